@@ -1,0 +1,58 @@
+// npm run bench:accuracy — runs the engine (through the CLI, as users do) over the development corpora in
+// ../shared and scores it with the shared scorers. Prints their output plus characters per second, and writes
+// .bench/accuracy.json. Skips with a reason when ../shared is absent.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = resolve(import.meta.dirname, '..');
+const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
+const cli = join(root, 'dist', 'cli.js');
+const outDir = join(root, '.bench');
+mkdirSync(outDir, { recursive: true });
+if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
+
+const corpora = [
+	{ name: 'physionet-deid-dev', dir: join(shared, 'corpora/physionet-deid-dev/docs'), score: (scan) => score('score.mjs', [join(shared, 'corpora/physionet-deid-dev'), toPred(scan)]), args: [] },
+	{ name: 'meddocan-dev', dir: join(shared, 'corpora/meddocan/dev'), score: (scan) => score('score-brat.mjs', [join(shared, 'corpora/meddocan/dev'), scan]), args: ['--language', 'es'] },
+];
+
+function toPred(scanFile) {
+	const pred = scanFile.replace(/scan-(.*)\.jsonl$/, 'pred-$1.jsonl');
+	const r = spawnSync(process.execPath, [join(shared, 'bench/scan2pred.mjs')], { input: readFileSync(scanFile), maxBuffer: 1 << 30 });
+	writeFileSync(pred, r.stdout);
+	return pred;
+}
+function score(script, args) {
+	const r = spawnSync(process.execPath, [join(shared, 'bench', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
+	return r.stdout + r.stderr;
+}
+function charsIn(dir) {
+	let n = 0;
+	for (const f of readdirSync(dir)) if (f.endsWith('.txt')) n += readFileSync(join(dir, f), 'utf8').length;
+	return n;
+}
+
+const result = { date: new Date().toISOString(), corpora: {} };
+let ran = 0;
+for (const c of corpora) {
+	if (!existsSync(c.dir)) {
+		console.log(`${c.name}: skipped (${c.dir} not found)`);
+		continue;
+	}
+	const scanFile = join(outDir, `scan-${c.name}.jsonl`);
+	const t0 = process.hrtime.bigint();
+	const r = spawnSync(process.execPath, [cli, 'scan', '--json', ...c.args, c.dir], { maxBuffer: 1 << 30 });
+	const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+	writeFileSync(scanFile, r.stdout);
+	const chars = charsIn(c.dir);
+	const out = c.score(scanFile);
+	console.log(`\n== ${c.name}: ${chars} chars in ${secs.toFixed(2)} s (whole CLI process) = ${Math.round(chars / secs).toLocaleString('en-US')} chars/s`);
+	console.log(out.trim());
+	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n') };
+	ran++;
+}
+writeFileSync(join(outDir, 'accuracy.json'), JSON.stringify(result, null, 2));
+console.log(`\nwrote ${join(outDir, 'accuracy.json')}`);
+if (!ran) console.log('no corpus found: nothing measured');
+void statSync;

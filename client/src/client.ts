@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+
+export const DOCUMENT_SELECTOR = [
+	{ language: 'plaintext' },
+	{ language: 'markdown' },
+	{ language: 'log' },
+	{ language: 'ndjson' },
+	{ language: 'jsonl' },
+];
+
+/** Settings whose values are lists merged across user, workspace and folder scopes. */
+const MERGED_LISTS = ['allowList', 'denyList'] as const;
+
+function mergedSection(scope: vscode.Uri | undefined): Record<string, unknown> {
+	const config = vscode.workspace.getConfiguration('deid', scope);
+	const section: Record<string, unknown> = JSON.parse(JSON.stringify(config));
+	for (const key of MERGED_LISTS) {
+		const info = config.inspect<unknown[]>(key);
+		const all = [...(info?.globalValue ?? []), ...(info?.workspaceValue ?? []), ...(info?.workspaceFolderValue ?? [])];
+		const seen = new Set<string>();
+		section[key] = all.filter((v) => {
+			const k = JSON.stringify(v);
+			if (seen.has(k)) return false;
+			seen.add(k);
+			return true;
+		});
+	}
+	return section;
+}
+
+export function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+	const module = context.asAbsolutePath('dist/server.js');
+	const serverOptions: ServerOptions = {
+		run: { module, transport: TransportKind.ipc },
+		debug: { module, transport: TransportKind.ipc, options: { execArgv: ['--nolazy', '--inspect=6011'] } },
+	};
+	const clientOptions: LanguageClientOptions = {
+		documentSelector: DOCUMENT_SELECTOR,
+		outputChannel: output as vscode.LogOutputChannel,
+		synchronize: { configurationSection: 'deid' },
+		middleware: {
+			workspace: {
+				// Allow and deny lists are the union of every scope, so "Mark as not PHI (user)" adds to,
+				// rather than hides behind, a workspace list.
+				configuration: (params, token, next) => {
+					return params.items.map((item) => {
+						if (item.section !== 'deid') return null;
+						const scope = item.scopeUri ? vscode.Uri.parse(item.scopeUri) : undefined;
+						return mergedSection(scope);
+					});
+					void token;
+					void next;
+				},
+			},
+		},
+	};
+	return new LanguageClient('deid', 'De-identification', serverOptions, clientOptions);
+}

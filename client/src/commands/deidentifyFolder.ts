@@ -1,0 +1,73 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { DeidentifyFolderRequest, type DeidentifyFolderResult, type Operation } from '../../../server/src/protocol';
+
+interface FolderArgs {
+	input?: string;
+	output?: string;
+	operation?: Operation;
+	/** Skip questions (tests and scripted use). */
+	quiet?: boolean;
+}
+
+/** "De-identify Folder…": pick folder, operation and output; run in the server with cancellable progress. */
+export async function deidentifyFolder(client: LanguageClient, arg?: vscode.Uri | FolderArgs): Promise<DeidentifyFolderResult | undefined> {
+	const opts: FolderArgs = arg instanceof vscode.Uri ? { input: arg.fsPath } : (arg ?? {});
+	let input = opts.input;
+	if (!input) {
+		const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'De-identify', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+		if (!picked?.length) return undefined;
+		input = picked[0].fsPath;
+	}
+	let operation = opts.operation;
+	if (!operation) {
+		const pick = await vscode.window.showQuickPick(
+			[
+				{ label: 'Redact', description: 'replace PHI with its type, e.g. [PATIENT]', op: 'redact' as Operation },
+				{ label: 'Surrogate', description: 'replace PHI with realistic, consistent fake values', op: 'surrogate' as Operation },
+				{ label: 'Tag only', description: 'copy files unchanged; the report lists findings', op: 'tag' as Operation },
+			],
+			{ title: 'De-identify Folder: operation' },
+		);
+		if (!pick) return undefined;
+		operation = pick.op;
+	}
+	let output = opts.output;
+	if (!output) {
+		const def = path.join(path.dirname(input), `${path.basename(input)}-deid`);
+		output = opts.quiet ? def : await vscode.window.showInputBox({ title: 'De-identify Folder: output folder', value: def, prompt: 'Outputs mirror the input tree here; sources are never modified.' });
+		if (!output) return undefined;
+	}
+	const token = `deid-folder-${Date.now()}`;
+	const result = await vscode.window.withProgress(
+		{ location: vscode.ProgressLocation.Notification, title: 'De-identifying', cancellable: true },
+		async (progress, cancel) => {
+			let last = 0;
+			const sub = client.onProgress(WorkDoneProgress.type, token, (v) => {
+				if (v.kind === 'report' || v.kind === 'begin') {
+					const pct = v.percentage ?? 0;
+					progress.report({ message: v.message, increment: Math.max(0, pct - last) });
+					last = Math.max(last, pct);
+				}
+			});
+			try {
+				return await client.sendRequest(DeidentifyFolderRequest, { input: input!, output: output!, operation: operation!, workDoneToken: token, scopeUri: vscode.Uri.file(input!).toString() }, cancel);
+			} finally {
+				sub.dispose();
+			}
+		},
+	);
+	if (result.error) {
+		void vscode.window.showErrorMessage(`De-identify Folder: ${result.error}`);
+		return result;
+	}
+	const summary = `${result.cancelled ? 'Cancelled after' : 'De-identified'} ${result.done} of ${result.files} files (${result.findings} findings, ${result.failed} failed, ${result.skipped} skipped).`;
+	if (!opts.quiet) {
+		const choice = await vscode.window.showInformationMessage(summary, ...(result.reportPath ? ['Open Report'] : []));
+		if (choice === 'Open Report' && result.reportPath) {
+			await vscode.window.showTextDocument(vscode.Uri.file(result.reportPath.replace(/\.json$/, '.md')));
+		}
+	} else void vscode.window.showInformationMessage(summary);
+	return result;
+}

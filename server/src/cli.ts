@@ -1,0 +1,260 @@
+#!/usr/bin/env node
+import { readFileSync, readdirSync, lstatSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+	ENGINE_VERSION, ENTITY_TYPES, scanDocument, validateRedactionFormat, type DetectOptions, type Finding, type Operation,
+} from './engine';
+import { JobError, runFolderJob } from './jobs/folderJob';
+import { loadDictionaries } from './node/dictionaries';
+import { randomKey, keyFingerprint } from './node/hash';
+import { decodeText, formatForPath } from './node/textio';
+
+const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
+
+Usage:
+  deid scan [--json] [--fail-on-findings] [options] <file|dir>...
+  deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
+                  [--key-file F] [--copy-other] [options]
+
+Options:
+  --language auto|en|es     language profile (default auto: per document)
+  --ages over89|all         report only ages over 89 (HIPAA Safe Harbor, default) or every age
+  --min-confidence N        drop findings below N (0..1, default 0.5)
+  --allow WORD              never report WORD (repeatable)
+  -h, --help                this help
+  --version                 the version
+
+Exit codes: 0 success, 1 findings (with --fail-on-findings) or some files failed, 2 bad usage or unreadable input.`;
+
+class UsageError extends Error {}
+
+interface Parsed {
+	positional: string[];
+	flags: Map<string, string[]>;
+}
+
+const VALUE_FLAGS = new Set(['--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow']);
+const BOOL_FLAGS = new Set(['--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+
+function parse(argv: string[]): Parsed {
+	const positional: string[] = [];
+	const flags = new Map<string, string[]>();
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === '--') {
+			positional.push(...argv.slice(i + 1));
+			break;
+		}
+		if (a.startsWith('-') && a !== '-') {
+			const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+			if (VALUE_FLAGS.has(name)) {
+				const v = inline ?? argv[++i];
+				if (v === undefined) throw new UsageError(`${name} needs a value`);
+				flags.set(name, [...(flags.get(name) ?? []), v]);
+			} else if (BOOL_FLAGS.has(name)) flags.set(name, ['true']);
+			else throw new UsageError(`unknown option ${name}`);
+		} else positional.push(a);
+	}
+	return { positional, flags };
+}
+
+function one(p: Parsed, name: string): string | undefined {
+	const v = p.flags.get(name);
+	return v ? v[v.length - 1] : undefined;
+}
+
+function detectOptions(p: Parsed): DetectOptions {
+	const language = one(p, '--language') ?? 'auto';
+	if (!['auto', 'en', 'es'].includes(language)) throw new UsageError('--language must be auto, en or es');
+	const ages = one(p, '--ages') ?? 'over89';
+	if (!['over89', 'all'].includes(ages)) throw new UsageError('--ages must be over89 or all');
+	const minText = one(p, '--min-confidence');
+	const min = minText === undefined ? undefined : Number(minText);
+	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
+	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all', minConfidence: min, allowList: p.flags.get('--allow') ?? [] };
+}
+
+function collectFiles(paths: string[], onError: (path: string, reason: string) => void): string[] {
+	const out: string[] = [];
+	const visit = (path: string, explicit: boolean) => {
+		let st;
+		try {
+			st = lstatSync(path);
+		} catch {
+			onError(path, 'not found or unreadable');
+			return;
+		}
+		if (st.isSymbolicLink()) {
+			if (explicit) out.push(path);
+			else process.stderr.write(`deid: ${path}: symbolic link skipped\n`);
+		} else if (st.isDirectory()) {
+			let names: string[];
+			try {
+				names = readdirSync(path).sort();
+			} catch {
+				onError(path, 'folder not readable');
+				return;
+			}
+			for (const name of names) visit(join(path, name), false);
+		} else if (explicit || formatForPath(path)) out.push(path);
+	};
+	for (const p of paths) visit(p, true);
+	return out;
+}
+
+function table(path: string, text: string, findings: Finding[]): string {
+	const lines: string[] = [];
+	let line = 0;
+	let lineStart = 0;
+	let cursor = 0;
+	for (const f of findings) {
+		while (cursor < f.start) {
+			if (text.charCodeAt(cursor) === 10) {
+				line++;
+				lineStart = cursor + 1;
+			}
+			cursor++;
+		}
+		lines.push(`${path}:${line + 1}:${f.start - lineStart + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars)`);
+	}
+	return lines.join('\n');
+}
+
+async function cmdScan(p: Parsed): Promise<number> {
+	if (p.positional.length === 0) throw new UsageError('scan needs at least one file or folder');
+	const opts = detectOptions(p);
+	const dicts = loadDictionaries();
+	const json = p.flags.has('--json');
+	let unreadable = false;
+	let any = false;
+	const files = collectFiles(p.positional, (path, reason) => {
+		unreadable = true;
+		process.stderr.write(`deid: ${path}: ${reason}\n`);
+	});
+	const out: string[] = [];
+	const flush = () => {
+		if (out.length) process.stdout.write(out.join('\n') + '\n');
+		out.length = 0;
+	};
+	for (const file of files) {
+		let bytes: Buffer;
+		try {
+			bytes = readFileSync(file);
+		} catch {
+			unreadable = true;
+			process.stderr.write(`deid: ${file}: not readable\n`);
+			continue;
+		}
+		const dec = decodeText(bytes);
+		if (!dec.ok) {
+			process.stderr.write(`deid: ${file}: skipped: ${dec.reason}\n`);
+			continue;
+		}
+		const res = scanDocument(dec.text, formatForPath(file) ?? 'text', dicts, opts);
+		for (const pr of res.problems) process.stderr.write(`deid: ${file}:${pr.line + 1}: ${pr.message}\n`);
+		if (res.findings.length) any = true;
+		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector })) }));
+		else if (res.findings.length) out.push(table(file, dec.text, res.findings));
+		if (out.length >= 200) flush();
+	}
+	flush();
+	if (unreadable) return 2;
+	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
+}
+
+async function cmdDeidentify(p: Parsed): Promise<number> {
+	if (p.positional.length !== 2) throw new UsageError('deidentify needs <input> and <output>');
+	const operation = (one(p, '--operation') ?? 'redact') as Operation;
+	if (!['tag', 'redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be tag, redact or surrogate');
+	const redactionFormat = one(p, '--redaction-format') ?? '[{TYPE}]';
+	const fmtErr = validateRedactionFormat(redactionFormat);
+	if (fmtErr) throw new UsageError(fmtErr);
+	let key: Uint8Array;
+	const keyFile = one(p, '--key-file');
+	if (keyFile) {
+		try {
+			const text = readFileSync(keyFile, 'utf8').trim();
+			key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+			if (key.length < 16) throw new Error('short');
+		} catch {
+			throw new UsageError(`--key-file ${keyFile}: not readable, or not a key of at least 16 bytes (hex or base64)`);
+		}
+	} else {
+		key = randomKey();
+		if (operation === 'surrogate') process.stderr.write(`deid: warning: no --key-file; a random key was used for this run (fingerprint ${keyFingerprint(key)}), so surrogates will differ from other runs\n`);
+	}
+	const tty = process.stderr.isTTY;
+	const started = Date.now();
+	const [input, output] = p.positional;
+	let report;
+	try {
+		report = await runFolderJob({
+			input,
+			output,
+			operation,
+			redactionFormat,
+			detect: detectOptions(p),
+			dicts: loadDictionaries(),
+			key,
+			copyOther: p.flags.has('--copy-other'),
+			onProgress: tty
+				? (pr) => {
+						const mb = pr.bytes / 1048576;
+						const s = (Date.now() - started) / 1000;
+						process.stderr.write(`\r${pr.done}/${pr.total} files, ${mb.toFixed(1)} MB, ${(mb / Math.max(s, 0.001)).toFixed(1)} MB/s   `);
+					}
+				: undefined,
+		});
+	} catch (e) {
+		if (e instanceof JobError) {
+			process.stderr.write(`deid: ${e.message}\n`);
+			return 2;
+		}
+		throw e;
+	}
+	if (tty) process.stderr.write('\n');
+	const t = report.totals;
+	const byType = Object.entries(report.countsByType)
+		.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+		.map(([k, v]) => `${k} ${v}`)
+		.join(', ');
+	process.stdout.write(
+		`De-identified ${t.done} of ${t.files} files (${t.skipped} skipped, ${t.failed} failed${t.copied ? `, ${t.copied} copied` : ''}) → ${output}\n` +
+			`Findings: ${t.findings}${byType ? ` (${byType})` : ''}; operation ${operation}; ${(report.durationMs / 1000).toFixed(2)} s\n`,
+	);
+	for (const f of report.files.filter((f) => f.status === 'failed')) process.stdout.write(`  failed: ${f.path}: ${f.reason}\n`);
+	return t.failed > 0 ? 1 : 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+	let p: Parsed;
+	try {
+		p = parse(argv);
+		if (p.flags.has('--version')) {
+			process.stdout.write(`${ENGINE_VERSION}\n`);
+			return 0;
+		}
+		const [cmd, ...rest] = p.positional;
+		if (!cmd || p.flags.has('-h') || p.flags.has('--help')) {
+			process.stdout.write(USAGE + '\n');
+			return cmd || p.flags.size ? 0 : 2;
+		}
+		const sub = { ...p, positional: rest };
+		if (cmd === 'scan') return await cmdScan(sub);
+		if (cmd === 'deidentify') return await cmdDeidentify(sub);
+		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify; types: ${ENTITY_TYPES.length})`);
+	} catch (e) {
+		if (e instanceof UsageError) {
+			process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);
+			return 2;
+		}
+		process.stderr.write(`deid: internal error: ${(e as Error).name}\n`);
+		return 2;
+	}
+}
+
+if (require.main === module) {
+	main(process.argv.slice(2)).then((code) => {
+		process.exitCode = code;
+	});
+}

@@ -1,0 +1,86 @@
+import { detect } from './detect';
+import type { Dictionaries } from './dictionaries';
+import { scanJson, splitLines } from './ndjson';
+import { keyHint, type DocumentFormat, type DocumentProblem } from './scan';
+import { applyReplacements, DEFAULT_REDACTION_FORMAT, replacementFor, type Operation, type Replacement, type SurrogateContext } from './transform';
+import type { DetectOptions, EntityType, Finding } from './types';
+
+export interface TransformOptions {
+	operation: Operation;
+	redactionFormat?: string;
+	/** Needed for the surrogate operation. */
+	surrogate?: SurrogateContext;
+}
+
+export interface DeidentifyResult {
+	output: string;
+	/** Findings with offsets into the input. */
+	findings: Finding[];
+	problems: DocumentProblem[];
+	counts: Partial<Record<EntityType, number>>;
+}
+
+function transformText(text: string, findings: Finding[], t: TransformOptions): string {
+	if (t.operation === 'tag') return text;
+	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
+	const reps: Replacement[] = findings.map((f) => ({ start: f.start, end: f.end, text: replacementFor(f, text.slice(f.start, f.end), t.operation, format, t.surrogate) }));
+	return applyReplacements(text, reps);
+}
+
+/**
+ * De-identify a whole document. Plain text: findings replaced in place. NDJSON: each string value is
+ * de-identified and re-encoded, so every line stays valid JSON; a malformed line is treated as plain text (so
+ * nothing in it passes through unexamined) and reported as a problem.
+ */
+export function deidentifyDocument(text: string, format: DocumentFormat, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions): DeidentifyResult {
+	const counts: Partial<Record<EntityType, number>> = {};
+	const count = (fs: Finding[]) => fs.forEach((f) => (counts[f.type] = (counts[f.type] ?? 0) + 1));
+	if (format === 'text') {
+		const findings = detect(text, dicts, detectOptions);
+		count(findings);
+		return { output: transformText(text, findings, t), findings, problems: [], counts };
+	}
+	const findings: Finding[] = [];
+	const problems: DocumentProblem[] = [];
+	const out: string[] = [];
+	let at = 0;
+	splitLines(text).forEach((line, lineNo) => {
+		out.push(text.slice(at, line.start));
+		at = line.start + line.text.length;
+		if (line.text.trim() === '') {
+			out.push(line.text);
+			return;
+		}
+		const res = scanJson(line.text);
+		if (!res.ok) {
+			problems.push({ line: lineNo, start: line.start, end: at, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was de-identified as plain text.` });
+			const fs = detect(line.text, dicts, detectOptions);
+			count(fs);
+			findings.push(...fs.map((f) => ({ ...f, start: f.start + line.start, end: f.end + line.start })));
+			out.push(transformText(line.text, fs, t));
+			return;
+		}
+		const reps: Replacement[] = [];
+		for (const s of res.strings) {
+			if (!s.value) continue;
+			const hint = keyHint(s.key, s.path);
+			const fs = detect(s.value, dicts, hint ? { ...detectOptions, fieldHint: hint } : detectOptions);
+			if (fs.length === 0) continue;
+			count(fs);
+			for (const f of fs) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
+			if (t.operation === 'tag') continue;
+			// The string literal spans from the opening quote (offsets[0]-1 or, for "", the closing quote) to the closing quote.
+			const open = findOpeningQuote(line.text, s.offsets[0]);
+			const close = s.offsets[s.value.length];
+			reps.push({ start: open, end: close + 1, text: JSON.stringify(transformText(s.value, fs, t)) });
+		}
+		out.push(applyReplacements(line.text, reps));
+	});
+	out.push(text.slice(at));
+	return { output: out.join(''), findings, problems, counts };
+}
+
+function findOpeningQuote(line: string, firstCharOffset: number): number {
+	// offsets[0] is the first character of the value (or its escape); the quote is the character before it.
+	return line[firstCharOffset - 1] === '"' ? firstCharOffset - 1 : line.lastIndexOf('"', firstCharOffset - 1);
+}

@@ -1,0 +1,135 @@
+import type { Dictionaries } from './dictionaries';
+import { type DetectContext, collector } from './detectors/context';
+import { detectLocations, detectOccupations } from './detectors/locations';
+import { detectNames } from './detectors/names';
+import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
+import { documentCasing, tokenize } from './tokenize';
+import type { DetectOptions, EntityType, Finding, Language } from './types';
+
+export const DEFAULT_MIN_CONFIDENCE = 0.5;
+
+/** Which type wins when two findings overlap with equal confidence (earlier wins). */
+const PRIORITY: EntityType[] = [
+	'Email', 'Url', 'IPAddress', 'SocialSecurity', 'Phone', 'Fax', 'Date', 'Age', 'MedicalRecord', 'HealthPlan', 'Account',
+	'License', 'Vehicle', 'Device', 'BioID', 'Username', 'IDNum', 'Street', 'Zip', 'Doctor', 'Patient', 'Hospital',
+	'Organization', 'City', 'State', 'CountryOrRegion', 'LocationOther', 'Profession',
+];
+const RANK = new Map(PRIORITY.map((t, i) => [t, i]));
+
+const ES_WORDS = new Set(['el', 'la', 'los', 'las', 'de', 'del', 'que', 'y', 'en', 'con', 'por', 'para', 'una', 'un', 'se', 'es', 'al', 'paciente', 'años', 'presenta', 'sin', 'como', 'fue', 'su']);
+const EN_WORDS = new Set(['the', 'and', 'of', 'to', 'in', 'with', 'for', 'is', 'was', 'on', 'at', 'pt', 'patient', 'no', 'has', 'this', 'that', 'by', 'from', 'per']);
+
+/** Guess the language of a text from its commonest function words. */
+export function guessLanguage(text: string): Language {
+	let es = 0;
+	let en = 0;
+	const sample = text.length > 20000 ? text.slice(0, 20000) : text;
+	for (const m of sample.matchAll(/[\p{L}]{1,12}/gu)) {
+		const w = m[0].toLowerCase();
+		if (ES_WORDS.has(w)) es++;
+		if (EN_WORDS.has(w)) en++;
+	}
+	return es > en * 1.2 && es >= 3 ? 'es' : 'en';
+}
+
+/**
+ * Find PHI in a text. Pure: everything it needs comes in through its arguments.
+ * Offsets are UTF-16 code units of `text`.
+ */
+export function detect(text: string, dicts: Dictionaries, options: DetectOptions = {}): Finding[] {
+	if (!text) return [];
+	const tokens = tokenize(text);
+	const language = !options.language || options.language === 'auto' ? guessLanguage(text) : options.language;
+	const ctx: DetectContext = { text, tokens, casing: documentCasing(tokens), language, dicts, options };
+	const raw: Finding[] = [];
+	const emit = collector(raw);
+	detectNetwork(ctx, emit);
+	detectPhones(ctx, emit);
+	detectIdentifiers(ctx, emit);
+	detectDates(ctx, emit);
+	detectAges(ctx, emit);
+	detectZips(ctx, emit);
+	detectLocations(ctx, emit);
+	detectOccupations(ctx, emit);
+	detectNames(ctx, emit);
+	if (options.fieldHint) applyFieldHint(text, options.fieldHint, emit);
+	return finalize(text, raw, options);
+}
+
+function applyFieldHint(text: string, type: EntityType, emit: ReturnType<typeof collector>): void {
+	const lead = text.length - text.trimStart().length;
+	const trimmed = text.trim();
+	if (trimmed.length === 0 || trimmed.length > 100) return;
+	emit(lead, lead + trimmed.length, type, 0.9, 'field-name');
+}
+
+/** Thresholds, allow list, deny list, then overlap resolution. */
+export function finalize(text: string, raw: Finding[], options: DetectOptions): Finding[] {
+	const min = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+	const byType = options.minConfidenceByType ?? {};
+	const allow = new Set((options.allowList ?? []).map((a) => a.trim().toLowerCase()).filter(Boolean));
+	const kept = raw.filter((f) => {
+		if (f.confidence < (byType[f.type] ?? min)) return false;
+		if (allow.size && allow.has(text.slice(f.start, f.end).toLowerCase())) return false;
+		return true;
+	});
+	for (const entry of options.denyList ?? []) kept.push(...findDenied(text, entry.text, entry.type));
+	const merged = mergeOverlaps(kept);
+	return allow.size ? merged.filter((f) => f.detector === 'deny-list' || !allow.has(text.slice(f.start, f.end).toLowerCase())) : merged;
+}
+
+function isWordChar(c: string | undefined): boolean {
+	return c !== undefined && /[\p{L}\p{N}]/u.test(c);
+}
+
+/** Whole-word, case-insensitive occurrences of a deny-list entry. */
+export function findDenied(text: string, needle: string, type: EntityType): Finding[] {
+	const out: Finding[] = [];
+	const n = needle.trim().toLowerCase();
+	if (!n) return out;
+	const hay = text.toLowerCase();
+	// toLowerCase keeps UTF-16 length for nearly all text; fall back to exact matching when it does not.
+	const sameLength = hay.length === text.length;
+	const source = sameLength ? hay : text;
+	const target = sameLength ? n : needle.trim();
+	let i = source.indexOf(target);
+	while (i >= 0) {
+		const end = i + target.length;
+		if (!isWordChar(text[i - 1]) && !isWordChar(text[end])) out.push({ start: i, end, type, confidence: 1, detector: 'deny-list' });
+		i = source.indexOf(target, end);
+	}
+	return out;
+}
+
+/**
+ * Overlapping findings become one finding over their union, so no fragment of a value is left behind; the
+ * type comes from the most confident member (ties: the more specific type).
+ */
+export function mergeOverlaps(findings: Finding[]): Finding[] {
+	if (findings.length === 0) return [];
+	const sorted = [...findings].sort((a, b) => a.start - b.start || b.end - a.end);
+	const out: Finding[] = [];
+	let cur = { ...sorted[0] };
+	for (let i = 1; i < sorted.length; i++) {
+		const f = sorted[i];
+		if (f.start < cur.end) {
+			cur.end = Math.max(cur.end, f.end);
+			if (better(f, cur)) {
+				cur.type = f.type;
+				cur.detector = f.detector;
+			}
+			cur.confidence = Math.max(cur.confidence, f.confidence);
+		} else {
+			out.push(cur);
+			cur = { ...f };
+		}
+	}
+	out.push(cur);
+	return out;
+}
+
+function better(a: Finding, b: Finding): boolean {
+	if (a.detector === 'deny-list' !== (b.detector === 'deny-list')) return a.detector === 'deny-list';
+	if (Math.abs(a.confidence - b.confidence) > 0.05) return a.confidence > b.confidence;
+	return (RANK.get(a.type) ?? 99) < (RANK.get(b.type) ?? 99);
+}

@@ -1,0 +1,62 @@
+import type { Dictionaries } from '../dictionaries';
+import type { DetectOptions, EntityType, Finding, Language } from '../types';
+import type { Casing, Token } from '../tokenize';
+
+/** Everything a detector may read, computed once per text. */
+export interface DetectContext {
+	text: string;
+	tokens: Token[];
+	casing: Casing;
+	language: Language;
+	dicts: Dictionaries;
+	options: DetectOptions;
+	/** Token index covering each UTF-16 offset is not stored; use tokenAt(). */
+}
+
+export type Emit = (start: number, end: number, type: EntityType, confidence: number, detector: string) => void;
+
+export function collector(out: Finding[]): Emit {
+	return (start, end, type, confidence, detector) => {
+		if (end > start) out.push({ start, end, type, confidence, detector });
+	};
+}
+
+/** Index of the first token starting at or after offset (binary search). */
+export function tokenIndexAt(tokens: readonly Token[], offset: number): number {
+	let lo = 0;
+	let hi = tokens.length;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (tokens[mid].start < offset) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
+/** Lower-case words (letters only) in the `n` tokens before index i, nearest first. */
+export function wordsBefore(tokens: readonly Token[], i: number, n: number): string[] {
+	const out: string[] = [];
+	for (let j = i - 1; j >= 0 && out.length < n; j--) {
+		if (tokens[j].kind === 'w') out.push(tokens[j].lower);
+		else if (tokens[j].kind === 'n') out.push('#');
+	}
+	return out;
+}
+
+/** The lower-case word right before offset (skipping spaces and the given punctuation), or ''. */
+export function prevWord(text: string, offset: number, skip = ' \t:#.-'): string {
+	let i = offset - 1;
+	while (i >= 0 && skip.includes(text[i])) i--;
+	const end = i + 1;
+	while (i >= 0 && /[\p{L}]/u.test(text[i]) && end - i < 40) i--;
+	return text.slice(i + 1, end).toLowerCase();
+}
+
+/** The lower-case word right after offset (skipping spaces), or ''. */
+export function nextWord(text: string, offset: number, skip = ' \t'): string {
+	let i = offset;
+	while (i < text.length && skip.includes(text[i])) i++;
+	const start = i;
+	while (i < text.length && /[\p{L}%/]/u.test(text[i]) && i - start < 40) i++;
+	return text.slice(start, i).toLowerCase();
+}

@@ -1,0 +1,375 @@
+import { AMBIGUOUS_MONTHS, MEASURE_CONTEXT, MONTHS, UNITS, WEEKDAYS } from '../lexicon';
+import { type DetectContext, type Emit, nextWord, prevWord } from './context';
+import type { EntityType } from '../types';
+
+// Every pattern here uses bounded quantifiers only, so each match attempt does constant work and a scan is
+// linear in the text length whatever the input (test/unit/linear.test.ts checks this).
+
+const MONTH_ALT = [...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|');
+const ORD = '(?:st|nd|rd|th|º|°|er)?';
+const SEP = '[ \\t]{1,3}';
+
+const RE = {
+	ymd: /\b(1[89]\d\d|20\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
+	mdy: /\b(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b(?![-/.]\d)/g,
+	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
+	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
+	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
+	dayFirst: new RegExp(`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`, 'giu'),
+	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
+	apostropheYear: /(?<![\w'])['’](\d{2})\b(?!['’]|\s?(?:%|cc|ml|mg|kg|lb|ft|in\b))/g,
+	ageNumberFirst: /\b(\d{1,3})(?:[ -]{0,2}|\s{1,3})(?:yo\b|y\/o\b|y\.o\.?|yrs?\.?[ -]{0,2}old\b|years?[ -]{0,2}old\b|year[ -]old\b|yoa\b|y\s{0,2}o\b|años\b|anos\b|ans\b|jahre?\b|a\.\s)/gi,
+	ageWordFirst: /\b(?:age|aged|edad(?: de)?|ages?:)[ \t:]{0,3}(?:of[ \t]{1,3})?(\d{1,3})\b/gi,
+	ageLeading: /(?:^|\n)[ \t]{0,8}(\d{2,3})[ \t]{0,3}(?=(?:s\/p|m\b|f\b|male|female|man\b|woman|gentleman|lady|w\/|with|yo|y\/o|y\.o|year|yr)|[ \t]{0,2}(?:s\/p))/gi,
+	email: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.[A-Za-z]{2,24}\b/g,
+	url: /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]{1,2000}/gi,
+	domain: /\b[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.(?:com|org|net|edu|gov|io|info|biz|us|uk|ca|es|fr|de|health|care|me|co)\b(?:\/[^\s<>"'()]{0,500})?/gi,
+	ipv4: /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g,
+	ipv6: /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g,
+	ssn: /(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])/g,
+	phone: /(?<![\d\w])(?:\+?1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{1,2}\d{4,5}(?:[ \t]{0,2}(?:x|ext\.?|extension)[ \t]{0,2}\d{1,6})?(?![\d])/gi,
+	intlPhone: /(?<![\w+])\+\d{1,3}(?:[ .-]{1,2}\(?\d{1,4}\)?){2,5}(?!\d)/g,
+	contextNumber: /(?<![\w#-])#?\d(?:[\d -]{0,13}\d)?(?![\d])/g,
+	zip: /(?<!\d)(\d{5})(?:-(\d{4}))?(?![\d-])/g,
+	longDigits: /(?<![\w.,-])\d{7,20}(?![\w.,])/g,
+	idToken: /[A-Za-z0-9][A-Za-z0-9\-/.]{1,30}[A-Za-z0-9]|[A-Za-z0-9]{2}/y,
+	vin: /\b[A-HJ-NPR-Z0-9]{17}\b/g,
+} as const;
+
+function validMonthDay(m: number, d: number): boolean {
+	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+/** Dates in numeric, ISO, month-name and partial forms; years; impossible dates that look like dates count too. */
+export function detectDates(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	const dayFirstLocale = ctx.language === 'es';
+	for (const m of text.matchAll(RE.ymd)) {
+		if (Number(m[3]) <= 12 || Number(m[4]) <= 12) emit(m.index!, m.index! + m[0].length, 'Date', 0.97, 'date-iso');
+	}
+	for (const m of text.matchAll(RE.mdmd)) {
+		if (validMonthDay(+m[1], +m[2]) && validMonthDay(+m[3], +m[4])) emit(m.index!, m.index! + m[0].length, 'Date', 0.9, 'date-range');
+	}
+	for (const m of text.matchAll(RE.mdy)) {
+		const a = Number(m[1]);
+		const b = Number(m[3]);
+		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
+		// Impossible dates (2/31) still look like dates; only reject what cannot be a month at all.
+		if ((mo >= 1 && mo <= 12 && d >= 1 && d <= 31) || (d >= 1 && d <= 12 && mo >= 1 && mo <= 31)) {
+			if (m[2] === '.' && m[4].length === 2 && !dayFirstLocale) continue; // 1.5.10 is more likely a version
+			emit(m.index!, m.index! + m[0].length, 'Date', 0.95, 'date-numeric');
+		}
+	}
+	for (const m of text.matchAll(RE.md)) {
+		const start = m.index!;
+		const end = start + m[0].length;
+		const a = Number(m[1]);
+		const b = Number(m[2]);
+		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
+		if (!validMonthDay(mo, d)) continue;
+		const conf = partialDateConfidence(text, start, end, mo, d);
+		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
+	}
+	for (const m of text.matchAll(RE.monthFirst)) {
+		const month = m[1].toLowerCase();
+		const start = m.index!;
+		let end = start + m[0].length;
+		const day = m[2];
+		const year = m[3];
+		if (!day && !year) {
+			// A month name alone is not a date element tied to a person unless it is unambiguous and capitalised.
+			continue;
+		}
+		if (day && Number(day) > 31) continue;
+		if (AMBIGUOUS_MONTHS.has(month) && !isCapitalisedAt(text, start) && ctx.casing === 'mixed' && !year) continue;
+		if (month === 'may' || month === 'mar' || month === 'jan') {
+			// "may 2 doses": the modal verb followed by a count
+			const after = nextWord(text, end);
+			if (UNITS.has(after)) continue;
+		}
+		while (end > start && /[\s,]/.test(text[end - 1])) end--;
+		emit(start, end, 'Date', year ? 0.95 : 0.85, 'date-month');
+	}
+	for (const m of text.matchAll(RE.dayFirst)) {
+		if (Number(m[1]) > 31 || Number(m[1]) < 1) continue;
+		const month = m[2].toLowerCase();
+		if (AMBIGUOUS_MONTHS.has(month) && ctx.casing === 'mixed' && !isCapitalisedAt(text, m.index! + m[0].indexOf(m[2])) && !m[3]) continue;
+		emit(m.index!, m.index! + m[0].length, 'Date', m[3] ? 0.95 : 0.85, 'date-month');
+	}
+	for (const m of text.matchAll(RE.year)) {
+		const start = m.index!;
+		const end = start + 4;
+		const conf = yearConfidence(text, start, end, Number(m[1]));
+		if (conf > 0) emit(start, end, 'Date', conf, 'date-year');
+	}
+	for (const m of text.matchAll(RE.apostropheYear)) {
+		// '92 — the digits only; the apostrophe is not PHI
+		emit(m.index! + 1, m.index! + 3, 'Date', 0.8, 'date-year');
+	}
+}
+
+function isCapitalisedAt(text: string, i: number): boolean {
+	const c = text[i];
+	return c !== undefined && c !== c.toLowerCase();
+}
+
+const PARTIAL_DATE_BEFORE = new Set([
+	'on', 'since', 'from', 'until', 'till', 'thru', 'through', 'to', 'of', 'dated', 'date', 'day', 'admitted', 'adm', 'discharged',
+	'dc', "dc'd", 'started', 'start', 'began', 'stopped', 'due', 'by', 'after', 'before', 'last', 'next', 'seen', 'done', 'placed',
+	'removed', 'changed', 'sent', 'drawn', 'cx', 'cxs', 'cult', 'culture', 'cultures', 'surgery', 'op', 'pod', 'hd', 'dos', 'doa',
+	'edc', 'lmp', 'edd', 'visit', 'appt', 'appointment', 'f/u', 'fu', 'follow', 'as', 'el', 'del', 'desde', 'hasta', 'día', 'dia',
+	'fecha', 'the', 'tues', 'wed', 'thurs', 'fri', 'sat', 'sun', 'mon', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday',
+	'saturday', 'sunday', 'today', 'yesterday', 'am', 'pm', 'and', 'or', 'also', 'x', 'in', 'at', 'for', 'were', 'was', 'is',
+]);
+const PARTIAL_DATE_NEGATIVE_BEFORE = new Set([...MEASURE_CONTEXT, 'strength', 'str', 'motor', 'power', 'grade', 'murmur', 'score', 'ratio', 'ie', 'i:e', 'gcs', 'stage', 'dose', 'doses', 'tabs', 'pills', 'of', 'x']);
+
+function partialDateConfidence(text: string, start: number, end: number, month: number, day: number): number {
+	const before = prevWord(text, start, ' \t:(-');
+	const after = nextWord(text, end);
+	const charBefore = text[start - 1] ?? '';
+	const charAfter = text[end] ?? '';
+	if (UNITS.has(after) || after.startsWith('%') || charAfter === '%') return 0;
+	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'positive', 'pos', 'neg', 'negative', 'systolic'].includes(after)) return 0;
+	if (charBefore === '+' || charAfter === '+' || charBefore === 'x' || charBefore === '×') return 0;
+	if (PARTIAL_DATE_NEGATIVE_BEFORE.has(before) && before !== 'of') return 0;
+	// Small fractions (1/2, 1/3, 2/3, 3/4) are usually quantities unless a date word is right before.
+	const fraction = month <= 4 && day <= 8;
+	if (PARTIAL_DATE_BEFORE.has(before) || WEEKDAYS.has(before)) return fraction && ['of', 'x', 'and', 'or', 'at', 'for', 'in'].includes(before) ? 0.4 : 0.9;
+	if (fraction) return 0.45;
+	return 0.75;
+}
+
+const YEAR_TIME_BEFORE = new Set(['at', '@', 'from', 'until', 'till', 'by', 'around', 'approx', 'approximately', 'about', 'after', 'before', 'til', 'between', 'and', 'since']);
+const YEAR_CONTEXT_BEFORE = new Set(['in', 'since', 'year', 'yr', 'of', 'dx', "dx'd", 'diagnosed', 's/p', 'hx', 'pmh', 'circa', 'ca', 'en', 'año', 'desde', 'born', 'b', 'class', 'spring', 'summer', 'fall', 'autumn', 'winter', 'early', 'late', 'mid']);
+
+function yearConfidence(text: string, start: number, end: number, year: number): number {
+	const before = prevWord(text, start, ' \t(,');
+	const after = nextWord(text, end);
+	if (UNITS.has(after) || MEASURE_CONTEXT.has(before)) return 0;
+	const looksLikeTime = year >= 2000 && year % 100 < 60;
+	if (looksLikeTime && (YEAR_TIME_BEFORE.has(before) || ['hrs', 'hr', 'h', 'pm', 'am', 'hours'].includes(after) || text[start - 1] === '@')) return 0;
+	if (YEAR_CONTEXT_BEFORE.has(before) || MONTHS.has(before)) return 0.9;
+	if (year < 2000 && year >= 1930) return YEAR_TIME_BEFORE.has(before) && year < 1960 ? 0.5 : 0.8;
+	return looksLikeTime ? 0.55 : 0.7;
+}
+
+/** Ages; only those over 89 unless options.ages is 'all'. */
+export function detectAges(ctx: DetectContext, emit: Emit): void {
+	const all = ctx.options.ages === 'all';
+	const seen = new Set<number>();
+	const take = (start: number, numText: string, conf: number) => {
+		const n = Number(numText);
+		if (seen.has(start) || n > 125) return;
+		seen.add(start);
+		if (!all && n <= 89) return;
+		emit(start, start + numText.length, 'Age', n > 89 ? conf : conf * 0.9, 'age');
+	};
+	for (const m of ctx.text.matchAll(RE.ageNumberFirst)) take(m.index!, m[1], 0.95);
+	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
+	for (const m of ctx.text.matchAll(RE.ageLeading)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
+}
+
+const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'x', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
+
+/** Phones, faxes, pagers and extensions. */
+export function detectPhones(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	const kind = (start: number): EntityType => (/\bfax\b|\bfacsimile\b/i.test(text.slice(Math.max(0, start - 16), start)) ? 'Fax' : 'Phone');
+	for (const m of text.matchAll(RE.phone)) {
+		const digits = m[0].replace(/\D/g, '');
+		if (digits.length < 10) continue;
+		emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.95, 'phone');
+	}
+	for (const m of text.matchAll(RE.intlPhone)) {
+		if (m[0].replace(/\D/g, '').length >= 8) emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.9, 'phone');
+	}
+	// Short numbers (pagers, extensions, local numbers) only with a phone word right before them.
+	for (const m of text.matchAll(RE.contextNumber)) {
+		let start = m.index!;
+		let s = m[0];
+		if (s.startsWith('#')) {
+			start++;
+			s = s.slice(1);
+		}
+		const trimmed = s.replace(/[ -]+$/, '');
+		const digits = trimmed.replace(/\D/g, '');
+		if (digits.length < 4 || digits.length > 12) continue;
+		const before = prevWord(text, m.index!, ' \t:#.-');
+		if (!PHONE_WORDS.has(before)) continue;
+		if (UNITS.has(nextWord(text, start + trimmed.length))) continue;
+		emit(start, start + trimmed.length, before === 'fax' ? 'Fax' : kind(start), 0.85, 'phone-context');
+	}
+	// Spanish and European 9-digit numbers with a phone word before them.
+	for (const m of text.matchAll(/(?<!\d)(?:\+34[ ]?)?[6789]\d{2}[ .]?\d{2,3}[ .]?\d{2,3}[ .]?\d{0,3}(?!\d)/g)) {
+		const digits = m[0].replace(/\D/g, '');
+		if (digits.length !== 9 && digits.length !== 11) continue;
+		const before = prevWord(text, m.index!, ' \t:#.-');
+		if (PHONE_WORDS.has(before)) emit(m.index!, m.index! + m[0].trimEnd().length, kind(m.index!), 0.85, 'phone-context');
+	}
+}
+
+/** Email, URL, IP addresses. */
+export function detectNetwork(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	const emails: [number, number][] = [];
+	for (const m of text.matchAll(RE.email)) {
+		emit(m.index!, m.index! + m[0].length, 'Email', 0.98, 'email');
+		emails.push([m.index!, m.index! + m[0].length]);
+	}
+	const insideEmail = (i: number) => emails.some(([s, e]) => i >= s && i < e);
+	for (const m of text.matchAll(RE.url)) {
+		let end = m.index! + m[0].length;
+		while (end > m.index! && /[.,;:!?]/.test(text[end - 1])) end--;
+		emit(m.index!, end, 'Url', 0.97, 'url');
+	}
+	for (const m of text.matchAll(RE.domain)) {
+		if (insideEmail(m.index!)) continue;
+		const s = m[0];
+		// "pt.net" style typos are rare; require a letter-only label before the TLD and no digit-only labels.
+		if (!/[a-z]{2,}\.[a-z]{2,}/i.test(s) || /^\d+\./.test(s)) continue;
+		let end = m.index! + s.length;
+		while (end > m.index! && /[.,;:!?]/.test(text[end - 1])) end--;
+		emit(m.index!, end, 'Url', 0.8, 'url-domain');
+	}
+	for (const m of text.matchAll(RE.ipv4)) {
+		if ([m[1], m[2], m[3], m[4]].every((p) => Number(p) <= 255)) emit(m.index!, m.index! + m[0].length, 'IPAddress', 0.9, 'ip');
+	}
+	for (const m of text.matchAll(RE.ipv6)) {
+		const s = m[0];
+		const colons = (s.match(/:/g) ?? []).length;
+		const compressed = s.split('::').length - 1;
+		const valid = compressed <= 1 && (compressed === 1 ? colons >= 2 : colons === 7) && !/:::/.test(s) && /[0-9a-f]/i.test(s.replace(/:/g, ''));
+		if (valid && colons >= 2 && !/^\d{1,2}:\d{2}(:\d{2})?$/.test(s) && (colons >= 4 || /[a-f]/i.test(s))) {
+			emit(m.index!, m.index! + s.length, 'IPAddress', 0.85, 'ip');
+		}
+	}
+}
+
+interface IdRule {
+	/** Lower-case cue, one or more words separated by spaces. */
+	cue: string[];
+	type: EntityType;
+}
+
+const ID_CUES: [string, EntityType][] = [
+	['mrn', 'MedicalRecord'], ['mr#', 'MedicalRecord'], ['medical record', 'MedicalRecord'], ['med rec', 'MedicalRecord'],
+	['record number', 'MedicalRecord'], ['record no', 'MedicalRecord'], ['unit no', 'MedicalRecord'], ['unit number', 'MedicalRecord'],
+	['hospital number', 'MedicalRecord'], ['chart', 'MedicalRecord'], ['nhc', 'MedicalRecord'], ['historia clínica', 'MedicalRecord'],
+	['historia clinica', 'MedicalRecord'], ['nº historia', 'MedicalRecord'], ['episodio', 'MedicalRecord'],
+	['member id', 'HealthPlan'], ['member', 'HealthPlan'], ['insurance id', 'HealthPlan'], ['insurance', 'HealthPlan'], ['policy', 'HealthPlan'],
+	['policy number', 'HealthPlan'], ['health plan', 'HealthPlan'], ['subscriber', 'HealthPlan'], ['medicare', 'HealthPlan'],
+	['medicaid', 'HealthPlan'], ['group number', 'HealthPlan'], ['beneficiary', 'HealthPlan'], ['nass', 'HealthPlan'],
+	['afiliación', 'HealthPlan'], ['afiliacion', 'HealthPlan'], ['tarjeta sanitaria', 'HealthPlan'], ['cip', 'HealthPlan'],
+	['account', 'Account'], ['acct', 'Account'], ['a/c', 'Account'], ['billing', 'Account'], ['iban', 'Account'], ['cuenta', 'Account'],
+	['license', 'License'], ['licence', 'License'], ['lic', 'License'], ['dea', 'License'], ['npi', 'License'], ['colegiado', 'License'],
+	['certificate', 'License'], ['cert', 'License'],
+	['vin', 'Vehicle'], ['plate', 'Vehicle'], ['license plate', 'Vehicle'], ['matrícula', 'Vehicle'], ['matricula', 'Vehicle'],
+	['serial', 'Device'], ['serial number', 'Device'], ['s/n', 'Device'], ['sn', 'Device'], ['device id', 'Device'], ['udi', 'Device'],
+	['imei', 'Device'], ['pacemaker serial', 'Device'], ['model', 'Device'],
+	['fingerprint', 'BioID'], ['biometric', 'BioID'], ['retinal scan', 'BioID'], ['voiceprint', 'BioID'],
+	['ssn', 'SocialSecurity'], ['social security', 'SocialSecurity'], ['social security number', 'SocialSecurity'], ['ss#', 'SocialSecurity'],
+	['username', 'Username'], ['user name', 'Username'], ['user id', 'Username'], ['userid', 'Username'], ['login', 'Username'], ['usuario', 'Username'],
+	['id', 'IDNum'], ['identifier', 'IDNum'], ['ref', 'IDNum'], ['reference', 'IDNum'], ['case', 'IDNum'], ['dni', 'IDNum'],
+	['nie', 'IDNum'], ['nif', 'IDNum'], ['passport', 'IDNum'], ['pasaporte', 'IDNum'], ['specimen', 'IDNum'], ['accession', 'IDNum'],
+	['order', 'IDNum'], ['claim', 'IDNum'], ['ticket', 'IDNum'], ['badge', 'IDNum'], ['employee', 'IDNum'], ['policy #', 'IDNum'],
+];
+
+const CUE_INDEX: Map<string, IdRule[]> = (() => {
+	const map = new Map<string, IdRule[]>();
+	for (const [cue, type] of ID_CUES) {
+		const words = cue.split(' ');
+		const list = map.get(words[0]) ?? [];
+		list.push({ cue: words, type });
+		list.sort((a, b) => b.cue.length - a.cue.length);
+		map.set(words[0], list);
+	}
+	return map;
+})();
+
+const ID_FILLERS = new Set(['#', ':', '.', '=', '-', 'no', 'nº', 'n°', 'number', 'num', 'nr', 'is', 'of', 'id', 'º', '(', '/']);
+
+/**
+ * Identifiers introduced by a cue word ("MRN: 123", "ref # 8336652", "DNI 12345678X"), and long bare digit
+ * strings (7+ digits) as other identifiers.
+ */
+export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
+	const { tokens, text } = ctx;
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		let lower = t.lower;
+		if (t.kind === 'p') continue;
+		if (lower.endsWith('#')) lower = lower.slice(0, -1);
+		let rules = CUE_INDEX.get(lower);
+		if (!rules && i + 1 < tokens.length && tokens[i + 1].text === '#' && CUE_INDEX.has(lower + '#')) rules = CUE_INDEX.get(lower + '#');
+		if (!rules) continue;
+		for (const rule of rules) {
+			let j = i;
+			let ok = true;
+			for (let k = 1; k < rule.cue.length; k++) {
+				j++;
+				while (j < tokens.length && tokens[j].kind === 'p' && tokens[j].text !== '#') j++;
+				if (j >= tokens.length || tokens[j].lower !== rule.cue[k]) {
+					ok = false;
+					break;
+				}
+			}
+			if (!ok) continue;
+			// skip fillers ("#", ":", "no.", "number")
+			let k = j + 1;
+			let fillers = 0;
+			while (k < tokens.length && fillers < 4 && ID_FILLERS.has(tokens[k].lower) && tokens[k].start - tokens[k - 1].end <= 3) {
+				k++;
+				fillers++;
+			}
+			if (k >= tokens.length || tokens[k].start - tokens[Math.max(k - 1, 0)].end > 3) break;
+			RE.idToken.lastIndex = tokens[k].start;
+			const m = RE.idToken.exec(text);
+			if (!m) break;
+			let value = m[0].replace(/[.\-/]+$/, '');
+			const hasDigit = /\d/.test(value);
+			if (rule.type === 'Username') {
+				if (value.length < 3 || STOP_VALUES.has(value.toLowerCase())) break;
+			} else if (!hasDigit || value.replace(/\D/g, '').length < 2) {
+				break;
+			}
+			if (rule.type === 'IDNum' && /^\d{1,3}$/.test(value)) break;
+			if (UNITS.has(nextWord(text, m.index + value.length))) break;
+			emit(m.index, m.index + value.length, rule.type, rule.type === 'IDNum' ? 0.8 : 0.9, 'id-context');
+			break;
+		}
+	}
+	for (const m of text.matchAll(RE.longDigits)) {
+		emit(m.index!, m.index! + m[0].length, 'IDNum', 0.6, 'id-digits');
+	}
+	for (const m of text.matchAll(RE.ssn)) {
+		const area = Number(m[1]);
+		if (area === 0 || area === 666 || Number(m[2]) === 0 || Number(m[3]) === 0) continue;
+		const sep = m[0][3];
+		if (sep === ' ' && !/ssn|social/i.test(text.slice(Math.max(0, m.index! - 24), m.index!))) continue;
+		emit(m.index!, m.index! + m[0].length, 'SocialSecurity', 0.9, 'ssn');
+	}
+	for (const m of text.matchAll(RE.vin)) {
+		const s = m[0];
+		if (/\d/.test(s) && /[A-Z]/.test(s) && (s.match(/\d/g) ?? []).length >= 5) emit(m.index!, m.index! + 17, 'Vehicle', 0.8, 'vin');
+	}
+}
+
+const STOP_VALUES = new Set(['is', 'the', 'and', 'not', 'none', 'unknown', 'n/a', 'na']);
+
+/** ZIP codes next to a state or a postal cue. */
+export function detectZips(ctx: DetectContext, emit: Emit): void {
+	const { text, dicts } = ctx;
+	for (const m of text.matchAll(RE.zip)) {
+		const start = m.index!;
+		const before = text.slice(Math.max(0, start - 24), start);
+		const stateBefore = /(?:^|[\s,])([A-Z]{2})[\s,.]{1,3}$/.exec(before);
+		const cue = /(?:zip|zip code|postal code|postcode|c\.\s?p\.?|cp|código postal|codigo postal)[\s:#.]{0,3}$/i.test(before);
+		let ok = cue || (stateBefore !== null && dicts.stateAbbreviations.has(stateBefore[1]));
+		if (!ok) {
+			// "Boston, Massachusetts 02115" or "28001 Madrid"
+			const wordBefore = prevWord(text, start, ' \t,');
+			if (wordBefore && dicts.places.get(wordBefore) === 'State') ok = true;
+		}
+		if (ok) emit(start, start + m[0].length, 'Zip', 0.9, 'zip');
+	}
+}

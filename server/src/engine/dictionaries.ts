@@ -1,0 +1,99 @@
+/**
+ * Dictionaries the detectors use. The engine never loads them itself: the caller hands in the raw lists
+ * (built from registry packages by scripts/build-dicts.mjs) and the engine indexes them once.
+ */
+export interface RawDictionaries {
+	version: number;
+	/** First names, most frequent first. */
+	firstMale: string[];
+	firstFemale: string[];
+	/** Surnames, most frequent first. */
+	last: string[];
+	/** Other person names (given or family) without frequency. */
+	otherNames: string[];
+	/** Lower-case English words by frequency tier (10 = most common ... 70 = rare). */
+	englishWords: Record<string, string[]>;
+	/** Lower-case Spanish words (a spelling list), if available. */
+	spanishWords?: string[];
+	/** Spanish given names and surnames (locale data). */
+	spanishNames?: string[];
+	/** City names (original case). */
+	cities: string[];
+	/** [name, abbreviation] of US states and territories. */
+	states: [string, string][];
+	/** Country and region names. */
+	countries: string[];
+}
+
+export interface NameInfo {
+	/** Frequency rank, 1 = most common. */
+	rank: number;
+	gender?: 'm' | 'f';
+}
+
+export interface Dictionaries {
+	firstNames: ReadonlyMap<string, NameInfo>;
+	lastNames: ReadonlyMap<string, NameInfo>;
+	otherNames: ReadonlySet<string>;
+	/** Lower-case word → frequency tier. */
+	englishWords: ReadonlyMap<string, number>;
+	spanishWords: ReadonlySet<string>;
+	spanishNames: ReadonlySet<string>;
+	/** Lower-case place name (single or multi word) → kind. */
+	places: ReadonlyMap<string, 'City' | 'State' | 'CountryOrRegion'>;
+	/** Longest place name in words (for greedy matching). */
+	maxPlaceWords: number;
+	stateAbbreviations: ReadonlySet<string>;
+	/** Raw lists, for surrogate generation. */
+	raw: RawDictionaries;
+}
+
+export function indexDictionaries(raw: RawDictionaries): Dictionaries {
+	const firstNames = new Map<string, NameInfo>();
+	raw.firstFemale.forEach((n, i) => firstNames.set(n.toLowerCase(), { rank: i + 1, gender: 'f' }));
+	raw.firstMale.forEach((n, i) => {
+		const k = n.toLowerCase();
+		const prev = firstNames.get(k);
+		if (!prev || prev.rank > i + 1) firstNames.set(k, { rank: i + 1, gender: 'm' });
+	});
+	const lastNames = new Map<string, NameInfo>();
+	raw.last.forEach((n, i) => {
+		const k = n.toLowerCase();
+		if (!lastNames.has(k)) lastNames.set(k, { rank: i + 1 });
+	});
+	const otherNames = new Set(raw.otherNames.map((n) => n.toLowerCase()));
+	const englishWords = new Map<string, number>();
+	for (const [tier, words] of Object.entries(raw.englishWords)) {
+		const t = Number(tier);
+		for (const w of words) {
+			const prev = englishWords.get(w);
+			if (prev === undefined || prev > t) englishWords.set(w, t);
+		}
+	}
+	const places = new Map<string, 'City' | 'State' | 'CountryOrRegion'>();
+	let maxPlaceWords = 1;
+	const addPlace = (name: string, kind: 'City' | 'State' | 'CountryOrRegion') => {
+		const key = name.toLowerCase().replace(/\s+/g, ' ').trim();
+		if (!key) return;
+		const prev = places.get(key);
+		// Countries and states outrank cities of the same name.
+		if (prev && (prev === 'CountryOrRegion' || (prev === 'State' && kind === 'City'))) return;
+		places.set(key, kind);
+		maxPlaceWords = Math.max(maxPlaceWords, key.split(' ').length);
+	};
+	for (const c of raw.cities) addPlace(c, 'City');
+	for (const [name] of raw.states) addPlace(name, 'State');
+	for (const c of raw.countries) addPlace(c, 'CountryOrRegion');
+	return {
+		firstNames,
+		lastNames,
+		otherNames,
+		englishWords,
+		spanishWords: new Set(raw.spanishWords ?? []),
+		spanishNames: new Set((raw.spanishNames ?? []).map((n) => n.toLowerCase())),
+		places,
+		maxPlaceWords: Math.min(maxPlaceWords, 4),
+		stateAbbreviations: new Set(raw.states.map(([, a]) => a)),
+		raw,
+	};
+}

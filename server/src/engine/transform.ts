@@ -1,0 +1,245 @@
+import type { Dictionaries } from './dictionaries';
+import { MONTHS } from './lexicon';
+import type { EntityType, Finding } from './types';
+
+/** Keyed hash (HMAC-SHA256 in production), injected so the engine stays pure and tests deterministic. */
+export type KeyedHash = (data: string) => Uint8Array;
+
+export type Operation = 'tag' | 'redact' | 'surrogate';
+
+export const DEFAULT_REDACTION_FORMAT = '[{TYPE}]';
+
+/** Check an Azure-style redaction format: at most 16 characters, each variable at most once. */
+export function validateRedactionFormat(format: string): string | undefined {
+	if (format.length === 0 || format.length > 16) return 'The redaction format must have 1 to 16 characters.';
+	for (const v of ['{type}', '{Type}', '{TYPE}', '{len}']) {
+		if (format.split(v).length > 2) return `The variable ${v} may appear only once in the redaction format.`;
+	}
+	if (format.startsWith('{len}')) return 'The variable {len} must follow the character it repeats (for example *{len}).';
+	return undefined;
+}
+
+/**
+ * Apply an Azure redaction format: {type} lower case, {Type} as named, {TYPE} upper case, and {len} repeats the
+ * character before it to the length of the original value.
+ */
+export function formatRedaction(format: string, type: EntityType, original: string): string {
+	let out = format.replace('{type}', type.toLowerCase()).replace('{Type}', type).replace('{TYPE}', type.toUpperCase());
+	const at = out.indexOf('{len}');
+	if (at > 0) {
+		const ch = out[at - 1];
+		out = out.slice(0, at - 1) + ch.repeat(Math.max(1, [...original].length)) + out.slice(at + 5);
+	}
+	return out;
+}
+
+/** Same-length mask that keeps line breaks. */
+export function maskSameLength(original: string, ch = '*'): string {
+	return original.replace(/[^\r\n]/g, ch);
+}
+
+/** Deterministic choices from a keyed hash of (type, normalised value). */
+class Picker {
+	private bytes: Uint8Array;
+	private i = 0;
+	constructor(
+		private readonly hash: KeyedHash,
+		private readonly seed: string,
+	) {
+		this.bytes = hash(seed);
+	}
+	next(): number {
+		if (this.i + 4 > this.bytes.length) {
+			this.bytes = this.hash(this.seed + ':' + this.bytes.join(','));
+			this.i = 0;
+		}
+		const b = this.bytes;
+		const v = ((b[this.i] << 24) | (b[this.i + 1] << 16) | (b[this.i + 2] << 8) | b[this.i + 3]) >>> 0;
+		this.i += 4;
+		return v;
+	}
+	int(n: number): number {
+		return n <= 0 ? 0 : this.next() % n;
+	}
+	pick<T>(list: readonly T[]): T {
+		return list[this.int(list.length)];
+	}
+}
+
+function applyCase(template: string, value: string): string {
+	if (template.length > 1 && template === template.toUpperCase() && template !== template.toLowerCase()) return value.toUpperCase();
+	if (template === template.toLowerCase() && template !== template.toUpperCase()) return value.toLowerCase();
+	return value;
+}
+
+/** Replace digits with digits and letters with letters of the same case; punctuation and length stay. */
+function shapeSurrogate(original: string, p: Picker): string {
+	let out = '';
+	for (const ch of original) {
+		if (ch >= '0' && ch <= '9') out += String(p.int(10));
+		else if (ch >= 'a' && ch <= 'z') out += String.fromCharCode(97 + p.int(26));
+		else if (ch >= 'A' && ch <= 'Z') out += String.fromCharCode(65 + p.int(26));
+		else out += ch;
+	}
+	if (out === original) {
+		const m = /\d/.exec(original);
+		if (m) out = out.slice(0, m.index) + String((Number(out[m.index]) + 1) % 10) + out.slice(m.index + 1);
+	}
+	return out;
+}
+
+/** Pad like the original component: two digits only when it was written with a leading zero. */
+const pad = (n: number, len: number | string) => (typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0'));
+
+/** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
+export function shiftDate(original: string, days: number): string | undefined {
+	const shift = (y: number, m: number, d: number) => {
+		const t = Date.UTC(y, m - 1, Math.min(d, 28 + 3)) + days * 86400000;
+		const dt = new Date(t);
+		return { y: dt.getUTCFullYear(), m: dt.getUTCMonth() + 1, d: dt.getUTCDate() };
+	};
+	let m = /^(\d{4})-(\d{1,2})-(\d{1,2})(.*)$/s.exec(original);
+	if (m) {
+		const r = shift(+m[1], +m[2], +m[3]);
+		return `${r.y}-${pad(r.m, m[2].length)}-${pad(r.d, m[3].length)}${m[4]}`;
+	}
+	m = /^(\d{1,2})([/.-])(\d{1,2})\2(\d{2}|\d{4})$/.exec(original);
+	if (m) {
+		const yy = m[4].length === 2 ? 2000 + +m[4] - (+m[4] > 40 ? 100 : 0) : +m[4];
+		if (+m[1] > 12) return undefined;
+		const r = shift(yy, +m[1], +m[3]);
+		const y = m[4].length === 2 ? pad(r.y % 100, 2) : String(r.y);
+		return `${pad(r.m, m[1])}${m[2]}${pad(r.d, m[3])}${m[2]}${y}`;
+	}
+	m = /^(\d{1,2})\/(\d{1,2})$/.exec(original);
+	if (m) {
+		if (+m[1] > 12) return undefined;
+		const r = shift(2001, +m[1], +m[2]);
+		return `${pad(r.m, m[1])}/${pad(r.d, m[2])}`;
+	}
+	m = /^(\d{4})$/.exec(original);
+	if (m) {
+		const years = Math.round(days / 365.25);
+		return String(+m[1] + (years === 0 ? (days >= 0 ? 1 : -1) : years));
+	}
+	m = /^([A-Za-zéû]+)(\.?)(\s+)(\d{1,2})(st|nd|rd|th)?(?:(,?\s+)(\d{4}))?$/.exec(original);
+	if (m && MONTHS.has(m[1].toLowerCase())) {
+		const r = shift(m[7] ? +m[7] : 2001, MONTHS.get(m[1].toLowerCase())!, +m[4]);
+		const name = monthName(r.m, m[1]);
+		const ord = m[5] ? ordinal(r.d) : '';
+		return `${name}${m[2]}${m[3]}${r.d}${ord}${m[7] ? m[6] + r.y : ''}`;
+	}
+	return undefined;
+}
+
+const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+function monthName(m: number, template: string): string {
+	const full = EN_MONTHS[m - 1];
+	const abbreviated = template.length <= 4 && template.toLowerCase() !== 'june' && template.toLowerCase() !== 'july';
+	return applyCase(template, abbreviated ? full.slice(0, template.length === 4 ? 4 : 3) : full);
+}
+function ordinal(d: number): string {
+	if (d % 100 >= 11 && d % 100 <= 13) return 'th';
+	return ['th', 'st', 'nd', 'rd'][d % 10] ?? 'th';
+}
+
+export interface SurrogateContext {
+	dicts: Dictionaries;
+	hash: KeyedHash;
+	/** Days to shift dates by (one offset per patient in folder jobs). */
+	dateShiftDays: number;
+}
+
+/** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
+export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
+	const norm = original.trim().toLowerCase().replace(/\s+/g, ' ');
+	const p = new Picker(sc.hash, `${type}\u0000${norm}`);
+	const raw = sc.dicts.raw;
+	const name = (list: readonly string[]) => {
+		let v = p.pick(list);
+		for (let k = 0; k < 4 && v.toLowerCase() === norm; k++) v = p.pick(list);
+		return v;
+	};
+	switch (type) {
+		case 'Patient':
+		case 'Doctor': {
+			const words = original.split(/(\s+|,\s*|\.\s*)/);
+			return words
+				.map((w, i) => {
+					if (i % 2 === 1 || !/\p{L}/u.test(w)) return w;
+					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + p.int(26)));
+					const fi = sc.dicts.firstNames.get(w.toLowerCase());
+					const isLastWord = i === words.length - 1 && words.length > 1;
+					const pool = fi && !isLastWord ? (fi.gender === 'm' ? raw.firstMale.slice(0, 600) : raw.firstFemale.slice(0, 600)) : raw.last.slice(0, 5000);
+					const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
+					let v = wp.pick(pool);
+					if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(pool);
+					return applyCase(w, v);
+				})
+				.join('');
+		}
+		case 'Date': {
+			return shiftDate(original, sc.dateShiftDays) ?? shapeSurrogate(original, p);
+		}
+		case 'Age': {
+			const n = Number(original.replace(/\D/g, ''));
+			return n > 89 ? '90+' : shapeSurrogate(original, p);
+		}
+		case 'City':
+			return applyCase(original, name(raw.cities));
+		case 'State':
+			return /^[A-Z]{2}$/.test(original) ? p.pick(raw.states)[1] : applyCase(original, p.pick(raw.states)[0]);
+		case 'CountryOrRegion':
+			return applyCase(original, name(raw.countries));
+		case 'Hospital':
+		case 'Organization':
+		case 'LocationOther': {
+			const parts = original.split(/(\s+)/);
+			return parts.map((w, i) => (i % 2 === 1 || !/\p{L}/u.test(w) ? w : applyCase(w, name(raw.last.slice(0, 3000))))).join('');
+		}
+		case 'Street': {
+			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);
+			if (m) return `${shapeSurrogate(m[1], p)}${m[2]}${applyCase(m[3], name(raw.last.slice(0, 3000)))}${m[4]}`;
+			return shapeSurrogate(original, p);
+		}
+		case 'Email': {
+			const user = p.pick(raw.firstFemale.slice(0, 300)).toLowerCase() + '.' + p.pick(raw.last.slice(0, 2000)).toLowerCase();
+			return `${user}@example.${p.pick(['com', 'org', 'net'])}`;
+		}
+		case 'Url':
+			return `https://www.example.${p.pick(['com', 'org', 'net'])}/${shapeSurrogate('aaaaaa', p)}`;
+		case 'IPAddress':
+			return original.includes(':') ? `2001:db8::${p.int(65535).toString(16)}` : `192.0.2.${1 + p.int(254)}`;
+		case 'Profession':
+			return applyCase(original, p.pick(['teacher', 'engineer', 'carpenter', 'accountant', 'electrician', 'librarian', 'farmer', 'chef']));
+		default:
+			return shapeSurrogate(original, p);
+	}
+}
+
+export interface Replacement {
+	start: number;
+	end: number;
+	text: string;
+}
+
+/** The replacement text for one finding under an operation. */
+export function replacementFor(f: Finding, original: string, op: Operation, format: string, sc?: SurrogateContext): string {
+	if (op === 'tag') return original;
+	if (op === 'redact') return formatRedaction(format, f.type, original);
+	if (!sc) throw new Error('surrogate replacement needs a surrogate context');
+	return surrogateFor(f.type, original, sc);
+}
+
+/** Apply replacements (non-overlapping, any order) to a text. */
+export function applyReplacements(text: string, reps: readonly Replacement[]): string {
+	const sorted = [...reps].sort((a, b) => a.start - b.start);
+	let out = '';
+	let at = 0;
+	for (const r of sorted) {
+		if (r.start < at) continue;
+		out += text.slice(at, r.start) + r.text;
+		at = r.end;
+	}
+	return out + text.slice(at);
+}

@@ -1,0 +1,149 @@
+import { Diagnostic, DiagnosticSeverity, type Disposable } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { detect, scanDocument } from '../engine';
+import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
+import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
+import { formatOf, type ScanEntry, type ServerContext } from '../state';
+
+const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
+	error: DiagnosticSeverity.Error,
+	warning: DiagnosticSeverity.Warning,
+	information: DiagnosticSeverity.Information,
+	hint: DiagnosticSeverity.Hint,
+};
+
+const DEBOUNCE_MS = 150;
+
+/** Validates open documents (on open, on type or on save, on settings change) and publishes `phi.*` diagnostics. */
+export function registerDiagnostics(ctx: ServerContext): Disposable & { revalidateAll(): void } {
+	const { connection, documents } = ctx;
+	const timers = new Map<string, NodeJS.Timeout>();
+
+	const schedule = (doc: TextDocument, delay: number) => {
+		const t = timers.get(doc.uri);
+		if (t) clearTimeout(t);
+		timers.set(
+			doc.uri,
+			setTimeout(() => {
+				timers.delete(doc.uri);
+				void validate(ctx, doc.uri);
+			}, delay),
+		);
+	};
+
+	const subs = [
+		documents.onDidOpen((e) => schedule(e.document, 0)),
+		documents.onDidChangeContent(async (e) => {
+			const s = await ctx.settings.get(e.document.uri);
+			if (s.run === 'onType') schedule(e.document, DEBOUNCE_MS);
+		}),
+		documents.onDidSave(async (e) => {
+			const s = await ctx.settings.get(e.document.uri);
+			if (s.run === 'onSave') schedule(e.document, 0);
+		}),
+		documents.onDidClose((e) => {
+			const t = timers.get(e.document.uri);
+			if (t) clearTimeout(t);
+			timers.delete(e.document.uri);
+			ctx.scans.delete(e.document.uri);
+			ctx.settings.forget(e.document.uri);
+			void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+		}),
+	];
+	return {
+		dispose: () => subs.forEach((d) => d.dispose()),
+		revalidateAll: () => documents.all().forEach((d) => schedule(d, 0)),
+	};
+}
+
+/** Scan one document now and publish its diagnostics and status. */
+export async function validate(ctx: ServerContext, uri: string): Promise<void> {
+	const doc = ctx.documents.get(uri);
+	if (!doc) return;
+	const settings = await ctx.settings.get(uri);
+	const current = ctx.documents.get(uri);
+	if (!current || current.version !== doc.version) return; // a newer version will be validated
+	const started = Date.now();
+	const format = formatOf(doc);
+	if (!settings.enable) {
+		ctx.scans.delete(uri);
+		await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
+		await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped: 'disabled', elapsedMs: 0 });
+		return;
+	}
+	const text = doc.getText();
+	if (text.length > settings.maxFileSizeKb * 1024) {
+		ctx.scans.set(uri, { version: doc.version, format, findings: [], json: [], problems: [], tooLarge: true });
+		const d = Diagnostic.create(
+			{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+			`This file is larger than deid.maxFileSizeKb (${settings.maxFileSizeKb} KB) and was not scanned in the editor. Use "De-identify Folder…" or the deid CLI for large files.`,
+			DiagnosticSeverity.Information,
+			CODE_TOO_LARGE,
+			DIAGNOSTIC_SOURCE,
+		);
+		await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [d] });
+		await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped: 'tooLarge', elapsedMs: Date.now() - started });
+		return;
+	}
+	let entry: ScanEntry;
+	try {
+		const res = scanDocument(text, format, ctx.dicts(), detectOptionsFrom(settings));
+		const malformed = new Set(res.problems.map((p) => p.line));
+		entry = {
+			version: doc.version,
+			format,
+			findings: res.findings,
+			json: res.findings.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
+			problems: res.problems,
+			tooLarge: false,
+		};
+		// Malformed NDJSON lines are scanned as plain text so their PHI is still shown.
+		if (malformed.size) {
+			for (const p of res.problems) {
+				const lineText = text.slice(p.start, p.end);
+				for (const f of detect(lineText, ctx.dicts(), detectOptionsFrom(settings))) {
+					entry.findings.push({ ...f, start: f.start + p.start, end: f.end + p.start });
+					entry.json.push(false);
+				}
+			}
+		}
+	} catch (err) {
+		// Never crash the server on a document; report the failure without content.
+		connection_log(ctx, `scan failed for a document (${(err as Error).name})`);
+		return;
+	}
+	ctx.scans.set(uri, entry);
+	const diagnostics = toDiagnostics(doc, entry, settings);
+	await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+	const counts: Record<string, number> = {};
+	for (const f of entry.findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
+	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: entry.findings.length, counts, elapsedMs: Date.now() - started });
+}
+
+function connection_log(ctx: ServerContext, msg: string): void {
+	ctx.connection.console.error(msg);
+}
+
+export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: DeidSettings): Diagnostic[] {
+	const out: Diagnostic[] = [];
+	entry.findings.forEach((f, i) => {
+		const sev = settings.severity[f.type];
+		if (sev === 'off') return;
+		const data: PhiDiagnosticData = { type: f.type, confidence: f.confidence, detector: f.detector, json: entry.json[i], version: entry.version };
+		const d = Diagnostic.create(
+			{ start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+			`Possible PHI: ${f.type} (confidence ${Math.round(f.confidence * 100)}%)`,
+			SEVERITY[sev],
+			diagnosticCode(f.type),
+			DIAGNOSTIC_SOURCE,
+		);
+		d.data = data;
+		out.push(d);
+	});
+	for (const p of entry.problems) {
+		out.push(
+			Diagnostic.create({ start: doc.positionAt(p.start), end: doc.positionAt(p.end) }, p.message, DiagnosticSeverity.Information, CODE_MALFORMED_LINE, DIAGNOSTIC_SOURCE),
+		);
+	}
+	return out;
+}

@@ -1,0 +1,62 @@
+import type { Disposable } from 'vscode-languageserver';
+import { REPORT_JSON, JobError, runFolderJob } from '../jobs/folderJob';
+import { randomKey } from '../node/hash';
+import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
+import { detectOptionsFrom } from '../settings';
+import type { ServerContext } from '../state';
+import { join } from 'node:path';
+import { statSync } from 'node:fs';
+
+/** `deid/deidentifyFolder`: the folder job in the server process, with cancellable work-done progress. */
+export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = randomKey): Disposable {
+	return ctx.connection.onRequest(DeidentifyFolderRequest, async (params, token): Promise<DeidentifyFolderResult> => {
+		const workDone = params.workDoneToken !== undefined ? ctx.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
+		const started = Date.now();
+		const controller = new AbortController();
+		const sub = token.onCancellationRequested(() => controller.abort());
+		workDone?.begin('De-identifying', 0, 'Listing files…', true);
+		try {
+			const settings = await ctx.settings.get(params.scopeUri ?? params.input);
+			const report = await runFolderJob({
+				input: params.input,
+				output: params.output,
+				operation: params.operation,
+				redactionFormat: params.redactionFormat ?? settings.redactionFormat,
+				copyOther: params.copyOther,
+				detect: detectOptionsFrom(settings),
+				dicts: ctx.dicts(),
+				key: key(),
+				signal: controller.signal,
+				onProgress: (p) => {
+					const secs = Math.max((Date.now() - started) / 1000, 0.001);
+					const mbs = p.bytes / 1048576 / secs;
+					workDone?.report(p.total ? Math.round((p.done / p.total) * 100) : 0, `${p.done}/${p.total} files, ${mbs.toFixed(1)} MB/s`);
+				},
+			});
+			let isDir = false;
+			try {
+				isDir = statSync(params.output).isDirectory();
+			} catch {
+				isDir = false;
+			}
+			return {
+				output: params.output,
+				cancelled: report.cancelled,
+				files: report.totals.files,
+				done: report.totals.done,
+				skipped: report.totals.skipped,
+				failed: report.totals.failed,
+				findings: report.totals.findings,
+				reportPath: isDir ? join(params.output, REPORT_JSON) : undefined,
+				durationMs: report.durationMs,
+				failures: report.files.filter((f) => f.status === 'failed').map((f) => ({ path: f.path, reason: f.reason ?? 'failed' })),
+			};
+		} catch (err) {
+			const message = err instanceof JobError ? err.message : `The job failed (${(err as Error).name}).`;
+			return { output: params.output, cancelled: false, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: Date.now() - started, failures: [], error: message };
+		} finally {
+			sub.dispose();
+			workDone?.done();
+		}
+	});
+}

@@ -1,0 +1,28 @@
+import { createHash, createHmac, randomBytes } from 'node:crypto';
+import type { KeyedHash } from '../engine';
+
+/** HMAC-SHA256 under a secret key. */
+export function hmacHash(key: Uint8Array): KeyedHash {
+	return (data: string) => new Uint8Array(createHmac('sha256', key).update(data, 'utf8').digest());
+}
+
+export function randomKey(): Buffer {
+	return randomBytes(32);
+}
+
+/** A short public fingerprint of a key (never the key itself). */
+export function keyFingerprint(key: Uint8Array): string {
+	return createHash('sha256').update('deid-key-fingerprint').update(key).digest('hex').slice(0, 16);
+}
+
+export function sha256Hex(data: Uint8Array | string): string {
+	return createHash('sha256').update(data).digest('hex');
+}
+
+/** Days to shift dates by, from the key and a patient identifier; never 0. */
+export function dateShiftDays(hash: KeyedHash, patient: string, range = 365): number {
+	const b = hash(`date-shift\u0000${patient}`);
+	const v = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+	const d = (v % (2 * range + 1)) - range;
+	return d === 0 ? 1 : d;
+}

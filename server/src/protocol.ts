@@ -1,0 +1,85 @@
+/**
+ * The contract between the extension (client) and the language server. This is the only server file the
+ * client imports: custom requests and notifications, command ids, diagnostic source and codes.
+ */
+import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
+import type { WorkDoneProgressParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { EntityType } from './engine/types';
+
+export const DIAGNOSTIC_SOURCE = 'deid';
+/** Diagnostic code of a finding: `phi.<Type>`. */
+export const diagnosticCode = (type: EntityType): string => `phi.${type}`;
+export const CODE_TOO_LARGE = 'deid.tooLarge';
+export const CODE_MALFORMED_LINE = 'deid.malformedLine';
+
+/** Command ids contributed by the extension (package.json `contributes.commands`). */
+export const Commands = {
+	deidentifyFolder: 'deid.deidentifyFolder',
+	redactDocument: 'deid.redactDocument',
+	markSelectionAsPhi: 'deid.markSelectionAsPhi',
+	addToAllowList: 'deid.addToAllowList',
+	restartServer: 'deid.restartServer',
+	showOutput: 'deid.showOutput',
+} as const;
+
+export type AllowListScope = 'folder' | 'workspace' | 'user';
+export type Operation = 'tag' | 'redact' | 'surrogate';
+
+/** What every `phi.*` diagnostic carries in `data`, so code actions never re-run the engine. */
+export interface PhiDiagnosticData {
+	type: EntityType;
+	confidence: number;
+	detector: string;
+	/** The range lies inside a JSON string literal: replacements must be JSON-escaped. */
+	json: boolean;
+	/** Document version the finding belongs to. */
+	version: number;
+}
+
+/** server → client: findings in a document after each validation (counts only, never text). */
+export interface StatusParams {
+	uri: string;
+	version: number;
+	total: number;
+	counts: Partial<Record<EntityType, number>>;
+	/** Why the document was not scanned, if it was not. */
+	skipped?: 'tooLarge' | 'disabled';
+	elapsedMs: number;
+}
+export const StatusNotification = new NotificationType<StatusParams>('deid/status');
+
+/** client → server: de-identify a folder (or a file) into an output path, with work-done progress. */
+export interface DeidentifyFolderParams extends WorkDoneProgressParams {
+	input: string;
+	output: string;
+	operation: Operation;
+	redactionFormat?: string;
+	copyOther?: boolean;
+	/** Settings scope used for detection options (a folder or file URI). */
+	scopeUri?: string;
+}
+export interface DeidentifyFolderResult {
+	output: string;
+	cancelled: boolean;
+	files: number;
+	done: number;
+	skipped: number;
+	failed: number;
+	findings: number;
+	reportPath?: string;
+	durationMs: number;
+	/** Failures: relative path and reason (never file content). */
+	failures: { path: string; reason: string }[];
+	/** Set when the job could not start (bad paths): a message without PHI. */
+	error?: string;
+}
+export const DeidentifyFolderRequest = new ProtocolRequestType<DeidentifyFolderParams, DeidentifyFolderResult, never, void, void>('deid/deidentifyFolder');
+
+/** client → server: the edit that applies an operation to every finding in a document. */
+export interface DocumentEditParams {
+	uri: string;
+	operation: Exclude<Operation, 'tag'>;
+	/** Only these types (all when absent). */
+	types?: EntityType[];
+}
+export const DocumentEditRequest = new RequestType<DocumentEditParams, WorkspaceEdit | null, void>('deid/documentEdit');

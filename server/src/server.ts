@@ -1,0 +1,59 @@
+import { createConnection, ProposedFeatures, TextDocuments, TextDocumentSyncKind, DidChangeConfigurationNotification } from 'vscode-languageserver/node';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { registerCodeActions } from './features/codeActions';
+import { registerDiagnostics } from './features/diagnostics';
+import { registerDocumentEdit } from './features/documentEdit';
+import { registerFolderJob } from './features/folderJob';
+import { registerHover } from './features/hover';
+import { loadDictionaries } from './node/dictionaries';
+import { hmacHash, randomKey } from './node/hash';
+import { SettingsStore } from './settings';
+import type { ServerContext } from './state';
+
+// Wiring only: every feature lives in features/.
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+const settings = new SettingsStore(connection);
+const sessionKey = randomKey();
+const ctx: ServerContext = {
+	connection,
+	documents,
+	settings,
+	dicts: loadDictionaries,
+	scans: new Map(),
+	hash: hmacHash(sessionKey),
+};
+
+let configurationPush = false;
+connection.onInitialize((params) => {
+	const caps = params.capabilities;
+	settings.setSupported(!!caps.workspace?.configuration);
+	configurationPush = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
+	loadDictionaries();
+	return {
+		capabilities: {
+			textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
+			codeActionProvider: { codeActionKinds: ['quickfix'] },
+			hoverProvider: true,
+		},
+		serverInfo: { name: 'deid-language-server', version: '0.1.0' },
+	};
+});
+
+const diagnostics = registerDiagnostics(ctx);
+registerCodeActions(ctx);
+registerHover(ctx);
+registerDocumentEdit(ctx);
+registerFolderJob(ctx);
+
+connection.onInitialized(() => {
+	if (configurationPush) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'deid' });
+});
+connection.onDidChangeConfiguration(() => {
+	settings.clear();
+	diagnostics.revalidateAll();
+});
+
+process.on('uncaughtException', (err) => connection.console.error(`unexpected error (${err.name}); the server continues`));
+documents.listen(connection);
+connection.listen();

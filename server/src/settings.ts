@@ -1,0 +1,93 @@
+import type { Connection } from 'vscode-languageserver';
+import { DEFAULT_REDACTION_FORMAT, ENTITY_TYPES, isEntityType, validateRedactionFormat, type DenyEntry, type DetectOptions, type EntityType } from './engine';
+
+export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
+
+/** The `deid.*` settings after validation, with defaults filled in. */
+export interface DeidSettings {
+	enable: boolean;
+	run: 'onType' | 'onSave';
+	severity: Record<EntityType, SeverityName>;
+	redactionFormat: string;
+	allowList: string[];
+	denyList: DenyEntry[];
+	maxFileSizeKb: number;
+	language: 'auto' | 'en' | 'es';
+	ages: 'over89' | 'all';
+	minConfidence: number;
+}
+
+const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
+
+export function defaultSettings(): DeidSettings {
+	return {
+		enable: true,
+		run: 'onType',
+		severity: Object.fromEntries(ENTITY_TYPES.map((t) => [t, 'warning'])) as Record<EntityType, SeverityName>,
+		redactionFormat: DEFAULT_REDACTION_FORMAT,
+		allowList: [],
+		denyList: [],
+		maxFileSizeKb: 2048,
+		language: 'auto',
+		ages: 'over89',
+		minConfidence: 0.5,
+	};
+}
+
+/** Normalise whatever the client sent (possibly nothing, possibly wrong types) into DeidSettings. */
+export function normalizeSettings(raw: unknown): DeidSettings {
+	const s = defaultSettings();
+	if (!raw || typeof raw !== 'object') return s;
+	const r = raw as Record<string, unknown>;
+	if (typeof r.enable === 'boolean') s.enable = r.enable;
+	if (r.run === 'onType' || r.run === 'onSave') s.run = r.run;
+	if (r.severity && typeof r.severity === 'object') {
+		const sev = r.severity as Record<string, unknown>;
+		const def = typeof sev.default === 'string' && SEVERITIES.has(sev.default) ? (sev.default as SeverityName) : undefined;
+		for (const t of ENTITY_TYPES) {
+			const v = sev[t];
+			if (typeof v === 'string' && SEVERITIES.has(v)) s.severity[t] = v as SeverityName;
+			else if (def) s.severity[t] = def;
+		}
+	}
+	if (typeof r.redactionFormat === 'string' && !validateRedactionFormat(r.redactionFormat)) s.redactionFormat = r.redactionFormat;
+	if (Array.isArray(r.allowList)) s.allowList = r.allowList.filter((x): x is string => typeof x === 'string' && x.trim() !== '');
+	if (Array.isArray(r.denyList)) {
+		s.denyList = r.denyList.filter((x): x is DenyEntry => !!x && typeof x === 'object' && typeof (x as DenyEntry).text === 'string' && isEntityType((x as DenyEntry).type));
+	}
+	if (typeof r.maxFileSizeKb === 'number' && r.maxFileSizeKb > 0) s.maxFileSizeKb = r.maxFileSizeKb;
+	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
+	if (r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
+	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
+	return s;
+}
+
+export function detectOptionsFrom(s: DeidSettings): DetectOptions {
+	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages, minConfidence: s.minConfidence };
+}
+
+/** Pulls `deid` settings per resource with workspace/configuration and caches one promise per URI. */
+export class SettingsStore {
+	private cache = new Map<string, Promise<DeidSettings>>();
+	private supported = false;
+	constructor(private readonly connection: Connection) {}
+	setSupported(v: boolean): void {
+		this.supported = v;
+	}
+	get(uri: string): Promise<DeidSettings> {
+		if (!this.supported) return Promise.resolve(defaultSettings());
+		const cached = this.cache.get(uri);
+		if (cached) return cached;
+		const p: Promise<DeidSettings> = this.connection.workspace
+			.getConfiguration({ scopeUri: uri, section: 'deid' })
+			.then(normalizeSettings, () => defaultSettings());
+		this.cache.set(uri, p);
+		return p;
+	}
+	forget(uri: string): void {
+		this.cache.delete(uri);
+	}
+	clear(): void {
+		this.cache.clear();
+	}
+}

@@ -1,0 +1,33 @@
+import type { Connection, TextDocuments } from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import type { Dictionaries, DocumentFormat, DocumentProblem, Finding, KeyedHash } from './engine';
+import type { SettingsStore } from './settings';
+
+/** The last scan of one open document. */
+export interface ScanEntry {
+	version: number;
+	format: DocumentFormat;
+	findings: Finding[];
+	/** json[i]: finding i lies inside a JSON string literal. */
+	json: boolean[];
+	problems: DocumentProblem[];
+	tooLarge: boolean;
+}
+
+/** What the features share; built once in server.ts. */
+export interface ServerContext {
+	connection: Connection;
+	documents: TextDocuments<TextDocument>;
+	settings: SettingsStore;
+	dicts: () => Dictionaries;
+	scans: Map<string, ScanEntry>;
+	/** Keyed hash for surrogates in this session. */
+	hash: KeyedHash;
+}
+
+const NDJSON_LANGS = new Set(['ndjson', 'jsonl', 'jsonlines']);
+
+export function formatOf(doc: TextDocument): DocumentFormat {
+	if (NDJSON_LANGS.has(doc.languageId)) return 'ndjson';
+	return /\.(ndjson|jsonl)$/i.test(doc.uri) ? 'ndjson' : 'text';
+}

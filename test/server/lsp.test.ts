@@ -1,0 +1,199 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { WorkDoneProgress, type CodeAction, type Diagnostic, type Hover, type WorkspaceEdit, type TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, Commands, DeidentifyFolderRequest, DocumentEditRequest } from '../../server/src/protocol';
+import { applyEdits, TestClient } from '../helpers/lsp';
+
+let client: TestClient;
+let version = 1;
+
+function offsetOf(text: string, pos: { line: number; character: number }): number {
+	const lines = text.split('\n');
+	let o = 0;
+	for (let i = 0; i < pos.line; i++) o += lines[i].length + 1;
+	return o + pos.character;
+}
+function textOf(text: string, d: Diagnostic): string {
+	return text.slice(offsetOf(text, d.range.start), offsetOf(text, d.range.end));
+}
+function editsOf(edit: WorkspaceEdit) {
+	return (edit.documentChanges as TextDocumentEdit[])[0].edits as { range: Diagnostic['range']; newText: string }[];
+}
+
+before(async () => {
+	client = new TestClient();
+	await client.initialize();
+});
+after(async () => {
+	await client.close();
+});
+
+describe('language server over stdio', () => {
+	it('publishes phi.* diagnostics with exact ranges, no PHI in messages', async () => {
+		const uri = 'file:///tmp/deid-test/note.txt';
+		const text = 'Seen by Dr. Whitfield on 3/14/2031.\r\nCall 617-555-0123 😀 Mrs. Okafor';
+		client.open(uri, text, 'plaintext', version);
+		const { diagnostics } = await client.diagnostics(uri, version);
+		const got = diagnostics.map((d) => [textOf(text, d), d.code]);
+		assert.deepEqual(got, [
+			['Whitfield', 'phi.Doctor'],
+			['3/14/2031', 'phi.Date'],
+			['617-555-0123', 'phi.Phone'],
+			['Okafor', 'phi.Patient'],
+		]);
+		for (const d of diagnostics) {
+			assert.equal(d.source, 'deid');
+			const message = String(d.message);
+			assert.ok(!message.includes(textOf(text, d)), message);
+			assert.match(message, /PHI: \w+/);
+			assert.ok((d.data as { type: string }).type);
+		}
+		const status = await client.status(uri, version);
+		assert.equal(status.total, 4);
+		assert.equal(status.counts.Doctor, 1);
+	});
+
+	it('NDJSON: string values only, ranges through escapes, malformed line reported once', async () => {
+		const uri = 'file:///tmp/deid-test/records.ndjson';
+		const text = [
+			'{"resourceType":"Patient","name":[{"family":"Okafor","given":["Margaret"]}]}',
+			'{"note":"Caf\\u00e9 visit \\"ok\\"\\nDr. Whitfield phoned 617-555-0123"}',
+			'{oops 617-555-0199',
+			'{"Whitfield":"key is not scanned"}',
+		].join('\r\n');
+		client.open(uri, text, 'ndjson', version);
+		const { diagnostics } = await client.diagnostics(uri, version);
+		const phi = diagnostics.filter((d) => String(d.code).startsWith('phi.')).map((d) => textOf(text, d));
+		assert.deepEqual(phi, ['Okafor', 'Margaret', 'Whitfield', '617-555-0123', '617-555-0199']);
+		const malformed = diagnostics.filter((d) => d.code === CODE_MALFORMED_LINE);
+		assert.equal(malformed.length, 1);
+		assert.equal(malformed[0].range.start.line, 2);
+		assert.equal(malformed[0].severity, 3);
+	});
+
+	it('code actions redact, mask and surrogate; NDJSON edits stay valid JSON', async () => {
+		const uri = 'file:///tmp/deid-test/edit.ndjson';
+		const text = '{"note":"Ask \\"Dr. Whitfield\\" now"}';
+		client.open(uri, text, 'ndjson', version);
+		const { diagnostics } = await client.diagnostics(uri, version);
+		const d = diagnostics.find((x) => x.code === 'phi.Doctor')!;
+		const actions = (await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+		const titles = actions.map((a) => a.title);
+		assert.ok(titles.includes('Redact as [DOCTOR]'));
+		assert.ok(titles.includes('Mask with same-length ***'));
+		assert.ok(titles.some((t) => t.startsWith('Replace with a surrogate')));
+		assert.deepEqual(titles.filter((t) => t.startsWith('Mark as not PHI')), ['Mark as not PHI (this folder)', 'Mark as not PHI (this workspace)', 'Mark as not PHI (user settings)']);
+		const preferred = actions.find((a) => a.isPreferred)!;
+		const change = (preferred.edit!.documentChanges as TextDocumentEdit[])[0];
+		assert.equal(change.textDocument.version, version);
+		for (const a of actions.filter((x) => x.edit)) {
+			const out = applyEdits(text, editsOf(a.edit!));
+			assert.ok(!out.includes('Whitfield'), a.title);
+			JSON.parse(out);
+		}
+		const allow = actions.find((a) => a.title === 'Mark as not PHI (user settings)')!;
+		assert.equal(allow.command!.command, Commands.addToAllowList);
+		assert.deepEqual(allow.command!.arguments!.slice(0, 2), ['Whitfield', 'user']);
+	});
+
+	it('a selection offers "Mark selection as PHI…"', async () => {
+		const uri = 'file:///tmp/deid-test/note.txt';
+		const actions = (await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, context: { diagnostics: [] } })) as CodeAction[];
+		const a = actions.find((x) => x.title === 'Mark selection as PHI…');
+		assert.equal(a?.command?.command, Commands.markSelectionAsPhi);
+	});
+
+	it('hover names the type, confidence, detector and Safe Harbor identifier', async () => {
+		const uri = 'file:///tmp/deid-test/note.txt';
+		const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 14 } })) as Hover;
+		const value = (hover.contents as { value: string }).value;
+		assert.match(value, /PHI: Doctor/);
+		assert.match(value, /confidence \d+%/);
+		assert.match(value, /name-title/);
+		assert.match(value, /Safe Harbor: \(A\) Names/);
+		const none = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
+		assert.equal(none, null);
+	});
+
+	it('settings change re-validates: allow list suppresses, severity off hides a type', async () => {
+		const uri = 'file:///tmp/deid-test/settings.txt';
+		const text = 'Seen by Dr. Whitfield on 3/14/2031.';
+		client.open(uri, text, 'plaintext', 1);
+		assert.equal((await client.diagnostics(uri, 1)).diagnostics.length, 2);
+		client.settings = { allowList: ['WHITFIELD'], severity: { Date: 'off' } };
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+		const d = await client.waitFor(() => {
+			const p = (client as unknown as { diags: Map<string, { diagnostics: Diagnostic[] }> }).diags.get(uri);
+			return p && p.diagnostics.length === 0 ? p : undefined;
+		}, 'empty diagnostics after settings change');
+		assert.equal(d.diagnostics.length, 0);
+		client.settings = {};
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+	});
+
+	it('edits re-validate on type with the new version', async () => {
+		const uri = 'file:///tmp/deid-test/typing.txt';
+		client.open(uri, 'nothing here', 'plaintext', 1);
+		assert.equal((await client.diagnostics(uri, 1)).diagnostics.length, 0);
+		client.change(uri, 'now call 617-555-0123', 2);
+		assert.equal((await client.diagnostics(uri, 2)).diagnostics.length, 1);
+	});
+
+	it('files over deid.maxFileSizeKb get one message instead of a scan', async () => {
+		client.settings = { maxFileSizeKb: 1 };
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+		const uri = 'file:///tmp/deid-test/big.txt';
+		client.open(uri, 'Dr. Whitfield '.repeat(200), 'plaintext', 1);
+		const { diagnostics } = await client.diagnostics(uri, 1);
+		assert.equal(diagnostics.length, 1);
+		assert.equal(diagnostics[0].code, CODE_TOO_LARGE);
+		assert.match(String(diagnostics[0].message), /De-identify Folder/);
+		assert.equal((await client.status(uri, 1)).skipped, 'tooLarge');
+		client.settings = {};
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+	});
+
+	it('deid/documentEdit redacts every finding in one versioned edit', async () => {
+		const uri = 'file:///tmp/deid-test/all.txt';
+		const text = 'Dr. Whitfield saw Mrs. Okafor on 3/14/2031.';
+		client.open(uri, text, 'plaintext', 1);
+		await client.diagnostics(uri, 1);
+		const edit = await client.conn.sendRequest(DocumentEditRequest.method, { uri, operation: 'redact' });
+		const out = applyEdits(text, editsOf(edit as WorkspaceEdit));
+		assert.equal(out, 'Dr. [DOCTOR] saw Mrs. [PATIENT] on [DATE].');
+	});
+
+	it('deid/deidentifyFolder runs the folder job with progress', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-lsp-'));
+		try {
+			mkdirSync(join(dir, 'in'));
+			writeFileSync(join(dir, 'in', 'a.txt'), 'Dr. Whitfield, 617-555-0123');
+			const progress: unknown[] = [];
+			const token = 'job-1';
+			client.conn.onProgress(WorkDoneProgress.type, token, (v: unknown) => {
+				progress.push(v);
+			});
+			const res = (await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'out'), operation: 'redact', workDoneToken: token })) as { done: number; findings: number; reportPath: string };
+			assert.equal(res.done, 1);
+			assert.equal(res.findings, 2);
+			assert.ok(existsSync(res.reportPath));
+			assert.equal(readFileSync(join(dir, 'out', 'a.txt'), 'utf8'), 'Dr. [DOCTOR], [PHONE]');
+			assert.ok(progress.length >= 2, 'work-done progress was reported');
+			const bad = (await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'in', 'x'), operation: 'redact' })) as { error?: string };
+			assert.match(bad.error ?? '', /inside it/);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('the server survives hostile documents', async () => {
+		const uri = 'file:///tmp/deid-test/hostile.ndjson';
+		client.open(uri, '['.repeat(50000) + '\n' + '\u0000\uffff\ud800'.repeat(1000) + '\n{"a":"' + '\\u'.repeat(10) + '"}', 'ndjson', 1);
+		const { diagnostics } = await client.diagnostics(uri, 1);
+		assert.ok(diagnostics.filter((d) => d.code === CODE_MALFORMED_LINE).length >= 2);
+		assert.equal(client.proc.exitCode, null);
+	});
+});

@@ -1,0 +1,147 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { ENTITY_TYPES, mergeOverlaps, type EntityType } from '../../server/src/engine';
+import { covering, dicts, find } from '../helpers/engine';
+import { detect } from '../../server/src/engine';
+
+/** [text, [[substring, type], …]] — every substring must be covered by one finding of that type. */
+const GOLDEN: [string, [string, EntityType][]][] = [
+	['Admitted 10/12/2023 for chest pain.', [['10/12/2023', 'Date']]],
+	['Pacemaker placed 7/22, doing well.', [['7/22', 'Date']]],
+	['Seen on November 4th by cardiology.', [['November 4th', 'Date']]],
+	['Lab drawn 2023-10-12T08:30:00Z.', [['2023-10-12T08:30:00Z', 'Date']]],
+	['Surgery 12-Jan-2020 uneventful.', [['12-Jan-2020', 'Date']]],
+	['Hospitalisé le 10 Janvier pour une chute.', [['10 Janvier', 'Date']]],
+	['Ingresó el 5 de enero de 2021.', [['5 de enero de 2021', 'Date']]],
+	['PMH: MI in 1992, CABG \'95.', [['1992', 'Date'], ['95', 'Date']]],
+	['Impossible surrogate date 2/31 still counts.', [['2/31', 'Date']]],
+	['A 92 yo woman, and age 97 on intake; 101-year-old uncle.', [['92', 'Age'], ['97', 'Age'], ['101', 'Age']]],
+	['Call (617) 555-0123 or 617.555.0188 ext 42.', [['(617) 555-0123', 'Phone'], ['617.555.0188 ext 42', 'Phone']]],
+	['Fax: 617-555-0100 for records.', [['617-555-0100', 'Fax']]],
+	['Page the fellow at pager #54321 tonight.', [['54321', 'Phone']]],
+	['Send results to jane.roe@example.org please.', [['jane.roe@example.org', 'Email']]],
+	['See https://portal.example.com/records?id=7 and www.example.net.', [['https://portal.example.com/records?id=7', 'Url'], ['www.example.net', 'Url']]],
+	['Upload from 192.168.10.45 and fe80::1ff:fe23:4567:890a.', [['192.168.10.45', 'IPAddress'], ['fe80::1ff:fe23:4567:890a', 'IPAddress']]],
+	['SSN 123-45-6789 on file.', [['123-45-6789', 'SocialSecurity']]],
+	['MRN: 00123456, admitted today.', [['00123456', 'MedicalRecord']]],
+	['Insurance member ID: XQ-448812 verified.', [['XQ-448812', 'HealthPlan']]],
+	['Billing account # 99812345 closed.', [['99812345', 'Account']]],
+	['DEA number AB1234563 on the script.', [['AB1234563', 'License']]],
+	['Car VIN 1HGCM82633A004352 in lot.', [['1HGCM82633A004352', 'Vehicle']]],
+	['Pump serial number SN-778812-Q replaced.', [['SN-778812-Q', 'Device']]],
+	['Retinal scan fingerprint FP-00981 enrolled.', [['FP-00981', 'BioID']]],
+	['Reference ID: 88123-A attached.', [['88123-A', 'IDNum']]],
+	['Portal username: jdoe1984 reset.', [['jdoe1984', 'Username']]],
+	['Lives at 45 Maple Street, Springfield, IL 62704.', [['45 Maple Street', 'Street'], ['62704', 'Zip'], ['Springfield', 'City']]],
+	['She moved from Baltimore, Maryland to Canada last year.', [['Baltimore', 'City'], ['Maryland', 'State'], ['Canada', 'CountryOrRegion']]],
+	['Transferred from Calvert Hospital this morning.', [['Calvert', 'Hospital']]],
+	['Discussed with Dr. Eleanor Whitfield and Dr. Small.', [['Eleanor Whitfield', 'Doctor'], ['Small', 'Doctor']]],
+	['Note written by Marie Munroe, RN.', [['Marie Munroe', 'Doctor']]],
+	['Mrs. Okafor is resting. Her daughter Chiamaka visited.', [['Okafor', 'Patient'], ['Chiamaka', 'Patient']]],
+	['MR. EDWIN PRZYBYLO IS AN 83 YO MAN.', [['EDWIN PRZYBYLO', 'Patient']]],
+	['pt seen by dr healey this am, son david updated.', [['healey', 'Doctor'], ['david', 'Patient']]],
+	['He is a retired carpenter who works as a teacher.', [['carpenter', 'Profession'], ['teacher', 'Profession']]],
+	['She works at Northwind Traders Inc in town.', [['Northwind Traders Inc', 'Organization']]],
+	['Arrived to Quartermain from the ED.', [['Quartermain', 'LocationOther']]],
+];
+
+describe('engine golden cases', () => {
+	for (const [text, expected] of GOLDEN) {
+		it(text, () => {
+			const findings = find(text, { ages: 'over89' });
+			for (const [needle, type] of expected) {
+				const f = covering(text, findings, needle);
+				assert.ok(f, `${JSON.stringify(needle)} should be found as ${type}; got ${JSON.stringify(findings.map((x) => [text.slice(x.start, x.end), x.type]))}`);
+				assert.equal(f.type, type, `${JSON.stringify(needle)} type`);
+				assert.ok(f.confidence > 0 && f.confidence <= 1);
+				assert.ok(f.detector.length > 0);
+			}
+		});
+	}
+
+	it('every entity type has at least one golden case', () => {
+		const covered = new Set(GOLDEN.flatMap(([, e]) => e.map(([, t]) => t)));
+		const missing = ENTITY_TYPES.filter((t) => !covered.has(t));
+		assert.deepEqual(missing, []);
+	});
+});
+
+describe('engine behaviour', () => {
+	it('offsets are UTF-16 code units, also after astral characters', () => {
+		const text = '😀 Dr. Whitfield 😀 called 617-555-0123.';
+		const fs = find(text);
+		const phone = covering(text, fs, '617-555-0123');
+		assert.ok(phone);
+		assert.equal(text.slice(phone.start, phone.end), '617-555-0123');
+		const doc = covering(text, fs, 'Whitfield');
+		assert.equal(text.slice(doc!.start, doc!.end), 'Whitfield');
+	});
+
+	it('ages up to 89 only with ages: all', () => {
+		const text = 'A 58 yo man and a 57yo woman.';
+		assert.equal(find(text, { ages: 'over89' }).filter((f) => f.type === 'Age').length, 0);
+		const all = find(text, { ages: 'all' }).filter((f) => f.type === 'Age');
+		assert.deepEqual(all.map((f) => text.slice(f.start, f.end)), ['58', '57']);
+	});
+
+	it('allow list removes a finding, deny list adds one', () => {
+		const text = 'Dr. Whitfield reviewed the Zephyr protocol.';
+		assert.ok(covering(text, find(text), 'Whitfield'));
+		assert.equal(covering(text, find(text, { allowList: ['whitfield'] }), 'Whitfield'), undefined);
+		assert.equal(covering(text, find(text), 'Zephyr'), undefined);
+		const denied = covering(text, find(text, { denyList: [{ text: 'zephyr', type: 'Organization' }] }), 'Zephyr');
+		assert.equal(denied?.type, 'Organization');
+		assert.equal(denied?.detector, 'deny-list');
+	});
+
+	it('deny list matches whole words only', () => {
+		const fs = find('Ann went to Annapolis.', { denyList: [{ text: 'Ann', type: 'Patient' }] }).filter((f) => f.detector === 'deny-list');
+		assert.equal(fs.length, 1);
+		assert.equal(fs[0].start, 0);
+	});
+
+	it('overlaps merge into their union so no fragment is left', () => {
+		const merged = mergeOverlaps([
+			{ start: 0, end: 5, type: 'Patient', confidence: 0.6, detector: 'a' },
+			{ start: 3, end: 10, type: 'Hospital', confidence: 0.9, detector: 'b' },
+			{ start: 12, end: 14, type: 'Date', confidence: 0.9, detector: 'c' },
+		]);
+		assert.deepEqual(merged.map((f) => [f.start, f.end, f.type]), [[0, 10, 'Hospital'], [12, 14, 'Date']]);
+	});
+
+	it('findings never overlap and stay inside the text', () => {
+		const text = 'Dr. John Smith (MRN 1234567) saw Mrs. Jane Doe at 45 Oak Street, Boston, MA 02115 on 3/4/2020, tel 617-555-0100.';
+		const fs = find(text);
+		for (let i = 0; i < fs.length; i++) {
+			assert.ok(fs[i].start >= 0 && fs[i].end <= text.length && fs[i].start < fs[i].end);
+			if (i > 0) assert.ok(fs[i - 1].end <= fs[i].start);
+		}
+	});
+
+	it('minConfidence per type drops weak findings', () => {
+		const text = 'Transferred to Quartermain.';
+		assert.ok(covering(text, find(text), 'Quartermain'));
+		assert.equal(covering(text, find(text, { minConfidenceByType: { LocationOther: 0.99 } }), 'Quartermain'), undefined);
+	});
+
+	it('clinical vocabulary and eponyms are not names', () => {
+		const text = 'Foley catheter in place. Coumadin held. Parkinson disease stable. Lasix 40 mg given. Swan removed.';
+		assert.deepEqual(find(text), []);
+	});
+
+	it('empty and whitespace text give nothing', () => {
+		assert.deepEqual(find(''), []);
+		assert.deepEqual(find('   \n\t'), []);
+		assert.equal(dicts.firstNames.size > 1000, true);
+	});
+
+	it('BP, ratios and doses are not dates', () => {
+		const text = 'BP 120/80, strength 4/5 bilaterally, 1/2 NS at 75 cc/hr, percocet 5/325 x2.';
+		assert.deepEqual(find(text).filter((f) => f.type === 'Date'), []);
+	});
+
+	it('detect is deterministic', () => {
+		const text = 'Mrs. Okafor, 94 yo, seen 3/14/2031 by Dr. Menon at Riverside General Hospital.';
+		assert.deepEqual(detect(text, dicts), detect(text, dicts));
+	});
+});

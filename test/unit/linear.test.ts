@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { scanDocument } from '../../server/src/engine';
+import { dicts, find } from '../helpers/engine';
+
+// Adversarial inputs for the patterns (long runs that almost match). A backtracking blow-up shows as
+// super-linear growth: 8x the input must not take much more than 8x the time.
+const ADVERSARIAL: [string, (n: number) => string][] = [
+	['letters', (n) => 'a'.repeat(n)],
+	['digits', (n) => '1'.repeat(n)],
+	['digits and slashes', (n) => '1/'.repeat(n / 2)],
+	['digits and dashes', (n) => '1-'.repeat(n / 2)],
+	['dots and digits', (n) => '1.'.repeat(n / 2)],
+	['at signs', (n) => 'a@'.repeat(n / 2)],
+	['url-like', (n) => 'http://' + 'a'.repeat(n)],
+	['domain-like', (n) => 'a.'.repeat(n / 2)],
+	['colons', (n) => 'a:'.repeat(n / 2)],
+	['spaces and capitals', (n) => 'Ab '.repeat(n / 3)],
+	['hash digits', (n) => '#1 '.repeat(n / 3)],
+	['apostrophes', (n) => "a'".repeat(n / 2)],
+	['month words', (n) => 'jan '.repeat(n / 4)],
+	['phones', (n) => '617 '.repeat(n / 4)],
+	['quotes json', (n) => '{"a":"' + '\\"'.repeat(n / 2) + '"}'],
+];
+
+function time(fn: () => void): number {
+	const t = process.hrtime.bigint();
+	fn();
+	return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+describe('every pattern stays linear on adversarial input', () => {
+	for (const [name, make] of ADVERSARIAL) {
+		it(name, () => {
+			const small = make(4000);
+			const big = make(32000);
+			const run = (s: string) => (name === 'quotes json' ? scanDocument(s, 'ndjson', dicts) : find(s));
+			run(small); // warm up
+			const a = Math.max(time(() => run(small)), 2);
+			const b = time(() => run(big));
+			// generous bound: linear is ~8x; quadratic would be ~64x
+			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
+		});
+	}
+});

@@ -1,0 +1,80 @@
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { formatRedaction, maskSameLength, shiftDate, surrogateFor, validateRedactionFormat, type EntityType } from '../../server/src/engine';
+import { dateShiftDays, hmacHash } from '../../server/src/node/hash';
+import { dicts } from '../helpers/engine';
+
+const hash = hmacHash(Buffer.from('0123456789abcdef0123456789abcdef'));
+const sc = { dicts, hash, dateShiftDays: 30 };
+
+describe('redaction formats', () => {
+	it('Azure variables', () => {
+		assert.equal(formatRedaction('[{TYPE}]', 'Patient', 'Okafor'), '[PATIENT]');
+		assert.equal(formatRedaction('[{type}]', 'Patient', 'Okafor'), '[patient]');
+		assert.equal(formatRedaction('<{Type}>', 'Doctor', 'Menon'), '<Doctor>');
+		assert.equal(formatRedaction('*{len}', 'Patient', 'Okafor'), '******');
+		assert.equal(formatRedaction('#{len}!', 'Date', '7/22'), '####!');
+	});
+	it('validation', () => {
+		assert.equal(validateRedactionFormat('[{TYPE}]'), undefined);
+		assert.ok(validateRedactionFormat(''));
+		assert.ok(validateRedactionFormat('x'.repeat(17)));
+		assert.ok(validateRedactionFormat('{type}{type}'));
+		assert.ok(validateRedactionFormat('{len}'));
+	});
+	it('same-length mask keeps line breaks', () => {
+		assert.equal(maskSameLength('ab\ncd'), '**\n**');
+	});
+});
+
+describe('surrogates', () => {
+	it('are consistent for the same value and differ from the original', () => {
+		for (const [type, value] of [['Patient', 'Okafor'], ['Phone', '617-555-0123'], ['City', 'Baltimore'], ['MedicalRecord', 'AB-123456'], ['Email', 'a@b.org']] as [EntityType, string][]) {
+			const a = surrogateFor(type, value, sc);
+			assert.equal(a, surrogateFor(type, value, sc));
+			assert.notEqual(a, value);
+		}
+	});
+	it('keep the shape of identifiers and phones', () => {
+		const s = surrogateFor('Phone', '(617) 555-0123', sc);
+		assert.match(s, /^\(\d{3}\) \d{3}-\d{4}$/);
+		assert.match(surrogateFor('MedicalRecord', 'AB-123456', sc), /^[A-Z]{2}-\d{6}$/);
+	});
+	it('keep case for names', () => {
+		assert.match(surrogateFor('Patient', 'OKAFOR', sc), /^[A-Z]+$/);
+		assert.match(surrogateFor('Patient', 'okafor', sc), /^[a-z]+$/);
+	});
+	it('ages over 89 become 90+', () => {
+		assert.equal(surrogateFor('Age', '94', sc), '90+');
+	});
+	it('a different key gives a different surrogate', () => {
+		const other = { ...sc, hash: hmacHash(Buffer.from('another key of 32 bytes.........')) };
+		const names = ['Okafor', 'Whitfield', 'Menon', 'Pemberton'];
+		assert.notDeepEqual(names.map((n) => surrogateFor('Patient', n, sc)), names.map((n) => surrogateFor('Patient', n, other)));
+	});
+});
+
+describe('date shifting', () => {
+	it('keeps the pattern and precision', () => {
+		assert.equal(shiftDate('2023-10-12', 30), '2023-11-11');
+		assert.equal(shiftDate('10/12/2023', 30), '11/11/2023');
+		assert.equal(shiftDate('1/2/23', 1), '1/3/23');
+		assert.equal(shiftDate('7/22', 10), '8/1');
+		assert.equal(shiftDate('November 4th', 30), 'December 4th');
+		assert.equal(shiftDate('Nov 4, 2020', 1), 'Nov 5, 2020');
+		assert.equal(shiftDate('2023', 400), '2024');
+	});
+	it('intervals between dates survive one offset', () => {
+		const d = 123;
+		const a = new Date(shiftDate('2023-01-01', d)!);
+		const b = new Date(shiftDate('2023-03-15', d)!);
+		assert.equal((b.getTime() - a.getTime()) / 86400000, 73);
+	});
+	it('offsets come from the key and the patient, never 0, within range', () => {
+		const x = dateShiftDays(hash, 'patient-a');
+		assert.equal(x, dateShiftDays(hash, 'patient-a'));
+		assert.ok(x !== 0 && Math.abs(x) <= 365);
+		const many = new Set(['a', 'b', 'c', 'd', 'e', 'f'].map((p) => dateShiftDays(hash, p)));
+		assert.ok(many.size > 1);
+	});
+});
