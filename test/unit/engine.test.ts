@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { ENTITY_TYPES, mergeOverlaps, type EntityType } from '../../server/src/engine';
+import { ENTITY_TYPES, mergeOverlaps, type DetectOptions, type EntityType } from '../../server/src/engine';
 import { covering, dicts, find } from '../helpers/engine';
 import { detect } from '../../server/src/engine';
 
 /** [text, [[substring, type], …]] — every substring must be covered by one finding of that type. */
-const GOLDEN: [string, [string, EntityType][]][] = [
+const GOLDEN: [string, [string, EntityType][], DetectOptions?][] = [
 	['Admitted 10/12/2023 for chest pain.', [['10/12/2023', 'Date']]],
 	['Pacemaker placed 7/22, doing well.', [['7/22', 'Date']]],
 	['Seen on November 4th by cardiology.', [['November 4th', 'Date']]],
@@ -33,7 +33,7 @@ const GOLDEN: [string, [string, EntityType][]][] = [
 	['Reference ID: 88123-A attached.', [['88123-A', 'IDNum']]],
 	['Portal username: jdoe1984 reset.', [['jdoe1984', 'Username']]],
 	['Lives at 45 Maple Street, Springfield, IL 62704.', [['45 Maple Street', 'Street'], ['62704', 'Zip'], ['Springfield', 'City']]],
-	['She moved from Baltimore, Maryland to Canada last year.', [['Baltimore', 'City'], ['Maryland', 'State'], ['Canada', 'CountryOrRegion']]],
+	['She moved from Baltimore, Maryland to 12 Elm Road, Towson, MD 21204.', [['Baltimore', 'City'], ['Maryland', 'State'], ['Towson', 'City'], ['MD', 'State'], ['21204', 'Zip']]],
 	['Transferred from Calvert Hospital this morning.', [['Calvert', 'Hospital']]],
 	['Discussed with Dr. Eleanor Whitfield and Dr. Small.', [['Eleanor Whitfield', 'Doctor'], ['Small', 'Doctor']]],
 	['Note written by Marie Munroe, RN.', [['Marie Munroe', 'Doctor']]],
@@ -43,12 +43,13 @@ const GOLDEN: [string, [string, EntityType][]][] = [
 	['He is a retired carpenter who works as a teacher.', [['carpenter', 'Profession'], ['teacher', 'Profession']]],
 	['She works at Northwind Traders Inc in town.', [['Northwind Traders Inc', 'Organization']]],
 	['Arrived to Quartermain from the ED.', [['Quartermain', 'LocationOther']]],
+	['Born in Ecuador, she moved to Portugal.', [['Ecuador', 'CountryOrRegion'], ['Portugal', 'CountryOrRegion']], { minConfidence: 0.4 }],
 ];
 
 describe('engine golden cases', () => {
-	for (const [text, expected] of GOLDEN) {
+	for (const [text, expected, options] of GOLDEN) {
 		it(text, () => {
-			const findings = find(text, { ages: 'over89' });
+			const findings = find(text, { ages: 'over89', ...options });
 			for (const [needle, type] of expected) {
 				const f = covering(text, findings, needle);
 				assert.ok(f, `${JSON.stringify(needle)} should be found as ${type}; got ${JSON.stringify(findings.map((x) => [text.slice(x.start, x.end), x.type]))}`);
@@ -75,6 +76,13 @@ describe('engine behaviour', () => {
 		assert.equal(text.slice(phone.start, phone.end), '617-555-0123');
 		const doc = covering(text, fs, 'Whitfield');
 		assert.equal(text.slice(doc!.start, doc!.end), 'Whitfield');
+	});
+
+	it('states and countries alone are below the default threshold (not Safe Harbor identifiers) but detected', () => {
+		const text = 'She flew home to Canada and then to Ohio.';
+		assert.equal(covering(text, find(text), 'Canada'), undefined);
+		assert.equal(covering(text, find(text, { minConfidence: 0.4 }), 'Canada')?.type, 'CountryOrRegion');
+		assert.equal(covering(text, find(text, { minConfidence: 0.4 }), 'Ohio')?.type, 'State');
 	});
 
 	it('ages up to 89 only with ages: all', () => {

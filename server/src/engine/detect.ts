@@ -4,6 +4,7 @@ import { detectLocations, detectOccupations } from './detectors/locations';
 import { detectNames } from './detectors/names';
 import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
 import { documentCasing, tokenize } from './tokenize';
+import { CLINICAL, STOPWORDS } from './lexicon';
 import type { DetectOptions, EntityType, Finding, Language } from './types';
 
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -52,8 +53,32 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectLocations(ctx, emit);
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
+	propagatePlaces(ctx, raw, emit);
 	if (options.fieldHint) applyFieldHint(text, options.fieldHint, emit);
 	return finalize(text, raw, options);
+}
+
+const PROPAGATED_PLACES = new Set<EntityType>(['Hospital', 'LocationOther', 'City']);
+
+/** One sense per document: a place word found with context is a place wherever else it occurs in the text. */
+function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<typeof collector>): void {
+	const words = new Map<string, EntityType>();
+	for (const f of raw) {
+		if (!PROPAGATED_PLACES.has(f.type) || f.confidence < 0.6) continue;
+		for (const m of ctx.text.slice(f.start, f.end).matchAll(/[\p{L}][\p{L}'’]{1,}/gu)) {
+			const w = m[0].toLowerCase();
+			if ((ctx.dicts.englishWords.get(w) ?? 99) <= 60 || STOPWORDS.has(w) || CLINICAL.has(w)) continue;
+			words.set(w, f.type);
+		}
+	}
+	if (!words.size) return;
+	for (const t of ctx.tokens) {
+		if (t.kind !== 'w') continue;
+		const type = words.get(t.lower);
+		if (!type) continue;
+		if (ctx.casing === 'mixed' && t.text[0] === t.text[0].toLowerCase()) continue;
+		emit(t.start, t.end, type, 0.6, 'place-propagated');
+	}
 }
 
 function applyFieldHint(text: string, type: EntityType, emit: ReturnType<typeof collector>): void {

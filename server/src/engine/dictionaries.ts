@@ -49,10 +49,25 @@ export interface Dictionaries {
 }
 
 export function indexDictionaries(raw: RawDictionaries): Dictionaries {
+	const englishWords = new Map<string, number>();
+	for (const [tier, words] of Object.entries(raw.englishWords)) {
+		const t = Number(tier);
+		for (const w of words) {
+			const prev = englishWords.get(w);
+			if (prev === undefined || prev > t) englishWords.set(w, t);
+		}
+	}
+	// Census first-name lists hold rare entries that are everyday words ("In", "See", "Son"); a very common word
+	// is kept as a first name only when it is also a common name (Will, Mark, Rose).
+	const keepFirst = (k: string, rank: number) => !((englishWords.get(k) ?? 99) <= 35 && rank > 400);
 	const firstNames = new Map<string, NameInfo>();
-	raw.firstFemale.forEach((n, i) => firstNames.set(n.toLowerCase(), { rank: i + 1, gender: 'f' }));
+	raw.firstFemale.forEach((n, i) => {
+		const k = n.toLowerCase();
+		if (keepFirst(k, i + 1)) firstNames.set(k, { rank: i + 1, gender: 'f' });
+	});
 	raw.firstMale.forEach((n, i) => {
 		const k = n.toLowerCase();
+		if (!keepFirst(k, i + 1)) return;
 		const prev = firstNames.get(k);
 		if (!prev || prev.rank > i + 1) firstNames.set(k, { rank: i + 1, gender: 'm' });
 	});
@@ -62,14 +77,6 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		if (!lastNames.has(k)) lastNames.set(k, { rank: i + 1 });
 	});
 	const otherNames = new Set(raw.otherNames.map((n) => n.toLowerCase()));
-	const englishWords = new Map<string, number>();
-	for (const [tier, words] of Object.entries(raw.englishWords)) {
-		const t = Number(tier);
-		for (const w of words) {
-			const prev = englishWords.get(w);
-			if (prev === undefined || prev > t) englishWords.set(w, t);
-		}
-	}
 	const places = new Map<string, 'City' | 'State' | 'CountryOrRegion'>();
 	let maxPlaceWords = 1;
 	const addPlace = (name: string, kind: 'City' | 'State' | 'CountryOrRegion') => {

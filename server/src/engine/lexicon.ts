@@ -11,11 +11,13 @@ function set(words: string): ReadonlySet<string> {
 /** Titles that precede a clinician's name. */
 export const DOCTOR_TITLES = set('dr dr. doctor doc drs prof professor');
 /** Titles that precede a patient's (or relative's) name. */
-export const PERSON_TITLES = set('mr mrs ms miss mister mme sr sra srta don dona doña madam');
+export const PERSON_TITLES = set('mr mrs ms miss mister mme madam');
+/** Spanish titles, used with the Spanish profile. */
+export const PERSON_TITLES_ES = set('sr sra srta don doña dona señor señora señorita');
 /** Credentials that follow a clinician's name ("Jane Roe, RN"). */
 export const CREDENTIALS = set(
 	'rn md np pa do lpn cna rrt rt pt ot slp pharmd dds dmd phd msw lcsw lsw bsn msn aprn crnp cnm cns pa-c fnp anp acnp ' +
-		'mph mba facs facp facc frcp dpm od ccrn cnrn arnp snf lisw licsw'.replace(/\bpt\b|\bsnf\b/g, ''),
+		'mph mba facs facp facc frcp dpm od ccrn cnrn arnp snf lisw licsw crt rrt cma rd ld'.replace(/\bpt\b|\bsnf\b/g, ''),
 );
 /** Roles that precede a clinician's name ("seen by", "attending"). */
 export const DOCTOR_ROLES = set(
@@ -27,6 +29,7 @@ export const DOCTOR_ROLES = set(
 export const RELATIONS = set(
 	'wife husband son daughter sister brother mother father mom dad niece nephew cousin aunt uncle grandson ' +
 		'granddaughter grandmother grandfather grandma grandpa grandchild grandchildren stepson stepdaughter ' +
+		'sons daughters brothers sisters nieces nephews cousins dtr dtrs sis bro grandaughter grandsons granddaughters wives husbands ' +
 		'fiance fiancee fiancé fiancée partner spouse boyfriend girlfriend friend neighbor neighbour ' +
 		'sil dil hcp proxy guardian caregiver sibling children kids in-law son-in-law daughter-in-law ' +
 		'esposa esposo hijo hija hermano hermana madre padre sobrino sobrina nieto nieta tio tia tío tía',
@@ -70,7 +73,8 @@ export const MEASURE_CONTEXT = set(
 	'bp abp nbp map hr rr sbp dbp cvp pap pcwp ci co svr sao2 spo2 o2 sat sats peep ps fio2 tv vt rate ' +
 		'gcs apgar grade strength score scale pain ratio cr bun k na cl co2 glu hct hgb wbc plt inr ptt pt ' +
 		'temp t tmax weight wt ht height dose vol volume total uo output input intake drip gtt level levels ' +
-		'ph pco2 po2 hco3 lactate lytes lab labs abg vbg',
+		'ph pco2 po2 hco3 lactate lytes lab labs abg vbg cpap bipap psv ips epap ipap vent settings setting simv ac imv ' +
+		'pressure support mmv prvc aprv pain cp discomfort rates rated rating sbp ventilation mask flowby flow trial',
 );
 export const STREET_SUFFIXES = set(
 	'street st avenue ave av road rd boulevard blvd lane ln drive dr way court ct place pl terrace ter circle cir ' +
@@ -78,11 +82,10 @@ export const STREET_SUFFIXES = set(
 		'calle avenida avda plaza paseo camino carretera ronda travesía travesia rue chemin allee allée strasse straße',
 );
 export const HOSPITAL_WORDS = set(
-	'hospital hosp hospitals medical center centre clinic clinics infirmary rehab rehabilitation sanatorium ' +
-		'hospice nursing home healthcare health care institute hopital hôpital krankenhaus clínica clinica hospitalario ' +
-		'sanatorio policlínica policlinica ambulatorio',
+	'hospital hosp hospitals clinic clinics infirmary rehab rehabilitation sanatorium hospice hopital hôpital ' +
+		'krankenhaus clínica clinica hospitalario sanatorio policlínica policlinica ambulatorio',
 );
-export const ORG_SUFFIXES = set('inc inc. corp corporation co company llc ltd llp plc gmbh sa s.a. foundation association university college school bank');
+export const ORG_SUFFIXES = set('inc corp corporation company llc ltd llp plc gmbh foundation association university college bank');
 export const PROFESSIONS = set(
 	'teacher professor engineer lawyer attorney accountant carpenter plumber electrician farmer mechanic pilot ' +
 		'firefighter police officer policeman soldier veteran nurse physician doctor dentist pharmacist chef cook ' +
@@ -149,6 +152,30 @@ ziehl-neelsen papanicolaou pap miller mac macintosh jackson-pratt jp pleurevac p
 sengstaken minnesota levin salem dobhoff corpak kangaroo pixie dialysis hemodialysis ultrafiltration
 medex bair hugger kinetic rotoprone clinitron sequential scds teds venodyne flexiseal rectal tube
 ambu ambubag yankauer passy-muir shiley portex bivona
+approx bb imv ext av c-diff vicu cath lab ew sicu tsicu cvicu ccu picu nicu sdu stepdown telemetry tele floor
+acu pcu ctu cticu neuro-icu ep ir nuc gen med surg medsurg obs rad ct-sx riss ssri ss reg nph lantus humalog
+novolog sliding scale fsbs bs fs accucheck accuchecks cpk cpks lipase amylase ast alt alk phos bili tbili dbili
+ldh ptt ggt trig hdl ldl chol a1c hba1c esr crp ammonia lactate lytes mag phos ca iron tibc ferritin b12 folate
+le les ue ues rle lle rue lue ble bue rll lll rul lul rml bibasilar bilat bilaterally ant post lat med sup inf
+prox dist sob cp dnr oob poss max min mod mild mod-sev sev freq occ rare intermit intermittent pvc pvcs pac pacs
+vea svea sr st sb af afl nsr nsvt psvt avb chb lbbb rbbb ivcd ppm rpp pp tv rsbi mv mve sbt rr vt ve cpap
+psv ips epap ipap ie fio2 sao2 mmv nc nrb fm ftm hhn neb nebs mdi mdis rt resp lcx lad rca om pda diag lima svg
+dx tx rx sx hx fx bx cx px pmhx pshx fhx shx ros exam neg pos wnl nl abnl dtr dtrs perl eom eomi ntnd nabs
+hypoactive hyperactive abd soft distended tender nontender guaiac heme occult rbc rbcs wbcs plts inr pt ptt
+kcl kphos naphos mgso4 caco3 nahco3 d50 d5 d10 ns 1/2ns lr ivf tf tfs tpn lipids ngt ogt peg jtube gtube dht
+pca pcas epidural gtt gtts drip drips bolus prn q1h q2h q4h q6h q8h q12h q24h qam qpm qhs hs ac pc
+mrsa vre esbl cdiff flu rsv covid cmv ebv hsv vzv uti cap hap vap ssi bsi clabsi cauti
+family pt pts ptt staff team md mds rn rns np nps resident residents intern interns attending fellow fellows
+cont con't cont'd contd tol prev tlc oett ett fc bld mn pta dopa neo levo fent midaz vanc tyl asa tng hep lido amio
+dilt captopril enalapril zestril perla fick sao chg cco ci svo2 scvo2 mvo2 pcwp pap cvp rap lvedp svr pvr vs vss
+hr bp rr sats afeb afebrile temp tmax wt ht bmi gcs rass cam-icu ciwa aline nippv hfnc trach ptx hemothorax
+chest tube ct jp hemovac ng og ngt ogt dht peg picc tlc cvl hd hemo ultrafiltration cvvh cvvhdf sled pd rrt
+pressors levophed neo vaso dobutamine milrinone nitro nipride esmolol cardizem labetalol hydral apresoline
+prbc ffp plts cryo albumin hespan lr ns d5 d5w d51/2ns kvo tko saline flush flushes assymptomatic asymptomatic quinton paco pao fick carevue flowsheet flowsheets
+english spanish russian french italian chinese german portuguese polish greek creole haitian vietnamese korean
+japanese arabic hindi urdu farsi hebrew cantonese mandarin tagalog somali amharic swahili yiddish
+sbp dbp map diff ij sc subclavian riker ramsay sas bis pyxis omnicell eval ch gd nt rvad lvad biv impella abiomed
+maint adeq guiac guaiac angio
 `);
 
 /** Short function words that are never names on their own, whatever the dictionaries say. */

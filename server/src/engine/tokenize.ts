@@ -9,8 +9,8 @@ export interface Token {
 	/** Index of the next non-space character after the token (for punctuation checks). */
 }
 
-// One character class per step and no nested quantifiers: linear on any input.
-const TOKEN_RE = /[\p{L}\p{M}](?:[\p{L}\p{M}]|['’-](?=[\p{L}\p{M}]))*|\d+|[^\s]/gu;
+// One character class per step and no nested quantifiers: linear on any input. Hyphens split words ("Stord-Painter" is two name words).
+const TOKEN_RE = /[\p{L}\p{M}](?:[\p{L}\p{M}]|['’](?=[\p{L}\p{M}]))*|\d+|[^\s]/gu;
 
 export function tokenize(text: string): Token[] {
 	const tokens: Token[] = [];

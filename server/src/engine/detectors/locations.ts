@@ -3,7 +3,9 @@ import { isCapitalised } from '../tokenize';
 import type { DetectContext, Emit } from './context';
 
 const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'en', 'de', 'desde', 'a']);
-const HOSPITAL_HEADS = new Set([...HOSPITAL_WORDS, 'memorial', 'general', 'medical']);
+const HOSPITAL_HEADS = HOSPITAL_WORDS;
+const CENTER_WORDS = new Set(['center', 'centre', 'ctr']);
+const CENTER_QUALIFIERS = new Set(['medical', 'med', 'health', 'cancer', 'heart', 'rehabilitation', 'rehab', 'surgical', 'trauma', 'nursing']);
 const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'santa', 'santo', 'sainte', 'fort', 'ft', 'port', 'new', 'north', 'south', 'east', 'west', 'lake', 'la', 'el', 'los', 'las', 'del', 'de']);
 
 /**
@@ -15,6 +17,7 @@ export function detectLocations(ctx: DetectContext, emit: Emit): void {
 	detectStreets(ctx, emit);
 	detectGazetteer(ctx, emit);
 	detectMovementTargets(ctx, emit);
+	detectWardsAndAbbreviations(ctx, emit);
 }
 
 function isNameish(ctx: DetectContext, i: number): boolean {
@@ -31,12 +34,24 @@ function sameLine(ctx: DetectContext, a: number, b: number): boolean {
 
 function detectFacilities(ctx: DetectContext, emit: Emit): void {
 	const { tokens } = ctx;
+	const mixed = ctx.casing === 'mixed';
 	for (let i = 0; i < tokens.length; i++) {
 		const t = tokens[i];
-		if (t.kind !== 'w' || !HOSPITAL_HEADS.has(t.lower)) continue;
-		if (ctx.casing === 'mixed' && !isCapitalised(t.text)) continue;
-		// Walk left over up to four name-like words ("Holy Cross", "St. Mary's")
-		let j = i - 1;
+		if (t.kind !== 'w') continue;
+		if (mixed && !isCapitalised(t.text) && !(i > 0 && tokens[i - 1].kind === 'w' && isCapitalised(tokens[i - 1].text) && HOSPITAL_HEADS.has(t.lower))) continue;
+		// Heads: "Hospital", "Rehab", "Clinic"; "Medical Center"; tails that belong to the name: "Memorial", "Regional".
+		let nameEnd = i - 1;
+		let spanEnd = -1;
+		let primary = false;
+		if (HOSPITAL_HEADS.has(t.lower)) primary = true;
+		else if (t.lower === 'memorial' || t.lower === 'regional') spanEnd = i;
+		else if (CENTER_WORDS.has(t.lower) && i > 0 && CENTER_QUALIFIERS.has(tokens[i - 1].lower)) {
+			primary = true;
+			nameEnd = i - 2;
+		}
+		else continue;
+		// Walk left over up to four name-like words ("Holy Cross", "St. Mary's", "Warren Grant")
+		let j = nameEnd;
 		let first = -1;
 		let words = 0;
 		while (j >= 0 && words < 4) {
@@ -45,42 +60,121 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 				j--;
 				continue;
 			}
-			if (tj.kind === 'p' && tj.text !== "'" ) break;
-			if (!sameLine(ctx, j, i)) break;
-			if (HOSPITAL_HEADS.has(tj.lower)) {
+			if (tj.text === '-' && j > 0 && tokens[j - 1].kind === 'w' && tj.start === tokens[j - 1].end) {
 				j--;
 				continue;
 			}
-			if (!isNameish(ctx, j) && !NAME_PREFIXES.has(tj.lower)) break;
-			if (ctx.dicts.englishWords.get(tj.lower)! <= 20 && !NAME_PREFIXES.has(tj.lower) && ctx.casing !== 'mixed') break;
+			if (tj.kind !== 'w' || !sameLine(ctx, j, i)) break;
+			if (HOSPITAL_HEADS.has(tj.lower) || tj.lower === 'memorial' || tj.lower === 'regional') {
+				if (tj.lower === 'memorial' || tj.lower === 'regional') {
+					first = j;
+					words++;
+				}
+				j--;
+				continue;
+			}
+			if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || /['’](?!s$)/.test(tj.text)) break;
+			if (mixed && !isCapitalised(tj.text) && !NAME_PREFIXES.has(tj.lower)) break;
+			// In capitalised-only or lower-case notes an ordinary word ("BEGIN REHAB", "prev rehab") is no name.
+			const tierJ = ctx.dicts.englishWords.get(tj.lower) ?? 99;
+			const nameJ = ctx.dicts.firstNames.has(tj.lower) || ctx.dicts.lastNames.has(tj.lower) || ctx.dicts.places.has(tj.lower);
+			if (!mixed && !NAME_PREFIXES.has(tj.lower) && (words > 0 ? tierJ <= 35 : tierJ <= 50 && !nameJ)) break;
 			first = j;
 			words++;
 			j--;
 		}
-		if (first >= 0) {
-			// The name part only: "Hospital" itself identifies no one.
-			let end = i - 1;
-			while (end > first && (HOSPITAL_HEADS.has(tokens[end].lower) || tokens[end].kind === 'p')) end--;
-			emit(tokens[first].start, tokens[end].end, 'Hospital', 0.85, 'facility');
+		if (first >= 0 && words > 0) {
+			// The name part; a primary head ("Hospital") identifies no one and stays.
+			let end = spanEnd >= 0 ? spanEnd : nameEnd;
+			while (end > first && (tokens[end].kind === 'p' || HOSPITAL_HEADS.has(tokens[end].lower))) end--;
+			emit(tokens[first].start, tokens[end].end, 'Hospital', primary ? 0.85 : 0.7, 'facility');
 		}
+		if (!primary) continue;
 		// "Hospital of the University of X", "Clínica San Juan"
 		let k = i + 1;
 		if (k < tokens.length && ['of', 'de', 'del'].includes(tokens[k].lower)) {
 			k++;
 			if (k < tokens.length && ['the', 'la', 'el'].includes(tokens[k].lower)) k++;
-		}
+		} else if (ctx.language !== 'es') continue;
 		const startK = k;
 		let endK = -1;
 		let words2 = 0;
 		while (k < tokens.length && words2 < 4 && sameLine(ctx, i, k) && (isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) && !HOSPITAL_HEADS.has(tokens[k].lower)) {
-			if (ctx.casing !== 'mixed' && (ctx.dicts.englishWords.get(tokens[k].lower) ?? 99) <= 35 && !NAME_PREFIXES.has(tokens[k].lower)) break;
+			if (!mixed && (ctx.dicts.englishWords.get(tokens[k].lower) ?? 99) <= 35 && !NAME_PREFIXES.has(tokens[k].lower)) break;
 			endK = k;
 			words2++;
 			k++;
 		}
-		if (endK >= startK && endK >= 0 && (first < 0 || ctx.language === 'es' || tokens[i + 1]?.lower === 'of')) {
-			emit(tokens[startK].start, tokens[endK].end, 'Hospital', 0.75, 'facility');
+		if (endK >= startK && endK >= 0) emit(tokens[startK].start, tokens[endK].end, 'Hospital', 0.75, 'facility');
+	}
+}
+
+const MOVE_PREPS = new Set(['to', 'at', 'from', 'into', 'in', 'on', 'per', '@', 'the']);
+const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 'baptist', 'methodist', 'adventist', 'lutheran', 'episcopal', 'mercy', 'providence']);
+const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge']);
+
+function nextWordAfter(text: string, offset: number): string {
+	const m = /^[ \t]*([\p{L}%/]{1,12})/u.exec(text.slice(offset, offset + 16));
+	return m ? m[1].toLowerCase() : '';
+}
+
+/**
+ * Wards and facility abbreviations: "transfer to Quartermain 2", "ARRIVED TO GH", "followed at gh": an unknown
+ * word after to/at/from that is not clinical vocabulary.
+ */
+function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
+	const { tokens, dicts } = ctx;
+	const mixed = ctx.casing === 'mixed';
+	for (let i = 1; i < tokens.length; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w' || !MOVE_PREPS.has(tokens[i - 1].lower) || !sameLine(ctx, i - 1, i)) continue;
+		if (CLINICAL.has(t.lower) || STOPWORDS.has(t.lower) || UNITS.has(t.lower) || dicts.stateAbbreviations.has(t.text) || dicts.places.get(t.lower) === 'State') continue;
+		const tier = dicts.englishWords.get(t.lower) ?? 99;
+		const next = tokens[i + 1];
+		const afterNum = next ? ctx.text.slice(next.end, next.end + 4) : '';
+		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !/^[A-Za-z%.]/.test(afterNum) && !UNITS.has(nextWordAfter(ctx.text, next.end));
+		const allCaps = t.text === t.text.toUpperCase();
+		if (ward && tier > 50 && (!mixed || isCapitalised(t.text)) && t.text.length >= 4) {
+			emit(t.start, t.end, 'LocationOther', 0.65, 'ward');
+			continue;
 		}
+		// 2-5 letter facility abbreviations
+		if (t.text.length >= 2 && t.text.length <= 5 && tier > 60 && !dicts.firstNames.has(t.lower) && (mixed ? allCaps : true) && /^[\p{L}]+$/u.test(t.text)) {
+			const verb = i >= 2 ? tokens[i - 2].lower : '';
+			const prep = tokens[i - 1].lower;
+			if (['to', 'at', 'from', 'into'].includes(prep) && (PLACE_VERBS.has(verb) || MOVE_VERBS.has(verb) || (mixed && allCaps))) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		}
+	}
+	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names.
+	for (let i = 0; i + 1 < tokens.length; i++) {
+		const t = tokens[i];
+		if (!FACILITY_STARTS.has(t.lower) || (mixed && !isCapitalised(t.text))) continue;
+		const tj = tokens[i + 1];
+		if (tj.kind !== 'w' || !sameLine(ctx, i, i + 1) || STOPWORDS.has(tj.lower) || (mixed && !isCapitalised(tj.text))) continue;
+		if ((t.lower === 'holy' || t.lower === 'sacred') && ['cow', 'grail', 'spirit', 'bible', 'water', 'communion', 'week'].includes(tj.lower)) continue;
+		emit(t.start, tj.end, 'Hospital', 0.7, 'facility');
+	}
+	// Facility abbreviations before an emergency or care unit: "GH EW", "kernan ew", "GBMC ER"
+	for (let i = 0; i + 1 < tokens.length; i++) {
+		const t = tokens[i];
+		const tj = tokens[i + 1];
+		if (t.kind !== 'w' || !['ew', 'er', 'ed', 'cath', 'icu', 'ccu', 'micu', 'campus'].includes(tj.lower) || !sameLine(ctx, i, i + 1)) continue;
+		if (CLINICAL.has(t.lower) || STOPWORDS.has(t.lower) || (dicts.englishWords.get(t.lower) ?? 99) <= 60 || dicts.stateAbbreviations.has(t.text)) continue;
+		if (mixed && !isCapitalised(t.text)) continue;
+		emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+	}
+	// "St. Mary's", "Saint Agnes": a saint's name as a facility when not part of a street address.
+	for (let i = 0; i + 1 < tokens.length; i++) {
+		const t = tokens[i];
+		if (!['st', 'saint', 'ste'].includes(t.lower)) continue;
+		let j = i + 1;
+		if (tokens[j]?.text === '.') j++;
+		const tj = tokens[j];
+		if (!tj || tj.kind !== 'w' || !sameLine(ctx, i, j)) continue;
+		if (i > 0 && tokens[i - 1].kind === 'w' && isCapitalised(tokens[i - 1].text) && mixed) continue; // "Main St. Joseph" is rare; "Main St" is a street
+		const lower = tj.lower.replace(/['’]s$/, '');
+		if (!dicts.firstNames.has(lower) || (mixed && !isCapitalised(tj.text))) continue;
+		emit(t.start, tj.end, 'Hospital', 0.7, 'facility');
 	}
 }
 
@@ -89,23 +183,27 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i < tokens.length; i++) {
 		const t = tokens[i];
 		// "123 Main Street", "45 N. Elm St."
-		if (t.kind === 'n' && t.text.length <= 6) {
+		if (t.kind === 'n' && t.text.length <= 6 && !/[\d.,/]/.test(text[t.start - 1] ?? '')) {
 			let j = i + 1;
 			let words = 0;
 			let suffix = -1;
 			while (j < tokens.length && words < 5 && sameLine(ctx, i, j)) {
 				const tj = tokens[j];
-				if (tj.text === '.') {
+				if (tj.text === '.' && tokens[j - 1].kind === 'w' && tokens[j - 1].text.length === 1) {
 					j++;
 					continue;
 				}
 				if (tj.kind !== 'w' && !(tj.kind === 'n' && /^\d+(st|nd|rd|th)?$/.test(tj.text))) break;
+				if (words === 0 && tj.start === tokens[j - 1].end) break; // "70s"
+				if (tj.kind === 'w' && tj.text.length === 1 && tokens[j + 1]?.text !== '.') break;
 				if (words > 0 && STREET_SUFFIXES.has(tj.lower)) {
-					suffix = j;
+					// "Dr." followed by a name is a title, not Drive
+					const after = tokens[j + 1]?.text === '.' ? tokens[j + 2] : tokens[j + 1];
+					if (!(tj.lower === 'dr' && after && after.kind === 'w' && sameLine(ctx, j, j + 1))) suffix = j;
 					break;
 				}
 				if (ctx.casing === 'mixed' && tj.kind === 'w' && !isCapitalised(tj.text)) break;
-				if (STOPWORDS.has(tj.lower) || UNITS.has(tj.lower)) break;
+				if (STOPWORDS.has(tj.lower) || UNITS.has(tj.lower) || CLINICAL.has(tj.lower)) break;
 				words++;
 				j++;
 			}
@@ -119,8 +217,8 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// "Calle Mayor 12", "C/ Alcalá, 45", "Avda. de la Paz nº 3"
-		if (t.kind === 'w' && (['calle', 'avenida', 'avda', 'paseo', 'plaza', 'camino', 'carretera', 'ronda', 'travesía', 'rue', 'via'].includes(t.lower) || (t.lower === 'c' && tokens[i + 1]?.text === '/'))) {
-			if (ctx.casing === 'mixed' && !isCapitalised(t.text)) continue;
+		if (ctx.language === 'es' && t.kind === 'w' && (['calle', 'avenida', 'avda', 'paseo', 'plaza', 'camino', 'carretera', 'ronda', 'travesía', 'travesia', 'glorieta', 'urbanización', 'urbanizacion'].includes(t.lower) || (t.lower === 'c' && tokens[i + 1]?.text === '/'))) {
+			if (!isCapitalised(t.text)) continue;
 			let j = i + 1;
 			if (tokens[j]?.text === '/' || tokens[j]?.text === '.') j++;
 			let words = 0;
@@ -181,12 +279,18 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		const afterComma = tokens[best + 1]?.text === ',' && tokens[best + 2] && (dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
 		const prepContext = PLACE_PREPS.has(before) || PLACE_VERBS.has(before);
 		let conf: number;
+		const allCommon = all.every((t) => (dicts.englishWords.get(t.lower) ?? 99) <= 50 || STOPWORDS.has(t.lower));
+		const zipAfter = /^,?[ \t]{1,3}\d{5}\b/.test(ctx.text.slice(tokens[best].end, tokens[best].end + 10));
+		const cityBefore = i > 1 && tokens[i - 1].text === ',' && tokens[i - 2].kind === 'w';
 		if (bestKind === 'CountryOrRegion' || bestKind === 'State') {
-			conf = tier <= 35 ? (prepContext && casing === 'mixed' ? 0.6 : 0) : 0.85;
+			// States and countries are not Safe Harbor identifiers on their own: below the default threshold
+			// unless they are part of an address.
+			if (bestKind === 'State' && (zipAfter || cityBefore)) conf = 0.85;
+			else conf = tier <= 35 ? 0 : 0.45;
 		} else if (afterComma) {
 			conf = 0.9;
-		} else if (tier <= 50) {
-			conf = prepContext && casing === 'mixed' && ctx.dicts.firstNames.get(lowerFirst) === undefined ? 0.55 : 0;
+		} else if (allCommon || (words === 1 && first.text.length <= 3)) {
+			conf = 0;
 		} else if (casing === 'mixed') {
 			conf = prepContext ? 0.8 : words > 1 ? 0.7 : 0.6;
 		} else {
@@ -212,7 +316,7 @@ function detectMovementTargets(ctx: DetectContext, emit: Emit): void {
 		while (k < tokens.length && words < 3 && tokens[k].kind === 'w' && sameLine(ctx, i, k)) {
 			const tk = tokens[k];
 			const tier = dicts.englishWords.get(tk.lower) ?? 99;
-			if (CLINICAL.has(tk.lower) || STOPWORDS.has(tk.lower) || UNITS.has(tk.lower) || tier <= 60 || HOSPITAL_WORDS.has(tk.lower)) break;
+			if (CLINICAL.has(tk.lower) || STOPWORDS.has(tk.lower) || UNITS.has(tk.lower) || tier <= 60 || HOSPITAL_WORDS.has(tk.lower) || dicts.places.get(tk.lower) === 'State' || dicts.places.get(tk.lower) === 'CountryOrRegion') break;
 			if (ctx.casing === 'mixed' && !isCapitalised(tk.text)) break;
 			if (dicts.firstNames.has(tk.lower) && words === 0 && ctx.casing !== 'upper') break;
 			words++;
@@ -238,7 +342,7 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// Organisation by suffix: "Acme Corp", "Boston University"
-		if (ORG_SUFFIXES.has(t.lower) && i > 0 && isCapitalised(t.text)) {
+		if (ORG_SUFFIXES.has(t.lower) && i > 0 && ctx.casing === 'mixed' && isCapitalised(t.text) && t.text !== t.text.toUpperCase()) {
 			let j = i - 1;
 			let first = -1;
 			while (j >= 0 && i - j <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {

@@ -1,6 +1,6 @@
 import {
 	CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
-	RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
+	PERSON_TITLES_ES, RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
 } from '../lexicon';
 import type { Token } from '../tokenize';
 import { isCapitalised } from '../tokenize';
@@ -8,7 +8,7 @@ import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 
 /** What the dictionaries and lexicons say about one word token. */
-interface WordInfo {
+export interface WordInfo {
 	/** The token's text without a possessive 's. */
 	core: string;
 	lower: string;
@@ -19,8 +19,10 @@ interface WordInfo {
 	other: boolean;
 	/** English frequency tier (10 common … 70 rare), 99 when not an English word. */
 	tier: number;
-	/** Clinical term, stop word, unit, month or weekday: never a name by itself. */
+	/** Clinical term, stop word, unit, month, weekday, state or country: never a name by itself. */
 	blocked: boolean;
+	/** Blocked only because it is a clinical term (a title or credential beside it can still make it a name). */
+	clinicalOnly: boolean;
 	cap: boolean;
 }
 
@@ -30,7 +32,18 @@ interface Candidate {
 	detector: string;
 }
 
-const NOT_NAME_AFTER_TITLE = new Set([...PERSON_CONTEXT_BEFORE, 'aware', 'here', 'in', 'at', 'came', 'saw', 'note', 'notes', 'order', 'orders', 'said', 'wants', 'will', 'would', 'ordered', 'note', 'service', 'team', 'office', 'on', 'of']);
+/** Words after a title that are not names ("Dr. aware", "MS. OOB"). */
+const NOT_NAME_AFTER_TITLE = new Set([...PERSON_CONTEXT_BEFORE, 'aware', 'here', 'came', 'saw', 'note', 'notes', 'order', 'orders', 'said', 'wants', 'will', 'would', 'ordered', 'service', 'team', 'office', 'following', 'follow']);
+/** Verbs and auxiliaries that can follow a relation word but are no names ("son will call", "wife is here"). */
+const AUX = new Set(['will', 'would', 'can', 'could', 'may', 'might', 'did', 'does', 'do', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'said', 'says', 'went', 'came', 'called', 'visited', 'states', 'stated', 'feels', 'felt', 'wants', 'wanted', 'agrees', 'agreed', 'present', 'here', 'there', 'at', 'in', 'aware', 'updated', 'notified', 'and', 'or', 'of', 'who', 'that', 'very', 'also', 'both', 'all', 'not', 'to', 'by', 'with', 'at', 'bedside', 'oldest', 'youngest', 'eldest', 'older', 'younger', 'only', 'other', 'another']);
+/** Words right after a name that show it is a clinician being told something ("Dr. Griffin and Swackhamer aware"). */
+const AFTER_CLINICIAN = new Set(['aware', 'notified', 'paged', 'informed', 'contacted', 'consulted']);
+/** Roles right before a clinician's name ("NP Carol", "per RN Patty"). */
+const ROLE_PREFIX = new Set(['np', 'rn', 'md', 'dr', 'rrt', 'pharmd', 'resident', 'attending', 'fellow', 'intern', 'nurse']);
+/** Abbreviations that are also titles: MS (mental status), MR (mitral regurgitation). */
+const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
+/** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
+const AMBIGUOUS_CREDENTIALS = new Set(['pa', 'np', 'do', 'pt', 'ot', 'rt']);
 
 export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	let core = t.text;
@@ -44,9 +57,10 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	const fi = d.firstNames.get(lower);
 	const li = d.lastNames.get(lower);
 	const tier = d.englishWords.get(lower) ?? (ctx.language === 'es' && d.spanishWords.has(lower) ? 30 : 99);
-	const blocked =
+	const clinical = CLINICAL.has(lower);
+	const place = d.places.get(lower);
+	const otherBlock =
 		lower.length < 2 ||
-		CLINICAL.has(lower) ||
 		STOPWORDS.has(lower) ||
 		UNITS.has(lower) ||
 		MONTHS.has(lower) ||
@@ -54,8 +68,8 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		CREDENTIALS.has(lower) ||
 		HOSPITAL_WORDS.has(lower) ||
 		(STREET_SUFFIXES.has(lower) && lower.length > 3) ||
-		d.places.get(lower) === 'State' ||
-		d.places.get(lower) === 'CountryOrRegion';
+		place === 'State' ||
+		place === 'CountryOrRegion';
 	return {
 		core,
 		lower,
@@ -65,164 +79,236 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		lastRank: li?.rank ?? 1e6,
 		other: d.otherNames.has(lower),
 		tier,
-		blocked,
+		blocked: clinical || otherBlock,
+		clinicalOnly: clinical && !otherBlock,
 		cap: isCapitalised(core),
 	};
 }
 
 /**
- * Person names. Evidence, strongest first: a title before (Dr., Mrs.), a credential after (", RN"), a relation
- * before ("daughter"), a known first name followed by a surname, a dictionary name that is not an ordinary
- * word and is capitalised where the document uses case; then chaining to neighbouring name-like words.
+ * Person names. Evidence, strongest first: a title before (Dr., Mrs.), a credential after (", RN"), a role or
+ * relation before ("NP", "daughter"), "aware"/"notified" after, a known first name followed by a surname, a
+ * dictionary name that is not an ordinary word and is capitalised where the document uses case; then chaining
+ * to neighbouring name-like words and initials, coordination ("Suzette and Hank"), and, once a word is a name
+ * in a document, its other occurrences there.
  */
 export function detectNames(ctx: DetectContext, emit: Emit): void {
-	const { tokens, casing } = ctx;
+	const { tokens, casing, text } = ctx;
 	const n = tokens.length;
+	const mixed = casing === 'mixed';
 	const info: (WordInfo | undefined)[] = new Array(n);
 	for (let i = 0; i < n; i++) if (tokens[i].kind === 'w') info[i] = wordInfo(tokens[i], ctx);
 	const cand: (Candidate | undefined)[] = new Array(n);
 	const mark = (i: number, type: EntityType, confidence: number, detector: string) => {
 		const c = cand[i];
-		if (!c || c.confidence < confidence) cand[i] = { type, confidence, detector };
+		if (!c || c.confidence < confidence) cand[i] = { type, confidence, detector, ...(c && c.type === 'Doctor' && type === 'Patient' ? { type: 'Doctor' } : {}) };
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
-	const sameLine = (a: number, b: number) => !ctx.text.slice(tokens[a].end, tokens[b].start).includes('\n');
-	const nextWordIdx = (i: number, allowPunct = ''): number => {
+	const gapText = (a: number, b: number) => text.slice(tokens[a].end, tokens[b].start);
+	const sameLine = (a: number, b: number) => !gapText(a, b).includes('\n');
+	/** Next word token, skipping the given punctuation, on the same line. */
+	const nextW = (i: number, allowPunct = ''): number => {
 		let j = i + 1;
 		while (j < n && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j++;
 		return j < n && tokens[j].kind === 'w' && sameLine(i, j) ? j : -1;
 	};
-	const prevWordIdx = (i: number, allowPunct = ''): number => {
+	const prevW = (i: number, allowPunct = ''): number => {
 		let j = i - 1;
 		while (j >= 0 && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j--;
 		return j >= 0 && tokens[j].kind === 'w' && sameLine(j, i) ? j : -1;
 	};
 	const nameDict = (w: WordInfo) => w.first || w.last || w.other;
 	const common = (w: WordInfo) => w.tier <= 50;
-	/** Could this word be part of a name given some other evidence? */
-	const nameable = (w: WordInfo, strength: 'strong' | 'medium') => {
-		if (w.blocked) return false;
-		if (strength === 'strong') return w.tier > 20 || nameDict(w) || (casing === 'mixed' && w.cap);
-		if (casing === 'mixed' && !w.cap) return false;
-		if (common(w) && !(casing === 'mixed' && w.cap && nameDict(w))) return false;
-		return true;
+	const capOk = (w: WordInfo) => !mixed || w.cap;
+	const isInitial = (j: number) => {
+		const w = info[j];
+		return !!w && w.core.length === 1 && /\p{Lu}/u.test(w.core) || (!!w && w.core.length === 1 && !mixed && tokens[j + 1]?.text === '.');
 	};
+	/** A word that can be a surname next to strong evidence. */
+	const surnameLike = (w: WordInfo) => !w.blocked && !STOPWORDS.has(w.lower) && capOk(w) && (w.tier > 50 || nameDict(w)) && w.core.length >= 2;
+	const titles = ctx.language === 'es' ? new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]) : PERSON_TITLES;
 
 	for (let i = 0; i < n; i++) {
 		const w = info[i];
 		if (!w) continue;
-		// 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson"
-		if (DOCTOR_TITLES.has(w.lower) || PERSON_TITLES.has(w.lower)) {
-			const j = nextWordIdx(i, '.');
-			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && !STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !(wj.tier <= 20 && !nameDict(wj) && !wj.cap) && !(casing === 'mixed' && !wj.cap && common(wj) && !nameDict(wj))) {
-				if (!(UNITS.has(wj.lower) || CREDENTIALS.has(wj.lower))) {
-					const isDoc = DOCTOR_TITLES.has(w.lower);
-					// "Mr." alone is a title; the initial after it ("Mr. I") is a name too
-					mark(j, isDoc ? 'Doctor' : 'Patient', 0.95, 'name-title');
+		// 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson", "Dr. L. Ruuska"
+		if (DOCTOR_TITLES.has(w.lower) || titles.has(w.lower)) {
+			const isDoc = DOCTOR_TITLES.has(w.lower);
+			const type: EntityType = isDoc ? 'Doctor' : 'Patient';
+			let j = nextW(i, '.');
+			if (j >= 0 && isInitial(j)) {
+				const k = nextW(j, '.');
+				if (k >= 0 && info[k] && surnameLike(info[k]!) && !common(info[k]!) && !AUX.has(info[k]!.lower)) {
+					mark(j, type, 0.9, 'name-title');
+					mark(k, type, 0.9, 'name-title');
+					continue;
 				}
-			} else if (j < 0) {
-				// "Ms S." — an initial after a title
-				const k = i + 1 < n && tokens[i + 1].text === '.' ? i + 2 : i + 1;
-				if (k < n && tokens[k].kind === 'w' && tokens[k].text.length === 1 && isCapitalised(tokens[k].text)) {
-					mark(k, DOCTOR_TITLES.has(w.lower) ? 'Doctor' : 'Patient', 0.85, 'name-title');
-				}
+				mark(j, type, 0.85, 'name-title');
+				continue;
 			}
-			if (wj && wj.core.length === 1 && /\p{Lu}/u.test(wj.core)) mark(j, DOCTOR_TITLES.has(w.lower) ? 'Doctor' : 'Patient', 0.85, 'name-title');
-		}
-		// 2. Credentials after: "Jane Roe, RN", "Smith MD"
-		if (CREDENTIALS.has(w.lower) && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
-			const j = prevWordIdx(i, ',');
-			// Two-letter credentials that are also state codes or words (PA, DO, MD) need a comma or a known name before them.
-			const ambiguous = ctx.dicts.stateAbbreviations.has(w.core.toUpperCase()) || w.lower === 'do';
-			const comma = j >= 0 && ctx.text.slice(tokens[j].end, tokens[i].start).includes(',');
-			const zipAfter = /^[ \t]{1,3}\d{5}/.test(ctx.text.slice(tokens[i].end, tokens[i].end + 9));
-			if (ambiguous && (zipAfter || (!comma && !(j >= 0 && info[j] && (info[j]!.first || info[j]!.last) && info[j]!.tier > 50)))) continue;
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && nameable(wj, 'strong') && !DOCTOR_ROLES.has(wj.lower) && (nameDict(wj) || wj.cap || wj.tier > 50)) {
+			if (wj && !STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)) {
+				// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
+				// regurgitation), so the word after them must look like a name.
+				const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower);
+				const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
+				const ok = isDoc
+					? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
+					: looksName && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && !wj.blocked && (!mixed || wj.cap)));
+				if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
+			}
+		}
+		// 2. Credentials after: "Jane Roe, RN", "Smith MD", "Bernard Foley CRT"
+		if (CREDENTIALS.has(w.lower) && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
+			const j = prevW(i, ',');
+			const wj = j >= 0 ? info[j] : undefined;
+			const ambiguous = AMBIGUOUS_CREDENTIALS.has(w.lower);
+			const zipAfter = /^,?[ \t]{1,3}\d{5}/.test(text.slice(tokens[i].end, tokens[i].end + 9));
+			const jj = j >= 0 ? prevW(j, '.-') : -1;
+			const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || isInitial(jj));
+			const ambiguousOk = !ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((nameDict(wj) && !common(wj)) || (wj.tier > 50 && firstBefore)));
+			const wordOk = !!wj && (!common(wj) ? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap) : nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
+			if (wj && !zipAfter && ambiguousOk && wordOk && !DOCTOR_ROLES.has(wj.lower) && !STOPWORDS.has(wj.lower) && !AUX.has(wj.lower) && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) && capOk(wj)) {
 				mark(j, 'Doctor', 0.9, 'name-credential');
 			}
 		}
-		// 3. Relations: "daughter Emily", "pt's wife: Rose", "Husband Rich"
+		// 3. Relations: "daughter Emily", "pt's wife: Rose", "son bill", "Family: Son, Ed,"
 		if (RELATIONS.has(w.lower)) {
-			const j = nextWordIdx(i, ':,-(');
+			const j = nextW(i, ':,-(');
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && !wj.blocked && !STOPWORDS.has(wj.lower)) {
-				const capOk = casing !== 'mixed' || wj.cap;
-				const next = nextWordIdx(j);
-				const followedByName = next >= 0 && info[next] && nameDict(info[next]!) && !info[next]!.blocked && (casing !== 'mixed' || info[next]!.cap);
-				if (capOk && (!common(wj) || followedByName || (casing === 'mixed' && wj.cap && nameDict(wj)))) {
-					if (nameDict(wj) || wj.tier > 50 || followedByName) mark(j, 'Patient', 0.85, 'name-relation');
-				}
+			if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
+				const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
+				const dictOk = wj.first || (!common(wj) && (wj.other || wj.last));
+				const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
+				if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
 			}
 		}
-		// 4. Clinician roles and "seen by / per / paged" context
-		if (DOCTOR_ROLES.has(w.lower) || PERSON_CONTEXT_BEFORE.has(w.lower)) {
-			let j = nextWordIdx(i, ':,');
-			if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextWordIdx(j);
+		// 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…"
+		if (ROLE_PREFIX.has(w.lower) || PERSON_CONTEXT_BEFORE.has(w.lower)) {
+			let j = nextW(i, ':,');
+			if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextW(j);
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && (wj.first || wj.other || wj.last) && !wj.blocked && !common(wj) && (casing !== 'mixed' || wj.cap)) {
-				mark(j, DOCTOR_ROLES.has(w.lower) || PERSON_CONTEXT_BEFORE.has(w.lower) ? 'Doctor' : 'Patient', 0.8, 'name-context');
+			const role = ROLE_PREFIX.has(w.lower) && (w.core === w.core.toUpperCase() || !mixed);
+			if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
+				mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
 			}
 		}
-		// 5. Dictionary evidence
-		if (!w.blocked && w.core.length >= 2 && nameDict(w)) {
-			const j = nextWordIdx(i);
+		// 5. "X aware", "X notified": a clinician being told
+		if (AFTER_CLINICIAN.has(w.lower)) {
+			const j = prevW(i);
+			const wj = j >= 0 ? info[j] : undefined;
+			if (wj && !cand[j] && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
+				mark(j, 'Doctor', 0.75, 'name-context');
+			}
+		}
+		// "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE"
+		if ((RELATIONS.has(w.lower) && i > 0 && tokens[i - 1].text === '(') || (w.lower === 'family' && mixed === (w.cap || !mixed))) {
+			const j = prevW(i, '(');
+			const wj = j >= 0 ? info[j] : undefined;
+			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
+		}
+		// Initials before a surname: "W. MAROTTA", "D. Phyl"
+		const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
+		if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || /\p{Lu}/u.test(tokens[i].text))) {
+			const j = nextW(i, '.');
+			const wj = j >= 0 ? info[j] : undefined;
+			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && wj.core.length >= 3 && (nameDict(wj) || wj.tier === 99) && !/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))) {
+				mark(i, 'Doctor', 0.6, 'name-initial');
+				mark(j, 'Doctor', 0.6, 'name-initial');
+			}
+		}
+		// 6. Dictionary evidence
+		if (!w.blocked && w.core.length >= 3 && nameDict(w)) {
+			const j = nextW(i);
 			const wj = j >= 0 ? info[j] : undefined;
 			const fullName =
-				w.first && !common(w) && wj && !wj.blocked && (wj.last || wj.other || (wj.tier > 50 && (casing !== 'mixed' || wj.cap))) && (casing !== 'mixed' || (w.cap && wj.cap));
-			if (fullName && wj && (!common(wj) || (casing === 'mixed' && wj.cap))) {
-				mark(i, 'Patient', 0.85, 'name-full');
-				mark(j, 'Patient', 0.85, 'name-full');
+				w.first && !AUX.has(w.lower) && !!wj && !wj.blocked && !AUX.has(wj.lower) &&
+				(!common(w)
+					? mixed ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
+					: w.tier >= 35 && (mixed ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
+			if (fullName && wj && (!common(wj) || (mixed && wj.cap))) {
+				const conf = common(w) ? 0.6 : 0.85;
+				mark(i, 'Patient', conf, 'name-full');
+				mark(j, 'Patient', conf, 'name-full');
 			} else if (!common(w)) {
 				let conf: number;
-				if (casing === 'mixed') {
+				if (mixed) {
 					// Short all-capital words in normal text are abbreviations (IP, ED, OR), not names.
 					if (!w.cap || (w.core.length <= 3 && w.core === w.core.toUpperCase())) conf = 0;
 					else {
-						const prev = prevToken(tokens, i);
-						const sentenceStart = !prev || /[.!?:\n]/.test(ctx.text.slice(prev.end, tokens[i].start)) || ['.', '!', '?', ':', '-', '*', '(', '"'].includes(prev.text);
+						const prev = i > 0 ? tokens[i - 1] : undefined;
+						const sentenceStart = !prev || /[.!?:\n]/.test(text.slice(prev.end, tokens[i].start)) || ['.', '!', '?', ':', '-', '*', '(', '"'].includes(prev.text);
 						conf = w.first ? 0.72 : w.last && w.lastRank < 30000 ? 0.62 : 0.55;
 						if (sentenceStart) conf -= 0.1;
 						if (w.tier <= 60) conf -= 0.1;
 					}
 				} else {
-					conf = w.first && w.firstRank < 2000 ? 0.6 : w.last && w.lastRank < 20000 ? 0.5 : 0.45;
-					if (w.tier <= 60) conf -= 0.1;
+					conf = w.first && w.firstRank < 1000 && w.tier > 70 && w.core.length >= 4 ? 0.5 : 0.4;
 				}
 				if (conf > 0) mark(i, 'Patient', conf, 'name-dict');
 			}
 		}
 	}
 
-	// 6. Chains: extend names to neighbouring name-like words and initials ("Marie Munroe", "M. Okafor", "Rossetti").
-	for (let pass = 0; pass < 2; pass++) {
+	// 7. Chains: neighbours of names (surnames, initials), coordination ("Suzette and Hank"), repeated passes.
+	for (let pass = 0; pass < 3; pass++) {
 		for (let i = 0; i < n; i++) {
 			const c = cand[i];
 			if (!c || c.confidence < 0.5) continue;
 			for (const dir of [1, -1] as const) {
-				const j = dir === 1 ? nextWordIdx(i, '.') : prevWordIdx(i, '.');
+				// initials: "W. Marotta", "Q. LANDER"
+				const j = dir === 1 ? nextW(i, '.-') : prevW(i, '.-');
 				if (j < 0 || cand[j]) continue;
 				const wj = info[j]!;
-				const initial = wj.core.length === 1 && /\p{Lu}/u.test(wj.core) && (dir === -1 || tokens[j + 1]?.text === '.');
-				const plainNeighbour = dir === 1 ? j === nextWordIdx(i) : j === prevWordIdx(i);
-				if (initial && plainNeighbour) {
+				const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
+				if (isInitial(j) && (dir === -1 ? /^\.?[ \t]*$/.test(gap) : /^[ \t]+$/.test(gap))) {
 					mark(j, c.type, c.confidence - 0.05, 'name-chain');
 					continue;
 				}
-				if (!plainNeighbour || wj.blocked || STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower)) continue;
-				if (DOCTOR_TITLES.has(wj.lower) || PERSON_TITLES.has(wj.lower)) continue;
-				const capOk = casing !== 'mixed' || wj.cap;
-				const unknown = wj.tier > 50 && wj.core.length >= 2;
-				if (capOk && (unknown || (nameDict(wj) && (!common(wj) || (casing === 'mixed' && wj.cap))))) {
+				if (!/^[ \t]+$|^-$/.test(gap)) continue;
+				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || AUX.has(wj.lower)) continue;
+				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj))) continue;
+				const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
+				const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
+				if (capOk(wj) && (wj.tier > 50 || strongFirst || (nameDict(wj) && (!common(wj) || (mixed && wj.cap))) || (titleSeed && mixed && wj.cap))) {
 					mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
+				}
+			}
+			// coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger"
+			const k = nextW(i, ',');
+			if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
+				const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
+				const wm = m >= 0 ? info[m] : undefined;
+				if (wm && !cand[m] && surnameLike(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && !AUX.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower) && !RELATIONS.has(wm.lower) && (wm.first || wm.other || wm.last || (mixed && wm.cap))) {
+					mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 				}
 			}
 		}
 	}
 
-	// Emit runs of name words ("Marie Munroe", "M. Okafor", "OKAFOR, MARGARET") as one finding, typed Doctor when
-	// any word has clinician evidence.
+	// 8. One sense per document: a word found as a name with good evidence is a name wherever it recurs.
+	const known = new Map<string, Candidate>();
+	for (let i = 0; i < n; i++) {
+		const c = cand[i];
+		const w = info[i];
+		if (c && w && c.confidence >= 0.8 && c.detector !== 'name-chain' && w.core.length >= 3 && !common(w) && !w.blocked) {
+			if (!known.has(w.lower) || known.get(w.lower)!.confidence < c.confidence) known.set(w.lower, c);
+		}
+	}
+	if (known.size) {
+		for (let i = 0; i < n; i++) {
+			const w = info[i];
+			if (!w || cand[i]) continue;
+			const c = known.get(w.lower);
+			if (!c) continue;
+			if (common(w) && mixed && !w.cap) continue;
+			if (w.blocked && !w.clinicalOnly) continue;
+			mark(i, c.type, 0.7, 'name-propagated');
+		}
+	}
+
+	// Emit runs of name words ("Marie Munroe", "M. Okafor", "OKAFOR, MARGARET", "Stord-Painter") as one finding,
+	// typed Doctor when any word has clinician evidence.
 	for (let i = 0; i < n; i++) {
 		const c = cand[i];
 		if (!c) continue;
@@ -231,12 +317,13 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		let detector = c.detector;
 		let j = i;
 		for (;;) {
-			const k = nextWordIdx(j, '.,');
+			const k = nextW(j, '.,-');
 			if (k < 0 || !cand[k]) break;
-			const gap = ctx.text.slice(tokens[j].end, tokens[k].start);
+			const gap = gapText(j, k);
 			const afterInitial = info[j]!.core.length === 1 && /^\.[ \t]*$/.test(gap);
-			const lastFirst = /^,[ \t]*$/.test(gap) && casing !== 'mixed' ? true : /^,[ \t]*$/.test(gap) && info[k]!.first && info[j]!.last;
-			if (!/^[ \t]+$/.test(gap) && !afterInitial && !lastFirst) break;
+			const lastFirst = /^,[ \t]*$/.test(gap) && info[j]!.last && info[k]!.first;
+			const hyphenOk = gap === '-' && info[k]!.cap === info[j]!.cap && !info[j]!.blocked && !info[k]!.blocked;
+			if (!/^[ \t]+$/.test(gap) && !hyphenOk && !afterInitial && !lastFirst) break;
 			if (cand[k]!.type === 'Doctor') type = 'Doctor';
 			if (cand[k]!.confidence > conf) {
 				conf = cand[k]!.confidence;
@@ -247,8 +334,4 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		emit(tokens[i].start, tokens[j].start + info[j]!.core.length, type, conf, detector);
 		i = j;
 	}
-}
-
-function prevToken(tokens: readonly Token[], i: number): Token | undefined {
-	return i > 0 ? tokens[i - 1] : undefined;
 }

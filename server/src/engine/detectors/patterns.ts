@@ -11,10 +11,15 @@ const SEP = '[ \\t]{1,3}';
 
 const RE = {
 	ymd: /\b(1[89]\d\d|20\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
-	mdy: /\b(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b(?![-/.]\d)/g,
+	mdy: /(?<![\d/.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b(?![-/.]\d|\s?%)/g,
+	monthYear: /(?<![\d/.])(\d{1,2})\/(\d{2}|\d{4})(?![\d/]|\.\d|\s?%)/g,
+	ordinalDay: /\b(?:the|on the|el|le)[ \t]{1,3}(\d{1,2})(st|nd|rd|th|º)\b/gi,
+	decade: /\b(?:19|20)\d0['’]?s\b/gi,
+	trailingApostropheYear: /(?<![\w'’.])(\d{2})['’](?![\w'’"])/g,
+	twoDigit: /(?<![\w.,/'’-])(\d{2})(?![\w%.,/-]|\s?%|\s?(?:cc|ml|mg|kg|s\b))/g,
 	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
 	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
-	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
+	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
 	dayFirst: new RegExp(`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`, 'giu'),
 	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
 	apostropheYear: /(?<![\w'])['’](\d{2})\b(?!['’]|\s?(?:%|cc|ml|mg|kg|lb|ft|in\b))/g,
@@ -24,7 +29,7 @@ const RE = {
 	email: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.[A-Za-z]{2,24}\b/g,
 	url: /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]{1,2000}/gi,
 	domain: /\b[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.(?:com|org|net|edu|gov|io|info|biz|us|uk|ca|es|fr|de|health|care|me|co)\b(?:\/[^\s<>"'()]{0,500})?/gi,
-	ipv4: /(?<![\d.])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g,
+	ipv4: /(?<![\d./])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g,
 	ipv6: /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g,
 	ssn: /(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])/g,
 	phone: /(?<![\d\w])(?:\+?1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{1,2}\d{4,5}(?:[ \t]{0,2}(?:x|ext\.?|extension)[ \t]{0,2}\d{1,6})?(?![\d])/gi,
@@ -60,6 +65,27 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 			emit(m.index!, m.index! + m[0].length, 'Date', 0.95, 'date-numeric');
 		}
 	}
+	for (const m of text.matchAll(RE.monthYear)) {
+		// "11/92", "3/2002": month and year
+		const mo = Number(m[1]);
+		const y = m[2];
+		if (mo < 1 || mo > 12 || (y.length === 2 && Number(y) <= 31)) continue;
+		if (y.length === 4 && !/^(19|20)/.test(y)) continue;
+		const start = m.index!;
+		const before = prevWord(text, start, ' \t:(-');
+		if (MEASURE_CONTEXT.has(before) || UNITS.has(nextWord(text, start + m[0].length))) continue;
+		emit(start, start + m[0].length, 'Date', 0.75, 'date-month-year');
+	}
+	for (const m of text.matchAll(RE.ordinalDay)) {
+		const num = m.index! + m[0].length - m[1].length - m[2].length;
+		if (Number(m[1]) >= 1 && Number(m[1]) <= 31) emit(num, m.index! + m[0].length, 'Date', 0.7, 'date-ordinal');
+	}
+	for (const m of text.matchAll(RE.decade)) emit(m.index!, m.index! + m[0].length, 'Date', 0.75, 'date-year');
+	for (const m of text.matchAll(RE.trailingApostropheYear)) {
+		const n = Number(m[1]);
+		if (n >= 10 && !/\d['’]?\s?\d/.test(text.slice(m.index!, m.index! + 6))) emit(m.index!, m.index! + 2, 'Date', 0.7, 'date-year');
+	}
+	detectTwoDigitYears(text, emit);
 	for (const m of text.matchAll(RE.md)) {
 		const start = m.index!;
 		const end = start + m[0].length;
@@ -67,6 +93,11 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		const b = Number(m[2]);
 		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
 		if (!validMonthDay(mo, d)) continue;
+		// pain scores: "5/10", "CP 8/10"
+		if (b === 10 && a <= 10 && /pain|cp\b|angina|discomfort|rate|scale|score|ha\b|headache/i.test(text.slice(Math.max(0, start - 40), end + 20))) continue;
+		if (/\d[-–]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[-–]\d/.test(text.slice(end, end + 2))) continue;
+		// ventilator settings: "CPAP .5% 5/5", "PSV 10/5"
+		if (/\b(?:cpap|bipap|psv|ps|peep|simv|ips|ipap|epap|vent|ac|prvc|fio2|mask)\b|%/i.test(text.slice(Math.max(0, start - 24), start))) continue;
 		const conf = partialDateConfidence(text, start, end, mo, d);
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
 	}
@@ -77,7 +108,11 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		const day = m[2];
 		const year = m[3];
 		if (!day && !year) {
-			// A month name alone is not a date element tied to a person unless it is unambiguous and capitalised.
+			// A month alone counts after a date preposition ("in Sept.", "since March") unless it is also a word.
+			const before = prevWord(text, start);
+			if (['in', 'since', 'until', 'from', 'by', 'early', 'late', 'mid', 'en', 'desde', 'hasta'].includes(before) && !AMBIGUOUS_MONTHS.has(month)) {
+				emit(start, start + m[1].length, 'Date', 0.7, 'date-month');
+			}
 			continue;
 		}
 		if (day && Number(day) > 31) continue;
@@ -108,6 +143,26 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
+/** Clinical events after which a two-digit number is a year ("CABG 81", "MI '92", "CVA in 94 and 00"). */
+const YEAR_EVENTS = new Set(['mi', 'ami', 'nstemi', 'stemi', 'cabg', 'cva', 'tia', 'ptca', 'pci', 'avr', 'mvr', 'tvr', 'stent', 'stents', 'dvt', 'pe', 'chole', 'cholecystectomy', 'appy', 'appendectomy', 'turp', 'tah', 'bso', 'hysterectomy', 'mastectomy', 'lumpectomy', 'nephrectomy', 'colectomy', 'thr', 'tkr', 'orif', 'repair', 'redo', 'dx', "dx'd", 'diagnosed', 'ppm', 'aicd', 'icd', 'pacer', 'cath', 'ablation', 'surgery', 'chf', 'arf', 'esrd', 'hd', 'transplant', 'xrt', 'chemo', 'ca', 'cancer', 'fx', 'fracture', 'amputation', 'bka', 'aka', 'cea', 'fem-pop', 'bypass', 'sah', 'ich', 'crani', 'craniotomy', 'laminectomy']);
+
+function detectTwoDigitYears(text: string, emit: Emit): void {
+	let lastYearEnd = -100;
+	for (const m of text.matchAll(RE.twoDigit)) {
+		const start = m.index!;
+		const before = prevWord(text, start, ' \t,');
+		let ok = YEAR_EVENTS.has(before);
+		if (!ok && (before === 'in' || before === 'x')) {
+			const b2 = prevWord(text, start - before.length - 1 - (text.slice(0, start).length - text.slice(0, start).trimEnd().length), ' \t,');
+			ok = YEAR_EVENTS.has(b2);
+		}
+		if (!ok && (before === 'and' || before === '') && start - lastYearEnd <= 8) ok = true;
+		if (!ok) continue;
+		lastYearEnd = start + 2;
+		emit(start, start + 2, 'Date', 0.65, 'date-year');
+	}
+}
+
 function isCapitalisedAt(text: string, i: number): boolean {
 	const c = text[i];
 	return c !== undefined && c !== c.toLowerCase();
@@ -123,17 +178,21 @@ const PARTIAL_DATE_BEFORE = new Set([
 ]);
 const PARTIAL_DATE_NEGATIVE_BEFORE = new Set([...MEASURE_CONTEXT, 'strength', 'str', 'motor', 'power', 'grade', 'murmur', 'score', 'ratio', 'ie', 'i:e', 'gcs', 'stage', 'dose', 'doses', 'tabs', 'pills', 'of', 'x']);
 
+const FRACTIONS = new Set(['1/2', '1/3', '2/3', '1/4', '3/4', '1/8', '2/2', '1/1']);
+/** Unit words that are also ordinary words after a date ("3/23 in am"). */
+const AMBIGUOUS_UNITS = new Set(['in', 'l', 'm', 'f', 'c', 'u', 'g', 'x', 'sat', 'sun', 'mon', 'wed', 'fri', 'day', 'days']);
+
 function partialDateConfidence(text: string, start: number, end: number, month: number, day: number): number {
 	const before = prevWord(text, start, ' \t:(-');
 	const after = nextWord(text, end);
 	const charBefore = text[start - 1] ?? '';
 	const charAfter = text[end] ?? '';
-	if (UNITS.has(after) || after.startsWith('%') || charAfter === '%') return 0;
+	if ((UNITS.has(after) && !AMBIGUOUS_UNITS.has(after)) || after.startsWith('%') || charAfter === '%') return 0;
 	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'positive', 'pos', 'neg', 'negative', 'systolic'].includes(after)) return 0;
 	if (charBefore === '+' || charAfter === '+' || charBefore === 'x' || charBefore === '×') return 0;
 	if (PARTIAL_DATE_NEGATIVE_BEFORE.has(before) && before !== 'of') return 0;
-	// Small fractions (1/2, 1/3, 2/3, 3/4) are usually quantities unless a date word is right before.
-	const fraction = month <= 4 && day <= 8;
+	// Common fractions (1/2, 1/3, 2/3, 1/4, 3/4) are usually quantities unless a date word is right before.
+	const fraction = FRACTIONS.has(`${month}/${day}`);
 	if (PARTIAL_DATE_BEFORE.has(before) || WEEKDAYS.has(before)) return fraction && ['of', 'x', 'and', 'or', 'at', 'for', 'in'].includes(before) ? 0.4 : 0.9;
 	if (fraction) return 0.45;
 	return 0.75;
@@ -146,11 +205,15 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 	const before = prevWord(text, start, ' \t(,');
 	const after = nextWord(text, end);
 	if (UNITS.has(after) || MEASURE_CONTEXT.has(before)) return 0;
-	const looksLikeTime = year >= 2000 && year % 100 < 60;
+	// shift times: "1900-0730", "0700 - 1900", "@ 2000", "~1930"
+	if (/^[ \t]{0,2}[-–>to]{1,2}[ \t]{0,2}\d{4}/.test(text.slice(end, end + 8)) || /\d{4}[ \t]{0,2}[-–>][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 8), start))) return 0;
+	if (/[@~][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 3), start))) return 0;
+	const looksLikeTime = year % 100 < 60;
 	if (looksLikeTime && (YEAR_TIME_BEFORE.has(before) || ['hrs', 'hr', 'h', 'pm', 'am', 'hours'].includes(after) || text[start - 1] === '@')) return 0;
 	if (YEAR_CONTEXT_BEFORE.has(before) || MONTHS.has(before)) return 0.9;
-	if (year < 2000 && year >= 1930) return YEAR_TIME_BEFORE.has(before) && year < 1960 ? 0.5 : 0.8;
-	return looksLikeTime ? 0.55 : 0.7;
+	if (year < 2000 && year >= 1930 && !(looksLikeTime && year >= 1900)) return 0.8;
+	if (year < 1960 && year >= 1930) return 0.75;
+	return looksLikeTime ? 0.45 : 0.7;
 }
 
 /** Ages; only those over 89 unless options.ages is 'all'. */
@@ -169,7 +232,7 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 	for (const m of ctx.text.matchAll(RE.ageLeading)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
 }
 
-const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'x', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
+const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
 
 /** Phones, faxes, pagers and extensions. */
 export function detectPhones(ctx: DetectContext, emit: Emit): void {
@@ -271,7 +334,7 @@ const ID_CUES: [string, EntityType][] = [
 	['username', 'Username'], ['user name', 'Username'], ['user id', 'Username'], ['userid', 'Username'], ['login', 'Username'], ['usuario', 'Username'],
 	['id', 'IDNum'], ['identifier', 'IDNum'], ['ref', 'IDNum'], ['reference', 'IDNum'], ['case', 'IDNum'], ['dni', 'IDNum'],
 	['nie', 'IDNum'], ['nif', 'IDNum'], ['passport', 'IDNum'], ['pasaporte', 'IDNum'], ['specimen', 'IDNum'], ['accession', 'IDNum'],
-	['order', 'IDNum'], ['claim', 'IDNum'], ['ticket', 'IDNum'], ['badge', 'IDNum'], ['employee', 'IDNum'], ['policy #', 'IDNum'],
+	['claim', 'IDNum'], ['ticket', 'IDNum'], ['badge', 'IDNum'], ['employee', 'IDNum'], ['policy #', 'IDNum'],
 ];
 
 const CUE_INDEX: Map<string, IdRule[]> = (() => {
@@ -329,7 +392,7 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 			const hasDigit = /\d/.test(value);
 			if (rule.type === 'Username') {
 				if (value.length < 3 || STOP_VALUES.has(value.toLowerCase())) break;
-			} else if (!hasDigit || value.replace(/\D/g, '').length < 2) {
+			} else if (!hasDigit || value.replace(/\D/g, '').length < 4 || /^\d+\.\d+/.test(value)) {
 				break;
 			}
 			if (rule.type === 'IDNum' && /^\d{1,3}$/.test(value)) break;
@@ -371,5 +434,9 @@ export function detectZips(ctx: DetectContext, emit: Emit): void {
 			if (wordBefore && dicts.places.get(wordBefore) === 'State') ok = true;
 		}
 		if (ok) emit(start, start + m[0].length, 'Zip', 0.9, 'zip');
+		if (stateBefore && dicts.stateAbbreviations.has(stateBefore[1])) {
+			const at = start - stateBefore[0].length + stateBefore[0].indexOf(stateBefore[1]);
+			emit(at, at + 2, 'State', 0.85, 'zip');
+		}
 	}
 }

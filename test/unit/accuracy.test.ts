@@ -1,0 +1,38 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { CLI, root } from '../helpers/cli';
+
+// A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
+// benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy); the
+// issue's targets (recall 0.98, precision 0.80) are tracked in the benchmark, not here, until they are met.
+const RECALL_FLOOR = 0.91;
+const PRECISION_FLOOR = 0.88;
+const shared = join(root, '..', 'shared');
+const corpus = join(shared, 'corpora', 'physionet-deid-dev');
+
+describe('accuracy gate (PhysioNet development notes)', () => {
+	const skip = existsSync(join(corpus, 'docs')) && existsSync(join(shared, 'bench', 'score.mjs')) ? false : `../shared not found (${corpus}); accuracy gate skipped`;
+	if (skip) console.log(`# ${skip}`);
+	it(`char recall >= ${RECALL_FLOOR} and precision >= ${PRECISION_FLOOR}`, { skip }, () => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-acc-'));
+		try {
+			const scan = spawnSync(process.execPath, [CLI, 'scan', '--json', join(corpus, 'docs')], { maxBuffer: 1 << 28 });
+			assert.equal(scan.status, 0, String(scan.stderr));
+			const pred = spawnSync(process.execPath, [join(shared, 'bench', 'scan2pred.mjs')], { input: scan.stdout, maxBuffer: 1 << 28 });
+			writeFileSync(join(dir, 'pred.jsonl'), pred.stdout);
+			const score = spawnSync(process.execPath, [join(shared, 'bench', 'score.mjs'), corpus, join(dir, 'pred.jsonl')], { encoding: 'utf8', maxBuffer: 1 << 28 });
+			const m = /char recall ([\d.]+).*precision ([\d.]+)/.exec(score.stdout);
+			assert.ok(m, score.stdout + score.stderr);
+			const [recall, precision] = [Number(m[1]), Number(m[2])];
+			console.log(`# PhysioNet dev: char recall ${recall}, precision ${precision}`);
+			assert.ok(recall >= RECALL_FLOOR, `char recall ${recall} < ${RECALL_FLOOR}`);
+			assert.ok(precision >= PRECISION_FLOOR, `precision ${precision} < ${PRECISION_FLOOR}`);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+});
