@@ -34,7 +34,7 @@ const builds = [
 	{ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
 	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts' }, outdir: 'dist' },
 ];
-if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core'], sourcemap: 'inline' });
+if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core', 'mocha'], sourcemap: 'inline' });
 
 execFileSync(process.execPath, ['scripts/build-dicts.mjs'], { stdio: 'inherit' });
 if (watch) {

@@ -9,5 +9,5 @@ const run = (args) => {
 	if (r.status !== 0) process.exit(r.status ?? 1);
 };
 run(['esbuild.mjs', '--production']);
-run(['node_modules/@vscode/vsce/vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '-o', out]);
+run(['node_modules/@vscode/vsce/vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--no-rewrite-relative-links', '-o', out]);
 console.log(`${out}: ${(statSync(out).size / 1048576).toFixed(2)} MB`);

@@ -29,7 +29,7 @@ function mergedSection(scope: vscode.Uri | undefined): Record<string, unknown> {
 	return section;
 }
 
-export function createClient(context: vscode.ExtensionContext, output: vscode.OutputChannel): LanguageClient {
+export function createClient(context: vscode.ExtensionContext, output: vscode.LogOutputChannel): LanguageClient {
 	const module = context.asAbsolutePath('dist/server.js');
 	const serverOptions: ServerOptions = {
 		run: { module, transport: TransportKind.ipc },
@@ -37,7 +37,7 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Ou
 	};
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: DOCUMENT_SELECTOR,
-		outputChannel: output as vscode.LogOutputChannel,
+		outputChannel: output,
 		synchronize: { configurationSection: 'deid' },
 		middleware: {
 			workspace: {

@@ -16,7 +16,7 @@ export interface DeidApi {
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<DeidApi> {
-	const output = vscode.window.createOutputChannel('De-identification');
+	const output = vscode.window.createOutputChannel('De-identification', { log: true });
 	const status = new StatusItem();
 	context.subscriptions.push(output, status);
 	client = createClient(context, output);

@@ -1,0 +1,171 @@
+// Real-editor end-to-end tests. Starts throwaway code-server instances on free loopback ports (each in its own
+// process group, always stopped), then:
+//   1. the UI suite (test/e2e/ui, playwright-core + Debian chromium) against the packaged .vsix;
+//   2. the extension-host suite (test/e2e/exthost, the @vscode/test-electron run() contract) through
+//      code-server's smoke-test driver, loading the extension from this folder.
+// Prints "N passed, N failed", the run time and the peak memory of the editor and browser processes.
+import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const tools = join(root, '.e2e-tools');
+const started = Date.now();
+const CS = join(tools, 'code-server', 'bin', 'code-server');
+const node24 = join(tools, 'node24', 'bin');
+if (!existsSync(CS) || !existsSync(join(node24, 'node'))) execFileSync('bash', [join(root, 'scripts', 'e2e-setup.sh')], { stdio: 'inherit' });
+
+mkdirSync(tools, { recursive: true });
+// keep the two most recent earlier runs (their screenshots and logs), remove the rest
+for (const old of readdirSync(tools).filter((d) => d.startsWith('run.')).map((d) => join(tools, d)).sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs).slice(2)) {
+	rmSync(old, { recursive: true, force: true });
+}
+const run = mkdtempSync(join(tools, 'run.'));
+const shots = join(run, 'shots');
+for (const d of ['ud/User', 'exts', 'xdg', 'xdg-data', 'shots']) mkdirSync(join(run, d), { recursive: true });
+writeFileSync(join(run, 'ud/User/settings.json'), JSON.stringify({
+	'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off',
+	'update.mode': 'none', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false,
+	'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true, 'workbench.tips.enabled': false, 'git.openRepositoryInParentFolders': 'never', 'git.enabled': false,
+}));
+const env = { ...process.env, PATH: `${node24}:${process.env.PATH}`, XDG_CONFIG_HOME: join(run, 'xdg'), XDG_DATA_HOME: join(run, 'xdg-data') };
+
+// The packaged extension for the UI suite (the same .vsix users install); the tests' bundles for the ext host.
+execFileSync(process.execPath, [join(root, 'scripts', 'package.mjs'), join(run, 'ext.vsix')], { cwd: root, stdio: 'ignore' });
+execFileSync(process.execPath, [join(root, 'esbuild.mjs'), '--tests'], { cwd: root, stdio: 'ignore' });
+execFileSync(CS, ['--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'), '--install-extension', join(run, 'ext.vsix')], { env, stdio: 'ignore' });
+
+function freePort() {
+	return new Promise((resolve) => {
+		const s = createServer();
+		s.listen(0, '127.0.0.1', () => {
+			const { port } = s.address();
+			s.close(() => resolve(port));
+		});
+	});
+}
+
+const live = new Set();
+function stopAll() {
+	for (const p of live) {
+		try {
+			process.kill(-p.pid, 'SIGKILL');
+		} catch {
+			// gone
+		}
+	}
+	live.clear();
+}
+process.on('exit', stopAll);
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(1));
+
+// Peak resident memory of everything we started (code-server trees and browsers), sampled from /proc.
+let peakKb = 0;
+function treeRssKb() {
+	let total = 0;
+	for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+		try {
+			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+			const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+			if ([...live].some((p) => p.pid === pgid) || cmd.includes('chromium')) {
+				const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+				if (m) total += Number(m[1]);
+			}
+		} catch {
+			// exited
+		}
+	}
+	return total;
+}
+const sampler = setInterval(() => (peakKb = Math.max(peakKb, treeRssKb())), 500);
+
+async function startServer(ws, extra = []) {
+	const port = await freePort();
+	const p = spawn(CS, ['--user-data-dir', join(run, 'ud'), '--extensions-dir', join(run, 'exts'), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
+		'--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--reconnection-grace-time', '5', ...extra, ws], { env, detached: true, stdio: ['ignore', 'ignore', 'ignore'] });
+	live.add(p);
+	const url = `http://127.0.0.1:${port}`;
+	for (let i = 0; i < 300; i++) {
+		if (p.exitCode !== null) throw new Error('code-server exited while starting');
+		try {
+			if ((await fetch(`${url}/healthz`)).ok) return { url, proc: p };
+		} catch {
+			// not yet
+		}
+		await new Promise((r) => setTimeout(r, 200));
+	}
+	throw new Error('code-server did not come up');
+}
+function stop(s) {
+	try {
+		process.kill(-s.proc.pid, 'SIGKILL');
+	} catch {
+		// gone
+	}
+	live.delete(s.proc);
+}
+
+let passed = 0;
+let failed = 0;
+
+// 1. UI suite
+{
+	const ws = join(run, 'ws-ui');
+	cpSync(join(root, 'test', 'fixtures', 'ws'), ws, { recursive: true });
+	const server = await startServer(ws);
+	const tap = join(run, 'ui.tap');
+	const r = spawnSync(process.execPath, ['--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, join(root, 'out', 'test', 'e2e', 'ui', 'ui.test.js')], {
+		env: { ...process.env, CS_URL: server.url, WS_FOLDER: ws, SHOT_DIR: shots }, stdio: 'inherit', timeout: 8 * 60000,
+	});
+	stop(server);
+	const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
+	const n = (k) => Number((text.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
+	passed += n('pass');
+	failed += n('fail') + (r.status !== 0 && n('fail') === 0 ? 1 : 0);
+}
+
+// 2. Extension-host suite through the smoke-test driver
+{
+	const ws = join(run, 'ws-exthost');
+	cpSync(join(root, 'test', 'fixtures', 'ws'), ws, { recursive: true });
+	const server = await startServer(ws, ['--vscode-option', 'enable-smoke-test-driver']);
+	const { chromium } = await import('playwright-core');
+	const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+	const page = await browser.newPage();
+	let done;
+	const finished = new Promise((r) => (done = r));
+	const lines = [];
+	await page.exposeFunction('codeAutomationLog', (_type, args) => {
+		const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+		lines.push(line);
+		if (!/ENOTFOUND|open-vsx|github|copilot|Timed out waiting for authentication/i.test(line)) console.log(`  [exthost] ${line}`);
+	});
+	await page.exposeFunction('codeAutomationExit', (code) => done(code));
+	const authority = new URL(server.url).host;
+	const remote = (p) => `vscode-remote://${authority}${p}`;
+	const payload = JSON.stringify([['extensionDevelopmentPath', remote(root)], ['extensionTestsPath', remote(join(root, 'out', 'test', 'e2e', 'exthost', 'index.js'))]]);
+	await page.goto(`${server.url}/?folder=${encodeURIComponent(ws)}&payload=${encodeURIComponent(payload)}`);
+	const timer = setTimeout(() => done('timeout'), 5 * 60000);
+	const code = await finished;
+	clearTimeout(timer);
+	if (code !== 0) await page.screenshot({ path: join(shots, 'failure-exthost.png') }).catch(() => undefined);
+	await browser.close();
+	stop(server);
+	const summary = lines.map((l) => /(\d+) passed, (\d+) failed/.exec(l)).filter(Boolean).pop();
+	if (summary) {
+		passed += Number(summary[1]);
+		failed += Number(summary[2]);
+	} else failed += 1;
+	if (code !== 0 && (!summary || Number(summary[2]) === 0)) {
+		console.log(`  extension-host run ended with ${code}`);
+		failed += summary ? 1 : 0;
+	}
+}
+
+clearInterval(sampler);
+stopAll();
+console.log(`\ne2e: ${((Date.now() - started) / 1000).toFixed(0)} s, peak memory of editor and browser processes ${(peakKb / 1024).toFixed(0)} MiB; screenshots and logs: ${run}`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 && passed > 0 ? 0 : 1);

@@ -1,0 +1,144 @@
+/// <reference types="mocha" />
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { DeidApi } from '../../../client/src/extension';
+
+const EXTENSION_ID = 'vscode-deid.vscode-deid';
+let api: DeidApi;
+const ws = () => vscode.workspace.workspaceFolders![0].uri;
+
+/** Wait until the server has published diagnostics for `uri` satisfying `pred` (event-driven, no sleeps). */
+function diagnosticsFor(uri: vscode.Uri, pred: (d: readonly vscode.Diagnostic[]) => boolean, what: string, timeoutMs = 30000): Promise<readonly vscode.Diagnostic[]> {
+	return new Promise((resolve, reject) => {
+		const check = () => {
+			const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'deid');
+			if (pred(d)) {
+				sub.dispose();
+				clearTimeout(timer);
+				resolve(d);
+				return true;
+			}
+			return false;
+		};
+		const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+			if (e.uris.some((u) => u.toString() === uri.toString())) check();
+		});
+		const timer = setTimeout(() => {
+			sub.dispose();
+			reject(new Error(`timed out waiting for ${what}; have ${vscode.languages.getDiagnostics(uri).map((d) => d.code).join(',')}`));
+		}, timeoutMs);
+		check();
+	});
+}
+
+function codeOf(d: vscode.Diagnostic): string {
+	return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
+}
+
+async function open(rel: string): Promise<vscode.TextDocument> {
+	const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws(), rel));
+	await vscode.window.showTextDocument(doc);
+	return doc;
+}
+
+describe('vscode-deid in a real VS Code', () => {
+	before(async () => {
+		const ext = vscode.extensions.getExtension<DeidApi>(EXTENSION_ID);
+		assert.ok(ext, `extension ${EXTENSION_ID} is installed`);
+		api = await ext.activate();
+	});
+
+	it('every contributed command is registered', async () => {
+		const pkg = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON;
+		const all = new Set(await vscode.commands.getCommands(true));
+		for (const c of pkg.contributes.commands as { command: string }[]) assert.ok(all.has(c.command), c.command);
+	});
+
+	it('plain text: phi.* diagnostics with types, and the status counts', async () => {
+		const doc = await open('note.txt');
+		const diags = await diagnosticsFor(doc.uri, (d) => d.length >= 5, 'note.txt diagnostics');
+		const byText = new Map(diags.map((d) => [doc.getText(d.range), codeOf(d)]));
+		assert.equal(byText.get('Margaret Okafor'), 'phi.Patient');
+		assert.equal(byText.get('Eleanor Whitfield'), 'phi.Doctor');
+		assert.equal(byText.get('3/14/2031'), 'phi.Date');
+		assert.equal(byText.get('617-555-0123'), 'phi.Phone');
+		assert.equal(byText.get('94'), 'phi.Age');
+		assert.ok(!byText.has('Foley') && !byText.has('Lasix'), 'clinical words are not PHI');
+		for (const d of diags) assert.ok(!d.message.includes(doc.getText(d.range)), 'messages never repeat the PHI');
+		const status = api.status(doc.uri);
+		assert.equal(status?.total, diags.length);
+	});
+
+	it('NDJSON: string values only, mapped through escapes', async () => {
+		const doc = await open('records.ndjson');
+		assert.equal(doc.languageId, 'ndjson');
+		const diags = await diagnosticsFor(doc.uri, (d) => d.length >= 5, 'records.ndjson diagnostics');
+		const texts = diags.map((d) => doc.getText(d.range));
+		for (const t of ['Okafor', 'Margaret', '1937-07-02', 'Whitfield', '617-555-0188']) assert.ok(texts.includes(t), `${t} in ${texts}`);
+		assert.ok(!texts.some((t) => t.includes('resourceType')));
+	});
+
+	it('quick fixes are offered and applying one removes the PHI (valid JSON kept)', async () => {
+		const doc = await open('records.ndjson');
+		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Doctor'), 'a Doctor finding');
+		const d = diags.find((x) => codeOf(x) === 'phi.Doctor')!;
+		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+		const titles = actions.map((a) => a.title);
+		assert.ok(titles.includes('Redact as [DOCTOR]'), titles.join(' | '));
+		assert.ok(titles.includes('Mark as not PHI (this workspace)'), titles.join(' | '));
+		const redact = actions.find((a) => a.title === 'Redact as [DOCTOR]')!;
+		const before = diags.length;
+		assert.ok(await vscode.workspace.applyEdit(redact.edit!));
+		const line = doc.lineAt(1).text;
+		assert.match(line, /\[DOCTOR\]/);
+		JSON.parse(line);
+		await diagnosticsFor(doc.uri, (x) => x.length === before - 1, 'one fewer diagnostic');
+		await vscode.commands.executeCommand('undo');
+	});
+
+	it('"Mark as not PHI" adds to the allow list and the finding disappears', async () => {
+		const doc = await open('note.txt');
+		await diagnosticsFor(doc.uri, (d) => d.some((x) => doc.getText(x.range) === '3/14/2031'), 'the date');
+		await vscode.commands.executeCommand('deid.addToAllowList', '3/14/2031', 'workspace', doc.uri.toString());
+		await diagnosticsFor(doc.uri, (d) => !d.some((x) => doc.getText(x.range) === '3/14/2031'), 'the date to disappear');
+		const allow = vscode.workspace.getConfiguration('deid').inspect<string[]>('allowList')?.workspaceValue;
+		assert.deepEqual(allow, ['3/14/2031']);
+		await vscode.workspace.getConfiguration('deid').update('allowList', undefined, vscode.ConfigurationTarget.Workspace);
+	});
+
+	it('"Mark Selection as PHI…" adds to the deny list and the text becomes a finding', async () => {
+		const doc = await open('note.txt');
+		const line = doc.lineAt(2).text;
+		const start = line.indexOf('catheter');
+		const range = new vscode.Range(2, start, 2, start + 'catheter'.length);
+		const ok = await vscode.commands.executeCommand('deid.markSelectionAsPhi', doc.uri.toString(), { start: range.start, end: range.end }, { type: 'Device', scope: 'workspace' });
+		assert.equal(ok, true);
+		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Device'), 'the deny-listed word');
+		assert.equal(doc.getText(diags.find((x) => codeOf(x) === 'phi.Device')!.range), 'catheter');
+		await vscode.workspace.getConfiguration('deid').update('denyList', undefined, vscode.ConfigurationTarget.Workspace);
+	});
+
+	it('"Redact All PHI in This File" replaces every finding', async () => {
+		const doc = await open('note.txt');
+		await diagnosticsFor(doc.uri, (d) => d.length >= 5, 'note.txt diagnostics');
+		assert.equal(await vscode.commands.executeCommand('deid.redactDocument'), true);
+		const text = doc.getText();
+		for (const phi of ['Okafor', 'Whitfield', '617-555-0123', '3/14/2031']) assert.ok(!text.includes(phi), phi);
+		assert.match(text, /\[PATIENT\]/);
+		await vscode.commands.executeCommand('undo');
+	});
+
+	it('"De-identify Folder…" writes the mirrored output and the report', async () => {
+		const input = path.join(ws().fsPath, 'inbox');
+		const output = path.join(ws().fsPath, '..', `inbox-deid-${Date.now()}`);
+		const result = await vscode.commands.executeCommand<{ done: number; files: number; reportPath?: string; error?: string }>('deid.deidentifyFolder', { input, output, operation: 'redact', quiet: true });
+		assert.equal(result?.error, undefined);
+		assert.equal(result?.done, 2);
+		assert.ok(result?.reportPath && existsSync(result.reportPath));
+		const visit = readFileSync(path.join(output, 'p1', 'visit.txt'), 'utf8');
+		assert.ok(!visit.includes('Okafor') && !visit.includes('Whitfield'), visit);
+		assert.equal(readFileSync(path.join(input, 'p1', 'visit.txt'), 'utf8').includes('Okafor'), true, 'source untouched');
+	});
+});

@@ -1,0 +1,172 @@
+/// <reference lib="dom" />
+// What a user sees, in a real VS Code (code-server) driven by Debian's chromium through playwright-core.
+// Started by scripts/e2e-run.mjs with CS_URL, WS_FOLDER and SHOT_DIR set; the packaged .vsix is installed.
+import { strict as assert } from 'node:assert';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const URL_BASE = process.env.CS_URL!;
+const FOLDER = process.env.WS_FOLDER!;
+const SHOT_DIR = process.env.SHOT_DIR!;
+let browser: Browser;
+let page: Page;
+
+async function shot(name: string): Promise<void> {
+	await page.screenshot({ path: path.join(SHOT_DIR, `${name}.png`) }).catch(() => undefined);
+}
+
+/** Run a test step; on failure keep a screenshot named after it. */
+function step(name: string, fn: () => Promise<void>) {
+	it(name, async () => {
+		try {
+			await fn();
+		} catch (e) {
+			await shot(`failure-${name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60)}`);
+			throw e;
+		}
+	});
+}
+
+async function palette(title: string): Promise<void> {
+	// Escape only closes an open quick input; in the editor it would also drop the selection.
+	if (await page.locator('.quick-input-widget input').isVisible()) await page.keyboard.press('Escape');
+	await page.keyboard.press('F1');
+	await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+	await page.keyboard.type(title);
+	await page.waitForSelector(`.quick-input-list .monaco-list-row.focused:has-text("${title}")`, { timeout: 15000 });
+	await page.keyboard.press('Enter');
+}
+
+async function openFile(name: string): Promise<void> {
+	await page.locator('.explorer-folders-view .monaco-list-row', { hasText: name }).first().click();
+	await page.waitForSelector(`.tab.active:has-text("${name}")`, { timeout: 30000 });
+	await page.waitForSelector('.monaco-editor .view-lines', { timeout: 30000 });
+}
+
+const squiggles = () => page.locator('.monaco-editor .squiggly-warning').count();
+
+describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
+	before(async () => {
+		assert.ok(URL_BASE && FOLDER && SHOT_DIR, 'CS_URL, WS_FOLDER and SHOT_DIR are set by scripts/e2e-run.mjs');
+		browser = await chromium.launch({
+			executablePath: '/usr/bin/chromium',
+			args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+		page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+		await page.goto(`${URL_BASE}/?folder=${encodeURIComponent(FOLDER)}`);
+		await page.waitForSelector('.monaco-workbench', { timeout: 60000 });
+		await page.waitForSelector('.explorer-folders-view .monaco-list-row', { timeout: 60000 });
+	});
+	after(async () => {
+		await browser?.close();
+	});
+
+	step('squiggles appear on PHI and the status bar counts problems', async () => {
+		await openFile('note.txt');
+		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length >= 5, null, { timeout: 60000 });
+		const problems = await page.locator('[id="status.problems"]').innerText();
+		assert.match(problems.replace(/\s+/g, ' '), /[1-9]/);
+	});
+
+	step('hovering a finding shows its type, confidence and Safe Harbor identifier', async () => {
+		const bb = (await page.locator('.monaco-editor .squiggly-warning').first().boundingBox())!;
+		await page.mouse.move(bb.x + bb.width / 2, bb.y + bb.height / 2 - 2);
+		const hover = await page.waitForSelector('.monaco-hover:has-text("PHI")', { timeout: 15000 });
+		const text = await hover.innerText();
+		assert.match(text, /PHI: Patient/);
+		assert.match(text, /Safe Harbor/);
+		await shot('hover');
+		await page.mouse.move(5, 5);
+	});
+
+	step('the Problems panel lists the findings by type', async () => {
+		await page.keyboard.press('Control+Shift+M');
+		await page.waitForSelector('.markers-panel .monaco-list-row', { timeout: 15000 });
+		const rows = (await page.locator('.markers-panel .monaco-list-row').allInnerTexts()).join('\n');
+		assert.match(rows, /Possible PHI: Doctor/);
+		assert.match(rows, /Possible PHI: Phone/);
+		assert.ok(!rows.includes('617-555-0123'), 'Problems rows never repeat the PHI');
+		await shot('problems');
+	});
+
+	step('a quick fix applied with Ctrl+. redacts the finding', async () => {
+		const before = await squiggles();
+		await page.locator('.monaco-editor .view-line', { hasText: 'Call her daughter' }).click();
+		await page.keyboard.press('End');
+		for (let i = 0; i < 'with results.'.length + 3; i++) await page.keyboard.press('ArrowLeft');
+		await page.keyboard.press('Control+.');
+		await page.waitForSelector('.action-widget .monaco-list-row:has-text("Redact as [PHONE]")', { timeout: 15000 });
+		await shot('quick-fix-menu');
+		await page.locator('.action-widget .monaco-list-row:has-text("Redact as [PHONE]")').click();
+		await page.waitForSelector('.monaco-editor .view-line:has-text("[PHONE]")', { timeout: 15000 });
+		await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor .squiggly-warning').length < n, before, { timeout: 15000 });
+	});
+
+	step('"Redact All PHI in This File" from the palette', async () => {
+		await page.locator('.monaco-editor .view-line').first().click();
+		await palette('De-identify: Redact All PHI in This File');
+		await page.waitForSelector('.monaco-editor .view-line:has-text("[PATIENT]")', { timeout: 15000 });
+		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length === 0, null, { timeout: 15000 });
+		await shot('redacted');
+		await page.keyboard.press('Control+z');
+		await page.keyboard.press('Control+z');
+	});
+
+	step('"Mark Selection as PHI…" from the palette adds a finding', async () => {
+		await openFile('note.txt');
+		await page.locator('.monaco-editor .view-line', { hasText: 'Foley catheter' }).click();
+		await page.keyboard.press('Home');
+		await page.keyboard.press('Control+Shift+ArrowRight'); // selects "Foley"
+		const before = await squiggles();
+		await palette('De-identify: Mark Selection as PHI…');
+		// wait for the type picker itself (not the closing palette) before typing
+		await page.waitForSelector('.quick-input-widget:has-text("Mark selection as PHI: type") .quick-input-list .monaco-list-row', { timeout: 15000 });
+		await page.keyboard.type('Device');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("Device")', { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.quick-input-widget:has-text("where to remember it") .quick-input-list .monaco-list-row:has-text("This workspace")', { timeout: 15000 });
+		await page.keyboard.type('This workspace');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("This workspace")', { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor .squiggly-warning').length > n, before, { timeout: 30000 });
+	});
+
+	step('"De-identify Folder…" from the palette shows progress and writes the report', async () => {
+		await palette('De-identify: De-identify Folder…');
+		// code-server's simple file dialog: type the folder path
+		const input = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+		await input.fill(path.join(FOLDER, 'inbox') + '/');
+		// The simple file dialog may first navigate into the folder; Enter again selects it.
+		for (let i = 0; i < 4; i++) {
+			await page.keyboard.press('Enter');
+			const ok = await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: operation") .quick-input-list .monaco-list-row:has-text("Surrogate")', { timeout: 3000 }).then(() => true, () => false);
+			if (ok) break;
+		}
+		await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("Surrogate")', { timeout: 15000 });
+		await page.keyboard.type('Redact');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("Redact")', { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		const outBox = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+		await page.waitForFunction(() => /-deid$/.test((document.querySelector('.quick-input-widget input') as HTMLInputElement)?.value ?? ''), null, { timeout: 15000 });
+		const output = await outBox.inputValue();
+		await page.keyboard.press('Enter'); // accept the default output folder (a sibling "<name>-deid")
+		await page.waitForSelector('.notification-toast:has-text("De-identifying")', { timeout: 30000 }).catch(() => undefined);
+		const toast = await page.waitForSelector('.notification-toast:has-text("De-identified")', { timeout: 60000 });
+		assert.match(await toast.innerText(), /De-identified \d+ of \d+ files \(\d+ findings/);
+		await shot('folder-done');
+		assert.ok(existsSync(path.join(output, 'deid-report.json')), output);
+		const report = readFileSync(path.join(output, 'deid-report.json'), 'utf8');
+		assert.ok(!report.includes('Okafor') && !report.includes('Whitfield'));
+	});
+
+	step('"Show Output" and "Restart Language Server" run from the palette', async () => {
+		await palette('De-identify: Show Output');
+		await page.waitForSelector('.part.panel .monaco-editor, .output-view', { timeout: 15000 });
+		await palette('De-identify: Restart Language Server');
+		await openFile('records.ndjson');
+		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length >= 5, null, { timeout: 60000 });
+		await shot('ndjson');
+	});
+});
