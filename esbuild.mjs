@@ -32,7 +32,7 @@ function testEntries(dir) {
 
 const builds = [
 	{ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts' }, outdir: 'dist' },
+	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts', jobWorker: 'server/src/jobs/worker.ts' }, outdir: 'dist' },
 ];
 if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core', 'mocha'], sourcemap: 'inline' });
 

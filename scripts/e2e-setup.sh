@@ -10,6 +10,10 @@ NODE24=24.21.0
 CODE_SERVER=4.139.1
 mkdir -p "$TOOLS"
 log() { echo "e2e-setup: $*"; }
+# When run from `npm test`, the outer npm's variables (npm_config_user_agent names Node 20) would mislead the
+# inner install: code-server's postinstall reads the Node version from it. Start clean.
+for v in $(env | grep -o '^npm_[A-Za-z0-9_]*' || true); do unset "$v"; done
+unset NODE || true
 
 if ! command -v chromium >/dev/null 2>&1 || ! dpkg -s libkrb5-dev >/dev/null 2>&1; then
 	log "installing chromium and libkrb5-dev from Debian"

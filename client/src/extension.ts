@@ -5,6 +5,7 @@ import { createClient } from './client';
 import { addToAllowList, markSelectionAsPhi } from './commands/allowList';
 import { deidentifyFolder } from './commands/deidentifyFolder';
 import { redactDocument } from './commands/redactDocument';
+import { compareWithOriginal } from './commands/compareWithOriginal';
 import { StatusItem } from './status';
 
 let client: LanguageClient | undefined;
@@ -23,7 +24,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	const c = client;
 	context.subscriptions.push(
 		c.onNotification(StatusNotification, (p) => status.update(p)),
-		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, arg)),
+		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, context.workspaceState, arg)),
+		vscode.commands.registerCommand(Commands.compareWithOriginal, (arg?: vscode.Uri) => compareWithOriginal(context.workspaceState, arg)),
 		vscode.commands.registerCommand(Commands.redactDocument, (op?: 'redact' | 'surrogate') => redactDocument(c, op)),
 		vscode.commands.registerCommand(Commands.markSelectionAsPhi, markSelectionAsPhi),
 		vscode.commands.registerCommand(Commands.addToAllowList, addToAllowList),

@@ -15,6 +15,7 @@ export const CODE_MALFORMED_LINE = 'deid.malformedLine';
 /** Command ids contributed by the extension (package.json `contributes.commands`). */
 export const Commands = {
 	deidentifyFolder: 'deid.deidentifyFolder',
+	compareWithOriginal: 'deid.compareWithOriginal',
 	redactDocument: 'deid.redactDocument',
 	markSelectionAsPhi: 'deid.markSelectionAsPhi',
 	addToAllowList: 'deid.addToAllowList',

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult, type Operation } from '../../../server/src/protocol';
+import { OUTPUTS_KEY } from './compareWithOriginal';
 
 interface FolderArgs {
 	input?: string;
@@ -12,7 +13,7 @@ interface FolderArgs {
 }
 
 /** "De-identify Folder…": pick folder, operation and output; run in the server with cancellable progress. */
-export async function deidentifyFolder(client: LanguageClient, arg?: vscode.Uri | FolderArgs): Promise<DeidentifyFolderResult | undefined> {
+export async function deidentifyFolder(client: LanguageClient, state: vscode.Memento, arg?: vscode.Uri | FolderArgs): Promise<DeidentifyFolderResult | undefined> {
 	const opts: FolderArgs = arg instanceof vscode.Uri ? { input: arg.fsPath } : (arg ?? {});
 	let input = opts.input;
 	if (!input) {
@@ -62,6 +63,7 @@ export async function deidentifyFolder(client: LanguageClient, arg?: vscode.Uri 
 		void vscode.window.showErrorMessage(`De-identify Folder: ${result.error}`);
 		return result;
 	}
+	await state.update(OUTPUTS_KEY, { ...state.get<Record<string, string>>(OUTPUTS_KEY, {}), [path.resolve(input)]: path.resolve(output) });
 	const summary = `${result.cancelled ? 'Cancelled after' : 'De-identified'} ${result.done} of ${result.files} files (${result.findings} findings, ${result.failed} failed, ${result.skipped} skipped).`;
 	if (!opts.quiet) {
 		const choice = await vscode.window.showInformationMessage(summary, ...(result.reportPath ? ['Open Report'] : []));

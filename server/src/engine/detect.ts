@@ -3,7 +3,7 @@ import { type DetectContext, collector } from './detectors/context';
 import { detectLocations, detectOccupations } from './detectors/locations';
 import { detectNames } from './detectors/names';
 import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
-import { documentCasing, tokenize } from './tokenize';
+import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
 import type { DetectOptions, EntityType, Finding, Language } from './types';
 
@@ -22,13 +22,17 @@ const EN_WORDS = new Set(['the', 'and', 'of', 'to', 'in', 'with', 'for', 'is', '
 
 /** Guess the language of a text from its commonest function words. */
 export function guessLanguage(text: string): Language {
+	return guessFromTokens(tokenize(text.length > 20000 ? text.slice(0, 20000) : text));
+}
+
+function guessFromTokens(tokens: readonly Token[]): Language {
 	let es = 0;
 	let en = 0;
-	const sample = text.length > 20000 ? text.slice(0, 20000) : text;
-	for (const m of sample.matchAll(/[\p{L}]{1,12}/gu)) {
-		const w = m[0].toLowerCase();
-		if (ES_WORDS.has(w)) es++;
-		if (EN_WORDS.has(w)) en++;
+	for (let i = 0; i < tokens.length && i < 4000; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w') continue;
+		if (ES_WORDS.has(t.lower)) es++;
+		if (EN_WORDS.has(t.lower)) en++;
 	}
 	return es > en * 1.2 && es >= 3 ? 'es' : 'en';
 }
@@ -40,7 +44,7 @@ export function guessLanguage(text: string): Language {
 export function detect(text: string, dicts: Dictionaries, options: DetectOptions = {}): Finding[] {
 	if (!text) return [];
 	const tokens = tokenize(text);
-	const language = !options.language || options.language === 'auto' ? guessLanguage(text) : options.language;
+	const language = !options.language || options.language === 'auto' ? guessFromTokens(tokens) : options.language;
 	const ctx: DetectContext = { text, tokens, casing: documentCasing(tokens), language, dicts, options };
 	const raw: Finding[] = [];
 	const emit = collector(raw);

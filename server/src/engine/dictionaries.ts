@@ -43,6 +43,8 @@ export interface Dictionaries {
 	places: ReadonlyMap<string, 'City' | 'State' | 'CountryOrRegion'>;
 	/** Longest place name in words (for greedy matching). */
 	maxPlaceWords: number;
+	/** First words of all place names (a cheap test before building multi-word keys). */
+	placeFirstWords: ReadonlySet<string>;
 	stateAbbreviations: ReadonlySet<string>;
 	/** Raw lists, for surrogate generation. */
 	raw: RawDictionaries;
@@ -100,6 +102,7 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		spanishNames: new Set((raw.spanishNames ?? []).map((n) => n.toLowerCase())),
 		places,
 		maxPlaceWords: Math.min(maxPlaceWords, 4),
+		placeFirstWords: new Set([...places.keys()].map((k) => k.split(' ')[0].replace(/\.$/, ''))),
 		stateAbbreviations: new Set(raw.states.map(([, a]) => a)),
 		raw,
 	};

@@ -148,13 +148,48 @@ export interface SurrogateContext {
 	hash: KeyedHash;
 	/** Days to shift dates by (one offset per patient in folder jobs). */
 	dateShiftDays: number;
+	/** Optional cache of computed surrogates (same key and offset only). */
+	memo?: Map<string, string>;
+}
+
+interface Pools {
+	male: readonly string[];
+	female: readonly string[];
+	surnames: readonly string[];
+	placeWords: readonly string[];
+}
+const POOLS = new WeakMap<Dictionaries, Pools>();
+/** Surrogate pools, computed once per dictionary set (not per value: this is the hot path of folder jobs). */
+function pools(d: Dictionaries): Pools {
+	let p = POOLS.get(d);
+	if (!p) {
+		p = { male: d.raw.firstMale.slice(0, 600), female: d.raw.firstFemale.slice(0, 600), surnames: d.raw.last.slice(0, 5000), placeWords: d.raw.last.slice(0, 3000) };
+		POOLS.set(d, p);
+	}
+	return p;
 }
 
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
 export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
+	const memo = sc.memo;
+	if (memo) {
+		const k = `${type}\u0000${sc.dateShiftDays}\u0000${original}`;
+		let v = memo.get(k);
+		if (v === undefined) {
+			v = computeSurrogate(type, original, sc);
+			if (memo.size > 50000) memo.clear();
+			memo.set(k, v);
+		}
+		return v;
+	}
+	return computeSurrogate(type, original, sc);
+}
+
+function computeSurrogate(type: EntityType, original: string, sc: SurrogateContext): string {
 	const norm = original.trim().toLowerCase().replace(/\s+/g, ' ');
 	const p = new Picker(sc.hash, `${type}\u0000${norm}`);
 	const raw = sc.dicts.raw;
+	const pool = pools(sc.dicts);
 	const name = (list: readonly string[]) => {
 		let v = p.pick(list);
 		for (let k = 0; k < 4 && v.toLowerCase() === norm; k++) v = p.pick(list);
@@ -170,10 +205,10 @@ export function surrogateFor(type: EntityType, original: string, sc: SurrogateCo
 					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + p.int(26)));
 					const fi = sc.dicts.firstNames.get(w.toLowerCase());
 					const isLastWord = i === words.length - 1 && words.length > 1;
-					const pool = fi && !isLastWord ? (fi.gender === 'm' ? raw.firstMale.slice(0, 600) : raw.firstFemale.slice(0, 600)) : raw.last.slice(0, 5000);
+					const list = fi && !isLastWord ? (fi.gender === 'm' ? pool.male : pool.female) : pool.surnames;
 					const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
-					let v = wp.pick(pool);
-					if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(pool);
+					let v = wp.pick(list);
+					if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(list);
 					return applyCase(w, v);
 				})
 				.join('');
@@ -195,15 +230,15 @@ export function surrogateFor(type: EntityType, original: string, sc: SurrogateCo
 		case 'Organization':
 		case 'LocationOther': {
 			const parts = original.split(/(\s+)/);
-			return parts.map((w, i) => (i % 2 === 1 || !/\p{L}/u.test(w) ? w : applyCase(w, name(raw.last.slice(0, 3000))))).join('');
+			return parts.map((w, i) => (i % 2 === 1 || !/\p{L}/u.test(w) ? w : applyCase(w, name(pool.placeWords)))).join('');
 		}
 		case 'Street': {
 			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);
-			if (m) return `${shapeSurrogate(m[1], p)}${m[2]}${applyCase(m[3], name(raw.last.slice(0, 3000)))}${m[4]}`;
+			if (m) return `${shapeSurrogate(m[1], p)}${m[2]}${applyCase(m[3], name(pool.placeWords))}${m[4]}`;
 			return shapeSurrogate(original, p);
 		}
 		case 'Email': {
-			const user = p.pick(raw.firstFemale.slice(0, 300)).toLowerCase() + '.' + p.pick(raw.last.slice(0, 2000)).toLowerCase();
+			const user = p.pick(pool.female).toLowerCase() + '.' + p.pick(pool.surnames).toLowerCase();
 			return `${user}@example.${p.pick(['com', 'org', 'net'])}`;
 		}
 		case 'Url':

@@ -1,10 +1,15 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, resolve, sep } from 'node:path';
-import {
-	deidentifyDocument, ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation,
-} from '../engine';
-import { dateShiftDays, hmacHash, keyFingerprint, sha256Hex } from '../node/hash';
-import { decodeText, formatForPath } from '../node/textio';
+import { availableParallelism } from 'node:os';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation } from '../engine';
+import { keyFingerprint, sha256Hex } from '../node/hash';
+import { formatForPath } from '../node/textio';
+import { inProcessRunner, workerPool, workerScriptPath } from './pool';
+import { describeError, type FileTask } from './processFile';
+
+export { describeError };
 
 export interface FolderJobOptions {
 	input: string;
@@ -20,6 +25,8 @@ export interface FolderJobOptions {
 	maxFileBytes?: number;
 	signal?: AbortSignal;
 	onProgress?: (p: JobProgress) => void;
+	/** Worker threads (0 = in this thread); default: all cores for jobs over 4 MB. */
+	workers?: number;
 	/** Injected clock (tests). */
 	now?: () => number;
 }
@@ -134,18 +141,21 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const single = !inStat.isDirectory();
 	const entries = single ? [{ rel: '', kind: 'file' as const }] : await walk(input);
 	const root = single ? dirname(output) : output;
-	const manifestPath = join(root, single ? `${MANIFEST}` : MANIFEST);
+	await mkdir(root, { recursive: true });
+	const manifestPath = join(root, MANIFEST);
+	const fingerprint = keyFingerprint(opts.key);
 	let previous: Record<string, FileRecord> = {};
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === keyFingerprint(opts.key) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat) {
+		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 		}
 	} catch {
 		previous = {};
 	}
-	const hash = hmacHash(opts.key);
-	const records: FileRecord[] = [];
+	if (!single) await sweepTemporaries(output);
+
+	const records = new Map<string, FileRecord>();
 	const sizes = new Map<string, number>();
 	let totalBytes = 0;
 	for (const e of entries) {
@@ -161,80 +171,84 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let bytesDone = 0;
 	let cancelled = false;
 	const saveManifest = async () => {
-		await writeAtomic(manifestPath, JSON.stringify({ tool: 'vscode-deid', keyFingerprint: keyFingerprint(opts.key), operation: opts.operation, redactionFormat: opts.redactionFormat, files: records }, null, 1));
+		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+		await writeAtomic(
+			manifestPath,
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect), files }, null, 1),
+		);
 	};
-	let sinceSave = 0;
-	for (const e of entries) {
-		if (opts.signal?.aborted) {
-			cancelled = true;
-			break;
+	let lastSave = now();
+	const finish = async (rec: FileRecord) => {
+		records.set(rec.path, rec);
+		bytesDone += rec.bytes;
+		opts.onProgress?.({ done: records.size, total: entries.length, bytes: bytesDone, totalBytes, file: rec.path });
+		if (now() - lastSave > 2000) {
+			lastSave = now();
+			await saveManifest();
 		}
-		const rel = single ? (input.split(sep).pop() ?? 'input') : e.rel;
+	};
+
+	// Plan: decide what each entry needs; the de-identification tasks go to the workers, biggest first.
+	const tasks: { rel: string; task: FileTask }[] = [];
+	for (const e of entries) {
+		const rel = single ? basename(input) : e.rel;
 		const src = single ? input : join(input, e.rel);
 		const dst = single ? output : join(output, e.rel);
 		const size = sizes.get(e.rel) ?? 0;
-		const rec: FileRecord = { path: rel, status: 'skipped', bytes: size };
-		if (e.kind === 'symlink') rec.reason = 'symbolic link (not followed)';
-		else if (e.kind === 'other') rec.reason = 'not a regular file';
+		if (e.kind === 'symlink') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
+		else if (e.kind === 'other') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
 		else {
 			const format = single ? (formatForPath(src) ?? 'text') : formatForPath(src);
 			const prev = previous[rel];
-			try {
-				if (!format) {
-					if (opts.copyOther) {
+			if (!format) {
+				if (opts.copyOther) {
+					try {
 						const data = await readFile(src);
 						await writeAtomic(dst, data);
-						rec.status = 'copied';
-						rec.inputHash = sha256Hex(data);
-					} else rec.reason = 'not a text or NDJSON file';
-				} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
-					rec.status = 'failed';
-					rec.reason = `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)`;
-				} else {
-					const data = await readFile(src);
-					const inputHash = sha256Hex(data);
-					if (prev && prev.status === 'done' && prev.inputHash === inputHash && (await existsWithHash(dst, prev.outputHash))) {
-						Object.assign(rec, prev);
-					} else {
-						const dec = decodeText(data);
-						if (!dec.ok) {
-							rec.status = 'failed';
-							rec.reason = dec.reason;
-						} else {
-							const res = deidentifyDocument(dec.text, format, opts.dicts, opts.detect, {
-								operation: opts.operation,
-								redactionFormat: opts.redactionFormat,
-								surrogate: { dicts: opts.dicts, hash, dateShiftDays: dateShiftDays(hash, patientOf(e.rel)) },
-							});
-							const outText = (dec.bom ? '\ufeff' : '') + res.output;
-							await writeAtomic(dst, outText);
-							rec.status = 'done';
-							rec.format = format;
-							rec.inputHash = inputHash;
-							rec.outputHash = sha256Hex(outText);
-							rec.counts = res.counts;
-							if (res.problems.length) {
-								rec.problems = res.problems.length;
-								rec.reason = `${res.problems.length} malformed NDJSON line(s) de-identified as plain text (first: line ${res.problems[0].line + 1})`;
-							}
-						}
+						await finish({ path: rel, status: 'copied', bytes: size, inputHash: sha256Hex(data) });
+					} catch (err) {
+						await finish({ path: rel, status: 'failed', bytes: size, reason: describeError(err) });
 					}
-				}
-			} catch (err) {
-				rec.status = 'failed';
-				rec.reason = describeError(err);
+				} else await finish({ path: rel, status: 'skipped', bytes: size, reason: 'not a text or NDJSON file' });
+			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
+				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
+			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
+				await finish({ ...prev, bytes: size });
+			} else {
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel) } });
 			}
 		}
-		records.push(rec);
-		bytesDone += size;
-		opts.onProgress?.({ done: records.length, total: entries.length, bytes: bytesDone, totalBytes, file: rel });
-		if (++sinceSave >= 50) {
-			sinceSave = 0;
-			await saveManifest();
-		}
 	}
+	tasks.sort((a, b) => (sizes.get(b.rel) ?? 0) - (sizes.get(a.rel) ?? 0));
+	const taskBytes = tasks.reduce((a, t) => a + (sizes.get(t.rel) ?? 0), 0);
+	const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
+	const script = wanted > 0 ? workerScriptPath() : undefined;
+	const runner = wanted > 0 && script ? workerPool(wanted, script) : inProcessRunner(opts.dicts);
+	const onAbort = () => {
+		cancelled = true;
+		void runner.terminate();
+	};
+	opts.signal?.addEventListener('abort', onAbort, { once: true });
+	try {
+		await Promise.all(
+			tasks.map(async ({ rel, task }) => {
+				if (opts.signal?.aborted) {
+					cancelled = true;
+					return;
+				}
+				const o = await runner.run(task);
+				if (o.reason === 'cancelled') return; // left for the next run
+				await finish({ path: rel, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems });
+			}),
+		);
+	} finally {
+		opts.signal?.removeEventListener('abort', onAbort);
+		await runner.terminate();
+	}
+	if (cancelled && !single) await sweepTemporaries(output);
 	await saveManifest();
-	const report = buildReport(opts, records, started, now() - started, cancelled);
+	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+	const report = buildReport(opts, files, started, now() - started, cancelled);
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
@@ -242,24 +256,48 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	return report;
 }
 
-async function existsWithHash(path: string, hash: string | undefined): Promise<boolean> {
-	if (!hash) return false;
+/** Remove temporary files a killed run left in the output tree (only our own temp-name pattern). */
+async function sweepTemporaries(dir: string): Promise<void> {
+	let entries;
 	try {
-		return sha256Hex(await readFile(path)) === hash;
+		entries = await readdir(dir, { withFileTypes: true });
+	} catch {
+		return;
+	}
+	for (const e of entries) {
+		const p = join(dir, e.name);
+		if (e.isDirectory()) await sweepTemporaries(p);
+		else if (e.isFile() && /\.deid-tmp-\d+-[a-z0-9]+$/.test(e.name)) await rm(p, { force: true });
+	}
+}
+
+/** The source is unchanged since the manifest recorded it: same size and same content hash. */
+async function unchanged(src: string, prev: FileRecord, size: number): Promise<boolean> {
+	if (prev.bytes !== size || !prev.inputHash) return false;
+	try {
+		return (await hashFile(src)) === prev.inputHash;
 	} catch {
 		return false;
 	}
 }
 
-/** An error message safe for reports: the system's code and syscall, never file content. */
-export function describeError(err: unknown): string {
-	const e = err as NodeJS.ErrnoException;
-	if (e && e.code === 'EACCES') return 'permission denied';
-	if (e && e.code === 'ENOENT') return 'file disappeared during the run';
-	if (e && e.code === 'EISDIR') return 'is a directory';
-	if (e && e.code) return `${e.code}${e.syscall ? ` (${e.syscall})` : ''}`;
-	if (e instanceof RangeError) return 'file too large to process in memory';
-	return 'internal error while processing the file';
+async function hashFile(path: string): Promise<string> {
+	const h = createHash('sha256');
+	for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) h.update(chunk as Buffer);
+	return h.digest('hex');
+}
+
+function detectHash(d: DetectOptions): string {
+	return sha256Hex(JSON.stringify(d)).slice(0, 16);
+}
+
+async function existsWithHash(path: string, hash: string | undefined): Promise<boolean> {
+	if (!hash) return false;
+	try {
+		return (await hashFile(path)) === hash;
+	} catch {
+		return false;
+	}
 }
 
 function buildReport(opts: FolderJobOptions, files: FileRecord[], started: number, durationMs: number, cancelled: boolean): JobReport {

@@ -140,5 +140,14 @@ describe('vscode-deid in a real VS Code', () => {
 		const visit = readFileSync(path.join(output, 'p1', 'visit.txt'), 'utf8');
 		assert.ok(!visit.includes('Okafor') && !visit.includes('Whitfield'), visit);
 		assert.equal(readFileSync(path.join(input, 'p1', 'visit.txt'), 'utf8').includes('Okafor'), true, 'source untouched');
+		// Compare with Original, from the de-identified file: a diff editor opens with both sides
+		const pair = await vscode.commands.executeCommand<{ original: vscode.Uri; deidentified: vscode.Uri }>('deid.compareWithOriginal', vscode.Uri.file(path.join(output, 'p1', 'visit.txt')));
+		assert.equal(pair?.original.fsPath, path.join(input, 'p1', 'visit.txt'));
+		const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+		assert.ok(tab?.input instanceof vscode.TabInputTextDiff, 'a diff editor is active');
+		assert.equal((tab.input as vscode.TabInputTextDiff).modified.fsPath, path.join(output, 'p1', 'visit.txt'));
+		// ...and from the source file (the remembered output folder)
+		const back = await vscode.commands.executeCommand<{ deidentified: vscode.Uri }>('deid.compareWithOriginal', vscode.Uri.file(path.join(input, 'summary.txt')));
+		assert.equal(back?.deidentified.fsPath, path.join(output, 'summary.txt'));
 	});
 });

@@ -245,7 +245,7 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 	const { tokens, dicts, casing } = ctx;
 	for (let i = 0; i < tokens.length; i++) {
-		if (tokens[i].kind !== 'w') continue;
+		if (tokens[i].kind !== 'w' || !dicts.placeFirstWords.has(tokens[i].lower)) continue;
 		// Greedy: longest place name starting here (up to maxPlaceWords words).
 		let best = -1;
 		let bestKind: 'City' | 'State' | 'CountryOrRegion' | undefined;

@@ -45,6 +45,15 @@ const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
 /** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
 const AMBIGUOUS_CREDENTIALS = new Set(['pa', 'np', 'do', 'pt', 'ot', 'rt']);
 
+const CACHES = new WeakMap<object, Map<string, Map<string, WordInfo>>>();
+function wordCache(ctx: DetectContext): Map<string, WordInfo> {
+	let byLang = CACHES.get(ctx.dicts);
+	if (!byLang) CACHES.set(ctx.dicts, (byLang = new Map()));
+	let m = byLang.get(ctx.language);
+	if (!m || m.size > 200000) byLang.set(ctx.language, (m = new Map()));
+	return m;
+}
+
 export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	let core = t.text;
 	let lower = t.lower;
@@ -97,7 +106,18 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	const n = tokens.length;
 	const mixed = casing === 'mixed';
 	const info: (WordInfo | undefined)[] = new Array(n);
-	for (let i = 0; i < n; i++) if (tokens[i].kind === 'w') info[i] = wordInfo(tokens[i], ctx);
+	// Words repeat: look each distinct spelling up once (per dictionary set and language).
+	const seen = wordCache(ctx);
+	for (let i = 0; i < n; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w') continue;
+		let w = seen.get(t.text);
+		if (!w) {
+			w = wordInfo(t, ctx);
+			seen.set(t.text, w);
+		}
+		info[i] = w;
+	}
 	const cand: (Candidate | undefined)[] = new Array(n);
 	const mark = (i: number, type: EntityType, confidence: number, detector: string) => {
 		const c = cand[i];

@@ -1,0 +1,159 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import {
+	deidentifyDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation,
+} from '../engine';
+import { dateShiftDays, hmacHash } from '../node/hash';
+
+/** One file to de-identify (plain data: it crosses to worker threads). */
+export interface FileTask {
+	src: string;
+	dst: string;
+	format: DocumentFormat;
+	operation: Operation;
+	redactionFormat?: string;
+	detect: DetectOptions;
+	key: Uint8Array;
+	/** Patient identifier for the date shift. */
+	patient: string;
+}
+
+export interface FileOutcome {
+	status: 'done' | 'failed';
+	reason?: string;
+	inputHash?: string;
+	outputHash?: string;
+	counts?: Partial<Record<EntityType, number>>;
+	problems?: number;
+	firstProblemLine?: number;
+	bytes: number;
+}
+
+/** Text is processed in pieces of about this size, cut at a blank line, a line end or a space. */
+export const CHUNK_CHARS = 1 << 20;
+/** An NDJSON line longer than this is refused (it would have to be held whole). */
+export const MAX_LINE_CHARS = 64 << 20;
+
+class FileRefused extends Error {}
+
+function cutPoint(buf: string, format: DocumentFormat): number {
+	if (buf.length < CHUNK_CHARS) return -1;
+	if (format === 'ndjson') {
+		const nl = buf.lastIndexOf('\n');
+		if (nl >= 0) return nl + 1;
+		if (buf.length > MAX_LINE_CHARS) throw new FileRefused(`a line is longer than ${MAX_LINE_CHARS >> 20} MB`);
+		return -1;
+	}
+	// Prefer a paragraph break, then a line break, then a space, so that no name or date is cut in two.
+	const floor = buf.length >> 1;
+	for (const sep of ['\n\n', '\n', ' ']) {
+		const at = buf.lastIndexOf(sep);
+		if (at >= floor) return at + sep.length;
+	}
+	return buf.length > CHUNK_CHARS * 4 ? buf.length : -1;
+}
+
+/**
+ * De-identify one file by streaming: read in pieces, decode UTF-8 strictly, process complete pieces (NDJSON
+ * line by line), write to a temporary file beside the output and rename it into place at the end. The source
+ * is only read. A failure leaves no output and no temporary file behind.
+ */
+export async function processFile(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
+	const tmp = `${task.dst}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+	const inHash = createHash('sha256');
+	const outHash = createHash('sha256');
+	const counts: Partial<Record<EntityType, number>> = {};
+	const hash = hmacHash(task.key);
+	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient), memo: new Map<string, string>() };
+	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+	let bytes = 0;
+	let problems = 0;
+	let firstProblemLine: number | undefined;
+	let lineBase = 0;
+	let first = true;
+	let buf = '';
+	await mkdir(dirname(task.dst), { recursive: true });
+	const out = createWriteStream(tmp, { flags: 'wx' });
+	const outError = new Promise<never>((_, reject) => out.on('error', reject));
+	const write = async (s: string) => {
+		if (!s) return;
+		outHash.update(s, 'utf8');
+		if (!out.write(s, 'utf8')) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), outError]);
+	};
+	const flush = async (piece: string) => {
+		const res = deidentifyDocument(piece, task.format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate });
+		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+		if (res.problems.length) {
+			problems += res.problems.length;
+			firstProblemLine ??= lineBase + res.problems[0].line + 1;
+		}
+		if (task.format === 'ndjson') for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lineBase++;
+		await write(res.output);
+	};
+	try {
+		for await (const chunk of createReadStream(task.src, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+			bytes += chunk.length;
+			inHash.update(chunk);
+			if (first) {
+				if (chunk.subarray(0, 8192).includes(0)) throw new FileRefused('binary file (contains NUL bytes)');
+				if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) throw new FileRefused('UTF-16 text is not supported; convert the file to UTF-8');
+			}
+			let text: string;
+			try {
+				text = decoder.decode(chunk, { stream: true });
+			} catch {
+				throw new FileRefused(`invalid UTF-8 near byte ${bytes - chunk.length}`);
+			}
+			if (first) {
+				first = false;
+				if (text.charCodeAt(0) === 0xfeff) {
+					await write('\ufeff');
+					text = text.slice(1);
+				}
+			}
+			buf += text;
+			let cut: number;
+			while ((cut = cutPoint(buf, task.format)) > 0) {
+				const piece = buf.slice(0, cut);
+				buf = buf.slice(cut);
+				await flush(piece);
+			}
+		}
+		try {
+			buf += decoder.decode();
+		} catch {
+			throw new FileRefused('invalid UTF-8 at the end of the file');
+		}
+		if (buf) await flush(buf);
+		await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		await rename(tmp, task.dst);
+		return {
+			status: 'done',
+			inputHash: inHash.digest('hex'),
+			outputHash: outHash.digest('hex'),
+			counts,
+			bytes,
+			problems: problems || undefined,
+			firstProblemLine,
+			reason: problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : undefined,
+		};
+	} catch (err) {
+		out.destroy();
+		await rm(tmp, { force: true });
+		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes };
+	}
+}
+
+/** An error message safe for reports: the system's code and syscall, never file content. */
+export function describeError(err: unknown): string {
+	const e = err as NodeJS.ErrnoException;
+	if (e && e.code === 'EACCES') return 'permission denied';
+	if (e && e.code === 'ENOENT') return 'file disappeared during the run';
+	if (e && e.code === 'EISDIR') return 'is a directory';
+	if (e && e.code === 'ENOSPC') return 'no space left on the output device';
+	if (e && e.code) return `${e.code}${e.syscall ? ` (${e.syscall})` : ''}`;
+	if (e instanceof RangeError) return 'file too large to process in memory';
+	return 'internal error while processing the file';
+}

@@ -1,0 +1,144 @@
+import { strict as assert } from 'node:assert';
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { CLI, root, runCli } from '../helpers/cli';
+
+const KEY = join(root, 'test', 'fixtures', 'test.key');
+let dir: string;
+
+function tree(base: string): Map<string, string> {
+	const out = new Map<string, string>();
+	const visit = (d: string) => {
+		for (const name of readdirSync(d).sort()) {
+			const p = join(d, name);
+			if (statSync(p).isDirectory()) visit(p);
+			else if (!/^deid-(report|manifest)/.test(name)) out.set(relative(base, p), createHash('sha256').update(readFileSync(p)).digest('hex'));
+		}
+	};
+	visit(base);
+	return out;
+}
+
+const FIRST = ['Margaret', 'Harold', 'Lucia', 'Eleanor', 'Rajiv', 'Tomasz', 'Chiamaka', 'Wendell'];
+const LAST = ['Okafor', 'Pemberton', 'Whitfield', 'Menon', 'Nowak', 'Achterberg', 'Ortega', 'Salcedo'];
+function note(i: number): string {
+	const f = FIRST[i % FIRST.length];
+	const l = LAST[(i * 3) % LAST.length];
+	return `Nursing note ${i}: Mrs. ${l} (MRN: ${4000000 + i}) seen by Dr. ${LAST[(i + 1) % LAST.length]} on ${1 + (i % 12)}/${1 + (i % 28)}/2031.\n` +
+		`Daughter ${f} called from 617-555-${String(1000 + (i % 9000)).padStart(4, '0')}. Foley in place, Lasix given.\n\n`;
+}
+
+before(() => {
+	dir = mkdtempSync(join(tmpdir(), 'deid-folder-'));
+	// ~24 MB over 48 files in 6 patient folders, plus NDJSON: enough for worker threads and a mid-run kill
+	for (let p = 0; p < 6; p++) {
+		mkdirSync(join(dir, 'in', `patient-${p}`), { recursive: true });
+		for (let f = 0; f < 8; f++) {
+			let text = '';
+			const n = 1200 + ((p * 8 + f) % 5) * 300;
+			for (let i = 0; i < n; i++) text += note(p * 1000 + f * 100 + i);
+			writeFileSync(join(dir, 'in', `patient-${p}`, `note-${f}.txt`), text);
+		}
+		const lines = [];
+		for (let i = 0; i < 200; i++) lines.push(JSON.stringify({ resourceType: 'Observation', id: `o${i}`, note: [{ text: note(p * 7 + i) }] }));
+		writeFileSync(join(dir, 'in', `patient-${p}`, 'obs.ndjson'), lines.join('\n') + '\n');
+	}
+});
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('folder job', () => {
+	it('the same value gets the same surrogate in every file; dates shift by one offset per patient', () => {
+		const input = join(dir, 'small');
+		mkdirSync(join(input, 'a'), { recursive: true });
+		mkdirSync(join(input, 'b'), { recursive: true });
+		writeFileSync(join(input, 'a', '1.txt'), 'Dr. Whitfield saw Mrs. Okafor on 3/1/2031 and 3/11/2031.\n');
+		writeFileSync(join(input, 'a', '2.txt'), 'Mrs. Okafor called Dr. Whitfield.\n');
+		writeFileSync(join(input, 'b', '1.txt'), 'Dr. Whitfield reviewed 3/1/2031.\n');
+		const out = join(dir, 'small-out');
+		const r = runCli(['deidentify', input, out, '--operation', 'surrogate', '--key-file', KEY]);
+		assert.equal(r.code, 0, r.stderr);
+		const a1 = readFileSync(join(out, 'a', '1.txt'), 'utf8');
+		const a2 = readFileSync(join(out, 'a', '2.txt'), 'utf8');
+		const b1 = readFileSync(join(out, 'b', '1.txt'), 'utf8');
+		const docA = /^Dr\. (\S+) saw Mrs\. (\S+) on (\S+) and (\S+)\.$/m.exec(a1)!;
+		assert.ok(docA, a1);
+		assert.notEqual(docA[1], 'Whitfield');
+		assert.ok(a2.includes(`Mrs. ${docA[2]} called Dr. ${docA[1]}`), a2);
+		assert.ok(b1.startsWith(`Dr. ${docA[1]} reviewed`), b1);
+		const d = (s: string) => new Date(s).getTime() / 86400000;
+		assert.equal(d(docA[4]) - d(docA[3]), 10, 'interval kept within a patient');
+		const bDate = /reviewed (\S+)\./.exec(b1)![1];
+		assert.notEqual(bDate, docA[3], 'another patient gets another offset');
+	});
+
+	it('a run killed part-way resumes and ends byte-identical to an uninterrupted run; sources untouched', async () => {
+		const input = join(dir, 'in');
+		const before = tree(input);
+		const full = join(dir, 'out-full');
+		let r = runCli(['deidentify', input, full, '--operation', 'surrogate', '--key-file', KEY]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const killed = join(dir, 'out-killed');
+		await new Promise<void>((resolve) => {
+			const p = spawn(process.execPath, [CLI, 'deidentify', input, killed, '--operation', 'surrogate', '--key-file', KEY], { stdio: 'ignore' });
+			const poll = setInterval(() => {
+				// kill as soon as some outputs exist but the run is not finished
+				const some = existsSync(join(killed, 'patient-0')) || existsSync(join(killed, 'patient-5'));
+				if (some && !existsSync(join(killed, 'deid-report.json'))) {
+					clearInterval(poll);
+					p.kill('SIGKILL');
+				}
+			}, 20);
+			p.on('exit', () => {
+				clearInterval(poll);
+				resolve();
+			});
+		});
+		assert.ok(!existsSync(join(killed, 'deid-report.json')), 'the first run was killed before it finished');
+		r = runCli(['deidentify', input, killed, '--operation', 'surrogate', '--key-file', KEY]);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		assert.deepEqual(tree(killed), tree(full));
+		assert.deepEqual(tree(input), before, 'sources are never modified');
+		const leftovers = [...tree(killed).keys()].filter((k) => k.includes('deid-tmp'));
+		assert.deepEqual(leftovers, []);
+		const report = JSON.parse(readFileSync(join(killed, 'deid-report.json'), 'utf8'));
+		assert.equal(report.totals.done, 54);
+		const text = readFileSync(join(killed, 'deid-report.json'), 'utf8') + readFileSync(join(killed, 'deid-report.md'), 'utf8');
+		for (const phi of [...FIRST, ...LAST, '617-555']) assert.ok(!text.includes(phi), `report leaks ${phi}`);
+	});
+
+	it('a rerun skips finished files (the manifest records input and output hashes)', () => {
+		const out = join(dir, 'out-full');
+		const manifest = JSON.parse(readFileSync(join(out, 'deid-manifest.json'), 'utf8'));
+		assert.equal(manifest.files.length, 54);
+		assert.ok(manifest.files.every((f: { inputHash?: string; outputHash?: string }) => /^[0-9a-f]{64}$/.test(f.inputHash!) && /^[0-9a-f]{64}$/.test(f.outputHash!)));
+		const before = statSync(join(out, 'patient-0', 'note-0.txt')).mtimeMs;
+		const r = runCli(['deidentify', join(dir, 'in'), out, '--operation', 'surrogate', '--key-file', KEY]);
+		assert.equal(r.code, 0);
+		assert.equal(statSync(join(out, 'patient-0', 'note-0.txt')).mtimeMs, before, 'finished file not rewritten');
+	});
+
+	it('large files stream in pieces and NDJSON stays line for line', () => {
+		const input = join(dir, 'big');
+		mkdirSync(input, { recursive: true });
+		let text = '';
+		for (let i = 0; i < 40000; i++) text += note(i);
+		writeFileSync(join(input, 'big.txt'), text);
+		assert.ok(text.length > 4 * (1 << 20), `${text.length}`);
+		const lines: string[] = [];
+		for (let i = 0; i < 20000; i++) lines.push(JSON.stringify({ id: i, text: note(i) }));
+		writeFileSync(join(input, 'big.ndjson'), lines.join('\n'));
+		const out = join(dir, 'big-out');
+		const r = runCli(['deidentify', input, out, '--operation', 'redact']);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const red = readFileSync(join(out, 'big.txt'), 'utf8');
+		for (const n of [...LAST, '617-555']) assert.ok(!red.includes(n), n);
+		assert.equal(red.split('\n\n').length, text.split('\n\n').length);
+		const outLines = readFileSync(join(out, 'big.ndjson'), 'utf8').split('\n');
+		assert.equal(outLines.length, 20000);
+		for (const l of outLines) JSON.parse(l);
+	});
+});
