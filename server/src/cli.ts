@@ -18,7 +18,8 @@ Usage:
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
-  --ages over89|all         report only ages over 89 (HIPAA Safe Harbor, default) or every age
+  --ages over89|all         ages over 89 only (HIPAA Safe Harbor; the English default) or every age
+                            (the Spanish profile's default)
   --min-confidence N        drop findings below N (0..1, default 0.5)
   --allow WORD              never report WORD (repeatable)
   -h, --help                this help
@@ -66,12 +67,12 @@ function one(p: Parsed, name: string): string | undefined {
 function detectOptions(p: Parsed): DetectOptions {
 	const language = one(p, '--language') ?? 'auto';
 	if (!['auto', 'en', 'es'].includes(language)) throw new UsageError('--language must be auto, en or es');
-	const ages = one(p, '--ages') ?? 'over89';
-	if (!['over89', 'all'].includes(ages)) throw new UsageError('--ages must be over89 or all');
+	const ages = one(p, '--ages');
+	if (ages !== undefined && !['over89', 'all'].includes(ages)) throw new UsageError('--ages must be over89 or all');
 	const minText = one(p, '--min-confidence');
 	const min = minText === undefined ? undefined : Number(minText);
 	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
-	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all', minConfidence: min, allowList: p.flags.get('--allow') ?? [] };
+	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [] };
 }
 
 function collectFiles(paths: string[], onError: (path: string, reason: string) => void): string[] {

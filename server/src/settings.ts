@@ -13,7 +13,7 @@ export interface DeidSettings {
 	denyList: DenyEntry[];
 	maxFileSizeKb: number;
 	language: 'auto' | 'en' | 'es';
-	ages: 'over89' | 'all';
+	ages: 'auto' | 'over89' | 'all';
 	minConfidence: number;
 }
 
@@ -29,7 +29,7 @@ export function defaultSettings(): DeidSettings {
 		denyList: [],
 		maxFileSizeKb: 2048,
 		language: 'auto',
-		ages: 'over89',
+		ages: 'auto',
 		minConfidence: 0.5,
 	};
 }
@@ -57,13 +57,13 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	}
 	if (typeof r.maxFileSizeKb === 'number' && r.maxFileSizeKb > 0) s.maxFileSizeKb = r.maxFileSizeKb;
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
-	if (r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
+	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
 	return s;
 }
 
 export function detectOptionsFrom(s: DeidSettings): DetectOptions {
-	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages, minConfidence: s.minConfidence };
+	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages === 'auto' ? undefined : s.ages, minConfidence: s.minConfidence };
 }
 
 /** Pulls `deid` settings per resource with workspace/configuration and caches one promise per URI. */

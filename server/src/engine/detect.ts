@@ -2,6 +2,7 @@ import type { Dictionaries } from './dictionaries';
 import { type DetectContext, collector } from './detectors/context';
 import { detectLocations, detectOccupations } from './detectors/locations';
 import { detectNames } from './detectors/names';
+import { detectFields } from './detectors/fields';
 import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
 import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
@@ -45,9 +46,12 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	if (!text) return [];
 	const tokens = tokenize(text);
 	const language = !options.language || options.language === 'auto' ? guessFromTokens(tokens) : options.language;
-	const ctx: DetectContext = { text, tokens, casing: documentCasing(tokens), language, dicts, options };
+	// The Spanish profile follows MEDDOCAN's notion of PHI: every age, and countries.
+	const profileOptions = language === 'es' && options.ages === undefined ? { ...options, ages: 'all' as const } : options;
+	const ctx: DetectContext = { text, tokens, casing: documentCasing(tokens), language, dicts, options: profileOptions };
 	const raw: Finding[] = [];
 	const emit = collector(raw);
+	detectFields(ctx, emit);
 	detectNetwork(ctx, emit);
 	detectPhones(ctx, emit);
 	detectIdentifiers(ctx, emit);

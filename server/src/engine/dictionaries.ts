@@ -15,6 +15,8 @@ export interface RawDictionaries {
 	englishWords: Record<string, string[]>;
 	/** Lower-case Spanish words (a spelling list), if available. */
 	spanishWords?: string[];
+	/** The same as one newline-separated string (cheaper to load; indexed on first use). */
+	spanishWordsText?: string;
 	/** Spanish given names and surnames (locale data). */
 	spanishNames?: string[];
 	/** City names (original case). */
@@ -98,7 +100,12 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		lastNames,
 		otherNames,
 		englishWords,
-		spanishWords: new Set(raw.spanishWords ?? []),
+		get spanishWords() {
+			// Indexed lazily: only Spanish documents need it.
+			const set = new Set<string>([...(raw.spanishWords ?? []), ...(raw.spanishWordsText ? raw.spanishWordsText.split('\n') : [])]);
+			Object.defineProperty(this, 'spanishWords', { value: set });
+			return set;
+		},
 		spanishNames: new Set((raw.spanishNames ?? []).map((n) => n.toLowerCase())),
 		places,
 		maxPlaceWords: Math.min(maxPlaceWords, 4),

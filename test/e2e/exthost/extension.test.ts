@@ -37,6 +37,24 @@ function codeOf(d: vscode.Diagnostic): string {
 	return typeof d.code === 'object' ? String(d.code.value) : String(d.code);
 }
 
+/** Wait until the server has scanned the document's current version (its status notification). */
+function settled(doc: vscode.TextDocument, timeoutMs = 30000): Promise<void> {
+	return new Promise((resolve, reject) => {
+		if (api.status(doc.uri)?.version === doc.version) return resolve();
+		const timer = setTimeout(() => {
+			sub.dispose();
+			reject(new Error(`timed out waiting for the scan of ${doc.uri.fsPath} v${doc.version}`));
+		}, timeoutMs);
+		const sub = api.onStatus((p) => {
+			if (p.uri === doc.uri.toString() && p.version === doc.version) {
+				clearTimeout(timer);
+				sub.dispose();
+				resolve();
+			}
+		});
+	});
+}
+
 async function open(rel: string): Promise<vscode.TextDocument> {
 	const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(ws(), rel));
 	await vscode.window.showTextDocument(doc);
@@ -82,6 +100,7 @@ describe('vscode-deid in a real VS Code', () => {
 
 	it('quick fixes are offered and applying one removes the PHI (valid JSON kept)', async () => {
 		const doc = await open('records.ndjson');
+		await settled(doc);
 		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Doctor'), 'a Doctor finding');
 		const d = diags.find((x) => codeOf(x) === 'phi.Doctor')!;
 		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
@@ -90,7 +109,7 @@ describe('vscode-deid in a real VS Code', () => {
 		assert.ok(titles.includes('Mark as not PHI (this workspace)'), titles.join(' | '));
 		const redact = actions.find((a) => a.title === 'Redact as [DOCTOR]')!;
 		const before = diags.length;
-		assert.ok(await vscode.workspace.applyEdit(redact.edit!));
+		assert.ok(await vscode.workspace.applyEdit(redact.edit!), `edit refused (document v${doc.version}, status v${api.status(doc.uri)?.version})`);
 		const line = doc.lineAt(1).text;
 		assert.match(line, /\[DOCTOR\]/);
 		JSON.parse(line);

@@ -286,6 +286,7 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 			// States and countries are not Safe Harbor identifiers on their own: below the default threshold
 			// unless they are part of an address.
 			if (bestKind === 'State' && (zipAfter || cityBefore)) conf = 0.85;
+			else if (ctx.language === 'es' && bestKind === 'CountryOrRegion') conf = 0.8;
 			else conf = tier <= 35 ? 0 : 0.45;
 		} else if (afterComma) {
 			conf = 0.9;

@@ -65,7 +65,10 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	const d = ctx.dicts;
 	const fi = d.firstNames.get(lower);
 	const li = d.lastNames.get(lower);
-	const tier = d.englishWords.get(lower) ?? (ctx.language === 'es' && d.spanishWords.has(lower) ? 30 : 99);
+	// In Spanish text an ordinary Spanish word is "common" unless it is also a Spanish given name or surname.
+	const tier = ctx.language === 'es'
+		? d.spanishWords.has(lower) && !d.spanishNames.has(lower) ? 30 : d.englishWords.get(lower) ?? 99
+		: d.englishWords.get(lower) ?? 99;
 	const clinical = CLINICAL.has(lower);
 	const place = d.places.get(lower);
 	const otherBlock =
@@ -265,6 +268,8 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				} else {
 					conf = w.first && w.firstRank < 1000 && w.tier > 70 && w.core.length >= 4 ? 0.5 : 0.4;
 				}
+				// A known town that is also a surname (Barcelona, Warren) is left to the place detectors.
+				if (ctx.language === 'es' && ctx.dicts.places.get(w.lower) === 'City') conf -= 0.15;
 				if (conf > 0) mark(i, 'Patient', conf, 'name-dict');
 			}
 		}
@@ -281,11 +286,11 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				if (j < 0 || cand[j]) continue;
 				const wj = info[j]!;
 				const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
-				if (isInitial(j) && (dir === -1 ? /^\.?[ \t]*$/.test(gap) : /^[ \t]+$/.test(gap))) {
+				if (isInitial(j) && (dir === -1 ? /^\.?[ \t]{0,2}$/.test(gap) : /^[ \t]{1,2}$/.test(gap))) {
 					mark(j, c.type, c.confidence - 0.05, 'name-chain');
 					continue;
 				}
-				if (!/^[ \t]+$|^-$/.test(gap)) continue;
+				if (!/^[ \t]{1,2}$|^-$/.test(gap)) continue;
 				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || AUX.has(wj.lower)) continue;
 				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj))) continue;
 				const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
@@ -343,7 +348,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			const afterInitial = info[j]!.core.length === 1 && /^\.[ \t]*$/.test(gap);
 			const lastFirst = /^,[ \t]*$/.test(gap) && info[j]!.last && info[k]!.first;
 			const hyphenOk = gap === '-' && info[k]!.cap === info[j]!.cap && !info[j]!.blocked && !info[k]!.blocked;
-			if (!/^[ \t]+$/.test(gap) && !hyphenOk && !afterInitial && !lastFirst) break;
+			if (!/^[ \t]{1,2}$/.test(gap) && !hyphenOk && !afterInitial && !lastFirst) break;
 			if (cand[k]!.type === 'Doctor') type = 'Doctor';
 			if (cand[k]!.confidence > conf) {
 				conf = cand[k]!.confidence;

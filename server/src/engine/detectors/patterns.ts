@@ -220,14 +220,18 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 export function detectAges(ctx: DetectContext, emit: Emit): void {
 	const all = ctx.options.ages === 'all';
 	const seen = new Set<number>();
-	const take = (start: number, numText: string, conf: number) => {
+	const take = (start: number, numText: string, conf: number, spanLength = numText.length) => {
 		const n = Number(numText);
 		if (seen.has(start) || n > 125) return;
 		seen.add(start);
 		if (!all && n <= 89) return;
-		emit(start, start + numText.length, 'Age', n > 89 ? conf : conf * 0.9, 'age');
+		emit(start, start + spanLength, 'Age', n > 89 ? conf : conf * 0.9, 'age');
 	};
-	for (const m of ctx.text.matchAll(RE.ageNumberFirst)) take(m.index!, m[1], 0.95);
+	for (const m of ctx.text.matchAll(RE.ageNumberFirst)) {
+		// Spanish ages include their unit ("53 años"), as MEDDOCAN annotates them.
+		const unit = /^(\d{1,3})(\s{0,3})(años|anos|meses|días|dias)\b/i.exec(m[0]);
+		take(m.index!, m[1], 0.95, unit && ctx.language === 'es' ? unit[0].length : m[1].length);
+	}
 	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
 	for (const m of ctx.text.matchAll(RE.ageLeading)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
 }
@@ -429,9 +433,11 @@ export function detectZips(ctx: DetectContext, emit: Emit): void {
 		const cue = /(?:zip|zip code|postal code|postcode|c\.\s?p\.?|cp|código postal|codigo postal)[\s:#.]{0,3}$/i.test(before);
 		let ok = cue || (stateBefore !== null && dicts.stateAbbreviations.has(stateBefore[1]));
 		if (!ok) {
-			// "Boston, Massachusetts 02115" or "28001 Madrid"
+			// "Boston, Massachusetts 02115", or a Spanish postal code before its town: "28001 Madrid"
 			const wordBefore = prevWord(text, start, ' \t,');
 			if (wordBefore && dicts.places.get(wordBefore) === 'State') ok = true;
+			const after = /^[ \t]{1,2}(\p{Lu}[\p{L}'’-]{2,30})/u.exec(text.slice(start + m[0].length, start + m[0].length + 34));
+			if (after && dicts.places.has(after[1].toLowerCase())) ok = true;
 		}
 		if (ok) emit(start, start + m[0].length, 'Zip', 0.9, 'zip');
 		if (stateBefore && dicts.stateAbbreviations.has(stateBefore[1])) {

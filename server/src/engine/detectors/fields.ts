@@ -1,0 +1,81 @@
+import type { EntityType } from '../types';
+import type { DetectContext, Emit } from './context';
+
+/**
+ * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
+ * "Domicilio: Calle Carmen 23, 1D.", "Médico: X  NºCol: 28 28 20943." The value runs to the end of the line or
+ * to the next label on the same line.
+ */
+const LABELS: [string, EntityType | null][] = [
+	['nombre del paciente', 'Patient'], ['nombre', 'Patient'], ['apellidos', 'Patient'], ['apellido', 'Patient'], ['paciente', 'Patient'],
+	['patient name', 'Patient'], ['patient', 'Patient'], ['name', 'Patient'], ['pt name', 'Patient'],
+	['médico', 'Doctor'], ['medico', 'Doctor'], ['médica', 'Doctor'], ['doctor', 'Doctor'], ['doctora', 'Doctor'], ['facultativo', 'Doctor'],
+	['remitido por', 'Doctor'], ['firmado por', 'Doctor'], ['attending', 'Doctor'], ['physician', 'Doctor'], ['referring physician', 'Doctor'],
+	['provider', 'Doctor'], ['pcp', 'Doctor'], ['enfermera', 'Doctor'], ['enfermero', 'Doctor'],
+	['nhc', 'MedicalRecord'], ['n.h.c.', 'MedicalRecord'], ['nº historia', 'MedicalRecord'], ['historia clínica', 'MedicalRecord'], ['mrn', 'MedicalRecord'],
+	['medical record number', 'MedicalRecord'], ['medical record', 'MedicalRecord'],
+	['domicilio', 'Street'], ['dirección', 'Street'], ['direccion', 'Street'], ['address', 'Street'], ['street', 'Street'],
+	['localidad/ provincia', 'City'], ['localidad/provincia', 'City'], ['localidad', 'City'], ['provincia', 'City'], ['ciudad', 'City'], ['municipio', 'City'],
+	['población', 'City'], ['city', 'City'], ['town', 'City'],
+	['cp', 'Zip'], ['c.p.', 'Zip'], ['código postal', 'Zip'], ['codigo postal', 'Zip'], ['zip code', 'Zip'], ['zip', 'Zip'], ['postal code', 'Zip'],
+	['fecha de nacimiento', 'Date'], ['fecha nacimiento', 'Date'], ['fecha de ingreso', 'Date'], ['fecha de alta', 'Date'], ['fecha de la consulta', 'Date'],
+	['fecha', 'Date'], ['date of birth', 'Date'], ['birth date', 'Date'], ['dob', 'Date'], ['d.o.b.', 'Date'], ['admission date', 'Date'],
+	['discharge date', 'Date'], ['date of admission', 'Date'], ['date of discharge', 'Date'], ['date of service', 'Date'],
+	['país', 'CountryOrRegion'], ['pais', 'CountryOrRegion'], ['country', 'CountryOrRegion'],
+	['edad', 'Age'], ['age', 'Age'],
+	['email', 'Email'], ['e-mail', 'Email'], ['correo electrónico', 'Email'], ['correo', 'Email'],
+	['teléfono', 'Phone'], ['telefono', 'Phone'], ['tel', 'Phone'], ['tlf', 'Phone'], ['phone', 'Phone'], ['telephone', 'Phone'], ['fax', 'Fax'],
+	['nºcol', 'License'], ['nº col', 'License'], ['nº colegiado', 'License'], ['número de colegiado', 'License'], ['license', 'License'], ['npi', 'License'],
+	['nass', 'HealthPlan'], ['nº ss', 'HealthPlan'], ['member id', 'HealthPlan'],
+	// labels that end a value on the same line but are not PHI themselves
+	['sexo', null], ['sex', null], ['gender', null], ['género', null], ['hora', null], ['servicio', null], ['cama', null],
+];
+const LABEL_TYPE = new Map(LABELS.map(([l, t]) => [l, t]));
+const ALT = LABELS.map(([l]) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|');
+// A label at the start of a line or after whitespace, then a colon. Bounded gaps keep this linear.
+const LABEL_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${ALT})[ \\t]{0,3}:`, 'giu');
+const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
+
+export function detectFields(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	const hits: { start: number; valueStart: number; type: EntityType | null }[] = [];
+	for (const m of text.matchAll(LABEL_RE)) {
+		const start = m.index!;
+		const first = text[start];
+		// Labels are written capitalised (or in capitals); a lower-case "name:" mid-sentence is prose.
+		if (first === first.toLowerCase() && first !== first.toUpperCase()) continue;
+		const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+		const before = text.slice(lineStart, start);
+		if (before.trim() !== '' && !/\s$/.test(before)) continue;
+		hits.push({ start, valueStart: start + m[0].length, type: LABEL_TYPE.get(m[1].toLowerCase()) ?? null });
+	}
+	for (let i = 0; i < hits.length; i++) {
+		const h = hits[i];
+		if (!h.type) continue;
+		let end = text.indexOf('\n', h.valueStart);
+		if (end < 0) end = text.length;
+		if (i + 1 < hits.length && hits[i + 1].start < end) end = hits[i + 1].start;
+		let s = h.valueStart;
+		while (s < end && /\s/.test(text[s])) s++;
+		let e = end;
+		while (e > s && /[\s.,;]/.test(text[e - 1])) e--;
+		if (e <= s || e - s > 80) continue;
+		let value = text.slice(s, e);
+		if (h.type === 'Patient' || h.type === 'Doctor') {
+			const t = TITLES.exec(value);
+			if (t) {
+				s += t[0].length;
+				value = value.slice(t[0].length);
+			}
+			// A name field holds words, not a sentence
+			if (!/^[\p{L}'’. -]{2,60}$/u.test(value) || value.split(/\s+/).length > 6) continue;
+		}
+		if (h.type === 'Age') {
+			const n = /^(\d{1,3})/.exec(value);
+			if (!n) continue;
+			if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) continue;
+		}
+		if ((h.type === 'Date' || h.type === 'Zip' || h.type === 'MedicalRecord' || h.type === 'Phone' || h.type === 'Fax' || h.type === 'License' || h.type === 'HealthPlan') && !/\d/.test(value)) continue;
+		emit(s, e, h.type, 0.9, 'field-label');
+	}
+}
