@@ -274,6 +274,11 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		if (!capOk) continue;
 		const lowerFirst = first.lower;
 		if (words === 1 && (CLINICAL.has(lowerFirst) || STOPWORDS.has(lowerFirst) || UNITS.has(lowerFirst) || lowerFirst.length < 3)) continue;
+		// part of a hyphenated clinical compound ("Jackson-Pratt")
+		const prevT = tokens[i - 1];
+		const nextT = tokens[best + 1];
+		if ((nextT?.text === '-' && nextT.start === tokens[best].end && tokens[best + 2] && CLINICAL.has(`${tokens[best].lower}-${tokens[best + 2].lower}`)) ||
+			(prevT?.text === '-' && prevT.end === first.start && tokens[i - 2] && CLINICAL.has(`${tokens[i - 2].lower}-${first.lower}`))) continue;
 		const tier = words === 1 ? dicts.englishWords.get(lowerFirst) ?? 99 : 99;
 		const before = i > 0 ? tokens[i - 1].lower : '';
 		const afterComma = tokens[best + 1]?.text === ',' && tokens[best + 2] && (dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
@@ -293,7 +298,9 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		} else if (allCommon || (words === 1 && first.text.length <= 3)) {
 			conf = 0;
 		} else if (casing === 'mixed') {
-			conf = prepContext ? 0.8 : words > 1 ? 0.7 : 0.6;
+			// A lone town name that is also a person's name needs a preposition to count on its own.
+			const personName = words === 1 && (dicts.lastNames.has(lowerFirst) || dicts.firstNames.has(lowerFirst));
+			conf = prepContext ? 0.8 : words > 1 ? 0.7 : personName ? 0.45 : 0.6;
 		} else {
 			conf = prepContext ? 0.65 : words > 1 ? 0.55 : 0.4;
 		}

@@ -121,6 +121,13 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		}
 		info[i] = w;
 	}
+	// Hyphenated clinical compounds ("Jackson-Pratt drain", "Cheyne-Stokes breathing") are vocabulary, not names.
+	for (let i = 0; i + 2 < n; i++) {
+		if (info[i] && info[i + 2] && tokens[i + 1].text === '-' && tokens[i + 1].start === tokens[i].end && tokens[i + 2].start === tokens[i + 1].end && CLINICAL.has(`${info[i]!.lower}-${info[i + 2]!.lower}`)) {
+			info[i] = { ...info[i]!, blocked: true, clinicalOnly: false };
+			info[i + 2] = { ...info[i + 2]!, blocked: true, clinicalOnly: false };
+		}
+	}
 	const cand: (Candidate | undefined)[] = new Array(n);
 	const mark = (i: number, type: EntityType, confidence: number, detector: string) => {
 		const c = cand[i];
