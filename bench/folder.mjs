@@ -36,13 +36,23 @@ function generate() {
 	const last = () => pick(dicts.last, 5000);
 	const date = () => `${1 + Math.floor(rnd() * 12)}/${1 + Math.floor(rnd() * 28)}/20${10 + Math.floor(rnd() * 20)}`;
 	const phone = () => `${200 + Math.floor(rnd() * 700)}-555-${String(Math.floor(rnd() * 10000)).padStart(4, '0')}`;
+	// Like real nursing notes, most sentences carry no PHI (about one in four here; real notes are sparser).
+	const clinical = [
+		'Neuro: alert and oriented x3, MAE, follows commands, PERRL.',
+		'CV: NSR 70s-80s, BP 110s/60s, no ectopy, peripheral pulses palpable.',
+		'Resp: 2L NC, sats 96%, lungs clear bilaterally, strong nonproductive cough.',
+		'GI/GU: tolerating diet, Foley draining clear yellow urine, Lasix 40 mg IV given with good effect.',
+		'Skin: intact, turned q2h, heels elevated; no pressure areas noted.',
+		'ID: afebrile, WBC 9.2, continues on vancomycin and zosyn per ID recommendations.',
+		'Pain: denies pain at rest, morphine 2 mg IV x1 for repositioning with relief.',
+		'Plan: continue current regimen, wean oxygen as tolerated, PT/OT evaluation tomorrow.',
+	];
 	const para = () => {
 		const t = [
+			...clinical,
 			`Nursing progress note ${date()} 0700-1900. Mrs. ${last()} resting comfortably, seen by Dr. ${last()}.`,
-			`Neuro: alert and oriented x3, MAE. CV: NSR 70s-80s, BP 110s/60s. Resp: 2L NC, sats 96%, lungs clear.`,
-			`GI/GU: tolerating diet, Foley draining clear yellow urine, Lasix 40 mg IV given with good effect.`,
 			`Social: daughter ${first()} ${last()} called from ${phone()}; husband ${first()} in to visit.`,
-			`MRN: ${Math.floor(1e6 + rnd() * 9e6)}. Plan: continue current regimen, follow up with ${first()} ${last()}, RN.`,
+			`MRN: ${Math.floor(1e6 + rnd() * 9e6)}. Follow up with ${first()} ${last()}, RN.`,
 			`PMH: CABG ${1980 + Math.floor(rnd() * 40)}, MI '9${Math.floor(rnd() * 10)}, transferred from ${last()} Hospital on ${date()}.`,
 		];
 		const n = 2 + Math.floor(rnd() * 4);

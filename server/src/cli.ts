@@ -156,7 +156,8 @@ async function cmdScan(p: Parsed): Promise<number> {
 		if (res.findings.length) any = true;
 		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector })) }));
 		else if (res.findings.length) out.push(table(file, dec.text, res.findings));
-		if (out.length >= 200) flush();
+		// one file at a time: a large file's findings are written and released before the next is read
+		flush();
 	}
 	flush();
 	if (unreadable) return 2;

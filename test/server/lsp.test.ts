@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { WorkDoneProgress, type CodeAction, type Diagnostic, type Hover, type WorkspaceEdit, type TextDocumentEdit } from 'vscode-languageserver-protocol';
+import { CancellationTokenSource, WorkDoneProgress, type CodeAction, type Diagnostic, type Hover, type WorkspaceEdit, type TextDocumentEdit } from 'vscode-languageserver-protocol';
 import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, Commands, DeidentifyFolderRequest, DocumentEditRequest } from '../../server/src/protocol';
 import { applyEdits, TestClient } from '../helpers/lsp';
 
@@ -184,6 +184,34 @@ describe('language server over stdio', () => {
 			assert.ok(progress.length >= 2, 'work-done progress was reported');
 			const bad = (await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'in', 'x'), operation: 'redact' })) as { error?: string };
 			assert.match(bad.error ?? '', /inside it/);
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
+	it('cancelling deid/deidentifyFolder stops cleanly and a rerun completes the job', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-cancel-'));
+		try {
+			mkdirSync(join(dir, 'in'));
+			const line = 'Dr. Whitfield saw Mrs. Okafor on 3/14/2031, call 617-555-0123. Foley in place.\n';
+			for (let i = 0; i < 40; i++) writeFileSync(join(dir, 'in', `n${String(i).padStart(2, '0')}.txt`), line.repeat(6000));
+			const token = 'job-cancel';
+			const source = new CancellationTokenSource();
+			let reports = 0;
+			client.conn.onProgress(WorkDoneProgress.type, token, (v) => {
+				if (v.kind === 'report' && ++reports === 2) source.cancel();
+			});
+			const first = await client.conn
+				.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'out'), operation: 'redact', workDoneToken: token }, source.token)
+				.then((r) => r as { cancelled: boolean; done: number }, (e: Error) => ({ cancelled: true, done: -1, error: e.message }));
+			assert.equal(first.cancelled, true, JSON.stringify(first));
+			const partial = readdirSync(join(dir, 'out')).filter((f) => f.endsWith('.txt')).length;
+			assert.ok(partial < 40, `stopped early (${partial} of 40 written)`);
+			assert.deepEqual(readdirSync(join(dir, 'out')).filter((f) => f.includes('deid-tmp')), []);
+			const second = (await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'out'), operation: 'redact' })) as { cancelled: boolean; done: number; files: number };
+			assert.equal(second.cancelled, false);
+			assert.equal(second.done, 40);
+			assert.equal(readFileSync(join(dir, 'out', 'n39.txt'), 'utf8').split('\n')[0], 'Dr. [DOCTOR] saw Mrs. [PATIENT] on [DATE], call [PHONE]. Foley in place.');
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

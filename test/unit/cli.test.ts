@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
 import { runCli, root } from '../helpers/cli';
+import { ENTITY_TYPES } from '../../server/src/engine';
 
 let dir: string;
 const hashOf = (p: string) => createHash('sha256').update(readFileSync(p)).digest('hex');
@@ -114,6 +115,13 @@ describe('deid deidentify', () => {
 		assert.equal(hashOf(join(out, 'note.txt')), first);
 		const text = readFileSync(join(out, 'note.txt'), 'utf8');
 		assert.ok(!text.includes('Whitfield'));
+	});
+
+	it('the bundled samples cover every entity type', () => {
+		const r = runCli(['scan', '--json', '--ages', 'all', '--min-confidence', '0.4', join(root, 'samples')]);
+		assert.equal(r.code, 0, r.stderr);
+		const types = new Set(r.stdout.trim().split('\n').flatMap((l) => JSON.parse(l).findings.map((f: { type: string }) => f.type)));
+		assert.deepEqual(ENTITY_TYPES.filter((t) => !types.has(t)), []);
 	});
 
 	it('the bundled samples de-identify with nothing failed', () => {

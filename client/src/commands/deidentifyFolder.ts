@@ -54,6 +54,10 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 			});
 			try {
 				return await client.sendRequest(DeidentifyFolderRequest, { input: input!, output: output!, operation: operation!, workDoneToken: token, scopeUri: vscode.Uri.file(input!).toString() }, cancel);
+			} catch (err) {
+				// A cancelled request may end as an error: the job itself stopped cleanly and can be resumed.
+				if (cancel.isCancellationRequested) return { output: output!, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };
+				throw err;
 			} finally {
 				sub.dispose();
 			}
@@ -64,7 +68,9 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 		return result;
 	}
 	await state.update(OUTPUTS_KEY, { ...state.get<Record<string, string>>(OUTPUTS_KEY, {}), [path.resolve(input)]: path.resolve(output) });
-	const summary = `${result.cancelled ? 'Cancelled after' : 'De-identified'} ${result.done} of ${result.files} files (${result.findings} findings, ${result.failed} failed, ${result.skipped} skipped).`;
+	const summary = result.cancelled
+		? 'De-identify Folder was cancelled; finished files are kept. Run it again with the same output folder to resume.'
+		: `De-identified ${result.done} of ${result.files} files (${result.findings} findings, ${result.failed} failed, ${result.skipped} skipped).`;
 	if (!opts.quiet) {
 		const choice = await vscode.window.showInformationMessage(summary, ...(result.reportPath ? ['Open Report'] : []));
 		if (choice === 'Open Report' && result.reportPath) {

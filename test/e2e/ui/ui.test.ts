@@ -161,6 +161,18 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		assert.ok(!report.includes('Okafor') && !report.includes('Whitfield'));
 	});
 
+	step('"Compare with Original" from the palette opens a diff editor', async () => {
+		await page.keyboard.press('Escape');
+		await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'inbox' }).first().click();
+		await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'summary.txt' }).first().click();
+		await page.waitForSelector('.tab.active:has-text("summary.txt")', { timeout: 30000 });
+		await palette('De-identify: Compare with Original');
+		await page.waitForSelector('.monaco-diff-editor', { timeout: 30000 });
+		await page.waitForSelector('.tab.active:has-text("original ↔ de-identified")', { timeout: 15000 });
+		await page.waitForSelector('.monaco-diff-editor .modified .view-line:has-text("[PATIENT]")', { timeout: 15000 });
+		await shot('compare');
+	});
+
 	step('"Show Output" and "Restart Language Server" run from the palette', async () => {
 		await palette('De-identify: Show Output');
 		await page.waitForSelector('.part.panel .monaco-editor, .output-view', { timeout: 15000 });
