@@ -9,8 +9,8 @@ import { CLI, root } from '../helpers/cli';
 // A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
 // benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy); the
 // issue's targets (recall 0.98, precision 0.80) are tracked in the benchmark, not here, until they are met.
-const RECALL_FLOOR = 0.91;
-const PRECISION_FLOOR = 0.88;
+const RECALL_FLOOR = 0.92;
+const PRECISION_FLOOR = 0.9;
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');
 

@@ -176,6 +176,7 @@ english spanish russian french italian chinese german portuguese polish greek cr
 japanese arabic hindi urdu farsi hebrew cantonese mandarin tagalog somali amharic swahili yiddish
 sbp dbp map diff ij sc subclavian riker ramsay sas bis pyxis omnicell eval ch gd nt rvad lvad biv impella abiomed
 maint adeq guiac guaiac angio
+lws liws lcws lcs cws lis gravity rij lij rsc lsc ij fem acw cdb pcap mso mso4 cv
 `);
 
 /** Short function words that are never names on their own, whatever the dictionaries say. */

@@ -142,7 +142,10 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		if (t.text.length >= 2 && t.text.length <= 5 && tier > 60 && !dicts.firstNames.has(t.lower) && (mixed ? allCaps : true) && /^[\p{L}]+$/u.test(t.text)) {
 			const verb = i >= 2 ? tokens[i - 2].lower : '';
 			const prep = tokens[i - 1].lower;
-			if (['to', 'at', 'from', 'into'].includes(prep) && (PLACE_VERBS.has(verb) || MOVE_VERBS.has(verb) || (mixed && allCaps))) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+			const viaThe = prep === 'the' && i >= 2 && ['to', 'at', 'from', 'into'].includes(verb);
+			if (['to', 'at', 'from', 'into'].includes(prep) && (PLACE_VERBS.has(verb) || MOVE_VERBS.has(verb)) && (!mixed || allCaps)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+			// In capitalised notes, a short unknown abbreviation after "at"/"to (the)" is most often a facility.
+			else if ((ctx.casing === 'upper' || allCaps) && (prep === 'at' || viaThe) && t.text.length <= 4) emit(t.start, t.end, 'Hospital', 0.55, 'facility-abbreviation');
 		}
 	}
 	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names.

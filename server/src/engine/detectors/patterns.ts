@@ -16,7 +16,7 @@ const RE = {
 	ordinalDay: /\b(?:the|on the|el|le)[ \t]{1,3}(\d{1,2})(st|nd|rd|th|º)\b/gi,
 	decade: /\b(?:19|20)\d0['’]?s\b/gi,
 	trailingApostropheYear: /(?<![\w'’.])(\d{2})['’](?![\w'’"])/g,
-	twoDigit: /(?<![\w.,/'’-])(\d{2})(?![\w%.,/-]|\s?%|\s?(?:cc|ml|mg|kg|s\b))/g,
+	twoDigit: /(?<![\w.,/'’-])(\d{2})(?![\w%/-]|[.,]\d|\s?%|\s?(?:cc|ml|mg|kg|s\b))/g,
 	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
 	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
 	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
@@ -96,8 +96,8 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		// pain scores: "5/10", "CP 8/10"
 		if (b === 10 && a <= 10 && /pain|cp\b|angina|discomfort|rate|scale|score|ha\b|headache/i.test(text.slice(Math.max(0, start - 40), end + 20))) continue;
 		if (/\d[-–]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[-–]\d/.test(text.slice(end, end + 2))) continue;
-		// ventilator settings: "CPAP .5% 5/5", "PSV 10/5"
-		if (/\b(?:cpap|bipap|psv|ps|peep|simv|ips|ipap|epap|vent|ac|prvc|fio2|mask)\b|%/i.test(text.slice(Math.max(0, start - 24), start))) continue;
+		// ventilator settings: "CPAP .5% 5/5", "PSV 10/5", "settings 20/5/40%": the setting word, then only numbers
+		if (/\b(?:cpap|bipap|psv|ps|peep|simv|ips|ipap|epap|vent|ac|prvc|fio2|mask|settings?|flowby)[\s:.,%\d/x-]{0,14}$/i.test(text.slice(Math.max(0, start - 24), start))) continue;
 		const conf = partialDateConfidence(text, start, end, mo, d);
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
 	}
@@ -188,7 +188,7 @@ function partialDateConfidence(text: string, start: number, end: number, month: 
 	const charBefore = text[start - 1] ?? '';
 	const charAfter = text[end] ?? '';
 	if ((UNITS.has(after) && !AMBIGUOUS_UNITS.has(after)) || after.startsWith('%') || charAfter === '%') return 0;
-	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'positive', 'pos', 'neg', 'negative', 'systolic'].includes(after)) return 0;
+	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'systolic'].includes(after)) return 0;
 	if (charBefore === '+' || charAfter === '+' || charBefore === 'x' || charBefore === '×') return 0;
 	if (PARTIAL_DATE_NEGATIVE_BEFORE.has(before) && before !== 'of') return 0;
 	// Common fractions (1/2, 1/3, 2/3, 1/4, 3/4) are usually quantities unless a date word is right before.
@@ -210,7 +210,7 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 	if (/[@~][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 3), start))) return 0;
 	const looksLikeTime = year % 100 < 60;
 	if (looksLikeTime && (YEAR_TIME_BEFORE.has(before) || ['hrs', 'hr', 'h', 'pm', 'am', 'hours'].includes(after) || text[start - 1] === '@')) return 0;
-	if (YEAR_CONTEXT_BEFORE.has(before) || MONTHS.has(before)) return 0.9;
+	if (YEAR_CONTEXT_BEFORE.has(before) || MONTHS.has(before) || YEAR_EVENTS.has(before)) return 0.9;
 	if (year < 2000 && year >= 1930 && !(looksLikeTime && year >= 1900)) return 0.8;
 	if (year < 1960 && year >= 1930) return 0.75;
 	return looksLikeTime ? 0.45 : 0.7;
