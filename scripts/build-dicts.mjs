@@ -63,12 +63,9 @@ export async function buildDictionaries() {
 
 	const es = await fakerSpanish();
 	for (const p of [...es.places, ...SPANISH_PROVINCES]) cities.add(p);
-	// Spanish words (all inflections), kept as one newline-separated string: parsed only for Spanish text.
-	const spanishWordsText = require('an-array-of-spanish-words').filter((w) => w.length >= 2).join('\n');
 	return {
 		version: 1,
 		spanishNames: es.names,
-		spanishWordsText,
 		firstMale: census.first_male,
 		firstFemale: census.first_female,
 		last: census.last,
@@ -86,6 +83,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const data = await buildDictionaries();
 	writeFileSync(out + '.tmp', JSON.stringify(data));
 	renameSync(out + '.tmp', out);
+	// Spanish words (all inflections) in a file of their own, read only when a Spanish document is seen.
+	const es = join(dirname(out), 'spanish-words.txt');
+	writeFileSync(es + '.tmp', require('an-array-of-spanish-words').filter((w) => w.length >= 2).join('\n'));
+	renameSync(es + '.tmp', es);
 	console.log(`dictionaries: ${data.firstMale.length + data.firstFemale.length} first names, ${data.last.length} surnames, ` +
 		`${Object.values(data.englishWords).reduce((a, w) => a + w.length, 0)} English words, ${data.cities.length} cities → ${out}`);
 }

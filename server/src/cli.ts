@@ -14,7 +14,7 @@ const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text a
 Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
-                  [--key-file F] [--copy-other] [options]
+                  [--key-file F] [--copy-other] [--workers N] [options]
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -22,6 +22,7 @@ Options:
                             (the Spanish profile's default)
   --min-confidence N        drop findings below N (0..1, default 0.5)
   --allow WORD              never report WORD (repeatable)
+  --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
   -h, --help                this help
   --version                 the version
 
@@ -34,7 +35,7 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow']);
+const VALUE_FLAGS = new Set(['--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
 const BOOL_FLAGS = new Set(['--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
@@ -133,6 +134,7 @@ async function cmdScan(p: Parsed): Promise<number> {
 		process.stderr.write(`deid: ${path}: ${reason}\n`);
 	});
 	const out: string[] = [];
+	let outBytes = 0;
 	const flush = () => {
 		if (out.length) process.stdout.write(out.join('\n') + '\n');
 		out.length = 0;
@@ -156,12 +158,24 @@ async function cmdScan(p: Parsed): Promise<number> {
 		if (res.findings.length) any = true;
 		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector })) }));
 		else if (res.findings.length) out.push(table(file, dec.text, res.findings));
-		// one file at a time: a large file's findings are written and released before the next is read
-		flush();
+		// Output goes out in batches, but a large file's findings are written before the next file is read.
+		outBytes += out.length ? out[out.length - 1].length : 0;
+		if (outBytes > 1 << 18) {
+			flush();
+			outBytes = 0;
+		}
 	}
 	flush();
 	if (unreadable) return 2;
 	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
+}
+
+function workersOption(p: Parsed): number | undefined {
+	const w = one(p, '--workers');
+	if (w === undefined) return undefined;
+	const n = Number(w);
+	if (!Number.isInteger(n) || n < 0 || n > 64) throw new UsageError('--workers must be a whole number from 0 to 64');
+	return n;
 }
 
 async function cmdDeidentify(p: Parsed): Promise<number> {
@@ -199,6 +213,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			dicts: loadDictionaries(),
 			key,
 			copyOther: p.flags.has('--copy-other'),
+			workers: workersOption(p),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

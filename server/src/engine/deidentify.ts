@@ -1,7 +1,7 @@
 import { detect } from './detect';
 import type { Dictionaries } from './dictionaries';
 import { scanJson, splitLines } from './ndjson';
-import { keyHint, type DocumentFormat, type DocumentProblem } from './scan';
+import { detectJsonValues, type DocumentFormat, type DocumentProblem } from './scan';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, replacementFor, type Operation, type Replacement, type SurrogateContext } from './transform';
 import type { DetectOptions, EntityType, Finding } from './types';
 
@@ -61,11 +61,11 @@ export function deidentifyDocument(text: string, format: DocumentFormat, dicts: 
 			return;
 		}
 		const reps: Replacement[] = [];
-		for (const s of res.strings) {
-			if (!s.value) continue;
-			const hint = keyHint(s.key, s.path);
-			const fs = detect(s.value, dicts, hint ? { ...detectOptions, fieldHint: hint } : detectOptions);
-			if (fs.length === 0) continue;
+		const per = detectJsonValues(res.strings, dicts, detectOptions);
+		for (let j = 0; j < res.strings.length; j++) {
+			const s = res.strings[j];
+			const fs = per[j];
+			if (!s.value || fs.length === 0) continue;
 			count(fs);
 			for (const f of fs) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
 			if (t.operation === 'tag') continue;

@@ -15,8 +15,8 @@ export interface RawDictionaries {
 	englishWords: Record<string, string[]>;
 	/** Lower-case Spanish words (a spelling list), if available. */
 	spanishWords?: string[];
-	/** The same as one newline-separated string (cheaper to load; indexed on first use). */
-	spanishWordsText?: string;
+	/** Returns more Spanish words, newline-separated; called once, the first time a Spanish text is scanned. */
+	loadSpanishWords?: () => string;
 	/** Spanish given names and surnames (locale data). */
 	spanishNames?: string[];
 	/** City names (original case). */
@@ -102,7 +102,8 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		englishWords,
 		get spanishWords() {
 			// Indexed lazily: only Spanish documents need it.
-			const set = new Set<string>([...(raw.spanishWords ?? []), ...(raw.spanishWordsText ? raw.spanishWordsText.split('\n') : [])]);
+			const extra = raw.loadSpanishWords?.() ?? '';
+			const set = new Set<string>([...(raw.spanishWords ?? []), ...(extra ? extra.split('\n') : [])]);
 			Object.defineProperty(this, 'spanishWords', { value: set });
 			return set;
 		},

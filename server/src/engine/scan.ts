@@ -1,6 +1,6 @@
-import { detect } from './detect';
+import { detect, mergeOverlaps } from './detect';
 import type { Dictionaries } from './dictionaries';
-import { scanJson, splitLines } from './ndjson';
+import { scanJson, splitLines, type JsonStringValue } from './ndjson';
 import type { DetectOptions, EntityType, Finding } from './types';
 
 export type DocumentFormat = 'text' | 'ndjson';
@@ -42,6 +42,46 @@ export function keyHint(key: string | undefined, path: readonly (string | number
 	return undefined;
 }
 
+const VALUE_SEPARATOR = '\n\n';
+
+/**
+ * Findings for each string value of one JSON record. The values are detected together in one pass (joined by
+ * blank lines, so context such as a name found in one field carries to the others), then split back per value;
+ * a JSON key naming the kind of value (family, birthDate, phone…) adds a finding over the whole value.
+ */
+export function detectJsonValues(strings: readonly JsonStringValue[], dicts: Dictionaries, options: DetectOptions): Finding[][] {
+	const parts: string[] = [];
+	const starts: number[] = [];
+	let at = 0;
+	for (const s of strings) {
+		starts.push(at);
+		parts.push(s.value);
+		at += s.value.length + VALUE_SEPARATOR.length;
+	}
+	const joined = parts.join(VALUE_SEPARATOR);
+	const found = joined.trim() ? detect(joined, dicts, options) : [];
+	const per: Finding[][] = strings.map(() => []);
+	let k = 0;
+	for (const f of found) {
+		while (k + 1 < starts.length && starts[k + 1] <= f.start) k++;
+		// clip to the values it touches
+		for (let j = k; j < strings.length && starts[j] < f.end; j++) {
+			const vs = starts[j];
+			const ve = vs + strings[j].value.length;
+			const s = Math.max(f.start, vs);
+			const e = Math.min(f.end, ve);
+			if (e > s) per[j].push({ ...f, start: s - vs, end: e - vs });
+		}
+	}
+	strings.forEach((s, j) => {
+		const hint = keyHint(s.key, s.path);
+		if (!hint || !s.value.trim() || s.value.trim().length > 100) return;
+		const lead = s.value.length - s.value.trimStart().length;
+		per[j] = mergeOverlaps([...per[j], { start: lead, end: lead + s.value.trim().length, type: hint, confidence: 0.9, detector: 'field-name' }]);
+	});
+	return per;
+}
+
 /** Scan a document as plain text or as NDJSON (string values only, offsets mapped onto the source). */
 export function scanDocument(text: string, format: DocumentFormat, dicts: Dictionaries, options: DetectOptions = {}): ScanResult {
 	if (format === 'text') return { findings: detect(text, dicts, options), problems: [] };
@@ -55,14 +95,10 @@ export function scanDocument(text: string, format: DocumentFormat, dicts: Dictio
 			problems.push({ line: lineNo, start: line.start, end: line.start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); its text was not scanned.` });
 			return;
 		}
-		for (const s of res.strings) {
-			if (s.value.length === 0) continue;
-			const hint = keyHint(s.key, s.path);
-			const found = detect(s.value, dicts, hint ? { ...options, fieldHint: hint } : options);
-			for (const f of found) {
-				findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
-			}
-		}
+		const per = detectJsonValues(res.strings, dicts, options);
+		res.strings.forEach((s, j) => {
+			for (const f of per[j]) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
+		});
 	});
 	return { findings, problems };
 }

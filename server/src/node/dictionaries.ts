@@ -20,7 +20,10 @@ export function dictionariesPath(from = __dirname): string {
 /** Load and index the dictionaries once per process. */
 export function loadDictionaries(): Dictionaries {
 	if (!cached) {
-		const raw = JSON.parse(readFileSync(dictionariesPath(), 'utf8')) as RawDictionaries;
+		const path = dictionariesPath();
+		const raw = JSON.parse(readFileSync(path, 'utf8')) as RawDictionaries;
+		const es = join(dirname(path), 'spanish-words.txt');
+		raw.loadSpanishWords = () => (existsSync(es) ? readFileSync(es, 'utf8') : '');
 		cached = indexDictionaries(raw);
 	}
 	return cached;
