@@ -52,6 +52,14 @@ for (const c of corpora) {
 	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n') };
 	ran++;
 }
+// Engine-only throughput on one core over the PhysioNet notes (the CLI figures above include start-up and I/O).
+if (existsSync(corpora[0].dir)) {
+	const esbuild = await import('esbuild');
+	await esbuild.build({ entryPoints: [join(root, 'bench', 'engine-speed.ts')], bundle: true, platform: 'node', outfile: join(outDir, 'engine-speed.js'), logLevel: 'warning' });
+	const r = spawnSync(process.execPath, [join(outDir, 'engine-speed.js'), corpora[0].dir], { encoding: 'utf8', env: { ...process.env, DEID_DICTIONARIES: join(root, 'dist', 'dictionaries.json') } });
+	console.log(`\n== engine speed (physionet-deid-dev): ${r.stdout.trim()}`);
+	result.engineSpeed = r.stdout.trim();
+}
 writeFileSync(join(outDir, 'accuracy.json'), JSON.stringify(result, null, 2));
 console.log(`\nwrote ${join(outDir, 'accuracy.json')}`);
 if (!ran) console.log('no corpus found: nothing measured');
