@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	ENGINE_VERSION, ENTITY_TYPES, scanDocument, validateRedactionFormat, type DetectOptions, type Finding, type Operation,
+	ENGINE_VERSION, ENTITY_TYPES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
 import { JobError, runFolderJob } from './jobs/folderJob';
 import { loadDictionaries } from './node/dictionaries';
@@ -14,7 +14,7 @@ const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text a
 Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
-                  [--key-file F] [--copy-other] [--workers N] [options]
+                  [--policy F] [--key-file F] [--copy-other] [--workers N] [options]
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -23,6 +23,7 @@ Options:
   --min-confidence N        drop findings below N (0..1, default 0.5)
   --allow WORD              never report WORD (repeatable)
   --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
+  --policy F                per-type strategies (JSON): label, mask, fixedMask, surrogate, keep
   -h, --help                this help
   --version                 the version
 
@@ -35,7 +36,7 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const VALUE_FLAGS = new Set(['--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
 const BOOL_FLAGS = new Set(['--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
@@ -170,6 +171,20 @@ async function cmdScan(p: Parsed): Promise<number> {
 	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
 }
 
+function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
+	const file = one(p, '--policy');
+	if (!file) return {};
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(file, 'utf8'));
+	} catch (e) {
+		throw new UsageError(`--policy ${file}: ${e instanceof SyntaxError ? 'not valid JSON' : 'not readable'}`);
+	}
+	const { policy, errors } = validatePolicy(raw);
+	if (!policy) throw new UsageError(`--policy ${file} is invalid:\n  ${errors.join('\n  ')}`);
+	return { policy, policyPath: file };
+}
+
 function workersOption(p: Parsed): number | undefined {
 	const w = one(p, '--workers');
 	if (w === undefined) return undefined;
@@ -210,10 +225,11 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			operation,
 			redactionFormat,
 			detect: detectOptions(p),
-			dicts: loadDictionaries(),
+			dicts: loadDictionaries,
 			key,
 			copyOther: p.flags.has('--copy-other'),
 			workers: workersOption(p),
+			...readPolicy(p),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

@@ -56,6 +56,8 @@ export interface DeidentifyFolderParams extends WorkDoneProgressParams {
 	operation: Operation;
 	redactionFormat?: string;
 	copyOther?: boolean;
+	/** A policy file of per-type strategies (JSON), validated by the server. */
+	policyPath?: string;
 	/** Settings scope used for detection options (a folder or file URI). */
 	scopeUri?: string;
 }

@@ -15,6 +15,7 @@ export interface DeidSettings {
 	language: 'auto' | 'en' | 'es';
 	ages: 'auto' | 'over89' | 'all';
 	minConfidence: number;
+	minConfidenceByType: Partial<Record<EntityType, number>>;
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -31,6 +32,7 @@ export function defaultSettings(): DeidSettings {
 		language: 'auto',
 		ages: 'auto',
 		minConfidence: 0.5,
+		minConfidenceByType: {},
 	};
 }
 
@@ -59,11 +61,16 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
 	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
+	if (r.minConfidenceByType && typeof r.minConfidenceByType === 'object') {
+		for (const [t, v] of Object.entries(r.minConfidenceByType as Record<string, unknown>)) {
+			if (isEntityType(t) && typeof v === 'number' && v >= 0 && v <= 1) s.minConfidenceByType[t] = v;
+		}
+	}
 	return s;
 }
 
 export function detectOptionsFrom(s: DeidSettings): DetectOptions {
-	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages === 'auto' ? undefined : s.ages, minConfidence: s.minConfidence };
+	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages === 'auto' ? undefined : s.ages, minConfidence: s.minConfidence, minConfidenceByType: s.minConfidenceByType };
 }
 
 /** Pulls `deid` settings per resource with workspace/configuration and caches one promise per URI. */

@@ -118,18 +118,29 @@ describe('language server over stdio', () => {
 		assert.equal(none, null);
 	});
 
-	it('settings change re-validates: allow list suppresses, severity off hides a type', async () => {
+	it('settings change re-validates: allow list suppresses, a per-type threshold hides a type', async () => {
 		const uri = 'file:///tmp/deid-test/settings.txt';
 		const text = 'Seen by Dr. Whitfield on 3/14/2031.';
 		client.open(uri, text, 'plaintext', 1);
 		assert.equal((await client.diagnostics(uri, 1)).diagnostics.length, 2);
-		client.settings = { allowList: ['WHITFIELD'], severity: { Date: 'off' } };
+		client.settings = { allowList: ['WHITFIELD'], minConfidenceByType: { Date: 0.99 } };
 		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
 		const d = await client.waitFor(() => {
 			const p = (client as unknown as { diags: Map<string, { diagnostics: Diagnostic[] }> }).diags.get(uri);
 			return p && p.diagnostics.length === 0 ? p : undefined;
 		}, 'empty diagnostics after settings change');
 		assert.equal(d.diagnostics.length, 0);
+		client.settings = {};
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+	});
+
+	it('severity off hides a type', async () => {
+		client.settings = { severity: { Phone: 'off' } };
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+		const uri = 'file:///tmp/deid-test/severity.txt';
+		client.open(uri, 'Dr. Whitfield, call 617-555-0123.', 'plaintext', 1);
+		const { diagnostics } = await client.diagnostics(uri, 1);
+		assert.deepEqual(diagnostics.map((d) => d.code), ['phi.Doctor']);
 		client.settings = {};
 		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
 	});

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
@@ -8,8 +9,17 @@ interface FolderArgs {
 	input?: string;
 	output?: string;
 	operation?: Operation;
+	policyPath?: string;
 	/** Skip questions (tests and scripted use). */
 	quiet?: boolean;
+}
+
+/** The policy file for a folder: `deid.policyFile` (absolute or relative to the workspace folder) or `.deid/policy.json`. */
+function findPolicy(input: string): string | undefined {
+	const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(input));
+	const setting = vscode.workspace.getConfiguration('deid', vscode.Uri.file(input)).get<string>('policyFile', '');
+	const candidates = setting ? [path.isAbsolute(setting) ? setting : path.join(folder?.uri.fsPath ?? path.dirname(input), setting)] : folder ? [path.join(folder.uri.fsPath, '.deid', 'policy.json')] : [];
+	return candidates.find((c) => existsSync(c));
 }
 
 /** "De-identify Folder…": pick folder, operation and output; run in the server with cancellable progress. */
@@ -22,17 +32,21 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 		input = picked[0].fsPath;
 	}
 	let operation = opts.operation;
+	let policyPath = opts.policyPath;
 	if (!operation) {
+		const policy = findPolicy(input);
 		const pick = await vscode.window.showQuickPick(
 			[
 				{ label: 'Redact', description: 'replace PHI with its type, e.g. [PATIENT]', op: 'redact' as Operation },
 				{ label: 'Surrogate', description: 'replace PHI with realistic, consistent fake values', op: 'surrogate' as Operation },
 				{ label: 'Tag only', description: 'copy files unchanged; the report lists findings', op: 'tag' as Operation },
+				...(policy ? [{ label: 'Policy', description: `strategies per type from ${vscode.workspace.asRelativePath(policy)}`, op: 'redact' as Operation, policy }] : []),
 			],
 			{ title: 'De-identify Folder: operation' },
 		);
 		if (!pick) return undefined;
 		operation = pick.op;
+		if ('policy' in pick) policyPath = pick.policy;
 	}
 	let output = opts.output;
 	if (!output) {
@@ -53,7 +67,7 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 				}
 			});
 			try {
-				return await client.sendRequest(DeidentifyFolderRequest, { input: input!, output: output!, operation: operation!, workDoneToken: token, scopeUri: vscode.Uri.file(input!).toString() }, cancel);
+				return await client.sendRequest(DeidentifyFolderRequest, { input: input!, output: output!, operation: operation!, policyPath, workDoneToken: token, scopeUri: vscode.Uri.file(input!).toString() }, cancel);
 			} catch (err) {
 				// A cancelled request may end as an error: the job itself stopped cleanly and can be resumed.
 				if (cancel.isCancellationRequested) return { output: output!, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };

@@ -2,14 +2,17 @@ import { detect } from './detect';
 import type { Dictionaries } from './dictionaries';
 import { scanJson, splitLines } from './ndjson';
 import { detectJsonValues, type DocumentFormat, type DocumentProblem } from './scan';
-import { applyReplacements, DEFAULT_REDACTION_FORMAT, replacementFor, type Operation, type Replacement, type SurrogateContext } from './transform';
+import { applyStrategy, type Policy } from './policy';
+import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type Replacement, type SurrogateContext } from './transform';
 import type { DetectOptions, EntityType, Finding } from './types';
 
 export interface TransformOptions {
 	operation: Operation;
 	redactionFormat?: string;
-	/** Needed for the surrogate operation. */
+	/** Needed for the surrogate operation and surrogate strategies. */
 	surrogate?: SurrogateContext;
+	/** Per-type strategies (types not listed follow the operation). */
+	policy?: Policy;
 }
 
 export interface DeidentifyResult {
@@ -23,7 +26,7 @@ export interface DeidentifyResult {
 function transformText(text: string, findings: Finding[], t: TransformOptions): string {
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
-	const reps: Replacement[] = findings.map((f) => ({ start: f.start, end: f.end, text: replacementFor(f, text.slice(f.start, f.end), t.operation, format, t.surrogate) }));
+	const reps: Replacement[] = findings.map((f) => ({ start: f.start, end: f.end, text: applyStrategy(f, text.slice(f.start, f.end), t.operation, format, t.policy, t.surrogate) }));
 	return applyReplacements(text, reps);
 }
 

@@ -7,3 +7,4 @@ export * from './transform';
 export { tokenize } from './tokenize';
 export { ENGINE_VERSION } from './version';
 export * from './deidentify';
+export * from './policy';

@@ -1,6 +1,6 @@
 import type { Dictionaries } from './dictionaries';
 import { MONTHS } from './lexicon';
-import type { EntityType, Finding } from './types';
+import type { EntityType } from './types';
 
 /** Keyed hash (HMAC-SHA256 in production), injected so the engine stays pure and tests deterministic. */
 export type KeyedHash = (data: string) => Uint8Array;
@@ -256,14 +256,6 @@ export interface Replacement {
 	start: number;
 	end: number;
 	text: string;
-}
-
-/** The replacement text for one finding under an operation. */
-export function replacementFor(f: Finding, original: string, op: Operation, format: string, sc?: SurrogateContext): string {
-	if (op === 'tag') return original;
-	if (op === 'redact') return formatRedaction(format, f.type, original);
-	if (!sc) throw new Error('surrogate replacement needs a surrogate context');
-	return surrogateFor(f.type, original, sc);
 }
 
 /** Apply replacements (non-overlapping, any order) to a text. */

@@ -5,7 +5,8 @@ import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protoco
 import { detectOptionsFrom } from '../settings';
 import type { ServerContext } from '../state';
 import { join } from 'node:path';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { validatePolicy, type Policy } from '../engine';
 
 /** `deid/deidentifyFolder`: the folder job in the server process, with cancellable work-done progress. */
 export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = randomKey): Disposable {
@@ -16,6 +17,18 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 		const sub = token.onCancellationRequested(() => controller.abort());
 		workDone?.begin('De-identifying', 0, 'Listing files…', true);
 		try {
+			let policy: Policy | undefined;
+			if (params.policyPath) {
+				let raw: unknown;
+				try {
+					raw = JSON.parse(readFileSync(params.policyPath, 'utf8'));
+				} catch (e) {
+					throw new JobError(`The policy ${params.policyPath} is ${e instanceof SyntaxError ? 'not valid JSON' : 'not readable'}.`);
+				}
+				const v = validatePolicy(raw);
+				if (!v.policy) throw new JobError(`The policy ${params.policyPath} is invalid: ${v.errors.join('; ')}`);
+				policy = v.policy;
+			}
 			const settings = await ctx.settings.get(params.scopeUri ?? params.input);
 			const report = await runFolderJob({
 				input: params.input,
@@ -24,9 +37,11 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				redactionFormat: params.redactionFormat ?? settings.redactionFormat,
 				copyOther: params.copyOther,
 				detect: detectOptionsFrom(settings),
-				dicts: ctx.dicts(),
+				dicts: ctx.dicts,
 				key: key(),
 				signal: controller.signal,
+				policy,
+				policyPath: params.policyPath,
 				onProgress: (p) => {
 					const secs = Math.max((Date.now() - started) / 1000, 0.001);
 					const mbs = p.bytes / 1048576 / secs;

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation } from '../engine';
+import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
 import { keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, workerPool, workerScriptPath } from './pool';
@@ -17,7 +17,8 @@ export interface FolderJobOptions {
 	operation: Operation;
 	redactionFormat?: string;
 	detect: DetectOptions;
-	dicts: Dictionaries;
+	/** Loads the dictionaries; called only when files are processed in this thread (workers load their own). */
+	dicts: () => Dictionaries;
 	key: Uint8Array;
 	/** Copy files that are not text or NDJSON unchanged instead of skipping them. */
 	copyOther?: boolean;
@@ -27,6 +28,9 @@ export interface FolderJobOptions {
 	onProgress?: (p: JobProgress) => void;
 	/** Worker threads (0 = in this thread); default: all cores for jobs over 4 MB. */
 	workers?: number;
+	/** Per-type strategies, and where they came from (recorded in the report by path and hash). */
+	policy?: Policy;
+	policyPath?: string;
 	/** Injected clock (tests). */
 	now?: () => number;
 }
@@ -59,6 +63,7 @@ export interface JobReport {
 	engineVersion: string;
 	operation: Operation;
 	redactionFormat?: string;
+	policy?: { path?: string; sha256: string };
 	keyFingerprint: string;
 	startedAt: string;
 	durationMs: number;
@@ -147,7 +152,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let previous: Record<string, FileRecord> = {};
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect)) {
+		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 		}
 	} catch {
@@ -174,7 +179,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy), files }, null, 1),
 		);
 	};
 	let lastSave = now();
@@ -215,7 +220,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel) } });
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel), policy: opts.policy } });
 			}
 		}
 	}
@@ -223,7 +228,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const taskBytes = tasks.reduce((a, t) => a + (sizes.get(t.rel) ?? 0), 0);
 	const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
 	const script = wanted > 0 ? workerScriptPath() : undefined;
-	const runner = wanted > 0 && script ? workerPool(wanted, script) : inProcessRunner(opts.dicts);
+	const runner = wanted > 0 && script ? workerPool(wanted, script) : inProcessRunner(opts.dicts());
 	const onAbort = () => {
 		cancelled = true;
 		void runner.terminate();
@@ -287,8 +292,12 @@ async function hashFile(path: string): Promise<string> {
 	return h.digest('hex');
 }
 
-function detectHash(d: DetectOptions): string {
-	return sha256Hex(JSON.stringify(d)).slice(0, 16);
+function detectHash(d: DetectOptions, policy?: Policy): string {
+	return sha256Hex(JSON.stringify([d, policy ?? null])).slice(0, 16);
+}
+
+export function policyHash(policy: Policy): string {
+	return sha256Hex(JSON.stringify(policy));
 }
 
 async function existsWithHash(path: string, hash: string | undefined): Promise<boolean> {
@@ -315,6 +324,7 @@ function buildReport(opts: FolderJobOptions, files: FileRecord[], started: numbe
 		engineVersion: ENGINE_VERSION,
 		operation: opts.operation,
 		redactionFormat: opts.operation === 'redact' ? opts.redactionFormat : undefined,
+		policy: opts.policy ? { path: opts.policyPath, sha256: policyHash(opts.policy) } : undefined,
 		keyFingerprint: keyFingerprint(opts.key),
 		startedAt: new Date(started).toISOString(),
 		durationMs,
@@ -335,6 +345,7 @@ export function reportMarkdown(r: JobReport): string {
 		'',
 		`- Operation: **${r.operation}**${r.redactionFormat ? ` (format \`${r.redactionFormat}\`)` : ''}`,
 		`- Engine: vscode-deid ${r.engineVersion}; key fingerprint \`${r.keyFingerprint}\``,
+		...(r.policy ? [`- Policy: ${r.policy.path ? mdCell(r.policy.path) + ', ' : ''}SHA-256 \`${r.policy.sha256.slice(0, 16)}…\``] : []),
 		`- Started: ${r.startedAt}; duration ${(r.durationMs / 1000).toFixed(1)} s${r.cancelled ? ' — **cancelled** (rerun to resume)' : ''}`,
 		`- Files: ${r.totals.files} (${r.totals.done} de-identified, ${r.totals.skipped} skipped, ${r.totals.failed} failed, ${r.totals.copied} copied); findings: ${r.totals.findings}`,
 		'',

@@ -3,7 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import {
-	deidentifyDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation,
+	deidentifyDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
@@ -18,6 +18,7 @@ export interface FileTask {
 	key: Uint8Array;
 	/** Patient identifier for the date shift. */
 	patient: string;
+	policy?: Policy;
 }
 
 export interface FileOutcome {
@@ -83,7 +84,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		if (!out.write(s, 'utf8')) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), outError]);
 	};
 	const flush = async (piece: string) => {
-		const res = deidentifyDocument(piece, task.format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate });
+		const res = deidentifyDocument(piece, task.format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy });
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		if (res.problems.length) {
 			problems += res.problems.length;
