@@ -7,6 +7,7 @@ import { deidentifyFolder } from './commands/deidentifyFolder';
 import { redactDocument } from './commands/redactDocument';
 import { compareWithOriginal } from './commands/compareWithOriginal';
 import { StatusItem } from './status';
+import { KeyStore } from './keys';
 
 let client: LanguageClient | undefined;
 
@@ -22,6 +23,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	context.subscriptions.push(output, status);
 	client = createClient(context, output);
 	const c = client;
+	const keys = new KeyStore(context.secrets, c);
 	context.subscriptions.push(
 		c.onNotification(StatusNotification, (p) => status.update(p)),
 		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, context.workspaceState, arg)),
@@ -31,8 +33,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		vscode.commands.registerCommand(Commands.addToAllowList, addToAllowList),
 		vscode.commands.registerCommand(Commands.restartServer, () => c.restart()),
 		vscode.commands.registerCommand(Commands.showOutput, () => output.show()),
+		vscode.commands.registerCommand(Commands.createKey, () => keys.create(true)),
+		vscode.commands.registerCommand(Commands.importKey, (text?: string) => keys.import(text)),
+		vscode.commands.registerCommand(Commands.exportKey, (target?: vscode.Uri) => keys.export(target)),
+		vscode.commands.registerCommand(Commands.rotateKey, () => keys.rotate()),
+		vscode.commands.registerCommand(Commands.showKeyFingerprint, () => keys.showFingerprint()),
 	);
 	await c.start();
+	await keys.sync();
+	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync()));
 	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange };
 }
 

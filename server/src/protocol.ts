@@ -20,6 +20,11 @@ export const Commands = {
 	markSelectionAsPhi: 'deid.markSelectionAsPhi',
 	addToAllowList: 'deid.addToAllowList',
 	restartServer: 'deid.restartServer',
+	createKey: 'deid.createKey',
+	importKey: 'deid.importKey',
+	exportKey: 'deid.exportKey',
+	rotateKey: 'deid.rotateKey',
+	showKeyFingerprint: 'deid.showKeyFingerprint',
 	showOutput: 'deid.showOutput',
 } as const;
 
@@ -86,3 +91,9 @@ export interface DocumentEditParams {
 	types?: EntityType[];
 }
 export const DocumentEditRequest = new RequestType<DocumentEditParams, WorkspaceEdit | null, void>('deid/documentEdit');
+
+/** client → server: the surrogate key from SecretStorage (hex). Sent over the local connection only; never logged. */
+export interface SetKeyParams {
+	key: string;
+}
+export const SetKeyNotification = new NotificationType<SetKeyParams>('deid/setKey');

@@ -8,6 +8,7 @@ import { registerHover } from './features/hover';
 import { loadDictionaries } from './node/dictionaries';
 import { hmacHash, randomKey } from './node/hash';
 import { SettingsStore } from './settings';
+import { SetKeyNotification } from './protocol';
 import type { ServerContext } from './state';
 
 // Wiring only: every feature lives in features/.
@@ -22,7 +23,14 @@ const ctx: ServerContext = {
 	dicts: loadDictionaries,
 	scans: new Map(),
 	hash: hmacHash(sessionKey),
+	key: sessionKey,
 };
+
+connection.onNotification(SetKeyNotification, (p) => {
+	if (!/^[0-9a-f]{32,128}$/i.test(p.key)) return;
+	ctx.key = Buffer.from(p.key, 'hex');
+	ctx.hash = hmacHash(ctx.key);
+});
 
 let configurationPush = false;
 connection.onInitialize((params) => {
@@ -44,7 +52,7 @@ const diagnostics = registerDiagnostics(ctx);
 registerCodeActions(ctx);
 registerHover(ctx);
 registerDocumentEdit(ctx);
-registerFolderJob(ctx);
+registerFolderJob(ctx, () => ctx.key);
 
 connection.onInitialized(() => {
 	if (configurationPush) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'deid' });

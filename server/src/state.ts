@@ -21,8 +21,10 @@ export interface ServerContext {
 	settings: SettingsStore;
 	dicts: () => Dictionaries;
 	scans: Map<string, ScanEntry>;
-	/** Keyed hash for surrogates in this session. */
+	/** Keyed hash for surrogates (the client's key from SecretStorage; a random one until it arrives). */
 	hash: KeyedHash;
+	/** The key itself, for folder jobs. */
+	key: Uint8Array;
 }
 
 const NDJSON_LANGS = new Set(['ndjson', 'jsonl', 'jsonlines']);

@@ -149,6 +149,29 @@ describe('vscode-deid in a real VS Code', () => {
 		await vscode.commands.executeCommand('undo');
 	});
 
+	it('the surrogate key lives in SecretStorage: a quick fix and the folder job give the same surrogate', async () => {
+		const hex = '00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff';
+		const fp = await vscode.commands.executeCommand<string>('deid.importKey', hex);
+		assert.match(fp ?? '', /^[0-9a-f]{16}$/);
+		assert.equal(await vscode.commands.executeCommand('deid.showKeyFingerprint'), fp);
+		assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('deid')).includes(hex), 'the key is not in settings');
+		const input = path.join(ws().fsPath, 'inbox');
+		const output = path.join(ws().fsPath, '..', `inbox-sur-${Date.now()}`);
+		const result = await vscode.commands.executeCommand<{ reportPath?: string }>('deid.deidentifyFolder', { input, output, operation: 'surrogate', quiet: true });
+		const report = JSON.parse(readFileSync(result!.reportPath!, 'utf8'));
+		assert.equal(report.keyFingerprint, fp);
+		const folderSurname = /^Mrs\. \S+ returned on \S+; Dr\. (\S+) adjusted/.exec(readFileSync(path.join(output, 'p1', 'visit.txt'), 'utf8'))![1];
+		const doc = await open('note.txt');
+		await settled(doc);
+		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Doctor'), 'the doctor');
+		const d = diags.find((x) => codeOf(x) === 'phi.Doctor')!;
+		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+		const sur = actions.find((a) => a.title.startsWith('Replace with a surrogate'))!;
+		const newText = sur.edit!.entries()[0][1][0].newText;
+		assert.equal(newText.split(' ').pop(), folderSurname, `quick fix "${newText}" vs folder job "${folderSurname}"`);
+		assert.notEqual(folderSurname, 'Whitfield');
+	});
+
 	it('"De-identify Folder…" writes the mirrored output and the report', async () => {
 		const input = path.join(ws().fsPath, 'inbox');
 		const output = path.join(ws().fsPath, '..', `inbox-deid-${Date.now()}`);

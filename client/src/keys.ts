@@ -1,0 +1,93 @@
+import { randomBytes, createHash } from 'node:crypto';
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { SetKeyNotification } from '../../server/src/protocol';
+
+const SECRET = 'deid.surrogateKey';
+
+/** A short public fingerprint of a key (the same derivation as the server's and the CLI's reports). */
+export function fingerprint(key: Uint8Array): string {
+	return createHash('sha256').update('deid-key-fingerprint').update(key).digest('hex').slice(0, 16);
+}
+
+function parseKey(text: string): Buffer | undefined {
+	const t = text.trim();
+	const key = /^[0-9a-fA-F]{32,128}$/.test(t) && t.length % 2 === 0 ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/=_-]{22,}$/.test(t) ? Buffer.from(t, 'base64') : undefined;
+	return key && key.length >= 16 ? key : undefined;
+}
+
+/**
+ * The surrogate key: kept in VS Code's SecretStorage (never in settings), sent to the language server over its
+ * local connection, and shown only by fingerprint.
+ */
+export class KeyStore {
+	constructor(
+		private readonly secrets: vscode.SecretStorage,
+		private readonly client: LanguageClient,
+	) {}
+
+	async get(): Promise<Buffer | undefined> {
+		const hex = await this.secrets.get(SECRET);
+		return hex ? Buffer.from(hex, 'hex') : undefined;
+	}
+
+	/** Send the stored key to the server; create one first if there is none (so results are consistent across runs). */
+	async sync(): Promise<string> {
+		let key = await this.get();
+		if (!key) {
+			key = randomBytes(32);
+			await this.secrets.store(SECRET, key.toString('hex'));
+		}
+		await this.client.sendNotification(SetKeyNotification, { key: key.toString('hex') });
+		return fingerprint(key);
+	}
+
+	async create(confirm = true): Promise<string | undefined> {
+		if (confirm && (await this.get())) {
+			const ok = await vscode.window.showWarningMessage('Replace the surrogate key? Surrogates and date shifts made with the old key will no longer match new ones.', { modal: true }, 'Replace');
+			if (ok !== 'Replace') return undefined;
+		}
+		await this.secrets.store(SECRET, randomBytes(32).toString('hex'));
+		const fp = await this.sync();
+		void vscode.window.showInformationMessage(`New surrogate key created (fingerprint ${fp}).`);
+		return fp;
+	}
+
+	async import(text?: string): Promise<string | undefined> {
+		const input = text ?? (await vscode.window.showInputBox({ title: 'Import surrogate key', prompt: 'Paste the key (hex or base64, at least 16 bytes)', password: true, ignoreFocusOut: true }));
+		if (!input) return undefined;
+		const key = parseKey(input);
+		if (!key) {
+			void vscode.window.showErrorMessage('That is not a key of at least 16 bytes in hex or base64.');
+			return undefined;
+		}
+		await this.secrets.store(SECRET, key.toString('hex'));
+		const fp = await this.sync();
+		void vscode.window.showInformationMessage(`Surrogate key imported (fingerprint ${fp}).`);
+		return fp;
+	}
+
+	/** Write the key to a file the user chooses (for `deid deidentify --key-file` or another machine). */
+	async export(target?: vscode.Uri): Promise<string | undefined> {
+		const key = await this.get();
+		if (!key) {
+			void vscode.window.showWarningMessage('There is no surrogate key yet; create or import one first.');
+			return undefined;
+		}
+		const uri = target ?? (await vscode.window.showSaveDialog({ title: 'Export surrogate key', saveLabel: 'Export key', filters: { 'Key file': ['key'] } }));
+		if (!uri) return undefined;
+		await vscode.workspace.fs.writeFile(uri, Buffer.from(key.toString('hex') + '\n'));
+		return fingerprint(key);
+	}
+
+	async rotate(): Promise<string | undefined> {
+		return this.create(true);
+	}
+
+	async showFingerprint(): Promise<string | undefined> {
+		const key = await this.get();
+		const fp = key ? fingerprint(key) : undefined;
+		void vscode.window.showInformationMessage(fp ? `Surrogate key fingerprint: ${fp}` : 'No surrogate key yet.');
+		return fp;
+	}
+}
