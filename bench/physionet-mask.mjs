@@ -35,4 +35,26 @@ for (const line of readFileSync(join(corpus, 'gold.jsonl'), 'utf8').trim().split
 		if (!spanMasked) leakedSpans++;
 	}
 }
-console.log(`gold PHI characters masked: ${masked}/${gold} = ${(masked / gold).toFixed(3)}; gold phrases not fully masked: ${leakedSpans}; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`redact '*{len}': gold PHI characters masked: ${masked}/${gold} = ${(masked / gold).toFixed(3)}; gold phrases still (partly) present at their positions: ${leakedSpans}; ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+// Surrogate: how many gold PHI phrases still occur anywhere in their note as whole words.
+const sur = join(root, '.bench', 'physionet-surrogate');
+rmSync(sur, { recursive: true, force: true });
+const keyFile = join(root, 'test', 'fixtures', 'test.key');
+spawnSync(process.execPath, [join(root, 'dist', 'cli.js'), 'deidentify', join(corpus, 'docs'), sur, '--operation', 'surrogate', '--key-file', keyFile], { encoding: 'utf8' });
+let phrases = 0;
+let present = 0;
+const esc = (x) => x.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+for (const line of readFileSync(join(corpus, 'gold.jsonl'), 'utf8').trim().split('\n')) {
+	const g = JSON.parse(line);
+	const name = `${g.patient}-${g.note}.txt`;
+	const src = readFileSync(join(corpus, 'docs', name), 'utf8');
+	const dst = readFileSync(join(sur, name), 'utf8');
+	for (const [s, e] of g.spans) {
+		const phrase = src.slice(s, e).trim();
+		if (!phrase) continue;
+		phrases++;
+		if (new RegExp(`(?<![A-Za-z0-9])${esc(phrase)}(?![A-Za-z0-9])`, 'i').test(dst)) present++;
+	}
+}
+console.log(`surrogate: gold PHI phrases still present anywhere in their note as whole words: ${present}/${phrases}`);

@@ -44,8 +44,21 @@ describe('surrogates', () => {
 		assert.match(surrogateFor('Patient', 'OKAFOR', sc), /^[A-Z]+$/);
 		assert.match(surrogateFor('Patient', 'okafor', sc), /^[a-z]+$/);
 	});
-	it('ages over 89 become 90+', () => {
+	it('ages over 89 become 90+ (or a configured form); ZIP codes keep three digits unless restricted', () => {
 		assert.equal(surrogateFor('Age', '94', sc), '90+');
+		assert.equal(surrogateFor('Age', '94 años', { ...sc, ageOver89: '>89' }), '>89 años');
+		assert.equal(surrogateFor('Zip', '02115', sc), '02100');
+		assert.equal(surrogateFor('Zip', '02115-1234', sc), '02100-0000');
+		assert.equal(surrogateFor('Zip', '03601', sc), '00000');
+	});
+	it('one person, one surrogate: full name, title + surname, initial + surname, capitals', () => {
+		const full = surrogateFor('Patient', 'Margaret Okafor', sc);
+		const [first, last] = full.split(' ');
+		assert.equal(surrogateFor('Patient', 'Okafor', sc), last);
+		assert.equal(surrogateFor('Patient', 'OKAFOR, MARGARET', sc), `${last.toUpperCase()}, ${first.toUpperCase()}`);
+		assert.equal(surrogateFor('Patient', 'M. Okafor', sc).split(' ')[1], last);
+		assert.equal(surrogateFor('Patient', 'M. Okafor', sc)[0], surrogateFor('Patient', 'M. Nowak', sc)[0], 'an initial maps by its letter');
+		assert.ok(dicts.firstNames.get(first.toLowerCase())?.gender === 'f', 'a female first name stays female');
 	});
 	it('a different key gives a different surrogate', () => {
 		const other = { ...sc, hash: hmacHash(Buffer.from('another key of 32 bytes.........')) };
@@ -64,6 +77,13 @@ describe('date shifting', () => {
 		assert.equal(shiftDate('Nov 4, 2020', 1), 'Nov 5, 2020');
 		assert.equal(shiftDate('2023', 400), '2024');
 	});
+	it('day-first dates keep their language, form and precision', () => {
+		assert.equal(shiftDate('12-Jan-2020', 31), '12-Feb-2020');
+		assert.equal(shiftDate('10 Janvier', 31), '10 Février');
+		assert.equal(shiftDate('5 de enero de 2021', 1), '6 de enero de 2021');
+		assert.equal(shiftDate('4 NOV 2020', 2), '6 NOV 2020');
+	});
+
 	it('intervals between dates survive one offset', () => {
 		const d = 123;
 		const a = new Date(shiftDate('2023-01-01', d)!);

@@ -26,7 +26,22 @@ export interface DeidentifyResult {
 function transformText(text: string, findings: Finding[], t: TransformOptions): string {
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
-	const reps: Replacement[] = findings.map((f) => ({ start: f.start, end: f.end, text: applyStrategy(f, text.slice(f.start, f.end), t.operation, format, t.policy, t.surrogate) }));
+	// A surrogate must not reproduce any original PHI word of the same text (Dr. Allred → "Hodges" beside Mrs. Hodges).
+	const originals = new Set<string>();
+	for (const f of findings) for (const w of text.slice(f.start, f.end).toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w.length > 1) originals.add(w);
+	// (an e-mail's or URL's fixed example domain is not compared)
+	const clashes = (s: string) => s.toLowerCase().replace(/@.*$|^https?:\/\/www\.example\.\w+/, '').split(/[^\p{L}\p{N}]+/u).some((w) => w.length > 1 && originals.has(w));
+	const reps: Replacement[] = findings.map((f) => {
+		const original = text.slice(f.start, f.end);
+		let out = applyStrategy(f, original, t.operation, format, t.policy, t.surrogate);
+		if (t.surrogate && out !== original && clashes(out) && !/^[\d\W]*$/.test(original)) {
+			for (let salt = 1; salt <= 6 && clashes(out); salt++) {
+				const sc = { ...t.surrogate, memo: undefined, hash: (d: string) => t.surrogate!.hash(`${d}\u0000avoid${salt}`) };
+				out = applyStrategy(f, original, t.operation, format, t.policy, sc);
+			}
+		}
+		return { start: f.start, end: f.end, text: out };
+	});
 	return applyReplacements(text, reps);
 }
 

@@ -89,6 +89,12 @@ function shapeSurrogate(original: string, p: Picker): string {
 }
 
 /** Pad like the original component: two digits only when it was written with a leading zero. */
+/**
+ * Three-digit ZIP prefixes whose areas held 20,000 people or fewer (HHS de-identification guidance, 2000 census):
+ * under Safe Harbor they become 000.
+ */
+export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set(['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893']);
+
 const pad = (n: number, len: number | string) => (typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0'));
 
 /** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
@@ -122,6 +128,15 @@ export function shiftDate(original: string, days: number): string | undefined {
 		const years = Math.round(days / 365.25);
 		return String(+m[1] + (years === 0 ? (days >= 0 ? 1 : -1) : years));
 	}
+	// "12-Jan-2020", "4 Nov 2020", "10 Janvier", "5 de enero de 2021": day first, month name kept in its language
+	m = /^(\d{1,2})(st|nd|rd|th|º)?([\s-]+(?:de\s+)?)([\p{L}]+)(\.?)(?:([\s,-]+(?:de\s+)?)(\d{4}|\d{2}))?$/u.exec(original);
+	if (m && MONTHS.has(m[4].toLowerCase())) {
+		const yy = m[7] ? (m[7].length === 2 ? 2000 + Number(m[7]) : Number(m[7])) : 2001;
+		const r = shift(yy, MONTHS.get(m[4].toLowerCase())!, Number(m[1]));
+		const name = monthNameLike(r.m, m[4]);
+		const year = m[7] ? (m[7].length === 2 ? pad(r.y % 100, 2) : String(r.y)) : '';
+		return `${pad(r.d, m[1])}${m[2] ? ordinal(r.d) : ''}${m[3]}${name}${m[5]}${m[7] ? m[6] + year : ''}`;
+	}
 	m = /^([A-Za-zéû]+)(\.?)(\s+)(\d{1,2})(st|nd|rd|th)?(?:(,?\s+)(\d{4}))?$/.exec(original);
 	if (m && MONTHS.has(m[1].toLowerCase())) {
 		const r = shift(m[7] ? +m[7] : 2001, MONTHS.get(m[1].toLowerCase())!, +m[4]);
@@ -138,6 +153,24 @@ function monthName(m: number, template: string): string {
 	const abbreviated = template.length <= 4 && template.toLowerCase() !== 'june' && template.toLowerCase() !== 'july';
 	return applyCase(template, abbreviated ? full.slice(0, template.length === 4 ? 4 : 3) : full);
 }
+/** The month's name in the template's language and form (falls back to English). */
+function monthNameLike(month: number, template: string): string {
+	const lower = template.toLowerCase();
+	for (const list of [EN_MONTHS, ES_MONTHS, FR_MONTHS, DE_MONTHS]) {
+		const idx = list.findIndex((x) => x.toLowerCase() === lower || (lower.length <= 4 && x.toLowerCase().startsWith(lower)));
+		if (idx >= 0) {
+			const full = list[month - 1];
+			const out = (lower.length <= 4 && list[idx].length > lower.length ? full.slice(0, template.length) : full).toLowerCase();
+			if (template === template.toUpperCase()) return out.toUpperCase();
+			return template[0] === template[0].toUpperCase() ? out[0].toUpperCase() + out.slice(1) : out;
+		}
+	}
+	return monthName(month, template);
+}
+const ES_MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
+const FR_MONTHS = ['Janvier', 'Février', 'Mars', 'Avril', 'Mai', 'Juin', 'Juillet', 'Août', 'Septembre', 'Octobre', 'Novembre', 'Décembre'];
+const DE_MONTHS = ['Januar', 'Februar', 'März', 'April', 'Mai', 'Juni', 'Juli', 'August', 'September', 'Oktober', 'November', 'Dezember'];
+
 function ordinal(d: number): string {
 	if (d % 100 >= 11 && d % 100 <= 13) return 'th';
 	return ['th', 'st', 'nd', 'rd'][d % 10] ?? 'th';
@@ -150,6 +183,8 @@ export interface SurrogateContext {
 	dateShiftDays: number;
 	/** Optional cache of computed surrogates (same key and offset only). */
 	memo?: Map<string, string>;
+	/** What replaces an age over 89 (default "90+"). */
+	ageOver89?: string;
 }
 
 interface Pools {
@@ -202,9 +237,12 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 			return words
 				.map((w, i) => {
 					if (i % 2 === 1 || !/\p{L}/u.test(w)) return w;
-					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + p.int(26)));
+					// An initial maps by its letter alone, so "M. Okafor" and "Margaret Okafor" stay one surrogate person's.
+					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + new Picker(sc.hash, `initial\u0000${w.toLowerCase()}`).int(26)));
 					const fi = sc.dicts.firstNames.get(w.toLowerCase());
-					const isLastWord = i === words.length - 1 && words.length > 1;
+					// "Last, First" puts the surname before the comma; otherwise the last word is the surname.
+					const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
+					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
 					const list = fi && !isLastWord ? (fi.gender === 'm' ? pool.male : pool.female) : pool.surnames;
 					const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
 					let v = wp.pick(list);
@@ -218,7 +256,15 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 		}
 		case 'Age': {
 			const n = Number(original.replace(/\D/g, ''));
-			return n > 89 ? '90+' : shapeSurrogate(original, p);
+			if (n > 89) return original.replace(/\d+/, sc.ageOver89 ?? '90+');
+			return shapeSurrogate(original, p);
+		}
+		case 'Zip': {
+			// HIPAA Safe Harbor: keep the first three digits unless that area has 20,000 people or fewer (then 000).
+			const m = /^(\d{3})(\d{2})(-\d{4})?$/.exec(original.trim());
+			if (!m) return shapeSurrogate(original, p);
+			const prefix = RESTRICTED_ZIP3.has(m[1]) ? '000' : m[1];
+			return `${prefix}00${m[3] ? '-0000' : ''}`;
 		}
 		case 'City':
 			return applyCase(original, name(raw.cities));

@@ -23,6 +23,9 @@ export interface WordInfo {
 	blocked: boolean;
 	/** Blocked only because it is a clinical term (a title or credential beside it can still make it a name). */
 	clinicalOnly: boolean;
+	/** Blocked only as a month, weekday, unit, state or country that is also a person's name (May, Georgia, Weeks):
+	 * a title, a relation or a name beside it still makes it a name. */
+	soft: boolean;
 	cap: boolean;
 }
 
@@ -71,18 +74,12 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		: d.englishWords.get(lower) ?? 99;
 	const clinical = CLINICAL.has(lower);
 	const place = d.places.get(lower);
-	const otherBlock =
-		lower.length < 2 ||
-		STOPWORDS.has(lower) ||
-		UNITS.has(lower) ||
-		MONTHS.has(lower) ||
-		WEEKDAYS.has(lower) ||
-		CREDENTIALS.has(lower) ||
-		HOSPITAL_WORDS.has(lower) ||
-		(STREET_SUFFIXES.has(lower) && lower.length > 3) ||
-		place === 'State' ||
-		place === 'CountryOrRegion';
+	const softBlock = UNITS.has(lower) || MONTHS.has(lower) || WEEKDAYS.has(lower) || place === 'State' || place === 'CountryOrRegion' || (STREET_SUFFIXES.has(lower) && lower.length > 3);
+	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || HOSPITAL_WORDS.has(lower);
+	const otherBlock = softBlock || hardBlock;
+	const isName = fi !== undefined || li !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
+		soft: softBlock && !hardBlock && !clinical && isName && lower.length >= 3,
 		core,
 		lower,
 		first: fi !== undefined || (ctx.language === 'es' && d.spanishNames.has(lower)),
@@ -177,14 +174,17 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				continue;
 			}
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && !STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)) {
+			// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
+			const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
+			if (wj && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
 				// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
 				// regurgitation), so the word after them must look like a name.
 				const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower);
 				const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
+				const softOk = (wj.soft || capName) && (!mixed || wj.cap);
 				const ok = isDoc
 					? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
-					: looksName && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && !wj.blocked && (!mixed || wj.cap)));
+					: looksName && (!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
 				if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
 			}
 		}
@@ -206,7 +206,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		if (RELATIONS.has(w.lower)) {
 			const j = nextW(i, ':,-(');
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
+			if (wj && (!wj.blocked || (wj.soft && wj.cap)) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
 				const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
 				const dictOk = wj.first || (!common(wj) && (wj.other || wj.last));
 				const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
@@ -298,11 +298,13 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 					continue;
 				}
 				if (!/^[ \t]{1,2}$|^-$/.test(gap)) continue;
-				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || AUX.has(wj.lower)) continue;
-				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj))) continue;
+				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower)) continue;
+				// a verb-like word ("will", "younger") continues a name only when it is written as one
+				if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
+				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
 				const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
 				const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
-				if (capOk(wj) && (wj.tier > 50 || strongFirst || (nameDict(wj) && (!common(wj) || (mixed && wj.cap))) || (titleSeed && mixed && wj.cap))) {
+				if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || (mixed && wj.cap))) || (titleSeed && mixed && wj.cap))) {
 					mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
 				}
 			}
