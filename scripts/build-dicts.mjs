@@ -8,6 +8,24 @@ import { fileURLToPath } from 'node:url';
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/** Surrogate pools per locale, from @faker-js/faker's locale data (MIT). */
+async function fakerLocales() {
+	const { allFakers } = await import('@faker-js/faker');
+	const out = {};
+	for (const [tag, key] of [['en-US', 'en_US'], ['en-GB', 'en_GB'], ['fr-CA', 'fr_CA'], ['fr-FR', 'fr'], ['de-DE', 'de'], ['es-ES', 'es']]) {
+		const d = allFakers[key].rawDefinitions;
+		const fn = d.person?.first_name ?? {};
+		const ln = d.person?.last_name ?? {};
+		out[tag] = {
+			female: [...new Set(fn.female ?? fn.generic ?? [])],
+			male: [...new Set(fn.male ?? fn.generic ?? [])],
+			last: [...new Set(Array.isArray(ln) ? ln : ln.generic ?? [...(ln.female ?? []), ...(ln.male ?? [])])],
+			cities: [...new Set(d.location?.city_name ?? [])],
+		};
+	}
+	return out;
+}
+
 async function fakerSpanish() {
 	// Spanish given names, surnames and places from @faker-js/faker's es locale data (MIT).
 	const { fakerES } = await import('@faker-js/faker');
@@ -65,6 +83,7 @@ export async function buildDictionaries() {
 	for (const p of [...es.places, ...SPANISH_PROVINCES]) cities.add(p);
 	return {
 		version: 1,
+		locales: await fakerLocales(),
 		spanishNames: es.names,
 		firstMale: census.first_male,
 		firstFemale: census.first_female,

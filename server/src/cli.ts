@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	ENGINE_VERSION, ENTITY_TYPES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
+	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
 import { JobError, runFolderJob } from './jobs/folderJob';
 import { loadDictionaries } from './node/dictionaries';
@@ -14,7 +14,7 @@ const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text a
 Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
-                  [--policy F] [--key-file F] [--copy-other] [--workers N] [options]
+                  [--policy F] [--locale L] [--key-file F] [--copy-other] [--workers N] [options]
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -24,6 +24,7 @@ Options:
   --allow WORD              never report WORD (repeatable)
   --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
   --policy F                per-type strategies (JSON): label, mask, fixedMask, surrogate, keep
+  --locale L                surrogate locale: en-US (default), en-GB, fr-CA, fr-FR, de-DE, es-ES
   -h, --help                this help
   --version                 the version
 
@@ -36,7 +37,7 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const VALUE_FLAGS = new Set(['--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
 const BOOL_FLAGS = new Set(['--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
@@ -185,6 +186,12 @@ function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
 	return { policy, policyPath: file };
 }
 
+function localeOption(p: Parsed): string | undefined {
+	const l = one(p, '--locale');
+	if (l !== undefined && !(SURROGATE_LOCALES as readonly string[]).includes(l)) throw new UsageError(`--locale must be one of ${SURROGATE_LOCALES.join(', ')}`);
+	return l;
+}
+
 function workersOption(p: Parsed): number | undefined {
 	const w = one(p, '--workers');
 	if (w === undefined) return undefined;
@@ -230,6 +237,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			copyOther: p.flags.has('--copy-other'),
 			workers: workersOption(p),
 			...readPolicy(p),
+			locale: localeOption(p),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

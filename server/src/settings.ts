@@ -1,5 +1,5 @@
 import type { Connection } from 'vscode-languageserver';
-import { DEFAULT_REDACTION_FORMAT, ENTITY_TYPES, isEntityType, validateRedactionFormat, type DenyEntry, type DetectOptions, type EntityType } from './engine';
+import { DEFAULT_REDACTION_FORMAT, ENTITY_TYPES, SURROGATE_LOCALES, isEntityType, validateRedactionFormat, type DenyEntry, type DetectOptions, type EntityType } from './engine';
 
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
@@ -16,6 +16,7 @@ export interface DeidSettings {
 	ages: 'auto' | 'over89' | 'all';
 	minConfidence: number;
 	minConfidenceByType: Partial<Record<EntityType, number>>;
+	surrogateLocale: string;
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -33,6 +34,7 @@ export function defaultSettings(): DeidSettings {
 		ages: 'auto',
 		minConfidence: 0.5,
 		minConfidenceByType: {},
+		surrogateLocale: 'en-US',
 	};
 }
 
@@ -61,6 +63,7 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
 	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
+	if (typeof r.surrogateLocale === 'string' && (SURROGATE_LOCALES as readonly string[]).includes(r.surrogateLocale)) s.surrogateLocale = r.surrogateLocale;
 	if (r.minConfidenceByType && typeof r.minConfidenceByType === 'object') {
 		for (const [t, v] of Object.entries(r.minConfidenceByType as Record<string, unknown>)) {
 			if (isEntityType(t) && typeof v === 'number' && v >= 0 && v <= 1) s.minConfidenceByType[t] = v;

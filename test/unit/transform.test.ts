@@ -60,6 +60,21 @@ describe('surrogates', () => {
 		assert.equal(surrogateFor('Patient', 'M. Okafor', sc)[0], surrogateFor('Patient', 'M. Nowak', sc)[0], 'an initial maps by its letter');
 		assert.ok(dicts.firstNames.get(first.toLowerCase())?.gender === 'f', 'a female first name stays female');
 	});
+	it('surrogate locales draw names and towns from that locale', () => {
+		for (const locale of ['en-GB', 'fr-FR', 'de-DE', 'es-ES', 'fr-CA']) {
+			const l = dicts.raw.locales![locale];
+			const name = surrogateFor('Patient', 'Margaret Okafor', { ...sc, locale });
+			// locale first names may be compound ("María Elena"): the surname is the last word
+			const words = name.split(' ');
+			const last = words.pop()!;
+			const first = words.join(' ');
+			assert.ok(l.female.includes(first), `${locale}: ${first}`);
+			assert.ok(l.last.includes(last), `${locale}: ${last}`);
+			assert.ok(l.cities.includes(surrogateFor('City', 'Baltimore', { ...sc, locale })), locale);
+		}
+		assert.notEqual(surrogateFor('Patient', 'Okafor', { ...sc, locale: 'de-DE' }), surrogateFor('Patient', 'Okafor', sc));
+	});
+
 	it('a different key gives a different surrogate', () => {
 		const other = { ...sc, hash: hmacHash(Buffer.from('another key of 32 bytes.........')) };
 		const names = ['Okafor', 'Whitfield', 'Menon', 'Pemberton'];

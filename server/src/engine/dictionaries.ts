@@ -25,7 +25,18 @@ export interface RawDictionaries {
 	states: [string, string][];
 	/** Country and region names. */
 	countries: string[];
+	/** Surrogate pools per locale tag (en-US, en-GB, fr-CA, fr-FR, de-DE, es-ES). */
+	locales?: Record<string, SurrogateLocale>;
 }
+
+export interface SurrogateLocale {
+	female: string[];
+	male: string[];
+	last: string[];
+	cities: string[];
+}
+
+export const SURROGATE_LOCALES = ['en-US', 'en-GB', 'fr-CA', 'fr-FR', 'de-DE', 'es-ES'] as const;
 
 export interface NameInfo {
 	/** Frequency rank, 1 = most common. */

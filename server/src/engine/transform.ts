@@ -185,6 +185,8 @@ export interface SurrogateContext {
 	memo?: Map<string, string>;
 	/** What replaces an age over 89 (default "90+"). */
 	ageOver89?: string;
+	/** Surrogate locale (en-US default; en-GB, fr-CA, fr-FR, de-DE, es-ES). */
+	locale?: string;
 }
 
 interface Pools {
@@ -192,14 +194,23 @@ interface Pools {
 	female: readonly string[];
 	surnames: readonly string[];
 	placeWords: readonly string[];
+	cities: readonly string[];
 }
-const POOLS = new WeakMap<Dictionaries, Pools>();
-/** Surrogate pools, computed once per dictionary set (not per value: this is the hot path of folder jobs). */
-function pools(d: Dictionaries): Pools {
-	let p = POOLS.get(d);
+const POOLS = new WeakMap<Dictionaries, Map<string, Pools>>();
+/**
+ * Surrogate pools per locale, computed once per dictionary set (not per value: this is the hot path of folder
+ * jobs). en-US uses the census lists; other locales use their locale data where it exists.
+ */
+function pools(d: Dictionaries, locale = 'en-US'): Pools {
+	let byLocale = POOLS.get(d);
+	if (!byLocale) POOLS.set(d, (byLocale = new Map()));
+	let p = byLocale.get(locale);
 	if (!p) {
-		p = { male: d.raw.firstMale.slice(0, 600), female: d.raw.firstFemale.slice(0, 600), surnames: d.raw.last.slice(0, 5000), placeWords: d.raw.last.slice(0, 3000) };
-		POOLS.set(d, p);
+		const l = locale === 'en-US' ? undefined : d.raw.locales?.[locale];
+		p = l && l.last.length && l.female.length && l.male.length
+			? { male: l.male, female: l.female, surnames: l.last, placeWords: l.last, cities: l.cities.length ? l.cities : d.raw.cities }
+			: { male: d.raw.firstMale.slice(0, 600), female: d.raw.firstFemale.slice(0, 600), surnames: d.raw.last.slice(0, 5000), placeWords: d.raw.last.slice(0, 3000), cities: d.raw.cities };
+		byLocale.set(locale, p);
 	}
 	return p;
 }
@@ -208,7 +219,7 @@ function pools(d: Dictionaries): Pools {
 export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
 	const memo = sc.memo;
 	if (memo) {
-		const k = `${type}\u0000${sc.dateShiftDays}\u0000${original}`;
+		const k = `${type}\u0000${sc.dateShiftDays}\u0000${sc.locale ?? ''}\u0000${original}`;
 		let v = memo.get(k);
 		if (v === undefined) {
 			v = computeSurrogate(type, original, sc);
@@ -224,7 +235,7 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 	const norm = original.trim().toLowerCase().replace(/\s+/g, ' ');
 	const p = new Picker(sc.hash, `${type}\u0000${norm}`);
 	const raw = sc.dicts.raw;
-	const pool = pools(sc.dicts);
+	const pool = pools(sc.dicts, sc.locale);
 	const name = (list: readonly string[]) => {
 		let v = p.pick(list);
 		for (let k = 0; k < 4 && v.toLowerCase() === norm; k++) v = p.pick(list);
@@ -267,7 +278,7 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 			return `${prefix}00${m[3] ? '-0000' : ''}`;
 		}
 		case 'City':
-			return applyCase(original, name(raw.cities));
+			return applyCase(original, name(pool.cities));
 		case 'State':
 			return /^[A-Z]{2}$/.test(original) ? p.pick(raw.states)[1] : applyCase(original, p.pick(raw.states)[0]);
 		case 'CountryOrRegion':

@@ -36,7 +36,7 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 				const mask = CodeAction.create('Mask with same-length ***', versioned(doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'mask', settings.redactionFormat) }]), CodeActionKind.QuickFix);
 				mask.diagnostics = [d];
 				actions.push(mask);
-				const sur = CodeAction.create(`Replace with a surrogate ${type.toLowerCase()}`, versioned(doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat) }]), CodeActionKind.QuickFix);
+				const sur = CodeAction.create(`Replace with a surrogate ${type.toLowerCase()}`, versioned(doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat, settings.surrogateLocale) }]), CodeActionKind.QuickFix);
 				sur.diagnostics = [d];
 				actions.push(sur);
 				if (!seenTypes.has(type)) {

@@ -15,7 +15,7 @@ export function registerDocumentEdit(ctx: ServerContext): Disposable {
 		const settings = await ctx.settings.get(doc.uri);
 		const types = params.types ? new Set<EntityType>(params.types.filter(isEntityType)) : undefined;
 		const kind = params.operation === 'surrogate' ? 'surrogate' : 'redact';
-		const edits = editsForDocument(ctx, doc, kind, settings.redactionFormat, types);
+		const edits = editsForDocument(ctx, doc, kind, settings.redactionFormat, types, settings.surrogateLocale);
 		return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
 	});
 }

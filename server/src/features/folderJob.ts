@@ -42,6 +42,7 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				signal: controller.signal,
 				policy,
 				policyPath: params.policyPath,
+				locale: settings.surrogateLocale,
 				onProgress: (p) => {
 					const secs = Math.max((Date.now() - started) / 1000, 0.001);
 					const mbs = p.bytes / 1048576 / secs;

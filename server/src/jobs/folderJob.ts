@@ -31,6 +31,8 @@ export interface FolderJobOptions {
 	/** Per-type strategies, and where they came from (recorded in the report by path and hash). */
 	policy?: Policy;
 	policyPath?: string;
+	/** Surrogate locale (en-US default). */
+	locale?: string;
 	/** Injected clock (tests). */
 	now?: () => number;
 }
@@ -152,7 +154,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let previous: Record<string, FileRecord> = {};
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy)) {
+		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 		}
 	} catch {
@@ -179,7 +181,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale), files }, null, 1),
 		);
 	};
 	let lastSave = now();
@@ -220,7 +222,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel), policy: opts.policy } });
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel), policy: opts.policy, locale: opts.locale } });
 			}
 		}
 	}
@@ -292,8 +294,8 @@ async function hashFile(path: string): Promise<string> {
 	return h.digest('hex');
 }
 
-function detectHash(d: DetectOptions, policy?: Policy): string {
-	return sha256Hex(JSON.stringify([d, policy ?? null])).slice(0, 16);
+function detectHash(d: DetectOptions, policy?: Policy, locale?: string): string {
+	return sha256Hex(JSON.stringify([d, policy ?? null, locale ?? null])).slice(0, 16);
 }
 
 export function policyHash(policy: Policy): string {

@@ -19,6 +19,8 @@ export interface FileTask {
 	/** Patient identifier for the date shift. */
 	patient: string;
 	policy?: Policy;
+	/** Surrogate locale. */
+	locale?: string;
 }
 
 export interface FileOutcome {
@@ -67,7 +69,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
-	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient), memo: new Map<string, string>() };
+	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient), memo: new Map<string, string>(), locale: task.locale };
 	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;
