@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
-import { JobError, runFolderJob } from './jobs/folderJob';
+import { JobError, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
 import { decodeText, formatForPath } from './node/textio';
@@ -14,7 +14,7 @@ const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text a
 Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
-                  [--policy F] [--locale L] [--key-file F] [--copy-other] [--workers N] [options]
+                  [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F] [--copy-other] [--workers N] [options]
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -25,6 +25,9 @@ Options:
   --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
   --policy F                per-type strategies (JSON): label, mask, fixedMask, surrogate, keep
   --locale L                surrogate locale: en-US (default), en-GB, fr-CA, fr-FR, de-DE, es-ES
+  --date-shift-by B         one date offset per folder (default: first-level folder), file, run, or
+                            regex:<pattern> over the relative path (first group = patient)
+  --date-shift-range N      offsets within ±N days (default 365); --keep-weekday shifts by whole weeks
   -h, --help                this help
   --version                 the version
 
@@ -37,8 +40,8 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const BOOL_FLAGS = new Set(['--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -186,6 +189,29 @@ function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
 	return { policy, policyPath: file };
 }
 
+function dateShiftOption(p: Parsed): DateShiftOptions {
+	const by = one(p, '--date-shift-by') ?? 'folder';
+	const out: DateShiftOptions = {};
+	if (by.startsWith('regex:')) {
+		out.by = 'regex';
+		out.pattern = by.slice(6);
+		try {
+			new RegExp(out.pattern);
+		} catch {
+			throw new UsageError('--date-shift-by regex:<pattern> has an invalid regular expression');
+		}
+	} else if (['folder', 'file', 'run'].includes(by)) out.by = by as DateShiftOptions['by'];
+	else throw new UsageError('--date-shift-by must be folder, file, run or regex:<pattern>');
+	const range = one(p, '--date-shift-range');
+	if (range !== undefined) {
+		const n = Number(range);
+		if (!Number.isInteger(n) || n < 1 || n > 3650) throw new UsageError('--date-shift-range must be a whole number of days from 1 to 3650');
+		out.rangeDays = n;
+	}
+	if (p.flags.has('--keep-weekday')) out.keepWeekday = true;
+	return out;
+}
+
 function localeOption(p: Parsed): string | undefined {
 	const l = one(p, '--locale');
 	if (l !== undefined && !(SURROGATE_LOCALES as readonly string[]).includes(l)) throw new UsageError(`--locale must be one of ${SURROGATE_LOCALES.join(', ')}`);
@@ -238,6 +264,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			workers: workersOption(p),
 			...readPolicy(p),
 			locale: localeOption(p),
+			dateShift: dateShiftOption(p),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

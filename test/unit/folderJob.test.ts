@@ -75,6 +75,35 @@ describe('folder job', () => {
 		assert.notEqual(bDate, docA[3], 'another patient gets another offset');
 	});
 
+	it('date shifts: per run, per path pattern, within a range, keeping the weekday', () => {
+		const input = join(dir, 'shift');
+		for (const d of ['p1', 'p2']) {
+			mkdirSync(join(input, d), { recursive: true });
+			writeFileSync(join(input, d, 'n.txt'), 'Seen on 3/2/2031 and again on 3/9/2031.\n');
+		}
+		const dates = (out: string, d: string) => /on (\S+) and again on (\S+)\./.exec(readFileSync(join(out, d, 'n.txt'), 'utf8'))!.slice(1);
+		const run = (name: string, ...extra: string[]) => {
+			const out = join(dir, name);
+			const r = runCli(['deidentify', input, out, '--operation', 'surrogate', '--key-file', KEY, ...extra]);
+			assert.equal(r.code, 0, r.stderr);
+			return out;
+		};
+		const perRun = run('shift-run', '--date-shift-by', 'run');
+		assert.deepEqual(dates(perRun, 'p1'), dates(perRun, 'p2'), 'one offset for the whole run');
+		const perFolder = run('shift-folder');
+		assert.notDeepEqual(dates(perFolder, 'p1'), dates(perFolder, 'p2'), 'one offset per patient folder');
+		const byRegex = run('shift-regex', '--date-shift-by', 'regex:^p\\d');
+		assert.notDeepEqual(dates(byRegex, 'p1'), dates(byRegex, 'p2'));
+		const week = run('shift-week', '--keep-weekday', '--date-shift-range', '30');
+		for (const d of ['p1', 'p2']) {
+			const [a, b] = dates(week, d).map((x) => new Date(x));
+			assert.equal(a.getDay(), new Date('3/2/2031').getDay(), 'weekday kept');
+			assert.ok(Math.abs(a.getTime() - new Date('3/2/2031').getTime()) <= 31 * 86400000, 'within the range');
+			assert.equal((b.getTime() - a.getTime()) / 86400000, 7, 'interval kept');
+		}
+		assert.equal(runCli(['deidentify', input, join(dir, 'x'), '--date-shift-by', 'regex:(']).code, 2);
+	});
+
 	it('a run killed part-way resumes and ends byte-identical to an uninterrupted run; sources untouched', async () => {
 		const input = join(dir, 'in');
 		const before = tree(input);

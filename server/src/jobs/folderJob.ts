@@ -33,6 +33,8 @@ export interface FolderJobOptions {
 	policyPath?: string;
 	/** Surrogate locale (en-US default). */
 	locale?: string;
+	/** How files map to patients for date shifting (one offset per patient), the range and weekday preservation. */
+	dateShift?: DateShiftOptions;
 	/** Injected clock (tests). */
 	now?: () => number;
 }
@@ -112,10 +114,31 @@ async function walk(root: string, rel = '', out: { rel: string; kind: 'file' | '
 	return out;
 }
 
-/** The patient a file belongs to for date shifting: its first-level folder ("" for files at the root). */
-export function patientOf(rel: string): string {
-	const i = rel.indexOf('/');
-	return i < 0 ? '' : rel.slice(0, i);
+export interface DateShiftOptions {
+	/** folder: the first-level folder (default); file: each file; run: one offset for the whole run; regex: the
+	 * first capture group (or the whole match) of `pattern` over the relative path. */
+	by?: 'folder' | 'file' | 'run' | 'regex';
+	pattern?: string;
+	rangeDays?: number;
+	keepWeekday?: boolean;
+}
+
+/** The patient a file belongs to for date shifting (by default its first-level folder; "" for files at the root). */
+export function patientOf(rel: string, d: DateShiftOptions = {}): string {
+	switch (d.by ?? 'folder') {
+		case 'file':
+			return rel;
+		case 'run':
+			return '';
+		case 'regex': {
+			const m = d.pattern ? new RegExp(d.pattern).exec(rel) : null;
+			return m ? (m[1] ?? m[0]) : rel;
+		}
+		default: {
+			const i = rel.indexOf('/');
+			return i < 0 ? '' : rel.slice(0, i);
+		}
+	}
 }
 
 /**
@@ -154,7 +177,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let previous: Record<string, FileRecord> = {};
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale)) {
+		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 		}
 	} catch {
@@ -181,7 +204,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift), files }, null, 1),
 		);
 	};
 	let lastSave = now();
@@ -222,7 +245,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel), policy: opts.policy, locale: opts.locale } });
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday } });
 			}
 		}
 	}
@@ -294,8 +317,8 @@ async function hashFile(path: string): Promise<string> {
 	return h.digest('hex');
 }
 
-function detectHash(d: DetectOptions, policy?: Policy, locale?: string): string {
-	return sha256Hex(JSON.stringify([d, policy ?? null, locale ?? null])).slice(0, 16);
+function detectHash(d: DetectOptions, policy?: Policy, locale?: string, shift?: DateShiftOptions): string {
+	return sha256Hex(JSON.stringify([d, policy ?? null, locale ?? null, shift ?? null])).slice(0, 16);
 }
 
 export function policyHash(policy: Policy): string {

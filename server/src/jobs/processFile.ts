@@ -21,6 +21,9 @@ export interface FileTask {
 	policy?: Policy;
 	/** Surrogate locale. */
 	locale?: string;
+	/** Date shift range in days and weekday preservation. */
+	shiftRange?: number;
+	keepWeekday?: boolean;
 }
 
 export interface FileOutcome {
@@ -69,7 +72,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
-	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient), memo: new Map<string, string>(), locale: task.locale };
+	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: new Map<string, string>(), locale: task.locale };
 	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;

@@ -20,9 +20,15 @@ export function sha256Hex(data: Uint8Array | string): string {
 }
 
 /** Days to shift dates by, from the key and a patient identifier; never 0. */
-export function dateShiftDays(hash: KeyedHash, patient: string, range = 365): number {
+export function dateShiftDays(hash: KeyedHash, patient: string, range = 365, keepWeekday = false): number {
 	const b = hash(`date-shift\u0000${patient}`);
 	const v = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+	if (keepWeekday) {
+		// whole weeks only, so a Monday stays a Monday
+		const weeks = Math.max(1, Math.floor(range / 7));
+		const w = (v % (2 * weeks + 1)) - weeks;
+		return (w === 0 ? 1 : w) * 7;
+	}
 	const d = (v % (2 * range + 1)) - range;
 	return d === 0 ? 1 : d;
 }
