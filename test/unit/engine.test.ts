@@ -3,6 +3,10 @@ import { describe, it } from 'node:test';
 import { ENTITY_TYPES, mergeOverlaps, type DetectOptions, type EntityType } from '../../server/src/engine';
 import { covering, dicts, find } from '../helpers/engine';
 import { detect } from '../../server/src/engine';
+import { tokenize, tokenizeWithRegex } from '../../server/src/engine/tokenize';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { root } from '../helpers/cli';
 
 /** [text, [[substring, type], …]] — every substring must be covered by one finding of that type. */
 const GOLDEN: [string, [string, EntityType][], DetectOptions?][] = [
@@ -146,6 +150,14 @@ describe('engine behaviour', () => {
 	it('BP, ratios and doses are not dates', () => {
 		const text = 'BP 120/80, strength 4/5 bilaterally, 1/2 NS at 75 cc/hr, percocet 5/325 x2.';
 		assert.deepEqual(find(text).filter((f) => f.type === 'Date'), []);
+	});
+
+	it('the fast tokenizer gives the same tokens as the reference regular expression', () => {
+		const texts = [
+			"O'Neil's note: it’s 12ab ab12 — é (e\u0301), NBSP a\u00a0b, 𝒜bc, tab\there.",
+			...readdirSync(join(root, 'samples'), { recursive: true }).map((f) => join(root, 'samples', String(f))).filter((p) => statSync(p).isFile()).map((p) => readFileSync(p, 'utf8')),
+		];
+		for (const t of texts) assert.deepEqual(tokenize(t), tokenizeWithRegex(t));
 	});
 
 	it('detect is deterministic', () => {
