@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { mulberry32 } from './random.mjs';
 
 const root = join(import.meta.dirname, '..');
 const arg = (name, def) => {
@@ -17,16 +18,6 @@ const base = join(root, '.bench', `folder-${sizeText}-${seed}`);
 const input = join(base, 'in');
 const output = join(base, 'out');
 const cli = join(root, 'dist', 'cli.js');
-
-function mulberry32(a) {
-	return () => {
-		a |= 0;
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
 
 function generate() {
 	const rnd = mulberry32(seed);

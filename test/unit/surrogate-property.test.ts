@@ -3,17 +3,7 @@ import { describe, it } from 'node:test';
 import { deidentifyDocument, detect } from '../../server/src/engine';
 import { hmacHash } from '../../server/src/node/hash';
 import { dicts } from '../helpers/engine';
-
-/** Seeded generator of notes with planted PHI (names from the census lists, numbers, dates). */
-function mulberry32(a: number) {
-	return () => {
-		a |= 0;
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
+import { mulberry32 } from '../../bench/random.mjs';
 
 const TEMPLATE_WORDS = new Set(['mrs', 'mrn', 'was', 'seen', 'by', 'dr', 'on', 'call', 'or', 'write', 'to', 'foley', 'in', 'place']);
 
