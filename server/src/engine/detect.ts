@@ -62,7 +62,6 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
-	if (options.fieldHint) applyFieldHint(text, options.fieldHint, emit);
 	return finalize(text, raw, options);
 }
 
@@ -87,13 +86,6 @@ function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<ty
 		if (ctx.casing === 'mixed' && t.text[0] === t.text[0].toLowerCase()) continue;
 		emit(t.start, t.end, type, 0.6, 'place-propagated');
 	}
-}
-
-function applyFieldHint(text: string, type: EntityType, emit: ReturnType<typeof collector>): void {
-	const lead = text.length - text.trimStart().length;
-	const trimmed = text.trim();
-	if (trimmed.length === 0 || trimmed.length > 100) return;
-	emit(lead, lead + trimmed.length, type, 0.9, 'field-name');
 }
 
 /** Thresholds, allow list, deny list, then overlap resolution. */

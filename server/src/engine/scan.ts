@@ -92,7 +92,9 @@ export function scanDocument(text: string, format: DocumentFormat, dicts: Dictio
 		if (line.text.trim() === '') return;
 		const res = scanJson(line.text);
 		if (!res.ok) {
-			problems.push({ line: lineNo, start: line.start, end: line.start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); its text was not scanned.` });
+			// A malformed line is scanned as plain text, so nothing in it goes unexamined.
+			problems.push({ line: lineNo, start: line.start, end: line.start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was scanned as plain text.` });
+			for (const f of detect(line.text, dicts, options)) findings.push({ ...f, start: f.start + line.start, end: f.end + line.start });
 			return;
 		}
 		const per = detectJsonValues(res.strings, dicts, options);

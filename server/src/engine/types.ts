@@ -42,8 +42,6 @@ export interface DetectOptions {
 	/** Findings below this confidence are dropped (per type overrides the default). */
 	minConfidence?: number;
 	minConfidenceByType?: Partial<Record<EntityType, number>>;
-	/** A hint from structure (a JSON key such as "family" or "phone") about what the whole text is. */
-	fieldHint?: EntityType;
 }
 
 /** HIPAA Safe Harbor identifier (45 CFR 164.514(b)(2)(i)) each type falls under. */

@@ -1,6 +1,6 @@
 import { Diagnostic, DiagnosticSeverity, type Disposable } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { detect, scanDocument } from '../engine';
+import { scanDocument } from '../engine';
 import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
@@ -93,23 +93,14 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 			version: doc.version,
 			format,
 			findings: res.findings,
+			// findings on malformed NDJSON lines (scanned as plain text) need no JSON escaping
 			json: res.findings.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
 			problems: res.problems,
 			tooLarge: false,
 		};
-		// Malformed NDJSON lines are scanned as plain text so their PHI is still shown.
-		if (malformed.size) {
-			for (const p of res.problems) {
-				const lineText = text.slice(p.start, p.end);
-				for (const f of detect(lineText, ctx.dicts(), detectOptionsFrom(settings))) {
-					entry.findings.push({ ...f, start: f.start + p.start, end: f.end + p.start });
-					entry.json.push(false);
-				}
-			}
-		}
 	} catch (err) {
 		// Never crash the server on a document; report the failure without content.
-		connection_log(ctx, `scan failed for a document (${(err as Error).name})`);
+		ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
 		return;
 	}
 	ctx.scans.set(uri, entry);
@@ -118,10 +109,6 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 	const counts: Record<string, number> = {};
 	for (const f of entry.findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
 	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: entry.findings.length, counts, elapsedMs: Date.now() - started });
-}
-
-function connection_log(ctx: ServerContext, msg: string): void {
-	ctx.connection.console.error(msg);
 }
 
 export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: DeidSettings): Diagnostic[] {
