@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
+import { createHmac } from 'node:crypto';
 import { JobError, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
+import { loadConfigOrDefault, runFhirJob } from './jobs/fhirJob';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
 import { decodeText, formatForPath } from './node/textio';
@@ -15,6 +17,12 @@ Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
                   [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F] [--copy-other] [--workers N] [options]
+  deid fhir <input> <output> [--config F] [--skip-existing] [--key-file F] [--operation redact|surrogate|tag]
+                  [--redaction-format F] [options]
+                            FHIR: .json (one resource, pretty) or .ndjson (bulk, one line in, one line out),
+                            or a folder of them (mirrored). --config is a Microsoft FHIR anonymizer configuration;
+                            without it the HIPAA Safe Harbor sample plus scrubText (free text through our detector).
+                            --operation/--redaction-format apply to scrubText.
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -40,8 +48,8 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const BOOL_FLAGS = new Set(['--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -226,6 +234,69 @@ function workersOption(p: Parsed): number | undefined {
 	return n;
 }
 
+function readKeyFile(p: Parsed): Uint8Array | undefined {
+	const keyFile = one(p, '--key-file');
+	if (!keyFile) return undefined;
+	try {
+		const text = readFileSync(keyFile, 'utf8').trim();
+		const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
+		if (key.length < 16) throw new Error('short');
+		return key;
+	} catch {
+		throw new UsageError(`--key-file ${keyFile}: not readable, or not a key of at least 16 bytes (hex or base64)`);
+	}
+}
+
+async function cmdFhir(p: Parsed): Promise<number> {
+	if (p.positional.length !== 2) throw new UsageError('fhir needs <input> and <output>');
+	const operation = (one(p, '--operation') ?? 'redact') as Operation;
+	if (!['tag', 'redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be tag, redact or surrogate');
+	const redactionFormat = one(p, '--redaction-format') ?? '[{TYPE}]';
+	const fmtErr = validateRedactionFormat(redactionFormat);
+	if (fmtErr) throw new UsageError(fmtErr);
+	const key = readKeyFile(p);
+	const derive = key ? (purpose: string) => createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex') : undefined;
+	const configPath = one(p, '--config');
+	let text: string | undefined;
+	if (configPath) {
+		try {
+			text = readFileSync(configPath, 'utf8');
+		} catch {
+			throw new UsageError(`--config ${configPath}: not readable`);
+		}
+	}
+	const loaded = loadConfigOrDefault(text, derive);
+	if (!loaded.config) {
+		process.stderr.write(`deid: invalid FHIR configuration${configPath ? ` ${configPath}` : ''}:\n${loaded.errors.map((e) => `  ${e}`).join('\n')}\n`);
+		return 2;
+	}
+	for (const w of loaded.warnings) process.stderr.write(`deid: warning: ${w}\n`);
+	if (!key && !configPath) process.stderr.write('deid: warning: no --key-file; random keys were used, so hashes and date shifts differ from other runs\n');
+	const [input, output] = p.positional;
+	let report;
+	try {
+		report = await runFhirJob({ input, output, config: loaded.config, dicts: loadDictionaries, detect: detectOptions(p), operation, redactionFormat, skipExisting: p.flags.has('--skip-existing') });
+	} catch (e) {
+		if (e instanceof JobError) {
+			process.stderr.write(`deid: ${e.message}\n`);
+			return 2;
+		}
+		throw e;
+	}
+	const s = report.durationMs / 1000;
+	const done = report.files.filter((f) => f.status === 'done').length;
+	const skipped = report.files.filter((f) => f.status === 'skipped').length;
+	const failed = report.files.filter((f) => f.status === 'failed').length;
+	const byType = Object.entries(report.textFindings).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([k, v]) => `${k} ${v}`).join(', ');
+	process.stdout.write(
+		`Anonymized ${report.resources} resources in ${done} of ${report.files.length} files (${skipped} skipped, ${failed} failed) → ${output}\n` +
+			`${report.failedResources} resources failed; ${(report.resources / Math.max(s, 0.001)).toFixed(0)} resources/s; ${s.toFixed(2)} s\n` +
+			(byType ? `Free-text findings: ${byType}\n` : ''),
+	);
+	for (const f of report.files) for (const e of f.errors) process.stdout.write(`  ${f.path}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+	return report.failedResources > 0 || failed > 0 ? 1 : 0;
+}
+
 async function cmdDeidentify(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('deidentify needs <input> and <output>');
 	const operation = (one(p, '--operation') ?? 'redact') as Operation;
@@ -310,7 +381,8 @@ export async function main(argv: string[]): Promise<number> {
 		const sub = { ...p, positional: rest };
 		if (cmd === 'scan') return await cmdScan(sub);
 		if (cmd === 'deidentify') return await cmdDeidentify(sub);
-		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify; types: ${ENTITY_TYPES.length})`);
+		if (cmd === 'fhir') return await cmdFhir(sub);
+		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir; types: ${ENTITY_TYPES.length})`);
 	} catch (e) {
 		if (e instanceof UsageError) {
 			process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);

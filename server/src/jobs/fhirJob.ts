@@ -1,0 +1,222 @@
+// `deid fhir`: apply a FHIR anonymizer configuration to a .json resource, an .ndjson bulk file, or a folder of
+// them (mirrored). NDJSON: one line in, one line out, order kept, compact; .json: pretty. Outputs are written
+// to a temporary file and renamed; sources are never touched. Errors name the file and line, never the data.
+import { createReadStream } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import type { DetectOptions, Dictionaries, EntityType, Operation } from '../engine';
+import {
+	defaultFhirConfigText, FhirAnonymizer, FhirParseError, FhirProcessingError, FhirRuleError, knownPhiOfPatient, loadFhirConfig, parseJson, patientIdOf, scrubTextProcessor, stringify,
+	type FhirConfig, type FhirDeps,
+} from '../engine/fhir';
+import type { DenyEntry } from '../engine/types';
+import { nodeFhirDeps } from '../node/fhirDeps';
+import { JobError } from './folderJob';
+
+export interface FhirJobOptions {
+	input: string;
+	output: string;
+	config: FhirConfig;
+	dicts: () => Dictionaries;
+	detect?: DetectOptions;
+	operation?: Operation;
+	redactionFormat?: string;
+	skipExisting?: boolean;
+	deps?: Partial<FhirDeps>;
+	onProgress?: (p: { files: number; done: number; resources: number }) => void;
+}
+
+export interface FhirFileResult {
+	path: string;
+	status: 'done' | 'skipped' | 'failed';
+	resources: number;
+	errors: { line?: number; message: string }[];
+}
+
+export interface FhirJobReport {
+	files: FhirFileResult[];
+	resources: number;
+	failedResources: number;
+	textFindings: Partial<Record<EntityType, number>>;
+	durationMs: number;
+	warnings: string[];
+}
+
+/** Load a configuration file, or the default (HIPAA Safe Harbor + scrubText) with keys derived from `key`. */
+export function loadConfigOrDefault(text: string | undefined, derive?: (purpose: string) => string): { config?: FhirConfig; errors: string[]; warnings: string[] } {
+	if (text !== undefined) {
+		const r = loadFhirConfig(text);
+		if (r.config && derive) {
+			const p = r.config.parameters;
+			// Only empty keys are filled: a configuration's own keys always win.
+			if (!p.dateShiftKey) p.dateShiftKey = derive('dateShift');
+			if (!p.cryptoHashKey) p.cryptoHashKey = derive('cryptoHash');
+			if (!p.encryptKey) p.encryptKey = derive('encrypt').slice(0, 32);
+			r.warnings = r.warnings.filter((w) => !/is empty: a random key/.test(w));
+		}
+		return r;
+	}
+	const keys = derive ? { dateShiftKey: derive('dateShift'), cryptoHashKey: derive('cryptoHash'), encryptKey: derive('encrypt').slice(0, 32) } : undefined;
+	return loadFhirConfig(defaultFhirConfigText(keys));
+}
+
+const isBulk = (p: string) => /\.(ndjson|jsonl)$/i.test(p);
+const isFhirFile = (p: string) => /\.(ndjson|jsonl|json)$/i.test(p);
+
+async function listInputs(root: string): Promise<{ rel: string; problem?: string }[]> {
+	const out: { rel: string; problem?: string }[] = [];
+	const walk = async (rel: string) => {
+		const entries = await readdir(join(root, rel), { withFileTypes: true });
+		entries.sort((a, b) => a.name.localeCompare(b.name));
+		for (const e of entries) {
+			const r = rel ? join(rel, e.name) : e.name;
+			if (e.isSymbolicLink()) {
+				if (isFhirFile(e.name)) out.push({ rel: r, problem: 'symbolic link not followed' });
+			} else if (e.isDirectory()) await walk(r);
+			else if (e.isFile() && isFhirFile(e.name)) out.push({ rel: r });
+		}
+	};
+	await walk('');
+	return out;
+}
+
+/** Sanitise an error message for reports: quoted text (which could be data) is removed. */
+function safeMessage(e: unknown): string {
+	const m = e instanceof Error ? `${e.name === 'Error' ? '' : e.name + ': '}${e.message}` : 'error';
+	return m.replace(/(["'`])(?:(?!\1).){0,200}\1/g, (q) => (/^['`][A-Za-z_.()[\]0-9 ]{0,80}['`]$/.test(q) ? q : '…')).slice(0, 300);
+}
+
+async function* lines(path: string): AsyncGenerator<string> {
+	const rl = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+	yield* rl;
+}
+
+/** Known PHI per patient id, from every Patient resource in the inputs (a first pass). */
+async function collectKnownPhi(root: string, files: string[]): Promise<Map<string, DenyEntry[]>> {
+	const map = new Map<string, DenyEntry[]>();
+	const take = (json: unknown) => {
+		if (!json || typeof json !== 'object') return;
+		const r = json as Record<string, unknown>;
+		if (r.resourceType === 'Patient') {
+			const id = patientIdOf(r);
+			if (id) map.set(id, knownPhiOfPatient(r));
+		} else if (r.resourceType === 'Bundle' && Array.isArray(r.entry)) for (const e of r.entry) take((e as { resource?: unknown })?.resource);
+	};
+	for (const rel of files) {
+		const path = join(root, rel);
+		try {
+			if (isBulk(path)) {
+				for await (const line of lines(path)) if (/"resourceType"\s*:\s*"(Patient|Bundle)"/.test(line)) try { take(JSON.parse(line.replace(/^\uFEFF/, ''))); } catch { /* reported in the main pass */ }
+			} else {
+				const text = await readFile(path, 'utf8');
+				if (/"resourceType"\s*:\s*"(Patient|Bundle)"/.test(text)) take(JSON.parse(text.replace(/^\uFEFF/, '')));
+			}
+		} catch {
+			/* unreadable or malformed: the main pass reports it */
+		}
+	}
+	return map;
+}
+
+export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
+	const started = Date.now();
+	const input = resolve(opts.input);
+	const output = resolve(opts.output);
+	if (input === output) throw new JobError('input and output must differ');
+	let info;
+	try {
+		info = await stat(input);
+	} catch {
+		throw new JobError(`${opts.input}: not found or not readable`);
+	}
+	const single = info.isFile();
+	const root = single ? dirname(input) : input;
+	if (!single && (output + '/').startsWith(input + '/')) throw new JobError('the output folder must not be inside the input folder');
+	const listed = single ? [{ rel: basename(input) }] : await listInputs(input);
+	const files = listed.filter((f) => !f.problem).map((f) => f.rel);
+	const knownPhi = await collectKnownPhi(root, files);
+	// Resources that belong to no single patient (Organization, Location, …) get every patient's places as known
+	// PHI: an organization named after a patient's town names that town.
+	const geo = new Map<string, DenyEntry>();
+	for (const entries of knownPhi.values()) for (const e of entries) if (['City', 'Street', 'Zip', 'LocationOther'].includes(e.type)) geo.set(`${e.type}\u0000${e.text.toLowerCase()}`, e);
+	const sharedGeo = [...geo.values()];
+	const textFindings: Partial<Record<EntityType, number>> = {};
+	const dicts = opts.dicts();
+	const scrub = scrubTextProcessor({
+		dicts,
+		detect: opts.detect,
+		operation: opts.operation ?? 'redact',
+		redactionFormat: opts.redactionFormat,
+		onFindings: (types) => types.forEach((t) => (textFindings[t] = (textFindings[t] ?? 0) + 1)),
+	});
+	const deps = nodeFhirDeps(opts.deps);
+	const report: FhirJobReport = { files: [], resources: 0, failedResources: 0, textFindings, durationMs: 0, warnings: [] };
+	for (const f of listed.filter((f) => f.problem)) report.files.push({ path: f.rel, status: 'failed', resources: 0, errors: [{ message: f.problem! }] });
+	const folderName = basename(input);
+	let done = 0;
+	for (const rel of files) {
+		const src = join(root, rel);
+		const dest = single ? output : join(output, rel);
+		const result: FhirFileResult = { path: rel, status: 'done', resources: 0, errors: [] };
+		report.files.push(result);
+		if (opts.skipExisting && (await lstat(dest).then(() => true, () => false))) {
+			result.status = 'skipped';
+			continue;
+		}
+		// One engine per file, as upstream (an empty dateShiftKey is then random per file).
+		const engine = new FhirAnonymizer(opts.config, deps, { scrubtext: scrub });
+		const ctx = { fileName: basename(rel), folderName };
+		const anonymize = (text: string) => {
+			const json = parseJson(text) as Record<string, unknown>;
+			const pid = json && typeof json === 'object' ? patientIdOf(json) : undefined;
+			return engine.anonymize(json, { ...ctx, knownPhi: pid ? knownPhi.get(pid) : sharedGeo });
+		};
+		await mkdir(dirname(dest), { recursive: true });
+		const tmp = `${dest}.deid-tmp-${process.pid}`;
+		try {
+			if (isBulk(src)) {
+				const out = createWriteStream(tmp, { encoding: 'utf8' });
+				let n = 0;
+				for await (const raw of lines(src)) {
+					n++;
+					const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+					if (line.trim() === '') continue; // blank lines carry nothing; upstream fails the file, we skip them
+					try {
+						const text = stringify(anonymize(line), false);
+						if (!out.write(text + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+						result.resources++;
+					} catch (e) {
+						result.errors.push({ line: n, message: safeMessage(e) });
+					}
+				}
+				await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+			} else {
+				const text = await readFile(src, 'utf8');
+				try {
+					const outText = stringify(anonymize(text), true);
+					await writeFile(tmp, outText + '\n', 'utf8');
+					result.resources++;
+				} catch (e) {
+					result.errors.push({ message: safeMessage(e) });
+				}
+			}
+			if (result.resources === 0 && result.errors.length) {
+				result.status = 'failed';
+				await rm(tmp, { force: true });
+			} else await rename(tmp, dest);
+		} catch (e) {
+			await rm(tmp, { force: true });
+			result.status = 'failed';
+			result.errors.push({ message: safeMessage(e) });
+		}
+		report.resources += result.resources;
+		report.failedResources += result.errors.length;
+		opts.onProgress?.({ files: files.length, done: ++done, resources: report.resources });
+	}
+	report.durationMs = Date.now() - started;
+	return report;
+}
+
+export { FhirParseError, FhirProcessingError, FhirRuleError, relative };
