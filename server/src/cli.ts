@@ -36,6 +36,8 @@ Options:
   --date-shift-by B         one date offset per folder (default: first-level folder), file, run, or
                             regex:<pattern> over the relative path (first group = patient)
   --date-shift-range N      offsets within ±N days (default 365); --keep-weekday shifts by whole weeks
+  --fhir-config F|default   deidentify: FHIR NDJSON lines and .json resources go through this FHIR anonymizer
+                            configuration (default: HIPAA Safe Harbor + scrubText); other lines as usual
   -h, --help                this help
   --version                 the version
 
@@ -48,7 +50,7 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const VALUE_FLAGS = new Set(['--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
 const BOOL_FLAGS = new Set(['--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
@@ -247,6 +249,17 @@ function readKeyFile(p: Parsed): Uint8Array | undefined {
 	}
 }
 
+function fhirConfigOption(p: Parsed): string | undefined {
+	const v = one(p, '--fhir-config');
+	if (v === undefined) return undefined;
+	if (v === 'default') return '';
+	try {
+		return readFileSync(v, 'utf8');
+	} catch {
+		throw new UsageError(`--fhir-config ${v}: not readable`);
+	}
+}
+
 async function cmdFhir(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('fhir needs <input> and <output>');
 	const operation = (one(p, '--operation') ?? 'redact') as Operation;
@@ -336,6 +349,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			...readPolicy(p),
 			locale: localeOption(p),
 			dateShift: dateShiftOption(p),
+			fhirConfigText: fhirConfigOption(p),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

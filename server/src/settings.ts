@@ -17,6 +17,8 @@ export interface DeidSettings {
 	minConfidence: number;
 	minConfidenceByType: Partial<Record<EntityType, number>>;
 	surrogateLocale: string;
+	/** FHIR NDJSON: diagnostics on structured fields the configuration changes, and its quick fix. */
+	fhir: { enable: boolean; config: string };
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -35,6 +37,7 @@ export function defaultSettings(): DeidSettings {
 		minConfidence: 0.5,
 		minConfidenceByType: {},
 		surrogateLocale: 'en-US',
+		fhir: { enable: true, config: '' },
 	};
 }
 
@@ -63,6 +66,11 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
 	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
+	if (r.fhir && typeof r.fhir === 'object') {
+		const f = r.fhir as Record<string, unknown>;
+		if (typeof f.enable === 'boolean') s.fhir.enable = f.enable;
+		if (typeof f.config === 'string') s.fhir.config = f.config.trim();
+	}
 	if (typeof r.surrogateLocale === 'string' && (SURROGATE_LOCALES as readonly string[]).includes(r.surrogateLocale)) s.surrogateLocale = r.surrogateLocale;
 	if (r.minConfidenceByType && typeof r.minConfidenceByType === 'object') {
 		for (const [t, v] of Object.entries(r.minConfidenceByType as Record<string, unknown>)) {

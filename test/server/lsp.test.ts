@@ -99,6 +99,38 @@ describe('language server over stdio', () => {
 		assert.deepEqual(allow.command!.arguments!.slice(0, 2), ['Whitfield', 'user']);
 	});
 
+	it('FHIR NDJSON: structured fields the configuration changes are diagnostics; a quick fix applies it to the line', async () => {
+		const uri = 'file:///tmp/deid-test/Patient.ndjson';
+		const patient = { resourceType: 'Patient', id: 'p-77', name: [{ use: 'official', family: 'Quillfeather', given: ['Marisol'] }], birthDate: '1961-04-12', gender: 'female', address: [{ city: 'Wichita', state: 'KS', postalCode: '67216' }] };
+		const text = JSON.stringify(patient) + '\n{"note":"plain record, not FHIR"}';
+		client.open(uri, text, 'ndjson', version);
+		const { diagnostics } = await client.diagnostics(uri, version);
+		const fhir = diagnostics.filter((d) => String((d.data as { detector: string }).detector).startsWith('fhir:'));
+		const got = Object.fromEntries(fhir.map((d) => [textOf(text, d), [d.code, (d.data as { detector: string }).detector]]));
+		assert.deepEqual(got['Quillfeather'], ['phi.Patient', 'fhir:redact']);
+		assert.deepEqual(got['Marisol'], ['phi.Patient', 'fhir:redact']);
+		assert.deepEqual(got['1961-04-12'], ['phi.Date', 'fhir:dateshift']);
+		assert.deepEqual(got['p-77'], ['phi.IDNum', 'fhir:cryptohash']);
+		assert.deepEqual(got['67216'], ['phi.Zip', 'fhir:redact']);
+		assert.deepEqual(got['Wichita'], ['phi.City', 'fhir:redact']);
+		assert.equal(got['official'], undefined, 'HumanName.use is kept by the configuration');
+		assert.equal(got['KS'], undefined, 'state is kept');
+		assert.equal(diagnostics.filter((d) => textOf(text, d) === 'Quillfeather').length, 1, 'no duplicate text finding on the same value');
+		const d = fhir.find((x) => textOf(text, x) === 'Quillfeather')!;
+		const actions = (await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: d.range, context: { diagnostics: [d] } })) as CodeAction[];
+		const apply = actions.find((a) => a.title === 'Apply FHIR configuration to this line')!;
+		assert.ok(apply, actions.map((a) => a.title).join(', '));
+		const out = applyEdits(text, editsOf(apply.edit!));
+		const [first, second] = out.split('\n');
+		const r = JSON.parse(first);
+		assert.deepEqual(r.name, [{ use: 'official' }]);
+		assert.match(r.id, /^[0-9a-f]{64}$/);
+		assert.equal(r.address[0].postalCode, '67200');
+		assert.notEqual(r.birthDate, '1961-04-12');
+		assert.ok(r.meta.security.length >= 3);
+		assert.equal(second, '{"note":"plain record, not FHIR"}', 'other lines untouched');
+	});
+
 	it('a selection offers "Mark selection as PHI…"', async () => {
 		const uri = 'file:///tmp/deid-test/note.txt';
 		const actions = (await client.conn.sendRequest('textDocument/codeAction', { textDocument: { uri }, range: { start: { line: 0, character: 0 }, end: { line: 0, character: 4 } }, context: { diagnostics: [] } })) as CodeAction[];

@@ -69,6 +69,25 @@ describe('deid fhir', () => {
 		assert.match(readFileSync(join(out, 'nested', 'one.json'), 'utf8'), /^\{\n {2}"resourceType": "Patient",\n/, 'a .json input is written pretty');
 	});
 
+	it('the folder job (deid deidentify --fhir-config) sends FHIR lines through the configuration and scrubs the rest', () => {
+		const out = join(dir, 'folderjob');
+		const r = runCli(['deidentify', bulk, out, '--fhir-config', 'default', '--key-file', KEY, '--workers', '0']);
+		assert.equal(r.code, 0, r.stdout + r.stderr);
+		const lines = readFileSync(join(out, 'DocumentReference.ndjson'), 'utf8').split('\n');
+		assert.equal(lines.length, 4, 'one line in, one line out (the malformed line included)');
+		const doc = JSON.parse(lines[0]);
+		assert.match(doc.id, /^[0-9a-f]{64}$/);
+		assert.ok(doc.meta.security.length > 0);
+		assert.ok(!Buffer.from(doc.content[0].attachment.data, 'base64').toString('utf8').includes('Wichita'));
+		const pretty = readFileSync(join(out, 'nested', 'one.json'), 'utf8');
+		assert.match(pretty, /^\{\n {2}"resourceType": "Patient"/);
+		assert.ok(!pretty.includes('Quillfeather'));
+		const manifest = JSON.parse(readFileSync(join(out, 'deid-manifest.json'), 'utf8'));
+		const again = runCli(['deidentify', bulk, out, '--fhir-config', 'default', '--key-file', KEY, '--workers', '0']);
+		assert.match(again.stdout, /skipped/, 'a rerun with the same configuration skips unchanged files');
+		assert.ok(manifest.detectHash);
+	});
+
 	it('the same key gives the same output; --skip-existing leaves existing outputs alone', () => {
 		const a = join(dir, 'outA');
 		const b = join(dir, 'outB');

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { scanDocument } from '../../server/src/engine';
 import { dicts, find } from '../helpers/engine';
+import { hashReference, scrubXhtml, splitMarkup, stripJsonExtensions } from '../../server/src/engine/fhir';
 
 // Adversarial inputs for the patterns (long runs that almost match). A backtracking blow-up shows as
 // super-linear growth: 8x the input must not take much more than 8x the time.
@@ -42,4 +43,31 @@ describe('every pattern stays linear on adversarial input', () => {
 			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
 		});
 	}
+});
+
+// The FHIR engine's own text handling: markup splitting, config comment stripping, reference hashing, entities.
+describe('FHIR text handling stays linear on adversarial input', () => {
+	const cases: [string, (n: number) => string, (s: string) => unknown][] = [
+		['unclosed comments', (n) => '<!--'.repeat(n / 4), (s) => splitMarkup(s)],
+		['unclosed tags', (n) => '<a'.repeat(n / 2), (s) => splitMarkup(s)],
+		['tags without text', (n) => '<<>'.repeat(n / 3), (s) => splitMarkup(s)],
+		['narrative scrub', (n) => '<p>&amp;'.repeat(n / 8), (s) => scrubXhtml(s, (t) => t)],
+		['config comments', (n) => '/*'.repeat(n / 2), (s) => stripJsonExtensions(s)],
+		['config commas', (n) => ','.repeat(n) + ' ', (s) => stripJsonExtensions(s)],
+		['references', (n) => 'http://a/' + 'Patient/'.repeat(n / 8) + '!', (s) => hashReference(s, (x) => x)],
+	];
+	for (const [name, make, run] of cases) {
+		it(name, () => {
+			const small = make(4000);
+			const big = make(32000);
+			run(small);
+			const a = Math.max(time(() => run(small)), 2);
+			const b = time(() => run(big));
+			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
+		});
+	}
+	it('splitMarkup keeps tags and text apart', () => {
+		assert.deepEqual(splitMarkup('<p>a <b>b</b></p>'), ['', '<p>', 'a ', '<b>', 'b', '</b>', '', '</p>', '']);
+		assert.deepEqual(splitMarkup('x <!-- c --> y < z'), ['x ', '<!-- c -->', ' y < z']);
+	});
 });

@@ -4,6 +4,7 @@ import { isEntityType } from '../engine';
 import { Commands, DIAGNOSTIC_SOURCE, type AllowListScope, type PhiDiagnosticData } from '../protocol';
 import type { ServerContext } from '../state';
 import { editsForDocument, replacementText, valueAt } from './edits';
+import { applyToLine } from './fhir';
 
 function versioned(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
 	return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
@@ -25,6 +26,7 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 			const settings = await ctx.settings.get(doc.uri);
 			const actions: CodeAction[] = [];
 			const seenTypes = new Set<string>();
+			const fhirLines = new Set<number>();
 			for (const d of params.context.diagnostics) {
 				if (!isPhi(d) || d.data.version !== doc.version) continue;
 				const { type, json } = d.data;
@@ -44,6 +46,20 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 					const all = editsForDocument(ctx, doc, 'redact', settings.redactionFormat, new Set([type]));
 					if (all.length > 1) {
 						actions.push(CodeAction.create(`Redact all ${all.length} ${type} findings in this file`, versioned(doc, all), CodeActionKind.QuickFix));
+					}
+				}
+				if (d.data.detector.startsWith('fhir:') && !fhirLines.has(d.range.start.line)) {
+					fhirLines.add(d.range.start.line);
+					const full = doc.getText();
+					const from = doc.offsetAt({ line: d.range.start.line, character: 0 });
+					const nl = full.indexOf('\n', from);
+					const to = nl < 0 ? full.length : full[nl - 1] === '\r' ? nl - 1 : nl;
+					const applied = applyToLine(ctx, doc.uri, full.slice(from, to), settings);
+					if (applied !== undefined) {
+						const range = { start: doc.positionAt(from), end: doc.positionAt(to) };
+						const a = CodeAction.create('Apply FHIR configuration to this line', versioned(doc, [{ range, newText: applied }]), CodeActionKind.QuickFix);
+						a.diagnostics = [d];
+						actions.push(a);
 					}
 				}
 				const value = valueAt(doc, d.range, json);

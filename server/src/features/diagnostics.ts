@@ -1,6 +1,7 @@
 import { Diagnostic, DiagnosticSeverity, type Disposable } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { scanDocument } from '../engine';
+import { scanDocument, type Finding } from '../engine';
+import { fhirFindings } from './fhir';
 import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
@@ -89,12 +90,22 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 	try {
 		const res = scanDocument(text, format, ctx.dicts(), detectOptionsFrom(settings));
 		const malformed = new Set(res.problems.map((p) => p.line));
+		let findings = res.findings;
+		if (format === 'ndjson') {
+			// FHIR lines: the structured fields the configuration changes (they replace text findings on the same value).
+			const fx = fhirFindings(ctx, uri, text, settings);
+			if (fx.error) res.problems.push({ line: 0, start: 0, end: 0, message: fx.error });
+			if (fx.findings.length) {
+				const covered = (f: Finding) => fx.findings.some((g) => f.start < g.end && g.start < f.end);
+				findings = [...res.findings.filter((f) => !covered(f)), ...fx.findings].sort((a, b) => a.start - b.start);
+			}
+		}
 		entry = {
 			version: doc.version,
 			format,
-			findings: res.findings,
+			findings,
 			// findings on malformed NDJSON lines (scanned as plain text) need no JSON escaping
-			json: res.findings.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
+			json: findings.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
 			problems: res.problems,
 			tooLarge: false,
 		};

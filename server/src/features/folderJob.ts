@@ -1,10 +1,10 @@
 import type { Disposable } from 'vscode-languageserver';
+import { isAbsolute, join } from 'node:path';
 import { REPORT_JSON, JobError, runFolderJob } from '../jobs/folderJob';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
 import { detectOptionsFrom } from '../settings';
 import type { ServerContext } from '../state';
-import { join } from 'node:path';
 import { readFileSync, statSync } from 'node:fs';
 import { validatePolicy, type Policy } from '../engine';
 
@@ -30,7 +30,18 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				policy = v.policy;
 			}
 			const settings = await ctx.settings.get(params.scopeUri ?? params.input);
+			// deid.fhir.config set: FHIR NDJSON lines and .json resources go through that configuration.
+			let fhirConfigText: string | undefined;
+			if (settings.fhir.config) {
+				const path = isAbsolute(settings.fhir.config) ? settings.fhir.config : join(params.input, settings.fhir.config);
+				try {
+					fhirConfigText = readFileSync(path, 'utf8');
+				} catch {
+					throw new JobError(`deid.fhir.config (${settings.fhir.config}) is not readable.`);
+				}
+			}
 			const report = await runFolderJob({
+				fhirConfigText,
 				input: params.input,
 				output: params.output,
 				operation: params.operation,

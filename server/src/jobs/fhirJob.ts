@@ -1,6 +1,7 @@
 // `deid fhir`: apply a FHIR anonymizer configuration to a .json resource, an .ndjson bulk file, or a folder of
 // them (mirrored). NDJSON: one line in, one line out, order kept, compact; .json: pretty. Outputs are written
 // to a temporary file and renamed; sources are never touched. Errors name the file and line, never the data.
+import { createHmac } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
@@ -8,12 +9,12 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetectOptions, Dictionaries, EntityType, Operation } from '../engine';
 import {
-	defaultFhirConfigText, FhirAnonymizer, FhirParseError, FhirProcessingError, FhirRuleError, knownPhiOfPatient, loadFhirConfig, parseJson, patientIdOf, scrubTextProcessor, stringify,
+	FhirAnonymizer, loadConfigOrDefault, FhirParseError, FhirProcessingError, FhirRuleError, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
 	type FhirConfig, type FhirDeps,
 } from '../engine/fhir';
 import type { DenyEntry } from '../engine/types';
 import { nodeFhirDeps } from '../node/fhirDeps';
-import { JobError } from './folderJob';
+import { JobError } from './errors';
 
 export interface FhirJobOptions {
 	input: string;
@@ -42,24 +43,6 @@ export interface FhirJobReport {
 	textFindings: Partial<Record<EntityType, number>>;
 	durationMs: number;
 	warnings: string[];
-}
-
-/** Load a configuration file, or the default (HIPAA Safe Harbor + scrubText) with keys derived from `key`. */
-export function loadConfigOrDefault(text: string | undefined, derive?: (purpose: string) => string): { config?: FhirConfig; errors: string[]; warnings: string[] } {
-	if (text !== undefined) {
-		const r = loadFhirConfig(text);
-		if (r.config && derive) {
-			const p = r.config.parameters;
-			// Only empty keys are filled: a configuration's own keys always win.
-			if (!p.dateShiftKey) p.dateShiftKey = derive('dateShift');
-			if (!p.cryptoHashKey) p.cryptoHashKey = derive('cryptoHash');
-			if (!p.encryptKey) p.encryptKey = derive('encrypt').slice(0, 32);
-			r.warnings = r.warnings.filter((w) => !/is empty: a random key/.test(w));
-		}
-		return r;
-	}
-	const keys = derive ? { dateShiftKey: derive('dateShift'), cryptoHashKey: derive('cryptoHash'), encryptKey: derive('encrypt').slice(0, 32) } : undefined;
-	return loadFhirConfig(defaultFhirConfigText(keys));
 }
 
 const isBulk = (p: string) => /\.(ndjson|jsonl)$/i.test(p);
@@ -93,8 +76,18 @@ async function* lines(path: string): AsyncGenerator<string> {
 	yield* rl;
 }
 
+/**
+ * Resources that belong to no single patient (Organization, Location, …) get every patient's places as known
+ * PHI: an organization named after a patient's town names that town.
+ */
+export function sharedPlaces(knownPhi: Map<string, DenyEntry[]>): DenyEntry[] {
+	const geo = new Map<string, DenyEntry>();
+	for (const entries of knownPhi.values()) for (const e of entries) if (['City', 'Street', 'Zip', 'LocationOther'].includes(e.type)) geo.set(`${e.type}\u0000${e.text.toLowerCase()}`, e);
+	return [...geo.values()];
+}
+
 /** Known PHI per patient id, from every Patient resource in the inputs (a first pass). */
-async function collectKnownPhi(root: string, files: string[]): Promise<Map<string, DenyEntry[]>> {
+export async function collectKnownPhi(root: string, files: string[]): Promise<Map<string, DenyEntry[]>> {
 	const map = new Map<string, DenyEntry[]>();
 	const take = (json: unknown) => {
 		if (!json || typeof json !== 'object') return;
@@ -137,11 +130,7 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	const listed = single ? [{ rel: basename(input) }] : await listInputs(input);
 	const files = listed.filter((f) => !f.problem).map((f) => f.rel);
 	const knownPhi = await collectKnownPhi(root, files);
-	// Resources that belong to no single patient (Organization, Location, …) get every patient's places as known
-	// PHI: an organization named after a patient's town names that town.
-	const geo = new Map<string, DenyEntry>();
-	for (const entries of knownPhi.values()) for (const e of entries) if (['City', 'Street', 'Zip', 'LocationOther'].includes(e.type)) geo.set(`${e.type}\u0000${e.text.toLowerCase()}`, e);
-	const sharedGeo = [...geo.values()];
+	const sharedGeo = sharedPlaces(knownPhi);
 	const textFindings: Partial<Record<EntityType, number>> = {};
 	const dicts = opts.dicts();
 	const scrub = scrubTextProcessor({
@@ -219,4 +208,39 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	return report;
 }
 
-export { FhirParseError, FhirProcessingError, FhirRuleError, relative };
+export { FhirParseError, FhirProcessingError, FhirRuleError, loadConfigOrDefault, relative };
+
+/**
+ * FHIR for the folder job: one engine per file (as upstream). `line` anonymizes one NDJSON line, or returns
+ * undefined when the line is not a FHIR resource the engine accepts (the caller then scrubs it as NDJSON, so
+ * nothing passes through unexamined); `whole` does a `.json` resource (pretty).
+ */
+export function fhirFileProcessor(configText: string, dicts: Dictionaries, key: Uint8Array, opts: { detect?: DetectOptions; operation?: Operation; redactionFormat?: string; fileName: string; folderName: string; knownPhi?: [string, DenyEntry[]][] }) {
+	const known = new Map(opts.knownPhi ?? []);
+	const shared = sharedPlaces(known);
+	const derive = (purpose: string) => createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex');
+	const loaded = loadConfigOrDefault(configText || undefined, derive);
+	if (!loaded.config) throw new JobError(`invalid FHIR configuration: ${loaded.errors[0]}`);
+	const counts: Partial<Record<EntityType, number>> = {};
+	const scrub = scrubTextProcessor({ dicts, detect: opts.detect, operation: opts.operation ?? 'redact', redactionFormat: opts.redactionFormat, onFindings: (ts) => ts.forEach((t) => (counts[t] = (counts[t] ?? 0) + 1)) });
+	const engine = new FhirAnonymizer(loaded.config, nodeFhirDeps(), { scrubtext: scrub });
+	const run = (text: string) => {
+		const json = parseJson(text) as Record<string, unknown>;
+		const pid = json && typeof json === 'object' ? patientIdOf(json) : undefined;
+		return engine.anonymize(json, { fileName: opts.fileName, folderName: opts.folderName, knownPhi: pid ? known.get(pid) : shared });
+	};
+	return {
+		counts,
+		line(text: string): string | undefined {
+			if (!/"resourceType"\s*:/.test(text)) return undefined;
+			try {
+				return stringify(run(text), false);
+			} catch {
+				return undefined;
+			}
+		},
+		whole(text: string): string {
+			return stringify(run(text), true) + '\n';
+		},
+	};
+}

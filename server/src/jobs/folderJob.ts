@@ -37,6 +37,8 @@ export interface FolderJobOptions {
 	dateShift?: DateShiftOptions;
 	/** Injected clock (tests). */
 	now?: () => number;
+	/** A FHIR anonymizer configuration (text; empty string = the default): FHIR NDJSON lines and .json resources go through it. */
+	fhirConfigText?: string;
 }
 
 export interface JobProgress {
@@ -81,7 +83,10 @@ export const MANIFEST = 'deid-manifest.json';
 export const REPORT_JSON = 'deid-report.json';
 export const REPORT_MD = 'deid-report.md';
 
-export class JobError extends Error {}
+import { JobError } from './errors';
+import { loadFhirConfig } from '../engine/fhir';
+import { collectKnownPhi } from './fhirJob';
+export { JobError };
 
 function isInside(child: string, parent: string): boolean {
 	const rel = relative(parent, child);
@@ -148,6 +153,10 @@ export function patientOf(rel: string, d: DateShiftOptions = {}): string {
 export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const now = opts.now ?? Date.now;
 	const started = now();
+	if (opts.fhirConfigText) {
+		const r = loadFhirConfig(opts.fhirConfigText);
+		if (!r.config) throw new JobError(`invalid FHIR configuration: ${r.errors.join('; ')}`);
+	}
 	const input = resolve(opts.input);
 	const output = resolve(opts.output);
 	let inStat;
@@ -177,7 +186,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let previous: Record<string, FileRecord> = {};
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift)) {
+		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 		}
 	} catch {
@@ -204,7 +213,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText), files }, null, 1),
 		);
 	};
 	let lastSave = now();
@@ -220,6 +229,11 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 
 	// Plan: decide what each entry needs; the de-identification tasks go to the workers, biggest first.
 	const tasks: { rel: string; task: FileTask }[] = [];
+	// FHIR: the Patient resources' names, identifiers, addresses and telecom are known PHI for free text.
+	const fhirKnown =
+		opts.fhirConfigText === undefined
+			? undefined
+			: [...(await collectKnownPhi(single ? dirname(input) : input, entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
 	for (const e of entries) {
 		const rel = single ? basename(input) : e.rel;
 		const src = single ? input : join(input, e.rel);
@@ -228,7 +242,8 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		if (e.kind === 'symlink') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
 		else if (e.kind === 'other') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
 		else {
-			const format = single ? (formatForPath(src) ?? 'text') : formatForPath(src);
+			const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
+			const format = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
 			const prev = previous[rel];
 			if (!format) {
 				if (opts.copyOther) {
@@ -245,7 +260,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday } });
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown } });
 			}
 		}
 	}
@@ -317,8 +332,8 @@ async function hashFile(path: string): Promise<string> {
 	return h.digest('hex');
 }
 
-function detectHash(d: DetectOptions, policy?: Policy, locale?: string, shift?: DateShiftOptions): string {
-	return sha256Hex(JSON.stringify([d, policy ?? null, locale ?? null, shift ?? null])).slice(0, 16);
+function detectHash(d: DetectOptions, policy?: Policy, locale?: string, shift?: DateShiftOptions, fhir?: string): string {
+	return sha256Hex(JSON.stringify([d, policy ?? null, locale ?? null, shift ?? null, ...(fhir === undefined ? [] : [fhir])])).slice(0, 16);
 }
 
 export function policyHash(policy: Policy): string {

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { fhirFileProcessor } from './fhirJob';
 import {
-	deidentifyDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	deidentifyDocument, type DenyEntry, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
@@ -24,6 +25,14 @@ export interface FileTask {
 	/** Date shift range in days and weekday preservation. */
 	shiftRange?: number;
 	keepWeekday?: boolean;
+	/** FHIR anonymizer configuration text ('' = the default); FHIR lines go through it. */
+	fhirConfigText?: string;
+	/** A FHIR .json resource (read whole, written pretty). */
+	fhirJson?: boolean;
+	/** The job's input folder (dateShiftScope folder). */
+	root?: string;
+	/** Known PHI per patient id from the job's Patient resources (free text inside FHIR). */
+	knownPhi?: [string, DenyEntry[]][];
 }
 
 export interface FileOutcome {
@@ -80,6 +89,18 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	let lineBase = 0;
 	let first = true;
 	let buf = '';
+	const fhir = task.fhirConfigText !== undefined
+		? fhirFileProcessor(task.fhirConfigText, dicts, task.key, { detect: task.detect, operation: task.operation, redactionFormat: task.redactionFormat, fileName: basename(task.src), folderName: basename(task.root ?? dirname(task.src)), knownPhi: task.knownPhi })
+		: undefined;
+	const deid = (piece: string, format: DocumentFormat) => {
+		const res = deidentifyDocument(piece, format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy });
+		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+		return res;
+	};
+	if (fhir && task.fhirJson) {
+		await mkdir(dirname(task.dst), { recursive: true });
+		return processFhirJson(task, tmp, fhir, deid, counts);
+	}
 	await mkdir(dirname(task.dst), { recursive: true });
 	const out = createWriteStream(tmp, { flags: 'wx' });
 	const outError = new Promise<never>((_, reject) => out.on('error', reject));
@@ -89,8 +110,43 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		if (!out.write(s, 'utf8')) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), outError]);
 	};
 	const flush = async (piece: string) => {
-		const res = deidentifyDocument(piece, task.format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy });
-		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+		if (fhir && task.format === 'ndjson') {
+			// FHIR lines through the configuration; any other line (not FHIR, or rejected by strict R4 parsing)
+			// through the NDJSON de-identification, so nothing passes unexamined.
+			let text = '';
+			let rest = '';
+			let restStart = 0;
+			const lines = piece.split('\n');
+			const flushRest = () => {
+				if (!rest) return;
+				const res = deid(rest, 'ndjson');
+				if (res.problems.length) {
+					problems += res.problems.length;
+					firstProblemLine ??= lineBase + restStart + res.problems[0].line + 1;
+				}
+				text += res.output;
+				rest = '';
+			};
+			for (let k = 0; k < lines.length; k++) {
+				const line = lines[k];
+				const nl = k < lines.length - 1 ? '\n' : '';
+				const r = line.trim() ? fhir.line(line.replace(/\r$/, '')) : undefined;
+				if (r === undefined) {
+					if (!rest) restStart = k;
+					rest += line + nl;
+					continue;
+				}
+				flushRest();
+				text += r + (line.endsWith('\r') ? '\r' : '') + nl;
+			}
+			flushRest();
+			lineBase += lines.length - 1;
+			for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+			for (const t of Object.keys(fhir.counts)) delete fhir.counts[t as EntityType];
+			await write(text);
+			return;
+		}
+		const res = deid(piece, task.format);
 		if (res.problems.length) {
 			problems += res.problems.length;
 			firstProblemLine ??= lineBase + res.problems[0].line + 1;
@@ -149,6 +205,46 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		out.destroy();
 		await rm(tmp, { force: true });
 		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes };
+	}
+}
+
+/** A FHIR .json resource: whole, pretty. Not FHIR (or rejected): every string value is de-identified instead. */
+async function processFhirJson(
+	task: FileTask,
+	tmp: string,
+	fhir: ReturnType<typeof fhirFileProcessor>,
+	deid: (piece: string, format: DocumentFormat) => { output: string },
+	counts: Partial<Record<EntityType, number>>,
+): Promise<FileOutcome> {
+	try {
+		const raw = await readFile(task.src);
+		let text: string;
+		try {
+			text = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/^\uFEFF/, '');
+		} catch {
+			return { status: 'failed', reason: 'invalid UTF-8', bytes: raw.length };
+		}
+		let out: string;
+		let problem: string | undefined;
+		try {
+			out = fhir.whole(text);
+		} catch {
+			let compact: string | undefined;
+			try {
+				compact = JSON.stringify(JSON.parse(text));
+			} catch {
+				compact = undefined;
+			}
+			out = compact === undefined ? deid(text, 'text').output : JSON.stringify(JSON.parse(deid(compact, 'ndjson').output), null, 2) + '\n';
+			problem = 'not an R4 resource the FHIR configuration accepts: its text was de-identified instead';
+		}
+		for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+		await writeFile(tmp, out, { flag: 'wx' });
+		await rename(tmp, task.dst);
+		return { status: 'done', inputHash: createHash('sha256').update(raw).digest('hex'), outputHash: createHash('sha256').update(out).digest('hex'), counts, bytes: raw.length, problems: problem ? 1 : undefined, reason: problem };
+	} catch (err) {
+		await rm(tmp, { force: true });
+		return { status: 'failed', reason: describeError(err), bytes: 0 };
 	}
 }
 

@@ -1,3 +1,5 @@
+import { loadFhirConfig, type FhirConfig } from './config';
+
 // The default FHIR configuration: the HIPAA Safe Harbor sample of Microsoft's FHIR anonymizer (R4
 // `configuration-sample.json`, MIT licence, see media/THIRD-PARTY-NOTICES.md) with `scrubText` rules added:
 // free-text nodes go through the PHI detector before the sample's rules would drop them, and every string or
@@ -247,3 +249,22 @@ export const DEFAULT_FHIR_CONFIG = {
 export function defaultFhirConfigText(keys?: { dateShiftKey: string; cryptoHashKey: string; encryptKey: string }): string {
 	return JSON.stringify({ ...DEFAULT_FHIR_CONFIG, parameters: { ...DEFAULT_FHIR_CONFIG.parameters, ...keys } }, null, 2);
 }
+
+/** Load a configuration file, or the default (HIPAA Safe Harbor + scrubText) with keys derived from `key`. */
+export function loadConfigOrDefault(text: string | undefined, derive?: (purpose: string) => string): { config?: FhirConfig; errors: string[]; warnings: string[] } {
+	if (text !== undefined) {
+		const r = loadFhirConfig(text);
+		if (r.config && derive) {
+			const p = r.config.parameters;
+			// Only empty keys are filled: a configuration's own keys always win.
+			if (!p.dateShiftKey) p.dateShiftKey = derive('dateShift');
+			if (!p.cryptoHashKey) p.cryptoHashKey = derive('cryptoHash');
+			if (!p.encryptKey) p.encryptKey = derive('encrypt').slice(0, 32);
+			r.warnings = r.warnings.filter((w) => !/is empty: a random key/.test(w));
+		}
+		return r;
+	}
+	const keys = derive ? { dateShiftKey: derive('dateShift'), cryptoHashKey: derive('cryptoHash'), encryptKey: derive('encrypt').slice(0, 32) } : undefined;
+	return loadFhirConfig(defaultFhirConfigText(keys));
+}
+

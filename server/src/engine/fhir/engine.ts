@@ -69,7 +69,18 @@ export type CustomProcessor = (ctx: NodeContext) => Operation[] | void;
 const AGE_THRESHOLD = 89;
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 
+export interface FhirChange {
+	node: FNode;
+	/** The resource whose rule changed it. */
+	resource: FNode;
+	/** JSON path of the value in the input (`["name", 0, "family"]`). */
+	path: (string | number)[];
+	method: string;
+}
+
 interface Run {
+	changes?: FhirChange[];
+	paths?: Map<FNode, (string | number)[]>;
 	root: FNode;
 	input: FhirInputContext;
 	visited: Set<FNode>;
@@ -101,22 +112,28 @@ export class FhirAnonymizer {
 
 	/** Anonymize one resource (parsed JSON). Returns the new JSON object (numbers as JsonNumber). */
 	anonymize(json: unknown, input: FhirInputContext = {}): Record<string, unknown> {
+		return this.anonymizeWithChanges(json, input, false).output;
+	}
+
+	/** Anonymize and report which input values the rules changed (JSON paths), for editor diagnostics. */
+	anonymizeWithChanges(json: unknown, input: FhirInputContext = {}, record = true): { output: Record<string, unknown>; changes: FhirChange[] } {
 		const root = buildResource(json);
+		const changes: FhirChange[] = [];
 		try {
-			this.process(root, input);
+			this.process(root, input, record ? changes : undefined);
 		} catch (e) {
 			if (e instanceof FhirProcessingError && this.config.processingErrors === 'skip') {
 				const rt = root.type;
 				const label = LABELS[0][1];
-				return { resourceType: rt, meta: { security: [{ ...label }] } };
+				return { output: { resourceType: rt, meta: { security: [{ ...label }] } }, changes };
 			}
 			throw e;
 		}
-		return toJson(root, 'raw');
+		return { output: toJson(root, 'raw'), changes };
 	}
 
-	private process(root: FNode, input: FhirInputContext): void {
-		const run: Run = { root, input, visited: new Set(), ops: new Map(), version: 0 };
+	private process(root: FNode, input: FhirInputContext, changes?: FhirChange[]): void {
+		const run: Run = { root, input, visited: new Set(), ops: new Map(), version: 0, changes, paths: changes ? jsonPaths(root) : undefined };
 		this.run = run;
 		try {
 			for (const resource of resourcesOf(root)) {
@@ -240,7 +257,12 @@ export class FhirAnonymizer {
 	private processRecursive(node: FNode, rule: FhirRule, resource: FNode): void {
 		const run = this.run!;
 		if (run.visited.has(node)) return;
+		const before = node.value;
 		const ops = this.apply(node, rule, resource);
+		if (run.changes && node.isPrimitive && before !== undefined && node.value !== before) {
+			const path = run.paths!.get(node);
+			if (path) run.changes.push({ node, resource, path, method: rule.method });
+		}
 		run.visited.add(node);
 		if (ops && ops.length) {
 			let set = run.ops.get(resource);
@@ -578,6 +600,22 @@ function fragmentChild(parent: FNode, key: string, json: Record<string, unknown>
 	const n: FNode = { name: info.name, key, type: info.type, typePath: info.typePath, children: [], parent, isResource: false, isPrimitive: false, isArray: info.repeating };
 	fillFromJson(n, json, false);
 	return n;
+}
+
+/** JSON path of every node of the input tree. */
+function jsonPaths(root: FNode): Map<FNode, (string | number)[]> {
+	const out = new Map<FNode, (string | number)[]>();
+	const walk = (n: FNode, path: (string | number)[]) => {
+		out.set(n, path);
+		const seen = new Map<string, number>();
+		for (const c of n.children) {
+			const i = seen.get(c.key) ?? 0;
+			seen.set(c.key, i + 1);
+			walk(c, c.isArray ? [...path, c.key, i] : [...path, c.key]);
+		}
+	};
+	walk(root, []);
+	return out;
 }
 
 function firstLine(e: unknown): string {

@@ -87,9 +87,48 @@ function encodeText(s: string): string {
 	return s.replace(/&(?!#x[0-9a-fA-F]{1,6};|#\d{1,7};|[a-zA-Z]{2,8};)/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
+/**
+ * Split markup into [text, tag, text, tag, …, text] in one pass (a regular expression would rescan from every
+ * unclosed `<!--`). An unclosed comment or tag is text.
+ */
+export function splitMarkup(html: string): string[] {
+	const parts: string[] = [];
+	let textStart = 0;
+	let i = 0;
+	let noCommentEnd = false;
+	let noTagEnd = -1;
+	while (i < html.length) {
+		const lt = html.indexOf('<', i);
+		if (lt < 0) break;
+		let end = -1;
+		if (html.startsWith('<!--', lt)) {
+			const close = noCommentEnd ? -1 : html.indexOf('-->', lt + 4);
+			if (close < 0) noCommentEnd = true;
+			else end = close + 3;
+		} else {
+			// the tag ends at the next '>' unless another '<' comes first
+			const gt = noTagEnd >= 0 && noTagEnd > lt ? -1 : html.indexOf('>', lt + 1);
+			if (gt < 0) noTagEnd = html.length;
+			else {
+				const nextLt = html.indexOf('<', lt + 1);
+				if (nextLt < 0 || nextLt > gt) end = gt + 1;
+			}
+		}
+		if (end < 0) {
+			i = lt + 1;
+			continue;
+		}
+		parts.push(html.slice(textStart, lt), html.slice(lt, end));
+		textStart = end;
+		i = end;
+	}
+	parts.push(html.slice(textStart));
+	return parts;
+}
+
 /** Scrub the text nodes of an XHTML fragment; tags, attributes and comments are kept, so the markup stays valid. */
 export function scrubXhtml(html: string, scrub: (text: string) => string): string {
-	const parts = html.split(/(<!--[\s\S]*?-->|<[^<>]*>)/);
+	const parts = splitMarkup(html);
 	const idx: number[] = [];
 	const texts: string[] = [];
 	for (let i = 0; i < parts.length; i += 2) {
