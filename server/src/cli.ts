@@ -23,6 +23,14 @@ Usage:
                             or a folder of them (mirrored). --config is a Microsoft FHIR anonymizer configuration;
                             without it the HIPAA Safe Harbor sample plus scrubText (free text through our detector).
                             --operation/--redaction-format apply to scrubText.
+  deid serve --port N [--host 127.0.0.1] --storage-connection-string CS --token-file F [--state-dir D]
+                            a self-hosted server with the Azure de-identification REST API (2024-11-15)
+  deid job submit <folder> --endpoint URL --container-url URL --out DIR [--storage-connection-string CS]
+                  [--storage-sas SAS] [--token-file F] [--operation redact|surrogate] [--redaction-format F]
+                  [--keep-inputs]
+  deid job list|status <job>|cancel <job>|delete <job> --endpoint URL [--token-file F]
+                            remote batch jobs on Azure (Entra ID via az login / environment when no
+                            --token-file) or on a deid serve server (--token-file)
 
 Options:
   --language auto|en|es     language profile (default auto: per document)
@@ -50,8 +58,8 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const BOOL_FLAGS = new Set(['--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -310,6 +318,121 @@ async function cmdFhir(p: Parsed): Promise<number> {
 	return report.failedResources > 0 || failed > 0 ? 1 : 0;
 }
 
+function readSecretFile(path: string, what: string): string {
+	try {
+		const v = readFileSync(path, 'utf8').trim();
+		if (!v) throw new Error('empty');
+		return v;
+	} catch {
+		throw new UsageError(`${what} ${path}: not readable or empty`);
+	}
+}
+
+async function cmdServe(p: Parsed): Promise<number> {
+	const port = Number(one(p, '--port'));
+	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve needs --port N');
+	const cs = one(p, '--storage-connection-string') ?? process.env.DEID_STORAGE_CONNECTION_STRING;
+	if (!cs) throw new UsageError('serve needs --storage-connection-string (or DEID_STORAGE_CONNECTION_STRING)');
+	const tokenFile = one(p, '--token-file');
+	if (!tokenFile) throw new UsageError('serve needs --token-file (clients must send this bearer token)');
+	const token = readSecretFile(tokenFile, '--token-file');
+	const { startServer } = await import('./remote/serve');
+	const server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
+	process.stdout.write(`deid serve: listening on ${server.url} (api-version 2024-11-15)\n`);
+	await new Promise<void>((resolve) => {
+		const stop = () => {
+			process.stderr.write('deid serve: shutting down (the current document finishes; running jobs resume on restart)\n');
+			void server.close().then(resolve);
+		};
+		process.once('SIGTERM', stop);
+		process.once('SIGINT', stop);
+	});
+	return 0;
+}
+
+async function remoteClient(p: Parsed) {
+	const endpoint = one(p, '--endpoint');
+	if (!endpoint) throw new UsageError('--endpoint URL is required');
+	const { DeidClient, DEID_SCOPE } = await import('./remote/client');
+	const tokenFile = one(p, '--token-file');
+	let token: () => Promise<string | undefined>;
+	if (tokenFile) {
+		const t = readSecretFile(tokenFile, '--token-file');
+		token = async () => t;
+	} else {
+		const { DefaultAzureCredential } = await import('@azure/identity');
+		const cred = new DefaultAzureCredential();
+		token = async () => (await cred.getToken(DEID_SCOPE))?.token;
+	}
+	return new DeidClient({ endpoint, token });
+}
+
+async function cmdJob(p: Parsed): Promise<number> {
+	const [sub, arg] = p.positional;
+	const { DeidApiError } = await import('./remote/client');
+	try {
+		const client = await remoteClient(p);
+		if (sub === 'list') {
+			for await (const j of client.listJobs({ maxpagesize: 50 })) {
+				const s = j.summary;
+				process.stdout.write(`${j.name}\t${j.status}\t${j.createdAt}${s ? `\t${s.successful}/${s.total} succeeded, ${s.failed} failed` : ''}\n`);
+			}
+			return 0;
+		}
+		if (sub === 'status' || sub === 'cancel' || sub === 'delete') {
+			if (!arg) throw new UsageError(`job ${sub} needs a job name`);
+			if (sub === 'delete') {
+				await client.deleteJob(arg);
+				process.stdout.write(`deleted job ${arg} (blobs are not deleted)\n`);
+				return 0;
+			}
+			const j = sub === 'cancel' ? await client.cancelJob(arg) : await client.getJob(arg);
+			process.stdout.write(JSON.stringify(j, null, 2) + '\n');
+			return 0;
+		}
+		if (sub === 'submit') {
+			if (!arg) throw new UsageError('job submit needs <folder>');
+			const out = one(p, '--out');
+			const containerUrl = one(p, '--container-url');
+			if (!out || !containerUrl) throw new UsageError('job submit needs --out DIR and --container-url URL');
+			const operation = (one(p, '--operation') ?? 'redact').toLowerCase();
+			if (!['redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be redact or surrogate');
+			const redactionFormat = one(p, '--redaction-format');
+			if (redactionFormat) {
+				const err = validateRedactionFormat(redactionFormat);
+				if (err) throw new UsageError(err);
+			}
+			const { submitFolder, preflight } = await import('./remote/submit');
+			const pre = await preflight(arg);
+			process.stderr.write(`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`);
+			const report = await submitFolder({
+				folder: arg,
+				out,
+				client,
+				preflight: pre,
+				storage: { containerUrl, connectionString: one(p, '--storage-connection-string'), sas: one(p, '--storage-sas') },
+				operation: operation === 'redact' ? 'Redact' : 'Surrogate',
+				redactionFormat,
+				deleteInputs: !p.flags.has('--keep-inputs'),
+				onJobCreated: (n) => process.stderr.write(`deid: job ${n} created\n`),
+			});
+			process.stdout.write(`Job ${report.jobName}: ${report.status}; ${report.downloaded.length} documents downloaded to ${out}, ${report.failed.length} failed, ${report.skipped.length} skipped\n`);
+			for (const f of report.failed) process.stdout.write(`  failed: ${f.rel}: ${f.code}\n`);
+			for (const s of report.skipped) process.stdout.write(`  skipped: ${s.rel}: ${s.reason}\n`);
+			return report.status === 'Succeeded' && report.failed.length === 0 ? 0 : 1;
+		}
+		throw new UsageError('job needs submit, list, status, cancel or delete');
+	} catch (e) {
+		if (e instanceof DeidApiError) {
+			process.stderr.write(`deid: the service answered ${e.status} ${e.code}: ${e.message}\n`);
+			return 1;
+		}
+		if (e instanceof UsageError) throw e;
+		process.stderr.write(`deid: ${(e as Error).message}\n`);
+		return 1;
+	}
+}
+
 async function cmdDeidentify(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('deidentify needs <input> and <output>');
 	const operation = (one(p, '--operation') ?? 'redact') as Operation;
@@ -396,7 +519,9 @@ export async function main(argv: string[]): Promise<number> {
 		if (cmd === 'scan') return await cmdScan(sub);
 		if (cmd === 'deidentify') return await cmdDeidentify(sub);
 		if (cmd === 'fhir') return await cmdFhir(sub);
-		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir; types: ${ENTITY_TYPES.length})`);
+		if (cmd === 'serve') return await cmdServe(sub);
+		if (cmd === 'job') return await cmdJob(sub);
+		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir, serve, job; types: ${ENTITY_TYPES.length})`);
 	} catch (e) {
 		if (e instanceof UsageError) {
 			process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);
