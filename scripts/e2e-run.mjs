@@ -107,6 +107,43 @@ function stop(s) {
 	live.delete(s.proc);
 }
 
+// Remote jobs in the editor: Azurite (npm) and our self-hosted `deid serve`, on free loopback ports. The
+// extension host inherits DEID_E2E_REMOTE and the suite points deid.remote.* at them.
+async function startRemote() {
+	const azPort = await freePort();
+	const azDir = join(run, 'azurite');
+	mkdirSync(azDir, { recursive: true });
+	const az = spawn(process.execPath, [join(root, 'node_modules', 'azurite', 'dist', 'src', 'blob', 'main.js'), '--location', azDir, '--silent', '--blobHost', '127.0.0.1', '--blobPort', String(azPort), '--skipApiVersionCheck', '--disableTelemetry'], { detached: true, stdio: 'ignore' });
+	live.add(az);
+	const connectionString = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:${azPort}/devstoreaccount1;`;
+	const up = async (url) => {
+		for (let i = 0; i < 225; i++) {
+			try {
+				await fetch(url);
+				return;
+			} catch {
+				await new Promise((r) => setTimeout(r, 200));
+			}
+		}
+		throw new Error(`${url} did not come up`);
+	};
+	await up(`http://127.0.0.1:${azPort}/`);
+	const { BlobServiceClient } = await import('@azure/storage-blob');
+	await BlobServiceClient.fromConnectionString(connectionString).getContainerClient('e2e').createIfNotExists();
+	const token = `e2e-${Math.random().toString(36).slice(2)}`;
+	writeFileSync(join(run, 'serve-token'), token);
+	const port = await freePort();
+	const srv = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'serve', '--port', String(port), '--storage-connection-string', connectionString, '--token-file', join(run, 'serve-token'), '--state-dir', join(run, 'serve-state')], { detached: true, stdio: 'ignore' });
+	live.add(srv);
+	await up(`http://127.0.0.1:${port}/`);
+	env.DEID_E2E_REMOTE = JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, containerUrl: `http://127.0.0.1:${azPort}/devstoreaccount1/e2e`, connectionString, token });
+}
+try {
+	await startRemote();
+} catch (e) {
+	console.log(`remote-job e2e test will be skipped: ${e.message}`);
+}
+
 let passed = 0;
 let failed = 0;
 

@@ -353,7 +353,7 @@ async function cmdServe(p: Parsed): Promise<number> {
 async function remoteClient(p: Parsed) {
 	const endpoint = one(p, '--endpoint');
 	if (!endpoint) throw new UsageError('--endpoint URL is required');
-	const { DeidClient, DEID_SCOPE } = await import('./remote/client');
+	const { DeidClient, DEID_SCOPE } = await import('../../client/src/remote/deidClient');
 	const tokenFile = one(p, '--token-file');
 	let token: () => Promise<string | undefined>;
 	if (tokenFile) {
@@ -369,7 +369,7 @@ async function remoteClient(p: Parsed) {
 
 async function cmdJob(p: Parsed): Promise<number> {
 	const [sub, arg] = p.positional;
-	const { DeidApiError } = await import('./remote/client');
+	const { DeidApiError } = await import('../../client/src/remote/deidClient');
 	try {
 		const client = await remoteClient(p);
 		if (sub === 'list') {
@@ -402,7 +402,7 @@ async function cmdJob(p: Parsed): Promise<number> {
 				const err = validateRedactionFormat(redactionFormat);
 				if (err) throw new UsageError(err);
 			}
-			const { submitFolder, preflight } = await import('./remote/submit');
+			const { submitFolder, preflight } = await import('../../client/src/remote/submit');
 			const pre = await preflight(arg);
 			process.stderr.write(`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`);
 			const report = await submitFolder({

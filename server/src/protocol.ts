@@ -26,6 +26,9 @@ export const Commands = {
 	rotateKey: 'deid.rotateKey',
 	showKeyFingerprint: 'deid.showKeyFingerprint',
 	showOutput: 'deid.showOutput',
+	submitRemoteJob: 'deid.submitRemoteJob',
+	showRemoteJobs: 'deid.showRemoteJobs',
+	setRemoteSecret: 'deid.setRemoteSecret',
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';

@@ -8,12 +8,9 @@ import { join } from 'node:path';
 import { ContainerClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { deidentifyDocument, validateRedactionFormat, type Dictionaries, type Operation } from '../engine';
 import { hmacHash } from '../node/hash';
-import { API_VERSION, JOB_NAME, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest, type PhiEntity } from './client';
+import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest, type PhiEntity } from '../../../client/src/remote/deidClient';
 
 export const SUPPORTED_API_VERSIONS = [API_VERSION];
-export const MAX_DOCUMENTS = 10_000;
-export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
-export const MAX_TEXT_CHARS = 48_000;
 const MAX_BODY_BYTES = 50 * 1024;
 
 export interface ServeOptions {

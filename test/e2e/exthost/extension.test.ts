@@ -192,4 +192,31 @@ describe('vscode-deid in a real VS Code', () => {
 		const back = await vscode.commands.executeCommand<{ deidentified: vscode.Uri }>('deid.compareWithOriginal', vscode.Uri.file(path.join(input, 'summary.txt')));
 		assert.equal(back?.deidentified.fsPath, path.join(output, 'summary.txt'));
 	});
+	it('"Submit Folder as Remote Batch Job…" runs against a local deid serve over Azurite and downloads the outputs', async function () {
+		const cfg = process.env.DEID_E2E_REMOTE;
+		if (!cfg) return this.skip();
+		this.timeout(120000);
+		const remote = JSON.parse(cfg) as { endpoint: string; containerUrl: string; connectionString: string; token: string };
+		const conf = vscode.workspace.getConfiguration('deid.remote');
+		await conf.update('endpoint', remote.endpoint, vscode.ConfigurationTarget.Workspace);
+		await conf.update('containerUrl', remote.containerUrl, vscode.ConfigurationTarget.Workspace);
+		await conf.update('credential', 'token', vscode.ConfigurationTarget.Workspace);
+		await conf.update('storageAuth', 'connectionString', vscode.ConfigurationTarget.Workspace);
+		await vscode.commands.executeCommand('deid.setRemoteSecret', 'token', remote.token);
+		await vscode.commands.executeCommand('deid.setRemoteSecret', 'connectionString', remote.connectionString);
+		// settings never hold the secrets
+		assert.ok(!JSON.stringify(vscode.workspace.getConfiguration('deid')).includes(remote.token));
+		const input = path.join(ws().fsPath, 'remote-in');
+		await vscode.workspace.fs.writeFile(vscode.Uri.file(path.join(input, 'n1.txt')), Buffer.from('Dr. Eleanor Whitfield saw Margaret Okafor on 3/14/2031.\n'));
+		await vscode.workspace.fs.writeFile(vscode.Uri.file(path.join(input, 'sub', 'n2.txt')), Buffer.from('Call 617-555-0199 about Margaret Okafor.\n'));
+		const report = await vscode.commands.executeCommand<{ status: string; downloaded: string[]; failed: unknown[] }>('deid.submitRemoteJob', { folder: vscode.Uri.file(input), confirm: true });
+		assert.ok(report, 'the command returned a report');
+		assert.equal(report.status, 'Succeeded');
+		assert.deepEqual(report.downloaded, ['n1.txt', 'sub/n2.txt']);
+		const out = path.join(ws().fsPath, 'remote-in-deid-remote');
+		const n1 = readFileSync(path.join(out, 'n1.txt'), 'utf8');
+		assert.ok(!/Whitfield|Okafor|3\/14\/2031/.test(n1), 'PHI removed');
+		assert.ok(existsSync(path.join(out, 'sub', 'n2.txt')));
+		assert.ok(existsSync(path.join(out, 'deid-remote-report.json')));
+	});
 });

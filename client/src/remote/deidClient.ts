@@ -2,6 +2,10 @@
 // global fetch; it also talks to our self-hosted `deid serve`. No vscode import: the command and the CLI share it.
 
 export const API_VERSION = '2024-11-15';
+/** Service limits (per job, per document, per synchronous request). */
+export const MAX_DOCUMENTS = 10_000;
+export const MAX_DOCUMENT_BYTES = 2 * 1024 * 1024;
+export const MAX_TEXT_CHARS = 48_000;
 export const DEID_SCOPE = 'https://deid.azure.com/.default';
 
 export type JobStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';

@@ -5,8 +5,7 @@ import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promi
 import { dirname, join, relative, sep } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
-import { DeidClient, newJobName, TERMINAL, type DeidentificationJob, type DeidOperation } from './client';
-import { MAX_DOCUMENT_BYTES, MAX_DOCUMENTS } from './serve';
+import { DeidClient, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, newJobName, TERMINAL, type DeidentificationJob, type DeidOperation } from './deidClient';
 
 export interface PreflightFile {
 	rel: string;
