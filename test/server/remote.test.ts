@@ -172,6 +172,27 @@ describe('remote batch jobs: Azurite + deid serve + our client', () => {
 		assert.ok(after.every((j) => ['Succeeded', 'Failed', 'Canceled'].includes(j.status)));
 	});
 
+	it('a server stopped during a job finishes the current document, and the job resumes after the restart', async () => {
+		const many: Record<string, string> = {};
+		for (let i = 0; i < 120; i++) many[`r${i}.txt`] = `Note ${i}: Mrs. Hodges, 03/14/2021.\n`;
+		const input = folder('in5', many);
+		const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER);
+		for (const rel of Object.keys(many)) await container.getBlockBlobClient(`resume/input/${rel}`).uploadFile(join(input, rel));
+		await client.createJob('resume-job', { operation: 'Redact', sourceLocation: { location: azurite.containerUrl(CONTAINER), prefix: 'resume/input/' }, targetLocation: { location: azurite.containerUrl(CONTAINER), prefix: 'resume/output/' } });
+		let running: DeidentificationJob;
+		do running = await client.getJob('resume-job');
+		while (running.status === 'NotStarted' || (running.summary?.successful ?? 0) === 0);
+		await server.stop(); // SIGTERM: graceful
+		const saved = (JSON.parse(readFileSync(join(stateDir, 'deid-serve-state.json'), 'utf8')) as { job: DeidentificationJob }[]).find((x) => x.job.name === 'resume-job')!.job;
+		assert.equal(saved.status, 'Running', 'stopped mid-job, state saved as Running');
+		assert.ok(saved.summary!.successful > 0 && saved.summary!.successful < 120, `interrupted after ${saved.summary!.successful}`);
+		server = await startDeidServer(azurite.connectionString, stateDir);
+		client = new DeidClient({ endpoint: server.url, token: async () => server.token, sleep: fast });
+		const done = await client.pollJob('resume-job', { minMs: 10 });
+		assert.equal(done.status, 'Succeeded');
+		assert.deepEqual({ s: done.summary!.successful, f: done.summary!.failed, t: done.summary!.total }, { s: 120, f: 0, t: 120 });
+	});
+
 	it('the CLI: deid job submit and deid job list against the server', async () => {
 		const input = folder('in4', { 'x.txt': NOTES['a.txt'] });
 		const tokenFile = join(work, 'cli-token');

@@ -214,6 +214,15 @@ describe('FHIR anonymizer conformance: vectors', { skip: !present }, () => {
 		}).anonymize(parseJson(v.exactOutput.input));
 		assert.equal(stringify(masked, false), v.exactOutput.customMask.expected);
 	});
+	it('the pre-2020 format (pathRules/typeRules) is converted, path rules before type rules', () => {
+		const r = loadFhirConfig(JSON.stringify({ pathRules: { 'Patient.address.state': 'keep' }, typeRules: { Address: 'redact', date: 'dateShift' }, parameters: { dateShiftKey: '123' } }));
+		assert.deepEqual(r.errors, []);
+		assert.ok(r.warnings.some((w) => /converted/.test(w)));
+		assert.deepEqual(r.config!.rules.map((x) => [x.path, x.method]), [['Patient.address.state', 'keep'], ["nodesByType('Address')", 'redact'], ["nodesByType('date')", 'dateshift']]);
+		const out = JSON.parse(stringify(new FhirAnonymizer(r.config!, deps()).anonymize({ resourceType: 'Patient', address: [{ city: 'Springfield', state: 'IL' }] }), false));
+		assert.deepEqual(out.address, [{ state: 'IL' }]);
+	});
+
 	it('rule paths: split and fast path', () => {
 		for (const [p, type, expr] of v.pathRules.split) {
 			const s = splitPath(p);

@@ -159,9 +159,12 @@ export function loadFhirConfig(text: string): ConfigResult {
 		return { errors: [`configuration is not valid JSON: ${(e as Error).message}`], warnings };
 	}
 	if (!isObject(raw)) return { errors: ['configuration must be a JSON object'], warnings };
-	if ('pathRules' in raw || 'typeRules' in raw) {
-		if (!('fhirPathRules' in raw)) errors.push("old configuration format (pathRules/typeRules): convert it to fhirPathRules (see 'deid fhir --convert-config')");
+	if (('pathRules' in raw || 'typeRules' in raw) && !('fhirPathRules' in raw)) {
+		// The pre-2020 format: upstream now fails ("missing fhirPathRules"); we convert, path rules first.
+		raw = convertOldConfig(raw);
+		warnings.push('old configuration format (pathRules/typeRules) converted to fhirPathRules: path rules first, then type rules as nodesByType(...)');
 	}
+	if (!isObject(raw)) return { errors: ['configuration must be a JSON object'], warnings };
 	const version = raw.fhirVersion;
 	if (version === undefined || version === null || version === '') warnings.push('fhirVersion is empty; R4 is assumed');
 	else if (typeof version !== 'string' || version.toLowerCase() !== 'r4') errors.push(`fhirVersion '${String(version)}' is not supported (only R4)`);
