@@ -170,4 +170,16 @@ describe('folder job', () => {
 		assert.equal(outLines.length, 20000);
 		for (const l of outLines) JSON.parse(l);
 	});
+	it('a worker thread that dies (here: out of memory) fails its file with a reason; the run goes on and ends', async () => {
+		const { runFolderJob } = await import('../../server/src/jobs/folderJob');
+		const { loadDictionaries } = await import('../../server/src/node/dictionaries');
+		const input = join(dir, 'oom-in');
+		mkdirSync(input, { recursive: true });
+		for (let i = 0; i < 3; i++) writeFileSync(join(input, `n${i}.txt`), note(i));
+		// 4 MB of heap cannot even hold the dictionaries: every worker dies and is replaced.
+		const report = await runFolderJob({ input, output: join(dir, 'oom-out'), operation: 'redact', detect: {}, dicts: loadDictionaries, key: Buffer.alloc(32, 1), workers: 1, workerHeapMb: 4 });
+		assert.equal(report.totals.failed, 3);
+		for (const f of report.files) assert.match(f.reason ?? '', /memory|worker/);
+		assert.deepEqual(readdirSync(join(dir, 'oom-out')).filter((f) => f.endsWith('.txt')), [], 'no partial outputs');
+	});
 });

@@ -6,6 +6,9 @@ import { applyStrategy, type Policy } from './policy';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type Replacement, type SurrogateContext } from './transform';
 import type { DetectOptions, EntityType, Finding } from './types';
 
+/** Compiled once. */
+const HAS_LETTER = /\p{L}/u;
+
 export interface TransformOptions {
 	operation: Operation;
 	redactionFormat?: string;
@@ -27,16 +30,24 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
 	// A surrogate must not reproduce any original PHI word of the same text (Dr. Allred → "Hodges" beside Mrs. Hodges).
-	const originals = new Set<string>();
-	for (const f of findings) for (const w of text.slice(f.start, f.end).toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w.length > 1) originals.add(w);
-	// (an e-mail's or URL's fixed example domain is not compared)
-	const clashes = (s: string) => s.toLowerCase().replace(/@.*$|^https?:\/\/www\.example\.\w+/, '').split(/[^\p{L}\p{N}]+/u).some((w) => w.length > 1 && originals.has(w));
+	// The set of original words is built on first need (redaction never needs it).
+	let originals: Set<string> | undefined;
+	const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u);
+	const clashes = (s: string) => {
+		if (!originals) {
+			originals = new Set<string>();
+			for (const f of findings) if (HAS_LETTER.test(text.slice(f.start, f.end))) for (const w of words(text.slice(f.start, f.end))) if (w.length > 1) originals.add(w);
+		}
+		// (an e-mail's or URL's fixed example domain is not compared)
+		return words(s.replace(/@.*$|^https?:\/\/www\.example\.\w+/i, '')).some((w) => w.length > 1 && originals!.has(w));
+	};
 	const reps: Replacement[] = findings.map((f) => {
 		const original = text.slice(f.start, f.end);
 		let out = applyStrategy(f, original, t.operation, format, t.policy, t.surrogate);
-		if (t.surrogate && out !== original && clashes(out) && !/^[\d\W]*$/.test(original)) {
+		if (t.surrogate && out !== original && HAS_LETTER.test(out) && !/^[\d\W]*$/.test(original) && clashes(out)) {
 			for (let salt = 1; salt <= 6 && clashes(out); salt++) {
-				const sc = { ...t.surrogate, memo: undefined, hash: (d: string) => t.surrogate!.hash(`${d}\u0000avoid${salt}`) };
+				// salted variants share the bounded memo (keyed by salt), so a value that clashes again costs a lookup
+				const sc = { ...t.surrogate, memoPrefix: `avoid${salt}\u0000`, hash: (d: string) => t.surrogate!.hash(`${d}\u0000avoid${salt}`) };
 				out = applyStrategy(f, original, t.operation, format, t.policy, sc);
 			}
 		}

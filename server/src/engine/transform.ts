@@ -2,6 +2,9 @@ import type { Dictionaries } from './dictionaries';
 import { MONTHS } from './lexicon';
 import type { EntityType } from './types';
 
+/** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
+const HAS_LETTER = /\p{L}/u;
+
 /** Keyed hash (HMAC-SHA256 in production), injected so the engine stays pure and tests deterministic. */
 export type KeyedHash = (data: string) => Uint8Array;
 
@@ -40,15 +43,15 @@ export function maskSameLength(original: string, ch = '*'): string {
 
 /** Deterministic choices from a keyed hash of (type, normalised value). */
 class Picker {
-	private bytes: Uint8Array;
+	/** Hashed on first use: a picker that is never asked costs nothing. */
+	private bytes: Uint8Array | undefined;
 	private i = 0;
 	constructor(
 		private readonly hash: KeyedHash,
 		private readonly seed: string,
-	) {
-		this.bytes = hash(seed);
-	}
+	) {}
 	next(): number {
+		if (!this.bytes) this.bytes = this.hash(this.seed);
 		if (this.i + 4 > this.bytes.length) {
 			this.bytes = this.hash(this.seed + ':' + this.bytes.join(','));
 			this.i = 0;
@@ -183,6 +186,8 @@ export interface SurrogateContext {
 	dateShiftDays: number;
 	/** Optional cache of computed surrogates (same key and offset only). */
 	memo?: Map<string, string>;
+	/** Distinguishes memo entries of differently salted hashes sharing one memo. */
+	memoPrefix?: string;
 	/** What replaces an age over 89 (default "90+"). */
 	ageOver89?: string;
 	/** Surrogate locale (en-US default; en-GB, fr-CA, fr-FR, de-DE, es-ES). */
@@ -215,16 +220,31 @@ function pools(d: Dictionaries, locale = 'en-US'): Pools {
 	return p;
 }
 
+const MEMO_MAX = 60_000;
+/** Types whose surrogates are worth remembering: names and places recur; dates, phones and numbers are mostly unique. */
+const MEMO_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'Hospital', 'Organization', 'City', 'Street', 'State', 'LocationOther', 'CountryOrRegion', 'Profession', 'Username', 'Email']);
+/** Bounded memo: past the limit the oldest quarter goes (not everything: unique phones and record numbers would otherwise flush the names). */
+function remember(memo: Map<string, string>, k: string, v: string): void {
+	if (memo.size >= MEMO_MAX) {
+		let n = MEMO_MAX >> 2;
+		for (const key of memo.keys()) {
+			memo.delete(key);
+			if (--n <= 0) break;
+		}
+	}
+	memo.set(k, v);
+}
+
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
 export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
-	const memo = sc.memo;
+	const memo = MEMO_TYPES.has(type) ? sc.memo : undefined;
 	if (memo) {
-		const k = `${type}\u0000${sc.dateShiftDays}\u0000${sc.locale ?? ''}\u0000${original}`;
+		// only dates depend on the offset: other types share entries across patients
+		const k = `${sc.memoPrefix ?? ''}${type}\u0000${type === 'Date' ? sc.dateShiftDays : ''}\u0000${sc.locale ?? ''}\u0000${original}`;
 		let v = memo.get(k);
 		if (v === undefined) {
 			v = computeSurrogate(type, original, sc);
-			if (memo.size > 50000) memo.clear();
-			memo.set(k, v);
+			remember(memo, k, v);
 		}
 		return v;
 	}
@@ -247,7 +267,7 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 			const words = original.split(/(\s+|,\s*|\.\s*)/);
 			return words
 				.map((w, i) => {
-					if (i % 2 === 1 || !/\p{L}/u.test(w)) return w;
+					if (i % 2 === 1 || !HAS_LETTER.test(w)) return w;
 					// An initial maps by its letter alone, so "M. Okafor" and "Margaret Okafor" stay one surrogate person's.
 					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + new Picker(sc.hash, `initial\u0000${w.toLowerCase()}`).int(26)));
 					const fi = sc.dicts.firstNames.get(w.toLowerCase());
@@ -255,9 +275,15 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 					const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
 					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
 					const list = fi && !isLastWord ? (fi.gender === 'm' ? pool.male : pool.female) : pool.surnames;
-					const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
-					let v = wp.pick(list);
-					if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(list);
+					// one word, one surrogate word: cached per word, so "Mrs. Hodges" and "HODGES, A" share the work
+					const wk = `${sc.memoPrefix ?? ''}w\u0000${type}\u0000${list === pool.surnames ? 's' : list === pool.male ? 'm' : 'f'}\u0000${sc.locale ?? ''}\u0000${w.toLowerCase()}`;
+					let v = sc.memo?.get(wk);
+					if (v === undefined) {
+						const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
+						v = wp.pick(list);
+						if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(list);
+						if (sc.memo) remember(sc.memo, wk, v);
+					}
 					return applyCase(w, v);
 				})
 				.join('');
@@ -287,7 +313,7 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 		case 'Organization':
 		case 'LocationOther': {
 			const parts = original.split(/(\s+)/);
-			return parts.map((w, i) => (i % 2 === 1 || !/\p{L}/u.test(w) ? w : applyCase(w, name(pool.placeWords)))).join('');
+			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, name(pool.placeWords)))).join('');
 		}
 		case 'Street': {
 			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);

@@ -28,6 +28,8 @@ export interface FolderJobOptions {
 	onProgress?: (p: JobProgress) => void;
 	/** Worker threads (0 = in this thread); default: all cores for jobs over 4 MB. */
 	workers?: number;
+	/** Heap limit of each worker thread in MB (default 160): a file that needs more fails alone, with a reason. */
+	workerHeapMb?: number;
 	/** Per-type strategies, and where they came from (recorded in the report by path and hash). */
 	policy?: Policy;
 	policyPath?: string;
@@ -268,7 +270,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const taskBytes = tasks.reduce((a, t) => a + (sizes.get(t.rel) ?? 0), 0);
 	const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
 	const script = wanted > 0 ? workerScriptPath() : undefined;
-	const runner = wanted > 0 && script ? workerPool(wanted, script) : inProcessRunner(opts.dicts());
+	const runner = wanted > 0 && script ? workerPool(wanted, script, opts.workerHeapMb) : inProcessRunner(opts.dicts());
 	const onAbort = () => {
 		cancelled = true;
 		void runner.terminate();

@@ -26,7 +26,7 @@ export function inProcessRunner(dicts: Dictionaries): Runner {
 }
 
 /** A fixed pool of worker threads, one task at a time each. */
-export function workerPool(size: number, script: string): Runner {
+export function workerPool(size: number, script: string, heapMb = 160): Runner {
 	type Pending = { resolve: (o: FileOutcome) => void; task: FileTask };
 	const workers: { w: Worker; busy?: { id: number; p: Pending } }[] = [];
 	const queue: { id: number; p: Pending }[] = [];
@@ -41,22 +41,35 @@ export function workerPool(size: number, script: string): Runner {
 			slot.w.postMessage({ id: job.id, task: job.p.task });
 		}
 	};
-	for (let i = 0; i < size; i++) {
+	let respawns = 0;
+	const spawn = (): { w: Worker; busy?: { id: number; p: Pending } } => {
 		// A bounded heap keeps each worker's memory flat on big folders (it streams; nothing needs more).
-		const slot: { w: Worker; busy?: { id: number; p: Pending } } = { w: new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: 192, maxYoungGenerationSizeMb: 16 } }) };
+		const slot: { w: Worker; busy?: { id: number; p: Pending } } = { w: new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, heapMb >> 2) } }) };
 		slot.w.on('message', (msg: { id: number; outcome: FileOutcome }) => {
 			const job = slot.busy;
 			slot.busy = undefined;
 			if (job && job.id === msg.id) job.p.resolve(msg.outcome);
 			pump();
 		});
-		slot.w.on('error', () => {
+		let failed = false;
+		const died = (reason: string) => {
+			if (failed || closed) return;
+			failed = true;
 			const job = slot.busy;
 			slot.busy = undefined;
-			if (job) fail(job.p, 'internal error in a worker thread');
-		});
-		workers.push(slot);
-	}
+			if (job) fail(job.p, reason);
+			// The thread is gone: replace it, so the queue never waits on a dead worker.
+			const i = workers.indexOf(slot);
+			if (i >= 0) workers.splice(i, 1);
+			if (respawns++ < 50) workers.push(spawn());
+			else for (const q of queue.splice(0)) fail(q.p, 'worker threads keep failing');
+			pump();
+		};
+		slot.w.on('error', (err: NodeJS.ErrnoException) => died(err?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'file needs more memory than a worker may use' : 'internal error in a worker thread'));
+		slot.w.on('exit', () => died('worker thread stopped unexpectedly'));
+		return slot;
+	};
+	for (let i = 0; i < size; i++) workers.push(spawn());
 	return {
 		run(task) {
 			return new Promise<FileOutcome>((resolve) => {

@@ -8,6 +8,21 @@ import {
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
+/**
+ * Surrogate memo per key, kept for the worker's lifetime (entries are keyed by type, value, date offset and
+ * locale, so files and patients share it safely); bounded by the transformer.
+ */
+const MEMOS = new Map<string, Map<string, string>>();
+function memoFor(key: Uint8Array): Map<string, string> {
+	const id = Buffer.from(key).toString('base64');
+	let m = MEMOS.get(id);
+	if (!m) {
+		if (MEMOS.size > 4) MEMOS.clear();
+		MEMOS.set(id, (m = new Map()));
+	}
+	return m;
+}
+
 /** One file to de-identify (plain data: it crosses to worker threads). */
 export interface FileTask {
 	src: string;
@@ -81,7 +96,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
-	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: new Map<string, string>(), locale: task.locale };
+	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
 	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;

@@ -7,6 +7,9 @@ import { isCapitalised } from '../tokenize';
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 
+/** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
+const HAS_UPPER = /\p{Lu}/u;
+
 /** What the dictionaries and lexicons say about one word token. */
 export interface WordInfo {
 	/** The token's text without a possessive 's. */
@@ -149,7 +152,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	const capOk = (w: WordInfo) => !mixed || w.cap;
 	const isInitial = (j: number) => {
 		const w = info[j];
-		return !!w && w.core.length === 1 && /\p{Lu}/u.test(w.core) || (!!w && w.core.length === 1 && !mixed && tokens[j + 1]?.text === '.');
+		return !!w && w.core.length === 1 && HAS_UPPER.test(w.core) || (!!w && w.core.length === 1 && !mixed && tokens[j + 1]?.text === '.');
 	};
 	/** A word that can be a surname next to strong evidence. */
 	const surnameLike = (w: WordInfo) => !w.blocked && !STOPWORDS.has(w.lower) && capOk(w) && (w.tier > 50 || nameDict(w)) && w.core.length >= 2;
@@ -239,7 +242,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		}
 		// Initials before a surname: "W. MAROTTA", "D. Phyl"
 		const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
-		if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || /\p{Lu}/u.test(tokens[i].text))) {
+		if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || HAS_UPPER.test(tokens[i].text))) {
 			const j = nextW(i, '.');
 			const wj = j >= 0 ? info[j] : undefined;
 			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && wj.core.length >= 3 && (nameDict(wj) || wj.tier === 99) && !/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))) {
