@@ -5,7 +5,7 @@ import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
 import { createHmac } from 'node:crypto';
-import { JobError, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
+import { JobError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
 import { loadConfigOrDefault, runFhirJob } from './jobs/fhirJob';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
@@ -208,26 +208,10 @@ function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
 }
 
 function dateShiftOption(p: Parsed): DateShiftOptions {
-	const by = one(p, '--date-shift-by') ?? 'folder';
-	const out: DateShiftOptions = {};
-	if (by.startsWith('regex:')) {
-		out.by = 'regex';
-		out.pattern = by.slice(6);
-		try {
-			new RegExp(out.pattern);
-		} catch {
-			throw new UsageError('--date-shift-by regex:<pattern> has an invalid regular expression');
-		}
-	} else if (['folder', 'file', 'run'].includes(by)) out.by = by as DateShiftOptions['by'];
-	else throw new UsageError('--date-shift-by must be folder, file, run or regex:<pattern>');
 	const range = one(p, '--date-shift-range');
-	if (range !== undefined) {
-		const n = Number(range);
-		if (!Number.isInteger(n) || n < 1 || n > 3650) throw new UsageError('--date-shift-range must be a whole number of days from 1 to 3650');
-		out.rangeDays = n;
-	}
-	if (p.flags.has('--keep-weekday')) out.keepWeekday = true;
-	return out;
+	const r = parseDateShift(one(p, '--date-shift-by') ?? 'folder', range === undefined ? undefined : Number(range), p.flags.has('--keep-weekday'));
+	if (r.error) throw new UsageError(`--${r.error.replace(/^date shift by/, 'date-shift-by').replace(/^the date shift range/, 'date-shift-range')}`);
+	return r.options!;
 }
 
 function localeOption(p: Parsed): string | undefined {

@@ -19,6 +19,8 @@ export interface DeidSettings {
 	surrogateLocale: string;
 	/** FHIR NDJSON: diagnostics on structured fields the configuration changes, and its quick fix. */
 	fhir: { enable: boolean; config: string };
+	/** Folder jobs: one date offset per patient (folder, file, run or regex:<pattern>), range and weekday. */
+	dateShift: { by: string; rangeDays: number; keepWeekday: boolean };
 }
 
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
@@ -38,6 +40,7 @@ export function defaultSettings(): DeidSettings {
 		minConfidenceByType: {},
 		surrogateLocale: 'en-US',
 		fhir: { enable: true, config: '' },
+		dateShift: { by: 'folder', rangeDays: 365, keepWeekday: false },
 	};
 }
 
@@ -66,6 +69,12 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
 	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;
+	if (r.dateShift && typeof r.dateShift === 'object') {
+		const d = r.dateShift as Record<string, unknown>;
+		if (typeof d.by === 'string' && d.by.trim()) s.dateShift.by = d.by.trim();
+		if (typeof d.rangeDays === 'number') s.dateShift.rangeDays = d.rangeDays;
+		if (typeof d.keepWeekday === 'boolean') s.dateShift.keepWeekday = d.keepWeekday;
+	}
 	if (r.fhir && typeof r.fhir === 'object') {
 		const f = r.fhir as Record<string, unknown>;
 		if (typeof f.enable === 'boolean') s.fhir.enable = f.enable;

@@ -232,6 +232,38 @@ describe('language server over stdio', () => {
 		}
 	});
 
+	it('deid/deidentifyFolder follows deid.dateShift settings (one offset for the run, or per first-level folder)', async () => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-lsp-shift-'));
+		try {
+			for (const p of ['p1', 'p2', 'p3', 'p4']) {
+				mkdirSync(join(dir, 'in', p), { recursive: true });
+				writeFileSync(join(dir, 'in', p, 'n.txt'), 'Seen on 03/14/2021 and again on 03/21/2021.');
+			}
+			const run = async (out: string) => {
+				await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, out), operation: 'surrogate' });
+				return ['p1', 'p2', 'p3', 'p4'].map((p) => readFileSync(join(dir, out, p, 'n.txt'), 'utf8'));
+			};
+			client.settings = { dateShift: { by: 'run', rangeDays: 30, keepWeekday: true } };
+			void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+			const byRun = await run('out-run');
+			assert.equal(new Set(byRun).size, 1, 'one offset for the whole run');
+			const [a, b] = [...byRun[0].matchAll(/(\d{2})\/(\d{2})\/(\d{4})/g)].map((m) => new Date(`${m[3]}-${m[1]}-${m[2]}T00:00:00Z`));
+			assert.equal((b.getTime() - a.getTime()) / 86400000, 7, 'the interval survives');
+			assert.equal(a.getUTCDay(), new Date('2021-03-14T00:00:00Z').getUTCDay(), 'the weekday is kept');
+			client.settings = { dateShift: { by: 'folder' } };
+			void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+			assert.ok(new Set(await run('out-folder')).size > 1, 'patients (folders) get their own offsets');
+			client.settings = { dateShift: { by: 'regex:(' } };
+			void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+			const bad = (await client.conn.sendRequest(DeidentifyFolderRequest.method, { input: join(dir, 'in'), output: join(dir, 'out-bad'), operation: 'surrogate' })) as { error?: string };
+			assert.match(bad.error ?? '', /deid.dateShift: .*invalid regular expression/);
+		} finally {
+			client.settings = {};
+			void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
+
 	it('cancelling deid/deidentifyFolder stops cleanly and a rerun completes the job', async () => {
 		const dir = mkdtempSync(join(tmpdir(), 'deid-cancel-'));
 		try {

@@ -1,6 +1,6 @@
 import type { Disposable } from 'vscode-languageserver';
 import { isAbsolute, join } from 'node:path';
-import { REPORT_JSON, JobError, runFolderJob } from '../jobs/folderJob';
+import { REPORT_JSON, JobError, parseDateShift, runFolderJob } from '../jobs/folderJob';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
 import { detectOptionsFrom } from '../settings';
@@ -40,8 +40,11 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 					throw new JobError(`deid.fhir.config (${settings.fhir.config}) is not readable.`);
 				}
 			}
+			const shift = parseDateShift(settings.dateShift.by, settings.dateShift.rangeDays, settings.dateShift.keepWeekday);
+			if (shift.error) throw new JobError(`deid.dateShift: ${shift.error}.`);
 			const report = await runFolderJob({
 				fhirConfigText,
+				dateShift: shift.options,
 				input: params.input,
 				output: params.output,
 				operation: params.operation,

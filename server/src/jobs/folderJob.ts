@@ -130,6 +130,27 @@ export interface DateShiftOptions {
 	keepWeekday?: boolean;
 }
 
+/** Parse the date-shift choice as the CLI and the settings write it; an error names what is wrong. */
+export function parseDateShift(by: string, rangeDays?: number, keepWeekday?: boolean): { options?: DateShiftOptions; error?: string } {
+	const out: DateShiftOptions = {};
+	if (by.startsWith('regex:')) {
+		out.by = 'regex';
+		out.pattern = by.slice(6);
+		try {
+			new RegExp(out.pattern);
+		} catch {
+			return { error: 'date shift by regex:<pattern> has an invalid regular expression' };
+		}
+	} else if (['folder', 'file', 'run'].includes(by)) out.by = by as DateShiftOptions['by'];
+	else return { error: 'date shift by must be folder, file, run or regex:<pattern>' };
+	if (rangeDays !== undefined) {
+		if (!Number.isInteger(rangeDays) || rangeDays < 1 || rangeDays > 3650) return { error: 'the date shift range must be a whole number of days from 1 to 3650' };
+		out.rangeDays = rangeDays;
+	}
+	if (keepWeekday) out.keepWeekday = true;
+	return { options: out };
+}
+
 /** The patient a file belongs to for date shifting (by default its first-level folder; "" for files at the root). */
 export function patientOf(rel: string, d: DateShiftOptions = {}): string {
 	switch (d.by ?? 'folder') {
