@@ -247,6 +247,7 @@ describe('language server over stdio', () => {
 			void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
 			const byRun = await run('out-run');
 			assert.equal(new Set(byRun).size, 1, 'one offset for the whole run');
+			assert.equal([...byRun[0].matchAll(/(\d{2})\/(\d{2})\/(\d{4})/g)].length, 2, byRun[0]);
 			const [a, b] = [...byRun[0].matchAll(/(\d{2})\/(\d{2})\/(\d{4})/g)].map((m) => new Date(`${m[3]}-${m[1]}-${m[2]}T00:00:00Z`));
 			assert.equal((b.getTime() - a.getTime()) / 86400000, 7, 'the interval survives');
 			assert.equal(a.getUTCDay(), new Date('2021-03-14T00:00:00Z').getUTCDay(), 'the weekday is kept');

@@ -88,6 +88,11 @@ describe('date shifting', () => {
 		assert.equal(shiftDate('10/12/2023', 30), '11/11/2023');
 		assert.equal(shiftDate('1/2/23', 1), '1/3/23');
 		assert.equal(shiftDate('7/22', 10), '8/1');
+		// the digit style of the pair is kept: padded stays padded, single digits stay single
+		assert.equal(shiftDate('03/14/2021', 21), '04/04/2021');
+		assert.equal(shiftDate('12/14/2021', -10), '12/04/2021');
+		assert.equal(shiftDate('3/14/2021', 21), '4/4/2021');
+		assert.equal(shiftDate('07/22', 10), '08/01');
 		assert.equal(shiftDate('November 4th', 30), 'December 4th');
 		assert.equal(shiftDate('Nov 4, 2020', 1), 'Nov 5, 2020');
 		assert.equal(shiftDate('2023', 400), '2024');

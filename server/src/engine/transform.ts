@@ -101,6 +101,15 @@ export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set(['036', '059', '063'
 const pad = (n: number, len: number | string) => (typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0'));
 
 /** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
+/**
+ * The digit style of a numeric month/day pair: zero-padded when either field has a leading zero or both have two
+ * digits (03/14 → 04/04), unpadded when either has one digit (3/14 → 4/4).
+ */
+function fieldWidth(a: string, b: string): (n: number) => string {
+	const padded = a.startsWith('0') || b.startsWith('0') || (a.length === 2 && b.length === 2);
+	return (n) => (padded ? String(n).padStart(2, '0') : String(n));
+}
+
 export function shiftDate(original: string, days: number): string | undefined {
 	const shift = (y: number, m: number, d: number) => {
 		const t = Date.UTC(y, m - 1, Math.min(d, 28 + 3)) + days * 86400000;
@@ -118,13 +127,15 @@ export function shiftDate(original: string, days: number): string | undefined {
 		if (+m[1] > 12) return undefined;
 		const r = shift(yy, +m[1], +m[3]);
 		const y = m[4].length === 2 ? pad(r.y % 100, 2) : String(r.y);
-		return `${pad(r.m, m[1])}${m[2]}${pad(r.d, m[3])}${m[2]}${y}`;
+		const f = fieldWidth(m[1], m[3]);
+		return `${f(r.m)}${m[2]}${f(r.d)}${m[2]}${y}`;
 	}
 	m = /^(\d{1,2})\/(\d{1,2})$/.exec(original);
 	if (m) {
 		if (+m[1] > 12) return undefined;
 		const r = shift(2001, +m[1], +m[2]);
-		return `${pad(r.m, m[1])}/${pad(r.d, m[2])}`;
+		const f = fieldWidth(m[1], m[2]);
+		return `${f(r.m)}/${f(r.d)}`;
 	}
 	m = /^(\d{4})$/.exec(original);
 	if (m) {
