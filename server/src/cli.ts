@@ -41,8 +41,9 @@ Options:
   --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
   --policy F                per-type strategies (JSON): label, mask, fixedMask, surrogate, keep
   --locale L                surrogate locale: en-US (default), en-GB, fr-CA, fr-FR, de-DE, es-ES
-  --date-shift-by B         one date offset per folder (default: first-level folder), file, run, or
-                            regex:<pattern> over the relative path (first group = patient)
+  --date-shift-by B         one date offset per folder (default: first-level folder), file, run,
+                            regex:<pattern> over the relative path (first group = patient), or reference
+                            (NDJSON: each record's subject/patient reference; other files: by folder)
   --date-shift-range N      offsets within ±N days (default 365); --keep-weekday shifts by whole weeks
   --fhir-config F|default   deidentify: FHIR NDJSON lines and .json resources go through this FHIR anonymizer
                             configuration (default: HIPAA Safe Harbor + scrubText); other lines as usual

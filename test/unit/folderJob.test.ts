@@ -182,4 +182,23 @@ describe('folder job', () => {
 		for (const f of report.files) assert.match(f.reason ?? '', /memory|worker/);
 		assert.deepEqual(readdirSync(join(dir, 'oom-out')).filter((f) => f.endsWith('.txt')), [], 'no partial outputs');
 	});
+	it('NDJSON with --date-shift-by reference: each record shifts by its own patient reference', () => {
+		const input = join(dir, 'ref-in');
+		mkdirSync(input, { recursive: true });
+		const rec = (pid: string, i: number) => JSON.stringify({ resourceType: 'Observation', id: `o${i}`, subject: { reference: `Patient/${pid}` }, note: `Seen on 2021-03-14, again on 2021-03-21.` });
+		writeFileSync(join(input, 'obs.ndjson'), [rec('alpha', 1), rec('beta', 2), rec('alpha', 3), rec('beta', 4), '{"note":"no patient: 2021-03-14"}'].join('\n') + '\n');
+		const out = join(dir, 'ref-out');
+		const r = runCli(['deidentify', input, out, '--operation', 'surrogate', '--date-shift-by', 'reference', '--key-file', KEY, '--workers', '0']);
+		assert.equal(r.code, 0, r.stderr);
+		const lines = readFileSync(join(out, 'obs.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l).note as string);
+		const dates = lines.map((n) => [...n.matchAll(/\d{4}-\d{2}-\d{2}/g)].map((m) => m[0]));
+		assert.deepEqual(dates[0], dates[2], 'one patient, one offset');
+		assert.deepEqual(dates[1], dates[3]);
+		assert.notDeepEqual(dates[0], dates[1], 'two patients, two offsets');
+		for (const [a, b] of dates.slice(0, 4)) assert.equal((Date.parse(b) - Date.parse(a)) / 86400000, 7, 'the interval survives');
+		assert.ok(!lines.join(' ').includes('2021-03-14'));
+		const bad = runCli(['deidentify', input, join(dir, 'ref-bad'), '--date-shift-by', 'nonsense']);
+		assert.equal(bad.code, 2);
+		assert.match(bad.stderr, /reference/);
+	});
 });

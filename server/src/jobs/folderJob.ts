@@ -124,7 +124,7 @@ async function walk(root: string, rel = '', out: { rel: string; kind: 'file' | '
 export interface DateShiftOptions {
 	/** folder: the first-level folder (default); file: each file; run: one offset for the whole run; regex: the
 	 * first capture group (or the whole match) of `pattern` over the relative path. */
-	by?: 'folder' | 'file' | 'run' | 'regex';
+	by?: 'folder' | 'file' | 'run' | 'regex' | 'reference';
 	pattern?: string;
 	rangeDays?: number;
 	keepWeekday?: boolean;
@@ -141,8 +141,8 @@ export function parseDateShift(by: string, rangeDays?: number, keepWeekday?: boo
 		} catch {
 			return { error: 'date shift by regex:<pattern> has an invalid regular expression' };
 		}
-	} else if (['folder', 'file', 'run'].includes(by)) out.by = by as DateShiftOptions['by'];
-	else return { error: 'date shift by must be folder, file, run or regex:<pattern>' };
+	} else if (['folder', 'file', 'run', 'reference'].includes(by)) out.by = by as DateShiftOptions['by'];
+	else return { error: 'date shift by must be folder, file, run, reference or regex:<pattern>' };
 	if (rangeDays !== undefined) {
 		if (!Number.isInteger(rangeDays) || rangeDays < 1 || rangeDays > 3650) return { error: 'the date shift range must be a whole number of days from 1 to 3650' };
 		out.rangeDays = rangeDays;
@@ -158,7 +158,12 @@ export function patientOf(rel: string, d: DateShiftOptions = {}): string {
 			return rel;
 		case 'run':
 			return '';
+		case 'reference': // NDJSON lines use their own subject/patient reference; other files fall back to the folder
 		case 'regex': {
+			if (d.by === 'reference') {
+				const i = rel.indexOf('/');
+				return i < 0 ? '' : rel.slice(0, i);
+			}
 			const m = d.pattern ? new RegExp(d.pattern).exec(rel) : null;
 			return m ? (m[1] ?? m[0]) : rel;
 		}
@@ -283,7 +288,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown } });
+				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown } });
 			}
 		}
 	}

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
+import { patientIdOf } from '../engine/fhir/scrubText';
 import {
 	deidentifyDocument, type DenyEntry, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
@@ -40,6 +41,8 @@ export interface FileTask {
 	/** Date shift range in days and weekday preservation. */
 	shiftRange?: number;
 	keepWeekday?: boolean;
+	/** NDJSON: each line's dates shift by the offset of its own subject/patient reference (FHIR and similar records). */
+	shiftByReference?: boolean;
 	/** FHIR anonymizer configuration text ('' = the default); FHIR lines go through it. */
 	fhirConfigText?: string;
 	/** A FHIR .json resource (read whole, written pretty). */
@@ -107,8 +110,18 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	const fhir = task.fhirConfigText !== undefined
 		? fhirFileProcessor(task.fhirConfigText, dicts, task.key, { detect: task.detect, operation: task.operation, redactionFormat: task.redactionFormat, fileName: basename(task.src), folderName: basename(task.root ?? dirname(task.src)), knownPhi: task.knownPhi })
 		: undefined;
-	const deid = (piece: string, format: DocumentFormat) => {
-		const res = deidentifyDocument(piece, format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy });
+	const perPatient = new Map<string, typeof surrogate>();
+	const surrogateOf = (patient: string | undefined) => {
+		if (patient === undefined) return surrogate;
+		let sc = perPatient.get(patient);
+		if (!sc) {
+			if (perPatient.size > 10000) perPatient.clear();
+			perPatient.set(patient, (sc = { ...surrogate, dateShiftDays: dateShiftDays(hash, `reference\u0000${patient}`, task.shiftRange, task.keepWeekday) }));
+		}
+		return sc;
+	};
+	const deid = (piece: string, format: DocumentFormat, sc = surrogate) => {
+		const res = deidentifyDocument(piece, format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate: sc, policy: task.policy });
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		return res;
 	};
@@ -158,6 +171,38 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			lineBase += lines.length - 1;
 			for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 			for (const t of Object.keys(fhir.counts)) delete fhir.counts[t as EntityType];
+			await write(text);
+			return;
+		}
+		if (task.shiftByReference && task.format === 'ndjson') {
+			// Runs of lines of the same patient go through together, each with that patient's offset.
+			const lines = piece.split('\n');
+			let text = '';
+			let run = '';
+			let runStart = 0;
+			let runPatient: string | undefined;
+			const flushRun = () => {
+				if (!run) return;
+				const res = deid(run, 'ndjson', surrogateOf(runPatient));
+				if (res.problems.length) {
+					problems += res.problems.length;
+					firstProblemLine ??= lineBase + runStart + res.problems[0].line + 1;
+				}
+				text += res.output;
+				run = '';
+			};
+			for (let k = 0; k < lines.length; k++) {
+				const nl = k < lines.length - 1 ? '\n' : '';
+				const patient = referenceOf(lines[k]);
+				if (run && patient !== runPatient) flushRun();
+				if (!run) {
+					runStart = k;
+					runPatient = patient;
+				}
+				run += lines[k] + nl;
+			}
+			flushRun();
+			lineBase += lines.length - 1;
 			await write(text);
 			return;
 		}
@@ -220,6 +265,17 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		out.destroy();
 		await rm(tmp, { force: true });
 		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes };
+	}
+}
+
+/** The patient of an NDJSON record: its subject/patient reference (or its own id for a Patient); undefined if none. */
+function referenceOf(line: string): string | undefined {
+	if (!line.includes('Patient')) return undefined;
+	try {
+		const j = JSON.parse(line) as Record<string, unknown>;
+		return j && typeof j === 'object' && !Array.isArray(j) ? patientIdOf(j) : undefined;
+	} catch {
+		return undefined;
 	}
 }
 
