@@ -518,6 +518,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+	// Output piped into `head` and the like: a closed pipe ends the run quietly instead of crashing.
+	for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: NodeJS.ErrnoException) => {
+		if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+		throw e;
+	});
 	main(process.argv.slice(2)).then((code) => {
 		process.exitCode = code;
 	});

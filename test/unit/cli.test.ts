@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createHash } from 'node:crypto';
-import { runCli, root } from '../helpers/cli';
+import { spawnSync } from 'node:child_process';
+import { CLI, runCli, root } from '../helpers/cli';
 import { ENTITY_TYPES } from '../../server/src/engine';
 
 let dir: string;
@@ -64,6 +65,15 @@ describe('deid scan', () => {
 		assert.match(r.stderr, /not found or unreadable/);
 		assert.equal(runCli(['deidentify', 'a']).code, 2);
 		assert.match(runCli(['deidentify', join(dir, 'in'), join(dir, 'x'), '--redaction-format', '{type}{type}']).stderr, /only once/);
+	});
+	it('output piped into a reader that stops early ends quietly (no EPIPE crash)', () => {
+		// enough findings that the output overflows the pipe buffer after the reader has gone
+		const big = mkdtempSync(join(tmpdir(), 'deid-epipe-'));
+		writeFileSync(join(big, 'many.txt'), 'Dr. Whitfield saw Mrs. Okafor on 3/14/2021, call 617-555-0199.\n'.repeat(20000));
+		const r = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" scan "${big}" | head -c 10 > /dev/null; echo done`], { cwd: root, encoding: 'utf8' });
+		rmSync(big, { recursive: true, force: true });
+		assert.match(r.stdout, /done/);
+		assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
 	});
 });
 
