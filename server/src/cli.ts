@@ -229,6 +229,16 @@ function workersOption(p: Parsed): number | undefined {
 	return n;
 }
 
+/** --operation and --redaction-format, validated. */
+function operationOptions(p: Parsed): { operation: Operation; redactionFormat: string } {
+	const operation = (one(p, '--operation') ?? 'redact') as Operation;
+	if (!['tag', 'redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be tag, redact or surrogate');
+	const redactionFormat = one(p, '--redaction-format') ?? '[{TYPE}]';
+	const fmtErr = validateRedactionFormat(redactionFormat);
+	if (fmtErr) throw new UsageError(fmtErr);
+	return { operation, redactionFormat };
+}
+
 function readKeyFile(p: Parsed): Uint8Array | undefined {
 	const keyFile = one(p, '--key-file');
 	if (!keyFile) return undefined;
@@ -255,11 +265,7 @@ function fhirConfigOption(p: Parsed): string | undefined {
 
 async function cmdFhir(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('fhir needs <input> and <output>');
-	const operation = (one(p, '--operation') ?? 'redact') as Operation;
-	if (!['tag', 'redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be tag, redact or surrogate');
-	const redactionFormat = one(p, '--redaction-format') ?? '[{TYPE}]';
-	const fmtErr = validateRedactionFormat(redactionFormat);
-	if (fmtErr) throw new UsageError(fmtErr);
+	const { operation, redactionFormat } = operationOptions(p);
 	const key = readKeyFile(p);
 	const derive = key ? (purpose: string) => createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex') : undefined;
 	const configPath = one(p, '--config');
@@ -420,22 +426,9 @@ async function cmdJob(p: Parsed): Promise<number> {
 
 async function cmdDeidentify(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('deidentify needs <input> and <output>');
-	const operation = (one(p, '--operation') ?? 'redact') as Operation;
-	if (!['tag', 'redact', 'surrogate'].includes(operation)) throw new UsageError('--operation must be tag, redact or surrogate');
-	const redactionFormat = one(p, '--redaction-format') ?? '[{TYPE}]';
-	const fmtErr = validateRedactionFormat(redactionFormat);
-	if (fmtErr) throw new UsageError(fmtErr);
-	let key: Uint8Array;
-	const keyFile = one(p, '--key-file');
-	if (keyFile) {
-		try {
-			const text = readFileSync(keyFile, 'utf8').trim();
-			key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-			if (key.length < 16) throw new Error('short');
-		} catch {
-			throw new UsageError(`--key-file ${keyFile}: not readable, or not a key of at least 16 bytes (hex or base64)`);
-		}
-	} else {
+	const { operation, redactionFormat } = operationOptions(p);
+	let key = readKeyFile(p);
+	if (!key) {
 		key = randomKey();
 		if (operation === 'surrogate') process.stderr.write(`deid: warning: no --key-file; a random key was used for this run (fingerprint ${keyFingerprint(key)}), so surrogates will differ from other runs\n`);
 	}

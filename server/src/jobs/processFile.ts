@@ -137,6 +137,15 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		outHash.update(s, 'utf8');
 		if (!out.write(s, 'utf8')) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), outError]);
 	};
+	/** De-identify whole NDJSON lines that start at line `startLine` of the current piece; problems are counted. */
+	const deidLines = (text: string, startLine: number, sc = surrogate): string => {
+		const res = deid(text, 'ndjson', sc);
+		if (res.problems.length) {
+			problems += res.problems.length;
+			firstProblemLine ??= lineBase + startLine + res.problems[0].line + 1;
+		}
+		return res.output;
+	};
 	const flush = async (piece: string) => {
 		if (fhir && task.format === 'ndjson') {
 			// FHIR lines through the configuration; any other line (not FHIR, or rejected by strict R4 parsing)
@@ -146,13 +155,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			let restStart = 0;
 			const lines = piece.split('\n');
 			const flushRest = () => {
-				if (!rest) return;
-				const res = deid(rest, 'ndjson');
-				if (res.problems.length) {
-					problems += res.problems.length;
-					firstProblemLine ??= lineBase + restStart + res.problems[0].line + 1;
-				}
-				text += res.output;
+				if (rest) text += deidLines(rest, restStart);
 				rest = '';
 			};
 			for (let k = 0; k < lines.length; k++) {
@@ -182,13 +185,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			let runStart = 0;
 			let runPatient: string | undefined;
 			const flushRun = () => {
-				if (!run) return;
-				const res = deid(run, 'ndjson', surrogateOf(runPatient));
-				if (res.problems.length) {
-					problems += res.problems.length;
-					firstProblemLine ??= lineBase + runStart + res.problems[0].line + 1;
-				}
-				text += res.output;
+				if (run) text += deidLines(run, runStart, surrogateOf(runPatient));
 				run = '';
 			};
 			for (let k = 0; k < lines.length; k++) {
