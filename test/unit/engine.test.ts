@@ -165,3 +165,28 @@ describe('engine behaviour', () => {
 		assert.deepEqual(detect(text, dicts), detect(text, dicts));
 	});
 });
+
+describe('Spanish profile: facilities, staff fields, addresses', () => {
+	const es = (text: string) => detect(text, dicts, { language: 'es' });
+	const spans = (text: string) => es(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+	it('a facility name starts at its head and stops before the department, the address or the town', () => {
+		const text = 'Remitido a Hospital Clínico San Carlos Servicio de Cardiología. Ingresó en el Complejo Hospitalario de Toledo Avenida Barber 30, 45004 Toledo. Control en Centro de Salud Las Águilas.';
+		const got = spans(text);
+		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Hospital Clínico San Carlos'), JSON.stringify(got));
+		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Complejo Hospitalario de Toledo'), JSON.stringify(got));
+		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Centro de Salud Las Águilas'), JSON.stringify(got));
+		assert.ok(got.some(([t, v]) => t === 'Street' && v.startsWith('Avenida Barber')), JSON.stringify(got));
+	});
+	it('a staff field stops at the next label; "NºCol" is no name; "C/" is no initial', () => {
+		const text = 'Médico: Julia Sorribes Llanes  NºCol: 46 46 12345.\nRemitido por: Dr. Tomás Ibarra Solé C/ Mayor, 12 46001 Valencia';
+		const got = spans(text);
+		assert.ok(got.some(([t, v]) => t === 'Doctor' && v === 'Julia Sorribes Llanes'), JSON.stringify(got));
+		assert.ok(got.some(([t, v]) => t === 'Doctor' && v === 'Tomás Ibarra Solé'), JSON.stringify(got));
+		assert.ok(got.some(([t, v]) => t === 'Street' && v === 'C/ Mayor, 12'), JSON.stringify(got));
+	});
+	it('"Localidad/ Provincia: town, province" gives two places', () => {
+		const text = 'Localidad/ Provincia: Alcoy, Alicante.\n';
+		const got = spans(text).filter(([t]) => t === 'City').map(([, v]) => v);
+		assert.deepEqual(got, ['Alcoy', 'Alicante']);
+	});
+});

@@ -62,16 +62,43 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
-	return finalize(text, raw, options);
+	return finalize(text, yieldToFacilities(text, raw), options);
 }
 
 const PROPAGATED_PLACES = new Set<EntityType>(['Hospital', 'LocationOther', 'City']);
+
+/**
+ * A facility name found by its head ("Hospital Universitario de Getafe") owns its span: what other detectors
+ * found across it (a city inside it, "Dr. Peset" in "Hospital Dr. Peset", a street run that starts at the name)
+ * keeps only its parts outside the name.
+ */
+function yieldToFacilities(text: string, raw: Finding[]): Finding[] {
+	const fac = raw.filter((f) => f.detector === 'facility-es');
+	if (!fac.length) return raw;
+	const out: Finding[] = [];
+	for (const f of raw) {
+		const g = f.detector === 'facility-es' ? undefined : fac.find((x) => f.start < x.end && x.start < f.end);
+		if (!g) {
+			out.push(f);
+			continue;
+		}
+		const keep = (start: number, end: number) => {
+			while (start < end && /[\s,.;:]/.test(text[start])) start++;
+			while (end > start && /[\s,;:]/.test(text[end - 1])) end--;
+			if (end - start >= 2) out.push({ ...f, start, end });
+		};
+		if (f.start < g.start) keep(f.start, g.start);
+		if (f.end > g.end) keep(g.end, f.end);
+	}
+	return out;
+}
 
 /** One sense per document: a place word found with context is a place wherever else it occurs in the text. */
 function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<typeof collector>): void {
 	const words = new Map<string, EntityType>();
 	for (const f of raw) {
-		if (!PROPAGATED_PLACES.has(f.type) || f.confidence < 0.6) continue;
+		// (the words of a facility name are generic: "Universitario", "General")
+		if (!PROPAGATED_PLACES.has(f.type) || f.confidence < 0.6 || f.detector === 'facility-es') continue;
 		for (const m of ctx.text.slice(f.start, f.end).matchAll(/[\p{L}][\p{L}'’]{1,}/gu)) {
 			const w = m[0].toLowerCase();
 			if ((ctx.dicts.englishWords.get(w) ?? 99) <= 60 || STOPWORDS.has(w) || CLINICAL.has(w)) continue;

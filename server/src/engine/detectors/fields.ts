@@ -76,6 +76,17 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) continue;
 		}
 		if ((h.type === 'Date' || h.type === 'Zip' || h.type === 'MedicalRecord' || h.type === 'Phone' || h.type === 'Fax' || h.type === 'License' || h.type === 'HealthPlan') && !/\d/.test(value)) continue;
+		if (h.type === 'City' && value.includes(',')) {
+			// "Localidad/ Provincia: Tolosa, Gipuzkoa": a town and its province are two places
+			let at = s;
+			for (const part of value.split(',')) {
+				const lead = part.length - part.trimStart().length;
+				const core = part.trim();
+				if (core) emit(at + lead, at + lead + core.length, 'City', 0.9, 'field-label');
+				at += part.length + 1;
+			}
+			continue;
+		}
 		emit(s, e, h.type, 0.9, 'field-label');
 	}
 }

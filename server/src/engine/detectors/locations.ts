@@ -14,10 +14,89 @@ const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'sant
  */
 export function detectLocations(ctx: DetectContext, emit: Emit): void {
 	detectFacilities(ctx, emit);
+	if (ctx.language === 'es') detectSpanishFacilities(ctx, emit);
 	detectStreets(ctx, emit);
 	detectGazetteer(ctx, emit);
 	detectMovementTargets(ctx, emit);
 	detectWardsAndAbbreviations(ctx, emit);
+}
+
+// Spanish facility names put the head first: "Hospital Universitario de Getafe", "Complejo Hospitalario de Navarra",
+// "Centro de Salud San Blas", "Clínica Dr. Peset", "Hospital Universitario 12 de octubre".
+const ES_HEADS = new Set(['hospital', 'clínica', 'clinica', 'policlínica', 'policlinica', 'sanatorio', 'hospitalario']);
+const ES_CENTER_TAILS = new Set(['salud', 'médico', 'medico', 'hospitalario', 'sanitario', 'asistencial']);
+const ES_CONNECTORS = new Set(['de', 'del', 'la', 'las', 'los', 'el', 'y', 'e', 'i']);
+/** Words that start what follows a facility name (a department, a floor, an address), never part of it. */
+const ES_STOPS = new Set(['servicio', 'unidad', 'sección', 'seccion', 'departamento', 'planta', 'consulta', 'consultas', 'área', 'area', 'calle', 'avenida', 'avda', 'av', 'paseo', 'plaza', 'carretera', 'ctra', 'travesía', 'travesia', 'camino', 'ronda', 'c', 'urgencias', 'cp', 'c.p', 'tel', 'teléfono', 'telefono', 'fax', 'email', 'e', 'correo', 'apartado']);
+const ES_ABBREVIATIONS = ['dr', 'dra', 'sta', 'sto', 'nstra', 'ntra', 'univ', 'gral', 'prov'];
+const ES_MONTHS = new Set(['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'setiembre', 'octubre', 'noviembre', 'diciembre']);
+
+function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
+	const { tokens } = ctx;
+	const cap = (i: number) => tokens[i]?.kind === 'w' && isCapitalised(tokens[i].text);
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w' || !isCapitalised(t.text)) continue;
+		let start = i;
+		let k: number;
+		if (ES_HEADS.has(t.lower)) {
+			k = i + 1;
+			// "Complejo Hospitalario", "Centro Hospitalario"
+			if (t.lower === 'hospitalario' && i > 0 && ['complejo', 'centro'].includes(tokens[i - 1].lower) && sameLine(ctx, i - 1, i)) start = i - 1;
+			else if (t.lower === 'hospitalario') continue;
+		} else if ((t.lower === 'centro' || t.lower === 'complejo') && tokens[i + 1]?.lower === 'de' && ES_CENTER_TAILS.has(tokens[i + 2]?.lower ?? '')) k = i + 3;
+		else if (t.lower === 'centro' && ES_CENTER_TAILS.has(tokens[i + 1]?.lower ?? '') && tokens[i + 1].lower !== 'salud') k = i + 2;
+		else continue;
+		// Walk right over the name: capitalised words, numbers, "Dr." and connectors followed by more name.
+		let end = k - 1;
+		let words = 0;
+		// After "de <Place>" a capitalised word with no connector before it starts the address or the town
+		// ("Hospital de León Altos de Nava", "Hospital General de Móstoles Río Júcar").
+		let placed = false;
+		let afterConnector = false;
+		while (k < tokens.length && sameLine(ctx, end, k)) {
+			const tk = tokens[k];
+			if (tk.kind === 'w' && ES_STOPS.has(tk.lower)) break;
+			if (tk.kind === 'w' && isCapitalised(tk.text) && !ES_HEADS.has(tk.lower)) {
+				if (placed && !afterConnector) break;
+				if (afterConnector) placed = true;
+				afterConnector = false;
+				end = k++;
+				words++;
+				if (tokens[k]?.text === '.' && ES_ABBREVIATIONS.includes(tk.lower)) end = k++;
+				continue;
+			}
+			if (tk.kind === 'n' && tk.text.length <= 2 && tokens[k + 1]?.lower === 'de' && ES_MONTHS.has(tokens[k + 2]?.lower ?? '')) {
+				end = k + 2;
+				k += 3;
+				words++;
+				continue;
+			}
+			if ((tk.text === "'" || tk.text === '"' || tk.text === '«') && cap(k + 1)) {
+				// a quoted name: up to the closing quote on this line
+				let q = k + 1;
+				while (q < tokens.length && sameLine(ctx, k, q) && !["'", '"', '»'].includes(tokens[q].text)) q++;
+				if (q < tokens.length && ["'", '"', '»'].includes(tokens[q].text)) {
+					end = q;
+					words++;
+				}
+				break; // a quoted name ends the facility name
+			}
+			if (tk.kind === 'w' && ES_CONNECTORS.has(tk.lower)) {
+				let q = k + 1;
+				while (q < tokens.length && tokens[q].kind === 'w' && ES_CONNECTORS.has(tokens[q].lower)) q++;
+				if (cap(q) && !ES_STOPS.has(tokens[q].lower) && sameLine(ctx, k, q)) {
+					k = q;
+					afterConnector = true;
+					continue;
+				}
+			}
+			break;
+		}
+		if (words === 0) continue;
+		emit(tokens[start].start, tokens[end].end, 'Hospital', 0.9, 'facility-es');
+		i = end;
+	}
 }
 
 function isNameish(ctx: DetectContext, i: number): boolean {

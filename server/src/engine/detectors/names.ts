@@ -78,7 +78,8 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	const clinical = CLINICAL.has(lower);
 	const place = d.places.get(lower);
 	const softBlock = UNITS.has(lower) || MONTHS.has(lower) || WEEKDAYS.has(lower) || place === 'State' || place === 'CountryOrRegion' || (STREET_SUFFIXES.has(lower) && lower.length > 3);
-	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || HOSPITAL_WORDS.has(lower);
+	// ordinal indicators mark abbreviations ("NºCol", "Nª"), never names
+	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || HOSPITAL_WORDS.has(lower) || /[ºª]/.test(lower);
 	const otherBlock = softBlock || hardBlock;
 	const isName = fi !== undefined || li !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
@@ -152,6 +153,8 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	const capOk = (w: WordInfo) => !mixed || w.cap;
 	const isInitial = (j: number) => {
 		const w = info[j];
+		// "C/ Alcalá" and "S/N" are abbreviations, not initials
+		if (tokens[j + 1]?.text === '/' && tokens[j + 1].start === tokens[j].end) return false;
 		return !!w && w.core.length === 1 && HAS_UPPER.test(w.core) || (!!w && w.core.length === 1 && !mixed && tokens[j + 1]?.text === '.');
 	};
 	/** A word that can be a surname next to strong evidence. */
