@@ -184,6 +184,13 @@ describe('Spanish profile: facilities, staff fields, addresses', () => {
 		assert.ok(got.some(([t, v]) => t === 'Doctor' && v === 'Tomás Ibarra Solé'), JSON.stringify(got));
 		assert.ok(got.some(([t, v]) => t === 'Street' && v === 'C/ Mayor, 12'), JSON.stringify(got));
 	});
+	it('a duration is no age, the patient\'s age is; a department before "Hospital" is not part of the name', () => {
+		const text = 'Paciente de 54 años con dolor desde hace 3 años, 2 años de evolución. Servicio de Urología Hospital Comarcal de Alcañiz.';
+		const got = spans(text);
+		assert.deepEqual(got.filter(([t]) => t === 'Age').map(([, v]) => v), ['54 años']);
+		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Hospital Comarcal de Alcañiz'), JSON.stringify(got));
+		assert.ok(!got.some(([, v]) => v.includes('Servicio') || v.includes('Urología')), JSON.stringify(got));
+	});
 	it('"Localidad/ Provincia: town, province" gives two places', () => {
 		const text = 'Localidad/ Provincia: Alcoy, Alicante.\n';
 		const got = spans(text).filter(([t]) => t === 'City').map(([, v]) => v);

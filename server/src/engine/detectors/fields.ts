@@ -87,6 +87,6 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			}
 			continue;
 		}
-		emit(s, e, h.type, 0.9, 'field-label');
+		emit(s, e, h.type, 0.95, 'field-label');
 	}
 }

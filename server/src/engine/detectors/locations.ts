@@ -13,9 +13,12 @@ const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'sant
  * countries from the gazetteer, and unknown words after movement verbs ("transferred to Quartermain").
  */
 export function detectLocations(ctx: DetectContext, emit: Emit): void {
-	detectFacilities(ctx, emit);
+	// Spanish facility names put the head first; the English walk to the left of "Hospital" would take the
+	// department before it ("Servicio de Urología Hospital …").
 	if (ctx.language === 'es') detectSpanishFacilities(ctx, emit);
+	else detectFacilities(ctx, emit);
 	detectStreets(ctx, emit);
+	if (ctx.language === 'es') detectSpanishAddressLines(ctx, emit);
 	detectGazetteer(ctx, emit);
 	detectMovementTargets(ctx, emit);
 	detectWardsAndAbbreviations(ctx, emit);
@@ -29,6 +32,12 @@ const ES_CONNECTORS = new Set(['de', 'del', 'la', 'las', 'los', 'el', 'y', 'e', 
 /** Words that start what follows a facility name (a department, a floor, an address), never part of it. */
 const ES_STOPS = new Set(['servicio', 'unidad', 'sección', 'seccion', 'departamento', 'planta', 'consulta', 'consultas', 'área', 'area', 'calle', 'avenida', 'avda', 'av', 'paseo', 'plaza', 'carretera', 'ctra', 'travesía', 'travesia', 'camino', 'ronda', 'c', 'urgencias', 'cp', 'c.p', 'tel', 'teléfono', 'telefono', 'fax', 'email', 'e', 'correo', 'apartado']);
 const ES_ABBREVIATIONS = ['dr', 'dra', 'sta', 'sto', 'nstra', 'ntra', 'univ', 'gral', 'prov'];
+const ES_STREET_WORDS = new Set(['calle', 'avenida', 'avda', 'av', 'paseo', 'pso', 'plaza', 'pza', 'camino', 'carretera', 'ctra', 'ronda', 'travesía', 'travesia', 'glorieta', 'urbanización', 'urbanizacion', 'rambla', 'vía', 'via', 'pasaje', 'callejón', 'callejon']);
+/** The number part of a Spanish address: "12", "nº 3", "s/n", "km 12,500", "5-7", then floor and door ("2º dcha", "3 C"). */
+const ES_STREET_NUMBER = /^,?[ \t]{0,2}(?:(?:n[º°o]\.?|núm\.?|num\.?)[ \t]{0,2})?(?:s\/n|km\.?[ \t]{0,2}\d{1,3}(?:[.,]\d{1,3})?|\d{1,4}(?!\d)(?:-\d{1,4})?[A-Za-z]?)(?:,?[ \t]{1,2}(?:\d{1,2}(?!\d)[º°ª]?[ \t]?(?:[A-Za-z]{1,4}\b)?|(?:piso|puerta|esc\.?|bajo|dcha\.?|izda\.?)[ \t]?\w{0,3}))?/;
+/** "<Words>, s/n 28935" or "<Words> 90 46017": an address line before a postal code. Bounded, linear. */
+const ES_ADDRESS_LINE = /(^|[.\n]\s{0,3}|\s{2,})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
+const ES_NOT_STREET = new Set(['hospital', 'servicio', 'unidad', 'dr', 'dra', 'nhc', 'cp', 'nass', 'edad', 'fecha', 'planta']);
 const ES_MONTHS = new Set(['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'setiembre', 'octubre', 'noviembre', 'diciembre']);
 
 function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
@@ -299,8 +308,12 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// "Calle Mayor 12", "C/ Alcalá, 45", "Avda. de la Paz nº 3"
-		if (ctx.language === 'es' && t.kind === 'w' && (['calle', 'avenida', 'avda', 'paseo', 'plaza', 'camino', 'carretera', 'ronda', 'travesía', 'travesia', 'glorieta', 'urbanización', 'urbanizacion'].includes(t.lower) || (t.lower === 'c' && tokens[i + 1]?.text === '/'))) {
-			if (!isCapitalised(t.text)) continue;
+		const slash = t.lower === 'c' && tokens[i + 1]?.text === '/' && tokens[i + 1].start === t.end;
+		if (ctx.language === 'es' && t.kind === 'w' && (ES_STREET_WORDS.has(t.lower) || slash)) {
+			// "c/" is an abbreviation in any case; a lower-case "calle" is prose
+			if (!isCapitalised(t.text) && !slash) continue;
+			// "Av." and "Ctra." need their dot (or a capitalised word) to be street abbreviations
+			if (['av', 'ctra', 'pza', 'pso'].includes(t.lower) && tokens[i + 1]?.text !== '.' && !isCapitalised(tokens[i + 1]?.text ?? '')) continue;
 			let j = i + 1;
 			if (tokens[j]?.text === '/' || tokens[j]?.text === '.') j++;
 			let words = 0;
@@ -317,10 +330,22 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 			}
 			if (last < 0) continue;
 			let end = tokens[last].end;
-			const num = /^,?[ \t]{0,2}(?:n[º°o]\.?|núm\.?|num\.?)?[ \t]{0,2}\d{1,4}[A-Za-z]?/.exec(text.slice(end, end + 16));
+			const num = ES_STREET_NUMBER.exec(text.slice(end, end + 40));
 			if (num) end += num[0].length;
-			emit(t.start, end, 'Street', num ? 0.9 : 0.7, 'street');
+			emit(t.start, end, 'Street', num ? 0.92 : 0.7, 'street');
 		}
+	}
+}
+
+/** Spanish address lines that carry no street word but end in a number or "s/n" and are followed by a postal code. */
+function detectSpanishAddressLines(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	for (const m of text.matchAll(ES_ADDRESS_LINE)) {
+		const start = m.index! + m[1].length;
+		const end = start + m[2].length;
+		const words = m[2].split(/[\s,]+/).filter((w) => /^\p{Lu}/u.test(w));
+		if (words.length === 0 || words.some((w) => ES_NOT_STREET.has(w.toLowerCase()))) continue;
+		emit(start, end, 'Street', 0.8, 'street-line');
 	}
 }
 

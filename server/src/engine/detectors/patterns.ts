@@ -216,6 +216,9 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 	return looksLikeTime ? 0.45 : 0.7;
 }
 
+const ES_DURATION_BEFORE = /(?:hace|durante|desde|tras|cada|últimos|ultimos|próximos|proximos|plazo de|período de|periodo de|lapso de)[ \t]{1,3}(?:unos[ \t]{1,3}|aproximadamente[ \t]{1,3}|más de[ \t]{1,3}|menos de[ \t]{1,3})?$/i;
+const ES_DURATION_AFTER = /^[ \t]{0,3}(?:de (?:evolución|evolucion|seguimiento|tratamiento|duración|duracion|antigüedad|antiguedad)|después|despues|antes|atrás|atras|más tarde|mas tarde|previos?)\b/i;
+
 /** Ages; only those over 89 unless options.ages is 'all'. */
 export function detectAges(ctx: DetectContext, emit: Emit): void {
 	const all = ctx.options.ages === 'all';
@@ -230,6 +233,8 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 	for (const m of ctx.text.matchAll(RE.ageNumberFirst)) {
 		// Spanish ages include their unit ("53 años"), as MEDDOCAN annotates them.
 		const unit = /^(\d{1,3})(\s{0,3})(años|anos|meses|días|dias)\b/i.exec(m[0]);
+		// A duration is no age: "hace 2 años", "durante 3 años", "2 años de evolución", "5 años después".
+		if (ctx.language === 'es' && (ES_DURATION_BEFORE.test(ctx.text.slice(Math.max(0, m.index! - 24), m.index!)) || ES_DURATION_AFTER.test(ctx.text.slice(m.index! + m[0].length, m.index! + m[0].length + 24)))) continue;
 		take(m.index!, m[1], 0.95, unit && ctx.language === 'es' ? unit[0].length : m[1].length);
 	}
 	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
