@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { scanDocument } from '../../server/src/engine';
+import { detect, scanDocument } from '../../server/src/engine';
 import { dicts, find } from '../helpers/engine';
 import { hashReference, scrubXhtml, splitMarkup, stripJsonExtensions } from '../../server/src/engine/fhir';
 
@@ -40,6 +40,29 @@ describe('every pattern stays linear on adversarial input', () => {
 			const a = Math.max(time(() => run(small)), 2);
 			const b = time(() => run(big));
 			// generous bound: linear is ~8x; quadratic would be ~64x
+			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
+		});
+	}
+});
+
+// The Spanish profile's own patterns (facility names, address lines, durations, field labels).
+describe('Spanish patterns stay linear on adversarial input', () => {
+	const es = (s: string) => detect(s, dicts, { language: 'es' });
+	const cases: [string, (n: number) => string][] = [
+		['whitespace runs', (n) => 'A' + ' '.repeat(n) + '1'],
+		['capitalised words without a postal code', (n) => 'Calle '.repeat(n / 6)],
+		['address-line shapes', (n) => 'Río Júcar, 12 '.repeat(n / 14)],
+		['facility heads', (n) => 'Hospital de '.repeat(n / 12)],
+		['durations', (n) => 'hace 2 años '.repeat(n / 12)],
+		['labels', (n) => 'NºCol: '.repeat(n / 7)],
+	];
+	for (const [name, make] of cases) {
+		it(name, () => {
+			const small = make(4000);
+			const big = make(32000);
+			es(small);
+			const a = Math.max(time(() => es(small)), 2);
+			const b = time(() => es(big));
 			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
 		});
 	}

@@ -36,7 +36,7 @@ const ES_STREET_WORDS = new Set(['calle', 'avenida', 'avda', 'av', 'paseo', 'pso
 /** The number part of a Spanish address: "12", "nº 3", "s/n", "km 12,500", "5-7", then floor and door ("2º dcha", "3 C"). */
 const ES_STREET_NUMBER = /^,?[ \t]{0,2}(?:(?:n[º°o]\.?|núm\.?|num\.?)[ \t]{0,2})?(?:s\/n|km\.?[ \t]{0,2}\d{1,3}(?:[.,]\d{1,3})?|\d{1,4}(?!\d)(?:-\d{1,4})?[A-Za-z]?)(?:,?[ \t]{1,2}(?:\d{1,2}(?!\d)[º°ª]?[ \t]?(?:[A-Za-z]{1,4}\b)?|(?:piso|puerta|esc\.?|bajo|dcha\.?|izda\.?)[ \t]?\w{0,3}))?/;
 /** "<Words>, s/n 28935" or "<Words> 90 46017": an address line before a postal code. Bounded, linear. */
-const ES_ADDRESS_LINE = /(^|[.\n]\s{0,3}|\s{2,})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
+const ES_ADDRESS_LINE = /(^|[.\n]\s{0,3}|\s{2,8})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
 const ES_NOT_STREET = new Set(['hospital', 'servicio', 'unidad', 'dr', 'dra', 'nhc', 'cp', 'nass', 'edad', 'fecha', 'planta']);
 const ES_MONTHS = new Set(['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'setiembre', 'octubre', 'noviembre', 'diciembre']);
 
