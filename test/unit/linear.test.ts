@@ -53,6 +53,8 @@ describe('Spanish patterns stay linear on adversarial input', () => {
 		['capitalised words without a postal code', (n) => 'Calle '.repeat(n / 6)],
 		['address-line shapes', (n) => 'Río Júcar, 12 '.repeat(n / 14)],
 		['facility heads', (n) => 'Hospital de '.repeat(n / 12)],
+		['unclosed quoted names', (n) => "Hospital 'Ab ".repeat(n / 13)],
+		['connector runs', (n) => 'Hospital General ' + 'de la '.repeat(n / 6)],
 		['durations', (n) => 'hace 2 años '.repeat(n / 12)],
 		['labels', (n) => 'NºCol: '.repeat(n / 7)],
 	];

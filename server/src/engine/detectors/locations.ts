@@ -83,8 +83,9 @@ function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
 			}
 			if ((tk.text === "'" || tk.text === '"' || tk.text === '«') && cap(k + 1)) {
 				// a quoted name: up to the closing quote on this line
+				// a quoted name is short: at most a dozen tokens, on this line
 				let q = k + 1;
-				while (q < tokens.length && sameLine(ctx, k, q) && !["'", '"', '»'].includes(tokens[q].text)) q++;
+				while (q < tokens.length && q - k <= 12 && sameLine(ctx, q - 1, q) && !["'", '"', '»'].includes(tokens[q].text)) q++;
 				if (q < tokens.length && ["'", '"', '»'].includes(tokens[q].text)) {
 					end = q;
 					words++;
@@ -93,7 +94,7 @@ function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
 			}
 			if (tk.kind === 'w' && ES_CONNECTORS.has(tk.lower)) {
 				let q = k + 1;
-				while (q < tokens.length && tokens[q].kind === 'w' && ES_CONNECTORS.has(tokens[q].lower)) q++;
+				while (q < tokens.length && q - k <= 4 && tokens[q].kind === 'w' && ES_CONNECTORS.has(tokens[q].lower)) q++;
 				if (cap(q) && !ES_STOPS.has(tokens[q].lower) && sameLine(ctx, k, q)) {
 					k = q;
 					afterConnector = true;
