@@ -169,26 +169,28 @@ describe('engine behaviour', () => {
 describe('Spanish profile: facilities, staff fields, addresses', () => {
 	const es = (text: string) => detect(text, dicts, { language: 'es' });
 	const spans = (text: string) => es(text).map((f) => [f.type, text.slice(f.start, f.end)]);
+	/** The findings include `type` over exactly `value`. */
+	const has = (got: string[][], type: string, value: string) => assert.ok(got.some(([t, v]) => t === type && v === value), `${type} ${value} in ${JSON.stringify(got)}`);
 	it('a facility name starts at its head and stops before the department, the address or the town', () => {
 		const text = 'Remitido a Hospital Clínico San Carlos Servicio de Cardiología. Ingresó en el Complejo Hospitalario de Toledo Avenida Barber 30, 45004 Toledo. Control en Centro de Salud Las Águilas.';
 		const got = spans(text);
-		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Hospital Clínico San Carlos'), JSON.stringify(got));
-		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Complejo Hospitalario de Toledo'), JSON.stringify(got));
-		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Centro de Salud Las Águilas'), JSON.stringify(got));
+		has(got, 'Hospital', 'Hospital Clínico San Carlos');
+		has(got, 'Hospital', 'Complejo Hospitalario de Toledo');
+		has(got, 'Hospital', 'Centro de Salud Las Águilas');
 		assert.ok(got.some(([t, v]) => t === 'Street' && v.startsWith('Avenida Barber')), JSON.stringify(got));
 	});
 	it('a staff field stops at the next label; "NºCol" is no name; "C/" is no initial', () => {
 		const text = 'Médico: Julia Sorribes Llanes  NºCol: 46 46 12345.\nRemitido por: Dr. Tomás Ibarra Solé C/ Mayor, 12 46001 Valencia';
 		const got = spans(text);
-		assert.ok(got.some(([t, v]) => t === 'Doctor' && v === 'Julia Sorribes Llanes'), JSON.stringify(got));
-		assert.ok(got.some(([t, v]) => t === 'Doctor' && v === 'Tomás Ibarra Solé'), JSON.stringify(got));
-		assert.ok(got.some(([t, v]) => t === 'Street' && v === 'C/ Mayor, 12'), JSON.stringify(got));
+		has(got, 'Doctor', 'Julia Sorribes Llanes');
+		has(got, 'Doctor', 'Tomás Ibarra Solé');
+		has(got, 'Street', 'C/ Mayor, 12');
 	});
 	it('a duration is no age, the patient\'s age is; a department before "Hospital" is not part of the name', () => {
 		const text = 'Paciente de 54 años con dolor desde hace 3 años, 2 años de evolución. Servicio de Urología Hospital Comarcal de Alcañiz.';
 		const got = spans(text);
 		assert.deepEqual(got.filter(([t]) => t === 'Age').map(([, v]) => v), ['54 años']);
-		assert.ok(got.some(([t, v]) => t === 'Hospital' && v === 'Hospital Comarcal de Alcañiz'), JSON.stringify(got));
+		has(got, 'Hospital', 'Hospital Comarcal de Alcañiz');
 		assert.ok(!got.some(([, v]) => v.includes('Servicio') || v.includes('Urología')), JSON.stringify(got));
 	});
 	it('"Localidad/ Provincia: town, province" gives two places', () => {

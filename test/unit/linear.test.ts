@@ -30,19 +30,20 @@ function time(fn: () => void): number {
 	return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
+/** 8x the input must stay well under 64x the time (generous bound: linear is ~8x, quadratic ~64x). */
+function linearCase(name: string, make: (n: number) => string, run: (s: string) => unknown): void {
+	it(name, () => {
+		const small = make(4000);
+		const big = make(32000);
+		run(small); // warm up
+		const a = Math.max(time(() => run(small)), 2);
+		const b = time(() => run(big));
+		assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
+	});
+}
+
 describe('every pattern stays linear on adversarial input', () => {
-	for (const [name, make] of ADVERSARIAL) {
-		it(name, () => {
-			const small = make(4000);
-			const big = make(32000);
-			const run = (s: string) => (name === 'quotes json' ? scanDocument(s, 'ndjson', dicts) : find(s));
-			run(small); // warm up
-			const a = Math.max(time(() => run(small)), 2);
-			const b = time(() => run(big));
-			// generous bound: linear is ~8x; quadratic would be ~64x
-			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
-		});
-	}
+	for (const [name, make] of ADVERSARIAL) linearCase(name, make, (s) => (name === 'quotes json' ? scanDocument(s, 'ndjson', dicts) : find(s)));
 });
 
 // The Spanish profile's own patterns (facility names, address lines, durations, field labels).
@@ -58,16 +59,7 @@ describe('Spanish patterns stay linear on adversarial input', () => {
 		['durations', (n) => 'hace 2 años '.repeat(n / 12)],
 		['labels', (n) => 'NºCol: '.repeat(n / 7)],
 	];
-	for (const [name, make] of cases) {
-		it(name, () => {
-			const small = make(4000);
-			const big = make(32000);
-			es(small);
-			const a = Math.max(time(() => es(small)), 2);
-			const b = time(() => es(big));
-			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
-		});
-	}
+	for (const [name, make] of cases) linearCase(name, make, es);
 });
 
 // The FHIR engine's own text handling: markup splitting, config comment stripping, reference hashing, entities.
@@ -81,16 +73,7 @@ describe('FHIR text handling stays linear on adversarial input', () => {
 		['config commas', (n) => ','.repeat(n) + ' ', (s) => stripJsonExtensions(s)],
 		['references', (n) => 'http://a/' + 'Patient/'.repeat(n / 8) + '!', (s) => hashReference(s, (x) => x)],
 	];
-	for (const [name, make, run] of cases) {
-		it(name, () => {
-			const small = make(4000);
-			const big = make(32000);
-			run(small);
-			const a = Math.max(time(() => run(small)), 2);
-			const b = time(() => run(big));
-			assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
-		});
-	}
+	for (const [name, make, run] of cases) linearCase(name, make, run);
 	it('splitMarkup keeps tags and text apart', () => {
 		assert.deepEqual(splitMarkup('<p>a <b>b</b></p>'), ['', '<p>', 'a ', '<b>', 'b', '</b>', '', '</p>', '']);
 		assert.deepEqual(splitMarkup('x <!-- c --> y < z'), ['x ', '<!-- c -->', ' y < z']);
