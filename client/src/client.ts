@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
 
@@ -25,6 +26,12 @@ function mergedSection(scope: vscode.Uri | undefined): Record<string, unknown> {
 			seen.add(k);
 			return true;
 		});
+	}
+	// deid.fhir.config may be relative to the workspace folder: the server gets an absolute path.
+	const fhir = section.fhir as { config?: string } | undefined;
+	if (fhir?.config && !path.isAbsolute(fhir.config)) {
+		const folder = (scope && vscode.workspace.getWorkspaceFolder(scope)) ?? vscode.workspace.workspaceFolders?.[0];
+		if (folder) fhir.config = path.join(folder.uri.fsPath, fhir.config);
 	}
 	return section;
 }

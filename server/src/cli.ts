@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
 } from './engine';
-import { createHmac } from 'node:crypto';
 import { JobError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
-import { loadConfigOrDefault, runFhirJob } from './jobs/fhirJob';
+import { runFhirJob } from './jobs/fhirJob';
+import { loadConfigOrDefault } from './engine/fhir';
+import { fhirKeyDeriver } from './node/fhirDeps';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
 import { decodeText, formatForPath } from './node/textio';
@@ -267,7 +268,7 @@ async function cmdFhir(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('fhir needs <input> and <output>');
 	const { operation, redactionFormat } = operationOptions(p);
 	const key = readKeyFile(p);
-	const derive = key ? (purpose: string) => createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex') : undefined;
+	const derive = key ? fhirKeyDeriver(key) : undefined;
 	const configPath = one(p, '--config');
 	let text: string | undefined;
 	if (configPath) {
@@ -360,7 +361,7 @@ async function remoteClient(p: Parsed) {
 
 async function cmdJob(p: Parsed): Promise<number> {
 	const [sub, arg] = p.positional;
-	const { DeidApiError } = await import('../../client/src/remote/deidClient');
+	const { DeidApiError, describeRemoteError } = await import('../../client/src/remote/deidClient');
 	try {
 		const client = await remoteClient(p);
 		if (sub === 'list') {
@@ -419,7 +420,7 @@ async function cmdJob(p: Parsed): Promise<number> {
 			return 1;
 		}
 		if (e instanceof UsageError) throw e;
-		process.stderr.write(`deid: ${(e as Error).message}\n`);
+		process.stderr.write(`deid: ${describeRemoteError(e)}\n`);
 		return 1;
 	}
 }

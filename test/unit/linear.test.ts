@@ -36,8 +36,10 @@ function linearCase(name: string, make: (n: number) => string, run: (s: string) 
 		const small = make(4000);
 		const big = make(32000);
 		run(small); // warm up
-		const a = Math.max(time(() => run(small)), 2);
-		const b = time(() => run(big));
+		// best of three: a pause of the machine (parallel suites, GC) is not the pattern's cost
+		const best = (s: string) => Math.min(time(() => run(s)), time(() => run(s)), time(() => run(s)));
+		const a = Math.max(best(small), 2);
+		const b = best(big);
 		assert.ok(b < a * 24 + 50, `${name}: ${a.toFixed(1)} ms for 4k, ${b.toFixed(1)} ms for 32k`);
 	});
 }

@@ -4,8 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { DeidApiError, DeidClient, DEID_SCOPE, TERMINAL, type DeidentificationJob } from '../remote/deidClient';
-import { preflight, submitFolder, type StorageAccess, type SubmitReport } from '../remote/submit';
+import { DeidClient, DEID_SCOPE, describeRemoteError, TERMINAL, type DeidentificationJob } from '../remote/deidClient';
+import { containerClient, downloadJobOutputs, preflight, submitFolder, type StorageAccess, type SubmitReport } from '../remote/submit';
 
 const SECRET = { token: 'deid.remote.token', sas: 'deid.remote.storageSas', connectionString: 'deid.remote.storageConnectionString' } as const;
 type SecretName = keyof typeof SECRET;
@@ -96,11 +96,6 @@ async function saveRecord(ctx: vscode.ExtensionContext, r: RemoteJobRecord): Pro
 	await ctx.workspaceState.update(JOBS_KEY, [r, ...list].slice(0, 200));
 }
 
-function describeError(e: unknown): string {
-	if (e instanceof DeidApiError) return `the service answered ${e.status} ${e.code}`;
-	if (e instanceof Error && /abort/i.test(e.name + e.message)) return 'cancelled';
-	return e instanceof Error ? e.message.split('\n')[0].slice(0, 200) : 'failed';
-}
 
 /** Options for tests: `confirm: true` answers the confirmation dialog (the e2e suite cannot click a modal). */
 export interface SubmitArgs {
@@ -176,8 +171,8 @@ export async function submitRemoteJob(ctx: vscode.ExtensionContext, output: vsco
 		else void vscode.window.showInformationMessage(msg);
 		return report;
 	} catch (e) {
-		output.error(`remote job failed: ${describeError(e)}`);
-		void vscode.window.showErrorMessage(`Remote job: ${describeError(e)}.`);
+		output.error(`remote job failed: ${describeRemoteError(e)}`);
+		void vscode.window.showErrorMessage(`Remote job: ${describeRemoteError(e)}.`);
 		return undefined;
 	}
 }
@@ -193,7 +188,7 @@ export async function showRemoteJobs(ctx: vscode.ExtensionContext, output: vscod
 			if (jobs.length >= 200) break;
 		}
 	} catch (e) {
-		void vscode.window.showErrorMessage(`Listing remote jobs: ${describeError(e)}.`);
+		void vscode.window.showErrorMessage(`Listing remote jobs: ${describeRemoteError(e)}.`);
 		return;
 	}
 	const local = new Map(records(ctx).map((r) => [r.name, r]));
@@ -220,24 +215,13 @@ export async function showRemoteJobs(ctx: vscode.ExtensionContext, output: vscod
 			const rec = local.get(pick.job.name)!;
 			const storage = await storageFor(ctx, s);
 			if (!storage) return;
-			const { containerClient } = await import('../remote/submit');
-			const container = containerClient(storage);
-			let n = 0;
-			for await (const d of client.listJobDocuments(pick.job.name, { maxpagesize: 100 })) {
-				if (d.status !== 'Succeeded' || !d.output) continue;
-				const parts = decodeURIComponent(new URL(d.output.location).pathname).split('/');
-				const rel = parts.slice(parts.indexOf(pick.job.name) + 2);
-				const dest = join(rec.out, ...rel);
-				if (!dest.startsWith(rec.out)) continue;
-				await vscode.workspace.fs.createDirectory(vscode.Uri.file(dirname(dest)));
-				await container.getBlobClient(`${pick.job.name}/output/${rel.join('/')}`).downloadToFile(dest);
-				n++;
-			}
+			const got = await downloadJobOutputs(client, containerClient(storage), pick.job.name, rec.out);
+			const n = got.downloaded.length;
 			output.info(`remote job ${pick.job.name}: ${n} outputs downloaded`);
 			void vscode.window.showInformationMessage(`${n} outputs of ${pick.job.name} downloaded to ${basename(rec.out)}.`);
 		}
 	} catch (e) {
-		void vscode.window.showErrorMessage(`${action}: ${describeError(e)}.`);
+		void vscode.window.showErrorMessage(`${action}: ${describeRemoteError(e)}.`);
 	}
 }
 

@@ -75,6 +75,17 @@ export class DeidApiError extends Error {
 	}
 }
 
+/**
+ * One line about a failure for messages and logs: the service's status and code, or the first line of the error
+ * with any URL query removed (storage errors can carry a SAS signature there).
+ */
+export function describeRemoteError(e: unknown): string {
+	if (e instanceof DeidApiError) return `the service answered ${e.status} ${e.code}`;
+	if (e instanceof Error && /abort/i.test(e.name + e.message)) return 'cancelled';
+	const line = e instanceof Error ? e.message.split('\n')[0] : 'failed';
+	return line.replace(/(https?:\/\/[^\s?"']+)\?[^\s"']*/g, '$1?…').slice(0, 200);
+}
+
 export interface ClientOptions {
 	endpoint: string;
 	/** A bearer token for each request (Entra ID, or a static token for a self-hosted server); none if omitted. */

@@ -2,7 +2,7 @@
 // outputs into a mirrored folder, report per-document failures, delete the uploaded inputs. No vscode import:
 // the command and the CLI share it. Never logs document content: paths, counts and error codes only.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
 import { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { DeidClient, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, newJobName, TERMINAL, type DeidentificationJob, type DeidOperation } from './deidClient';
@@ -109,6 +109,52 @@ async function pool<T>(items: T[], n: number, fn: (t: T) => Promise<void>): Prom
 	}));
 }
 
+/** Whether `child` lies inside `parent` (or is it): a blob name never writes outside the chosen folder. */
+export function isInside(child: string, parent: string): boolean {
+	const rel = relative(parent, child);
+	return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Download the outputs of a job's succeeded documents into `out`, mirroring their paths below the job's
+ * `<job>/output/` prefix (temporary file, then rename); failed and canceled documents are listed.
+ */
+export async function downloadJobOutputs(
+	client: DeidClient,
+	container: ContainerClient,
+	job: string,
+	out: string,
+	opts: { concurrency?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Pick<SubmitReport, 'downloaded' | 'failed'>> {
+	const docs = [];
+	for await (const d of client.listJobDocuments(job, { maxpagesize: 100 })) docs.push(d);
+	const result: Pick<SubmitReport, 'downloaded' | 'failed'> = { downloaded: [], failed: [] };
+	// the path below "<job>/<input|output>/"
+	const below = (url: string) => {
+		const parts = decodeURIComponent(new URL(url).pathname).split('/');
+		return parts.slice(parts.indexOf(job) + 2).join('/');
+	};
+	let got = 0;
+	await pool(docs, opts.concurrency ?? 6, async (d) => {
+		if (d.status === 'Succeeded' && d.output) {
+			const rel = below(d.output.location);
+			const dest = resolve(out, ...rel.split('/'));
+			if (rel && isInside(dest, resolve(out)) && dest !== resolve(out)) {
+				await mkdir(dirname(dest), { recursive: true });
+				const buf = await container.getBlobClient(`${job}/output/${rel}`).downloadToBuffer();
+				const tmp = `${dest}.deid-tmp-${process.pid}`;
+				await writeFile(tmp, buf);
+				await rename(tmp, dest);
+				result.downloaded.push(rel);
+			}
+		} else if (d.status === 'Failed' || d.status === 'Canceled') result.failed.push({ rel: below(d.input.location), code: d.error?.code ?? d.status, message: d.error?.message ?? d.status });
+		opts.onProgress?.(++got, docs.length);
+	});
+	result.downloaded.sort();
+	result.failed.sort((a, b) => a.rel.localeCompare(b.rel));
+	return result;
+}
+
 export async function submitFolder(o: SubmitOptions): Promise<SubmitReport> {
 	const pre = o.preflight ?? (await preflight(o.folder));
 	if (pre.refusal) throw new Error(pre.refusal);
@@ -147,29 +193,9 @@ export async function submitFolder(o: SubmitOptions): Promise<SubmitReport> {
 		}
 		report.status = final.status;
 		report.summary = final.summary;
-		const docs = [];
-		for await (const d of o.client.listJobDocuments(job, { maxpagesize: 100 })) docs.push(d);
-		let got = 0;
-		const names = (url: string) => decodeURIComponent(new URL(url).pathname).split('/');
-		await pool(docs, o.concurrency ?? 6, async (d) => {
-			const inParts = names(d.input.location);
-			const rel = inParts.slice(inParts.indexOf(job) + 2).join('/');
-			if (d.status === 'Succeeded' && d.output) {
-				const outParts = names(d.output.location);
-				const outRel = outParts.slice(outParts.indexOf(job) + 2).join('/');
-				const dest = join(o.out, ...outRel.split('/'));
-				if (!dest.startsWith(o.out)) return;
-				await mkdir(dirname(dest), { recursive: true });
-				const buf = await container.getBlobClient(outPrefix + outRel).downloadToBuffer();
-				const tmp = `${dest}.deid-tmp-${process.pid}`;
-				await writeFile(tmp, buf);
-				await rename(tmp, dest);
-				report.downloaded.push(outRel);
-			} else if (d.status === 'Failed' || d.status === 'Canceled') report.failed.push({ rel, code: d.error?.code ?? d.status, message: d.error?.message ?? d.status });
-			o.onProgress?.({ phase: 'download', done: ++got, total: docs.length });
-		});
-		report.downloaded.sort();
-		report.failed.sort((a, b) => a.rel.localeCompare(b.rel));
+		const got = await downloadJobOutputs(o.client, container, job, o.out, { concurrency: o.concurrency, onProgress: (done, total) => o.onProgress?.({ phase: 'download', done, total }) });
+		report.downloaded = got.downloaded;
+		report.failed = got.failed;
 	} finally {
 		if (o.deleteInputs !== false) {
 			const names: string[] = [];

@@ -1,6 +1,6 @@
 import { Diagnostic, DiagnosticSeverity, type Disposable } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { scanDocument, type Finding } from '../engine';
+import { scanDocument } from '../engine';
 import { fhirFindings } from './fhir';
 import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
@@ -96,8 +96,14 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 			const fx = fhirFindings(ctx, uri, text, settings);
 			if (fx.error) res.problems.push({ line: 0, start: 0, end: 0, message: fx.error });
 			if (fx.findings.length) {
-				const covered = (f: Finding) => fx.findings.some((g) => f.start < g.end && g.start < f.end);
-				findings = [...res.findings.filter((f) => !covered(f)), ...fx.findings].sort((a, b) => a.start - b.start);
+				// both lists are in document order: one sweep drops the text findings a structured one covers
+				const fxs = [...fx.findings].sort((a, b) => a.start - b.start);
+				let k = 0;
+				const kept = res.findings.filter((f) => {
+					while (k < fxs.length && fxs[k].end <= f.start) k++;
+					return !(k < fxs.length && fxs[k].start < f.end);
+				});
+				findings = [...kept, ...fxs].sort((a, b) => a.start - b.start);
 			}
 		}
 		entry = {

@@ -1,11 +1,12 @@
 import type { Disposable } from 'vscode-languageserver';
-import { isAbsolute, join } from 'node:path';
 import { REPORT_JSON, JobError, parseDateShift, runFolderJob } from '../jobs/folderJob';
+import { fhirConfigPath, readFhirConfig } from './fhir';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
 import { detectOptionsFrom } from '../settings';
 import type { ServerContext } from '../state';
 import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { validatePolicy, type Policy } from '../engine';
 
 /** `deid/deidentifyFolder`: the folder job in the server process, with cancellable work-done progress. */
@@ -32,10 +33,10 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 			const settings = await ctx.settings.get(params.scopeUri ?? params.input);
 			// deid.fhir.config set: FHIR NDJSON lines and .json resources go through that configuration.
 			let fhirConfigText: string | undefined;
-			if (settings.fhir.config) {
-				const path = isAbsolute(settings.fhir.config) ? settings.fhir.config : join(params.input, settings.fhir.config);
+			const fhirPath = fhirConfigPath(settings, params.input);
+			if (fhirPath) {
 				try {
-					fhirConfigText = readFileSync(path, 'utf8');
+					fhirConfigText = readFhirConfig(fhirPath);
 				} catch {
 					throw new JobError(`deid.fhir.config (${settings.fhir.config}) is not readable.`);
 				}

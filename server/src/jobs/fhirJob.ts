@@ -1,19 +1,17 @@
 // `deid fhir`: apply a FHIR anonymizer configuration to a .json resource, an .ndjson bulk file, or a folder of
 // them (mirrored). NDJSON: one line in, one line out, order kept, compact; .json: pretty. Outputs are written
 // to a temporary file and renamed; sources are never touched. Errors name the file and line, never the data.
-import { createHmac } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { createWriteStream } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetectOptions, Dictionaries, EntityType, Operation } from '../engine';
 import {
-	FhirAnonymizer, loadConfigOrDefault, FhirParseError, FhirProcessingError, FhirRuleError, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
+	FhirAnonymizer, loadConfigOrDefault, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
 	type FhirConfig, type FhirDeps,
 } from '../engine/fhir';
 import type { DenyEntry } from '../engine/types';
-import { nodeFhirDeps } from '../node/fhirDeps';
+import { fhirKeyDeriver, nodeFhirDeps } from '../node/fhirDeps';
 import { JobError } from './errors';
 
 export interface FhirJobOptions {
@@ -208,7 +206,6 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	return report;
 }
 
-export { FhirParseError, FhirProcessingError, FhirRuleError, loadConfigOrDefault, relative };
 
 /**
  * FHIR for the folder job: one engine per file (as upstream). `line` anonymizes one NDJSON line, or returns
@@ -218,8 +215,7 @@ export { FhirParseError, FhirProcessingError, FhirRuleError, loadConfigOrDefault
 export function fhirFileProcessor(configText: string, dicts: Dictionaries, key: Uint8Array, opts: { detect?: DetectOptions; operation?: Operation; redactionFormat?: string; fileName: string; folderName: string; knownPhi?: [string, DenyEntry[]][] }) {
 	const known = new Map(opts.knownPhi ?? []);
 	const shared = sharedPlaces(known);
-	const derive = (purpose: string) => createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex');
-	const loaded = loadConfigOrDefault(configText || undefined, derive);
+	const loaded = loadConfigOrDefault(configText || undefined, fhirKeyDeriver(key));
 	if (!loaded.config) throw new JobError(`invalid FHIR configuration: ${loaded.errors[0]}`);
 	const counts: Partial<Record<EntityType, number>> = {};
 	const scrub = scrubTextProcessor({ dicts, detect: opts.detect, operation: opts.operation ?? 'redact', redactionFormat: opts.redactionFormat, onFindings: (ts) => ts.forEach((t) => (counts[t] = (counts[t] ?? 0) + 1)) });

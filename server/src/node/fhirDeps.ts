@@ -22,3 +22,8 @@ export function decryptFhirValue(value: string, key: string): string {
 	const d = crypto.createDecipheriv(`aes-${Buffer.byteLength(key, 'utf8') * 8}-cbc`, Buffer.from(key, 'utf8'), all.subarray(0, 16));
 	return Buffer.concat([d.update(all.subarray(16)), d.final()]).toString('utf8');
 }
+
+/** FHIR configuration keys (dateShiftKey, cryptoHashKey, encryptKey) derived from the user's key, one per purpose. */
+export function fhirKeyDeriver(key: Uint8Array): (purpose: string) => string {
+	return (purpose) => crypto.createHmac('sha256', key).update(`deid-fhir\u0000${purpose}`).digest('hex');
+}

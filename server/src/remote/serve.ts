@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ContainerClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { deidentifyDocument, validateRedactionFormat, type Dictionaries, type Operation } from '../engine';
-import { hmacHash } from '../node/hash';
+import { dateShiftDays, hmacHash } from '../node/hash';
 import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest, type PhiEntity } from '../../../client/src/remote/deidClient';
 
 export const SUPPORTED_API_VERSIONS = [API_VERSION];
@@ -174,7 +174,7 @@ export async function startServer(opts: ServeOptions): Promise<{ url: string; cl
 				} catch {
 					throw new HttpError(400, 'InvalidDocumentEncoding', 'The document is not valid UTF-8 text.');
 				}
-				const res = deidentifyDocument(text, 'text', dicts, {}, { operation: op === 'tag' ? 'tag' : op, redactionFormat: format, surrogate: { dicts, hash, dateShiftDays: dateShiftFor(hash, job.name), locale: job.customizations?.surrogateLocale } });
+				const res = deidentifyDocument(text, 'text', dicts, {}, { operation: op, redactionFormat: format, surrogate: { dicts, hash, dateShiftDays: dateShiftDays(hash, job.name), locale: job.customizations?.surrogateLocale } });
 				const out =
 					op === 'tag'
 						? JSON.stringify({ entities: res.findings.map((f) => entityOf(text, f.start, f.end, f.type, f.confidence)) })
@@ -362,7 +362,7 @@ export async function startServer(opts: ServeOptions): Promise<{ url: string; cl
 		if (format !== undefined && (typeof format !== 'string' || validateRedactionFormat(format))) throw new HttpError(400, 'InvalidRequestBody', 'customizations.redactionFormat is invalid.', 'customizations.redactionFormat');
 		const dicts = opts.dicts();
 		const hash = hmacHash(randomBytes(32));
-		const out = deidentifyDocument(r.inputText, 'text', dicts, {}, { operation: OPERATIONS[op], redactionFormat: format ?? '[{type}]', surrogate: { dicts, hash, dateShiftDays: dateShiftFor(hash, 'sync'), locale: r.customizations?.surrogateLocale } });
+		const out = deidentifyDocument(r.inputText, 'text', dicts, {}, { operation: OPERATIONS[op], redactionFormat: format ?? '[{type}]', surrogate: { dicts, hash, dateShiftDays: dateShiftDays(hash, 'sync'), locale: r.customizations?.surrogateLocale } });
 		const entities = out.findings.map((f) => entityOf(r.inputText, f.start, f.end, f.type, f.confidence));
 		return send(req, res, 200, op === 'Tag' ? { taggerResult: { entities } } : { outputText: out.output, taggerResult: { entities } });
 	}
@@ -389,10 +389,4 @@ function entityOf(text: string, start: number, end: number, category: string, co
 	const o = stringIndex(text, start);
 	const e = stringIndex(text, end);
 	return { category, offset: o, length: { utf8: e.utf8 - o.utf8, utf16: end - start, codePoint: e.codePoint - o.codePoint }, text: text.slice(start, end), confidenceScore: confidence };
-}
-
-function dateShiftFor(hash: (d: string) => Uint8Array, scope: string): number {
-	const b = hash(`date-shift\u0000${scope}`);
-	const d = (((b[0] << 8) | b[1]) % 731) - 365;
-	return d === 0 ? 1 : d;
 }

@@ -135,7 +135,7 @@ export function splitPath(path: string): { resourceType: string; expression: str
 	return { resourceType, expression, fast };
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : v === undefined || v === null ? undefined : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
 const num = (v: unknown): number | undefined => (v instanceof JsonNumber ? Number(v.raw) : typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : undefined);
 

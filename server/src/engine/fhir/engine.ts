@@ -163,7 +163,6 @@ export class FhirAnonymizer {
 
 	/** Evaluate a FHIRPath expression with `resource` as context; results map back to tree nodes. */
 	evaluate(expression: string, resource: FNode): FNode[] {
-		const run = this.run!;
 		const j = this.jsonOf(resource);
 		let fn = this.compiled.get(expression);
 		if (!fn) {
@@ -173,15 +172,15 @@ export class FhirAnonymizer {
 		let results: unknown[];
 		try {
 			results = fn(j.obj, {});
-		} catch (e) {
-			throw new FhirRuleError(`evaluating '${expression}' failed: ${firstLine(e)}`);
+		} catch {
+			// (fhirpath.js messages can quote data values: the rule's own expression is named instead)
+			throw new FhirRuleError(`evaluating '${expression}' failed`);
 		}
 		const out: FNode[] = [];
 		for (const r of results) {
 			const n = this.nodeOf(r as ResNode, j.map);
 			if (n) out.push(n);
 		}
-		void run;
 		return out;
 	}
 
@@ -232,7 +231,7 @@ export class FhirAnonymizer {
 			for (const input of inputs) {
 				const start = self.nodeOf(input, j.map);
 				if (!start) continue;
-				const nodes = [start, ...descendants(start)].filter((n) => (n === start || !n.isResource || true) && test(n));
+				const nodes = [start, ...descendants(start)].filter(test);
 				for (const n of nodes) {
 					const rn = n === start ? input : self.resNodeFor(n, start, input);
 					if (rn) out.push(rn);
@@ -507,15 +506,15 @@ export class FhirAnonymizer {
 			let hit: unknown[];
 			try {
 				hit = fhirpath.evaluate(res as never, pred, {}, R4_MODEL as never, opts as never) as unknown[];
-			} catch (e) {
-				throw new FhirProcessingError(`generalize case failed: ${firstLine(e)}`);
+			} catch {
+				throw new FhirProcessingError(`generalize case failed (rule ${rule.index}: type mismatch or evaluation error)`);
 			}
 			if (hit.length === 1 && hit[0] === true) {
 				let val: unknown[];
 				try {
 					val = fhirpath.evaluate(res as never, valueExpr, {}, R4_MODEL as never, opts as never) as unknown[];
-				} catch (e) {
-					throw new FhirProcessingError(`generalize value failed: ${firstLine(e)}`);
+				} catch {
+					throw new FhirProcessingError(`generalize value failed (rule ${rule.index})`);
 				}
 				const v = val[0];
 				const scalar = v === undefined || v === null ? undefined : typeof v === 'object' && 'data' in (v as object) ? (v as ResNode).data : v;
@@ -616,11 +615,6 @@ function jsonPaths(root: FNode): Map<FNode, (string | number)[]> {
 	};
 	walk(root, []);
 	return out;
-}
-
-function firstLine(e: unknown): string {
-	const m = e instanceof Error ? e.message : String(e);
-	return (m ?? '').split('\n')[0];
 }
 
 // ---- pure helpers (exported for the vectors) ---------------------------------------------------------------

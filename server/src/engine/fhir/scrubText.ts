@@ -7,7 +7,6 @@ import type { Policy } from '../policy';
 import type { Operation as TextOperation, SurrogateContext } from '../transform';
 import type { DenyEntry, DetectOptions, EntityType } from '../types';
 import type { CustomProcessor, FhirAnonymizer, NodeContext, Operation } from './engine';
-import { isResourceType } from './model';
 import { childrenNamed, JsonNumber, type FNode } from './tree';
 import { base64Decode, base64Encode, isObject, latin1Decode, latin1Encode, utf8Decode, utf8Encode } from './util';
 
@@ -233,4 +232,3 @@ export function patientIdOf(resource: Record<string, unknown>): string | undefin
 	return undefined;
 }
 
-export { isResourceType };
