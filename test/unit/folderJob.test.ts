@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, root, runCli } from '../helpers/cli';
+import { runFolderJob } from '../../server/src/jobs/folderJob';
+import { loadDictionaries } from '../../server/src/node/dictionaries';
 
 const KEY = join(root, 'test', 'fixtures', 'test.key');
 let dir: string;
@@ -171,8 +173,6 @@ describe('folder job', () => {
 		for (const l of outLines) JSON.parse(l);
 	});
 	it('a worker thread that dies (here: out of memory) fails its file with a reason; the run goes on and ends', async () => {
-		const { runFolderJob } = await import('../../server/src/jobs/folderJob');
-		const { loadDictionaries } = await import('../../server/src/node/dictionaries');
 		const input = join(dir, 'oom-in');
 		mkdirSync(input, { recursive: true });
 		for (let i = 0; i < 3; i++) writeFileSync(join(input, `n${i}.txt`), note(i));
@@ -200,5 +200,77 @@ describe('folder job', () => {
 		const bad = runCli(['deidentify', input, join(dir, 'ref-bad'), '--date-shift-by', 'nonsense']);
 		assert.equal(bad.code, 2);
 		assert.match(bad.stderr, /reference/);
+	});
+});
+
+describe('folder job: run-wide surrogate uniqueness', () => {
+	// 6,000 distinct made-up surnames (not in the census list, so they pick from the 20,000-name pool instead of
+	// going through the list's permutation) over 12 files: hundreds collide, so the uniqueness pass has work to do.
+	let input: string;
+	const key = Buffer.alloc(32, 7);
+	const lines = (f: number) => readFileSync(join(input, `n${String(f).padStart(2, '0')}.txt`), 'utf8').split('\n');
+	before(() => {
+		input = join(dir, 'unique-in');
+		mkdirSync(input, { recursive: true });
+		const listed = new Set(loadDictionaries().raw.last.map((n) => n.toLowerCase()));
+		const syl = ['bar', 'ken', 'dro', 'vil', 'mas', 'tor', 'quen', 'zel', 'fad', 'rin', 'gol', 'sep', 'ulm', 'yat', 'pry', 'hox'];
+		const names: string[] = [];
+		for (let i = 0; names.length < 6000; i++) {
+			const w = syl[i % 16] + syl[(i >> 4) % 16] + syl[(i >> 8) % 16] + (i >> 12 ? syl[(i >> 12) % 16] : '');
+			if (!listed.has(w)) names.push(w[0].toUpperCase() + w.slice(1));
+		}
+		for (let f = 0; f < 12; f++) {
+			let t = '';
+			// overlapping ranges: most names occur in two files
+			for (let i = f * 500; i < f * 500 + 700 && i < names.length; i++) t += `Seen today by Dr. ${names[i]} with the family.\n`;
+			writeFileSync(join(input, `n${String(f).padStart(2, '0')}.txt`), t);
+		}
+	});
+	const run = (output: string, extra: Partial<Parameters<typeof runFolderJob>[0]> = {}) =>
+		runFolderJob({ input, output, operation: 'surrogate', detect: {}, dicts: loadDictionaries, key, workers: 0, ...extra });
+
+	it('two different values never share a surrogate, one value keeps one surrogate, and the order files finish in does not matter', async () => {
+		const out = join(dir, 'unique-out');
+		const report = await run(out);
+		assert.ok(report.surrogates, 'the report has the uniqueness check');
+		assert.ok(report.surrogates!.moved > 50, `collisions were found and moved (${report.surrogates!.moved})`);
+		assert.equal(report.surrogates!.unresolved, 0);
+		const map = new Map<string, string>();
+		const back = new Map<string, string>();
+		for (let f = 0; f < 12; f++) {
+			const src = lines(f);
+			const dst = readFileSync(join(out, `n${String(f).padStart(2, '0')}.txt`), 'utf8').split('\n');
+			src.forEach((line, i) => {
+				if (!line) return;
+				const a = /Dr\. (\S+)/.exec(line)![1];
+				const b = /Dr\. (\S+)/.exec(dst[i])![1];
+				assert.notEqual(b, a);
+				if (map.has(a)) assert.equal(map.get(a), b, `one surrogate per value (${f}:${i})`);
+				if (back.has(b)) assert.equal(back.get(b), a, `no two values share a surrogate (${f}:${i})`);
+				map.set(a, b);
+				back.set(b, a);
+			});
+		}
+		assert.equal(map.size, 6000);
+		const md = readFileSync(join(out, 'deid-report.md'), 'utf8');
+		assert.match(md, /6000 distinct values checked for run-wide uniqueness; \d+ moved after a collision/);
+		// the same job on two worker threads (files finish in another order) gives the same bytes
+		const par = join(dir, 'unique-out-2');
+		await run(par, { workers: 2 });
+		assert.deepEqual(tree(par), tree(out));
+		// the claims file holds keyed digests only
+		const claims = readFileSync(join(out, 'deid-manifest.claims.ndjson'), 'utf8');
+		assert.ok(!/Dr|[A-Z][a-z]{3,}/.test(claims.replace(/"path":"[^"]*"|"claims"/g, '')), 'no text in the claims file');
+	});
+
+	it('a run stopped while it moves collided values resumes to the same bytes', async () => {
+		const out = join(dir, 'unique-stop');
+		const ac = new AbortController();
+		let finished = 0;
+		const first = await run(out, { signal: ac.signal, onProgress: () => void (++finished > 14 && ac.abort()) });
+		assert.ok(first.cancelled, 'stopped during the second round (more progress events than files)');
+		const second = await run(out);
+		assert.equal(second.surrogates?.unresolved, 0);
+		assert.deepEqual(tree(out), tree(join(dir, 'unique-out')));
 	});
 });

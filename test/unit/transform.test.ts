@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { formatRedaction, maskSameLength, shiftDate, surrogateFor, validateRedactionFormat, type EntityType } from '../../server/src/engine';
+import { formatRedaction, maskSameLength, permuteIndex, shapeSurrogate, shiftDate, surrogateFor, validateRedactionFormat, type EntityType } from '../../server/src/engine';
 import { dateShiftDays, hmacHash } from '../../server/src/node/hash';
 import { dicts } from '../helpers/engine';
 
@@ -116,5 +116,57 @@ describe('date shifting', () => {
 		assert.ok(x !== 0 && Math.abs(x) <= 365);
 		const many = new Set(['a', 'b', 'c', 'd', 'e', 'f'].map((p) => dateShiftDays(hash, p)));
 		assert.ok(many.size > 1);
+	});
+});
+
+describe('identifier surrogates: a keyed permutation of each shape', () => {
+	const all = (shape: (i: number) => string, n: number) => Array.from({ length: n }, (_, i) => shape(i));
+	it('every value of a shape maps to another value of that shape, and no two share one', () => {
+		for (const [name, values] of [
+			['two digits', all((i) => String(i).padStart(2, '0'), 100)],
+			['letter and digit', all((i) => String.fromCharCode(65 + Math.floor(i / 10)) + (i % 10), 260)],
+			['three digits with a dash', all((i) => `${Math.floor(i / 100)}-${String(i % 100).padStart(2, '0')}`, 1000)],
+			['one digit', all((i) => String(i), 10)],
+		] as const) {
+			const out = values.map((v) => shapeSurrogate(v, hash));
+			assert.equal(new Set(out).size, values.length, `${name}: a permutation`);
+			out.forEach((o, i) => {
+				assert.notEqual(o, values[i], `${name}: no fixed point`);
+				assert.equal(o.replace(/\d/g, '9').replace(/[A-Z]/g, 'A'), values[i].replace(/\d/g, '9').replace(/[A-Z]/g, 'A'), `${name}: shape kept`);
+			});
+		}
+	});
+	it('depends on the key, keeps case and punctuation, and is used for record numbers and phones', () => {
+		const other = hmacHash(Buffer.alloc(32, 9));
+		const ids = all((i) => `MRN-${String(4000000 + i * 7919)}`, 200);
+		assert.notDeepEqual(ids.map((v) => shapeSurrogate(v, hash)), ids.map((v) => shapeSurrogate(v, other)));
+		assert.match(shapeSurrogate('ab-12.XY', hash), /^[a-z]{2}-\d{2}\.[A-Z]{2}$/);
+		assert.equal(surrogateFor('MedicalRecord', 'AB-123456', sc), shapeSurrogate('AB-123456', hash));
+		assert.equal(surrogateFor('Phone', '(617) 555-0123', sc), shapeSurrogate('(617) 555-0123', hash));
+		assert.equal(shapeSurrogate('--', hash), '--');
+	});
+});
+
+describe('dictionary names: a keyed permutation of each census list', () => {
+	it('permuteIndex is a permutation without fixed points for any size', () => {
+		for (const n of [2, 3, 17, 100, 1000, 4275]) {
+			const out = Array.from({ length: n }, (_, i) => permuteIndex(i, n, hash, 'test'));
+			assert.equal(new Set(out).size, n, `n=${n}: a permutation`);
+			assert.ok(out.every((x, i) => x !== i && x >= 0 && x < n), `n=${n}: in range, no fixed point`);
+		}
+		assert.notDeepEqual(Array.from({ length: 50 }, (_, i) => permuteIndex(i, 50, hash, 'a')), Array.from({ length: 50 }, (_, i) => permuteIndex(i, 50, hash, 'b')));
+	});
+	it('listed surnames and first names never share a surrogate and keep their gender', () => {
+		const raw = dicts.raw;
+		const surnames = [...new Set(raw.last.slice(0, 3000).map((n) => n.toLowerCase()))];
+		const out = surnames.map((n) => surrogateFor('Patient', `Mr. ${n[0].toUpperCase()}${n.slice(1)}`, sc).slice(4).toLowerCase());
+		assert.equal(new Set(out).size, surnames.length);
+		assert.ok(out.every((o, i) => o !== surnames[i]));
+		const female = raw.firstFemale.slice(0, 300).filter((n) => dicts.firstNames.get(n.toLowerCase())?.gender === 'f');
+		const femaleList = new Set(raw.firstFemale.map((n) => n.toLowerCase()));
+		for (const n of female) {
+			const first = surrogateFor('Patient', `${n} Okafor`, sc).split(' ')[0];
+			assert.ok(femaleList.has(first.toLowerCase()), `${n} → ${first}: a female first name`);
+		}
 	});
 });

@@ -6,6 +6,9 @@ import { applyStrategy, type Policy } from './policy';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type Replacement, type SurrogateContext } from './transform';
 import type { DetectOptions, EntityType, Finding } from './types';
 
+/** How far (in characters) a surrogate is compared with the originals around it. */
+const CLASH_WINDOW = 4000;
+
 /** Compiled once. */
 const HAS_LETTER = /\p{L}/u;
 
@@ -29,25 +32,44 @@ export interface DeidentifyResult {
 function transformText(text: string, findings: Finding[], t: TransformOptions): string {
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
-	// A surrogate must not reproduce any original PHI word of the same text (Dr. Allred → "Hodges" beside Mrs. Hodges).
-	// The set of original words is built on first need (redaction never needs it).
-	let originals: Set<string> | undefined;
-	const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u);
-	const clashes = (s: string) => {
-		if (!originals) {
-			originals = new Set<string>();
-			for (const f of findings) if (HAS_LETTER.test(text.slice(f.start, f.end))) for (const w of words(text.slice(f.start, f.end))) if (w.length > 1) originals.add(w);
+	// A surrogate must not reproduce an original PHI word of the same note (Dr. Allred → "Hodges" beside Mrs. Hodges):
+	// the findings within CLASH_WINDOW characters, which is the whole text for any ordinary note. (A long file is
+	// not one note; counting all of its names would move most surrogates off their value's usual one.)
+	// Built on first need (redaction never needs it).
+	let near: { start: number; words: string[] }[] | undefined;
+	const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1);
+	const clashes = (s: string, at: number) => {
+		if (!near) {
+			near = [];
+			for (const f of findings) {
+				const v = text.slice(f.start, f.end);
+				if (HAS_LETTER.test(v)) near.push({ start: f.start, words: words(v) });
+			}
+			near.sort((a, b) => a.start - b.start);
 		}
 		// (an e-mail's or URL's fixed example domain is not compared)
-		return words(s.replace(/@.*$|^https?:\/\/www\.example\.\w+/i, '')).some((w) => w.length > 1 && originals!.has(w));
+		const ws = words(s.replace(/@.*$|^https?:\/\/www\.example\.\w+/i, ''));
+		if (ws.length === 0) return false;
+		let lo = 0;
+		let hi = near.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (near[mid].start < at - CLASH_WINDOW) lo = mid + 1;
+			else hi = mid;
+		}
+		for (let j = lo; j < near.length && near[j].start <= at + CLASH_WINDOW; j++) for (const w of near[j].words) if (ws.includes(w)) return true;
+		return false;
 	};
+	// Claims (run-wide uniqueness) are those of each value's own surrogate (the first attempt). A note-local variant
+	// (the surrogate was an original near it) is not claimed: the value keeps its one surrogate everywhere else.
+	const base = t.surrogate;
 	const reps: Replacement[] = findings.map((f) => {
 		const original = text.slice(f.start, f.end);
-		let out = applyStrategy(f, original, t.operation, format, t.policy, t.surrogate);
-		if (t.surrogate && out !== original && HAS_LETTER.test(out) && !/^[\d\W]*$/.test(original) && clashes(out)) {
-			for (let salt = 1; salt <= 6 && clashes(out); salt++) {
+		let out = applyStrategy(f, original, t.operation, format, t.policy, base);
+		if (base && out !== original && HAS_LETTER.test(out) && !/^[\d\W]*$/.test(original) && clashes(out, f.start)) {
+			for (let salt = 1; salt <= 6 && clashes(out, f.start); salt++) {
 				// salted variants share the bounded memo (keyed by salt), so a value that clashes again costs a lookup
-				const sc = { ...t.surrogate, memoPrefix: `avoid${salt}\u0000`, hash: (d: string) => t.surrogate!.hash(`${d}\u0000avoid${salt}`) };
+				const sc = { ...base, memoPrefix: `avoid${salt}\u0000`, hash: (d: string) => base.hash(`${d}\u0000avoid${salt}`), claim: undefined };
 				out = applyStrategy(f, original, t.operation, format, t.policy, sc);
 			}
 		}

@@ -75,20 +75,57 @@ function applyCase(template: string, value: string): string {
 	return value;
 }
 
-/** Replace digits with digits and letters with letters of the same case; punctuation and length stay. */
-function shapeSurrogate(original: string, p: Picker): string {
-	let out = '';
-	for (const ch of original) {
-		if (ch >= '0' && ch <= '9') out += String(p.int(10));
-		else if (ch >= 'a' && ch <= 'z') out += String.fromCharCode(97 + p.int(26));
-		else if (ch >= 'A' && ch <= 'Z') out += String.fromCharCode(65 + p.int(26));
-		else out += ch;
+/**
+ * Replace digits with digits and letters with letters of the same case; punctuation and length stay. The map is
+ * a keyed permutation of all values of the same shape (a character-wise Feistel network, then one step along
+ * the permuted order: E⁻¹(E(x) + 1)), so two different values never share a surrogate, in any run under the same
+ * key, and no value maps to itself.
+ */
+export function shapeSurrogate(original: string, hash: KeyedHash): string {
+	const chars = [...original];
+	const at: number[] = [];
+	const radix: number[] = [];
+	const val: number[] = [];
+	let shape = '';
+	chars.forEach((ch, i) => {
+		const c = ch.charCodeAt(0);
+		if (c >= 48 && c <= 57) (at.push(i), radix.push(10), val.push(c - 48), (shape += '9'));
+		else if (c >= 97 && c <= 122) (at.push(i), radix.push(26), val.push(c - 97), (shape += 'a'));
+		else if (c >= 65 && c <= 90) (at.push(i), radix.push(26), val.push(c - 65), (shape += 'A'));
+		else shape += ch === '9' || ch === 'a' || ch === 'A' ? '\\' + ch : ch;
+	});
+	const n = val.length;
+	if (n === 0) return original;
+	const half = n >> 1 || n; // one position: a single half, a keyed shift
+	const rounds = n === 1 ? 1 : 8;
+	const prf = (round: number, from: number[], len: number): number[] => {
+		const out: number[] = [];
+		for (let block = 0; out.length < len; block++) {
+			const b = hash(`fpe\u0000${shape}\u0000${round}\u0000${block}\u0000${from.join(',')}`);
+			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
+		}
+		return out;
+	};
+	const feistel = (x: number[], inverse: boolean): number[] => {
+		const y = x.slice();
+		for (let k = 0; k < rounds; k++) {
+			const r = inverse ? rounds - 1 - k : k;
+			// even rounds change the first half from the second; odd rounds the second from the first
+			const [lo, hi, flo, fhi] = r % 2 === 0 ? [0, half, half, n] : [half, n, 0, half];
+			if (hi <= lo) continue;
+			const f = prf(r, y.slice(flo, fhi), hi - lo);
+			for (let i = lo; i < hi; i++) y[i] = (((y[i] + (inverse ? -f[i - lo] : f[i - lo])) % radix[i]) + radix[i]) % radix[i];
+		}
+		return y;
+	};
+	const e = feistel(val, false);
+	for (let i = n - 1; i >= 0; i--) {
+		e[i] = (e[i] + 1) % radix[i];
+		if (e[i] !== 0) break;
 	}
-	if (out === original) {
-		const m = /\d/.exec(original);
-		if (m) out = out.slice(0, m.index) + String((Number(out[m.index]) + 1) % 10) + out.slice(m.index + 1);
-	}
-	return out;
+	const y = feistel(e, true);
+	at.forEach((pos, i) => (chars[pos] = String.fromCharCode((radix[i] === 10 ? 48 : chars[pos] >= 'a' ? 97 : 65) + y[i])));
+	return chars.join('');
 }
 
 /** Pad like the original component: two digits only when it was written with a leading zero. */
@@ -203,6 +240,28 @@ export interface SurrogateContext {
 	ageOver89?: string;
 	/** Surrogate locale (en-US default; en-GB, fr-CA, fr-FR, de-DE, es-ES). */
 	locale?: string;
+	/**
+	 * Run-wide uniqueness (folder jobs): the salt of a surrogate unit (0 unless a collision moved it), and a
+	 * recorder of every unit's surrogate key. See {@link SURROGATE_UNIT_TYPES}.
+	 */
+	saltOf?: (unit: string) => number;
+	claim?: (unit: string, key: string, salt: number) => void;
+}
+
+/**
+ * Types whose surrogates come from word lists (names, places, addresses on the web): their uniqueness within a
+ * run is checked by the folder job through claims. Identifier shapes are unique by construction (a keyed
+ * permutation); dates shift, ages over 89 and ZIP codes generalise, and State, CountryOrRegion and Profession
+ * come from small closed sets, so those are not claimed.
+ */
+export const SURROGATE_UNIT_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'City', 'Hospital', 'Organization', 'LocationOther', 'Street', 'Email', 'Url', 'IPAddress']);
+
+/** The keyed digest that stands for a surrogate unit or key in claims (never the text itself). */
+export function claimDigest(hash: KeyedHash, text: string): string {
+	const b = hash(`claim\u0000${text}`);
+	let out = '';
+	for (let i = 0; i < 12; i++) out += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+	return out;
 }
 
 interface Pools {
@@ -215,20 +274,85 @@ interface Pools {
 const POOLS = new WeakMap<Dictionaries, Map<string, Pools>>();
 /**
  * Surrogate pools per locale, computed once per dictionary set (not per value: this is the hot path of folder
- * jobs). en-US uses the census lists; other locales use their locale data where it exists.
+ * jobs). en-US uses the census lists; other locales use their locale data where it exists. A value a run-wide
+ * collision moved (salt 1 and up) draws from the wide pools: every name the census lists.
  */
-function pools(d: Dictionaries, locale = 'en-US'): Pools {
+function pools(d: Dictionaries, locale = 'en-US', wide = false): Pools {
 	let byLocale = POOLS.get(d);
 	if (!byLocale) POOLS.set(d, (byLocale = new Map()));
-	let p = byLocale.get(locale);
+	const id = wide ? `${locale}\u0000wide` : locale;
+	let p = byLocale.get(id);
 	if (!p) {
 		const l = locale === 'en-US' ? undefined : d.raw.locales?.[locale];
-		p = l && l.last.length && l.female.length && l.male.length
-			? { male: l.male, female: l.female, surnames: l.last, placeWords: l.last, cities: l.cities.length ? l.cities : d.raw.cities }
-			: { male: d.raw.firstMale.slice(0, 600), female: d.raw.firstFemale.slice(0, 600), surnames: d.raw.last.slice(0, 5000), placeWords: d.raw.last.slice(0, 3000), cities: d.raw.cities };
-		byLocale.set(locale, p);
+		const own = l && l.last.length && l.female.length && l.male.length;
+		if (wide) {
+			const join = (a: readonly string[] | undefined, b: readonly string[]) => [...new Set([...(a ?? []), ...b])];
+			// first names run out first (a few thousand): past the census lists, any name will do
+			const names = join(d.raw.firstMale, join(d.raw.firstFemale, d.raw.last));
+			p = { male: join(own ? l!.male : undefined, names), female: join(own ? l!.female : undefined, names), surnames: join(own ? l!.last : undefined, d.raw.last), placeWords: join(own ? l!.last : undefined, d.raw.last), cities: join(own ? l!.cities : undefined, d.raw.cities) };
+		} else {
+			p = own
+				? { male: l!.male, female: l!.female, surnames: l!.last, placeWords: l!.last, cities: l!.cities.length ? l!.cities : d.raw.cities }
+				: { male: d.raw.firstMale, female: d.raw.firstFemale, surnames: d.raw.last.slice(0, 20000), placeWords: d.raw.last.slice(0, 10000), cities: d.raw.cities };
+		}
+		byLocale.set(id, p);
 	}
 	return p;
+}
+
+/**
+ * A keyed permutation of 0..n-1 without fixed points: a bit-wise Feistel network with cycle walking, E, then one
+ * step along the permuted order: E⁻¹(E(i) + 1 mod n). Dictionary names map through it onto the same dictionary,
+ * so no two of them share a surrogate (in any run under the same key) and none keeps its own.
+ */
+export function permuteIndex(i: number, n: number, hash: KeyedHash, label: string): number {
+	if (n < 2) return i;
+	const bits = Math.max(2, Math.ceil(Math.log2(n)));
+	const lo = bits >> 1;
+	const hiBits = bits - lo;
+	const f = (r: number, x: number, width: number) => {
+		const b = hash(`perm\u0000${label}\u0000${r}\u0000${x}`);
+		return (((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0) % 2 ** width;
+	};
+	const ROUNDS = 6;
+	const round = (x: number, inverse: boolean) => {
+		let h = Math.floor(x / 2 ** lo);
+		let l = x % 2 ** lo;
+		for (let k = 0; k < ROUNDS; k++) {
+			const r = inverse ? ROUNDS - 1 - k : k;
+			if (r % 2 === 0) h = inverse ? (h - f(r, l, hiBits) + 2 ** hiBits) % 2 ** hiBits : (h + f(r, l, hiBits)) % 2 ** hiBits;
+			else l = inverse ? (l - f(r, h, lo) + 2 ** lo) % 2 ** lo : (l + f(r, h, lo)) % 2 ** lo;
+		}
+		return h * 2 ** lo + l;
+	};
+	const walk = (x: number, inverse: boolean) => {
+		do x = round(x, inverse);
+		while (x >= n);
+		return x;
+	};
+	return walk((walk(i, false) + 1) % n, true);
+}
+
+/** Dictionary lists without case duplicates, and each name's place in them (for {@link permuteIndex}). */
+const UNIQUE = new WeakMap<readonly string[], { list: string[]; at: Map<string, number> }>();
+function uniqueList(list: readonly string[]): { list: string[]; at: Map<string, number> } {
+	let u = UNIQUE.get(list);
+	if (!u) {
+		const at = new Map<string, number>();
+		const out: string[] = [];
+		for (const x of list) {
+			const k = x.toLowerCase();
+			if (!at.has(k)) (at.set(k, out.length), out.push(x));
+		}
+		UNIQUE.set(list, (u = { list: out, at }));
+	}
+	return u;
+}
+/** The dictionary surrogate of a dictionary word (en-US, salt 0), or undefined when the word is not listed. */
+function permuted(list: readonly string[], word: string, hash: KeyedHash, label: string): string | undefined {
+	const u = uniqueList(list);
+	const i = u.at.get(word);
+	return i === undefined ? undefined : u.list[permuteIndex(i, u.list.length, hash, label)];
 }
 
 const MEMO_MAX = 60_000;
@@ -246,27 +370,36 @@ function remember(memo: Map<string, string>, k: string, v: string): void {
 	memo.set(k, v);
 }
 
+const normalise = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
+
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
 export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
-	const memo = MEMO_TYPES.has(type) ? sc.memo : undefined;
+	// Names are claimed word by word (inside), so with a recorder they skip the whole-value memo.
+	const person = type === 'Patient' || type === 'Doctor';
+	const unitType = SURROGATE_UNIT_TYPES.has(type) && !person;
+	const norm = unitType || !person ? normalise(original) : '';
+	const unit = unitType ? `${type}\u0000${norm}` : '';
+	const salt = unitType && sc.saltOf ? sc.saltOf(unit) : 0;
+	const memo = MEMO_TYPES.has(type) && !(person && (sc.claim || sc.saltOf)) ? sc.memo : undefined;
+	let v: string | undefined;
+	let k = '';
 	if (memo) {
 		// only dates depend on the offset: other types share entries across patients
-		const k = `${sc.memoPrefix ?? ''}${type}\u0000${type === 'Date' ? sc.dateShiftDays : ''}\u0000${sc.locale ?? ''}\u0000${original}`;
-		let v = memo.get(k);
-		if (v === undefined) {
-			v = computeSurrogate(type, original, sc);
-			remember(memo, k, v);
-		}
-		return v;
+		k = `${sc.memoPrefix ?? ''}${type}\u0000${type === 'Date' ? sc.dateShiftDays : ''}\u0000${sc.locale ?? ''}\u0000${salt}\u0000${original}`;
+		v = memo.get(k);
 	}
-	return computeSurrogate(type, original, sc);
+	if (v === undefined) {
+		v = computeSurrogate(type, original, norm, salt, sc);
+		if (memo) remember(memo, k, v);
+	}
+	if (unitType && sc.claim) sc.claim(unit, `${type}\u0000${normalise(v)}`, salt);
+	return v;
 }
 
-function computeSurrogate(type: EntityType, original: string, sc: SurrogateContext): string {
-	const norm = original.trim().toLowerCase().replace(/\s+/g, ' ');
-	const p = new Picker(sc.hash, `${type}\u0000${norm}`);
+function computeSurrogate(type: EntityType, original: string, norm: string, salt: number, sc: SurrogateContext): string {
+	const p = new Picker(sc.hash, salt ? `${type}\u0000${norm}\u0000salt${salt}` : `${type}\u0000${norm}`);
 	const raw = sc.dicts.raw;
-	const pool = pools(sc.dicts, sc.locale);
+	const pool = pools(sc.dicts, sc.locale, salt >= 1);
 	const name = (list: readonly string[]) => {
 		let v = p.pick(list);
 		for (let k = 0; k < 4 && v.toLowerCase() === norm; k++) v = p.pick(list);
@@ -281,41 +414,54 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 					if (i % 2 === 1 || !HAS_LETTER.test(w)) return w;
 					// An initial maps by its letter alone, so "M. Okafor" and "Margaret Okafor" stay one surrogate person's.
 					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + new Picker(sc.hash, `initial\u0000${w.toLowerCase()}`).int(26)));
-					const fi = sc.dicts.firstNames.get(w.toLowerCase());
+					const lw = w.toLowerCase();
+					const fi = sc.dicts.firstNames.get(lw);
 					// "Last, First" puts the surname before the comma; otherwise the last word is the surname.
 					const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
 					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
-					const list = fi && !isLastWord ? (fi.gender === 'm' ? pool.male : pool.female) : pool.surnames;
-					// one word, one surrogate word: cached per word, so "Mrs. Hodges" and "HODGES, A" share the work
-					const wk = `${sc.memoPrefix ?? ''}w\u0000${type}\u0000${list === pool.surnames ? 's' : list === pool.male ? 'm' : 'f'}\u0000${sc.locale ?? ''}\u0000${w.toLowerCase()}`;
+					const kind = fi && !isLastWord ? fi.gender! : 's';
+					// One word, one surrogate word, whoever bears it (patient or clinician): "Mrs. Hodges" and
+					// "HODGES, A" share it, and the run-wide uniqueness check works on words.
+					const unit = `name\u0000${kind}\u0000${lw}`;
+					const wsalt = sc.saltOf ? sc.saltOf(unit) : 0;
+					const wk = `${sc.memoPrefix ?? ''}w\u0000${kind}\u0000${sc.locale ?? ''}\u0000${wsalt}\u0000${lw}`;
 					let v = sc.memo?.get(wk);
 					if (v === undefined) {
-						const wp = new Picker(sc.hash, `${type}\u0000${w.toLowerCase()}`);
-						v = wp.pick(list);
-						if (v.toLowerCase() === w.toLowerCase()) v = wp.pick(list);
+						// en-US: a listed name maps through a keyed permutation of its census list; other names and
+						// other locales pick from the pools (the folder job resolves what collides)
+						const census = kind === 'm' ? sc.dicts.raw.firstMale : kind === 'f' ? sc.dicts.raw.firstFemale : sc.dicts.raw.last;
+						v = wsalt === 0 && (sc.locale ?? 'en-US') === 'en-US' ? permuted(census, lw, sc.hash, `name\u0000${kind}`) : undefined;
+						if (v === undefined) {
+							const wpool = wsalt >= 1 ? pools(sc.dicts, sc.locale, true) : pool;
+							const list = kind === 'm' ? wpool.male : kind === 'f' ? wpool.female : wpool.surnames;
+							const wp = new Picker(sc.hash, wsalt ? `name\u0000${lw}\u0000salt${wsalt}` : `name\u0000${lw}`);
+							v = wp.pick(list);
+							if (v.toLowerCase() === lw) v = wp.pick(list);
+						}
 						if (sc.memo) remember(sc.memo, wk, v);
 					}
+					sc.claim?.(unit, `name\u0000${kind}\u0000${v.toLowerCase()}`, wsalt);
 					return applyCase(w, v);
 				})
 				.join('');
 		}
 		case 'Date': {
-			return shiftDate(original, sc.dateShiftDays) ?? shapeSurrogate(original, p);
+			return shiftDate(original, sc.dateShiftDays) ?? shapeSurrogate(original, sc.hash);
 		}
 		case 'Age': {
 			const n = Number(original.replace(/\D/g, ''));
 			if (n > 89) return original.replace(/\d+/, sc.ageOver89 ?? '90+');
-			return shapeSurrogate(original, p);
+			return shapeSurrogate(original, sc.hash);
 		}
 		case 'Zip': {
 			// HIPAA Safe Harbor: keep the first three digits unless that area has 20,000 people or fewer (then 000).
 			const m = /^(\d{3})(\d{2})(-\d{4})?$/.exec(original.trim());
-			if (!m) return shapeSurrogate(original, p);
+			if (!m) return shapeSurrogate(original, sc.hash);
 			const prefix = RESTRICTED_ZIP3.has(m[1]) ? '000' : m[1];
 			return `${prefix}00${m[3] ? '-0000' : ''}`;
 		}
 		case 'City':
-			return applyCase(original, name(pool.cities));
+			return applyCase(original, (salt === 0 && (sc.locale ?? 'en-US') === 'en-US' ? permuted(raw.cities, norm, sc.hash, 'city') : undefined) ?? name(pool.cities));
 		case 'State':
 			return /^[A-Z]{2}$/.test(original) ? p.pick(raw.states)[1] : applyCase(original, p.pick(raw.states)[0]);
 		case 'CountryOrRegion':
@@ -323,26 +469,32 @@ function computeSurrogate(type: EntityType, original: string, sc: SurrogateConte
 		case 'Hospital':
 		case 'Organization':
 		case 'LocationOther': {
+			// a listed surname word ("Okafor Clinic") goes through the surname list's permutation, so such names never share
+			const en = salt === 0 && (sc.locale ?? 'en-US') === 'en-US';
 			const parts = original.split(/(\s+)/);
-			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, name(pool.placeWords)))).join('');
+			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, (en ? permuted(raw.last, w.toLowerCase(), sc.hash, 'place') : undefined) ?? name(pool.placeWords)))).join('');
 		}
 		case 'Street': {
 			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);
-			if (m) return `${shapeSurrogate(m[1], p)}${m[2]}${applyCase(m[3], name(pool.placeWords))}${m[4]}`;
-			return shapeSurrogate(original, p);
+			if (m) return `${shapeSurrogate(m[1], sc.hash)}${m[2]}${applyCase(m[3], name(pool.placeWords))}${m[4]}`;
+			return shapeSurrogate(original, sc.hash);
 		}
 		case 'Email': {
 			const user = p.pick(pool.female).toLowerCase() + '.' + p.pick(pool.surnames).toLowerCase();
 			return `${user}@example.${p.pick(['com', 'org', 'net'])}`;
 		}
-		case 'Url':
-			return `https://www.example.${p.pick(['com', 'org', 'net'])}/${shapeSurrogate('aaaaaa', p)}`;
+		case 'Url': {
+			let path = '';
+			for (let i = 0; i < 6; i++) path += String.fromCharCode(97 + p.int(26));
+			return `https://www.example.${p.pick(['com', 'org', 'net'])}/${path}`;
+		}
 		case 'IPAddress':
-			return original.includes(':') ? `2001:db8::${p.int(65535).toString(16)}` : `192.0.2.${1 + p.int(254)}`;
+			// the documentation ranges (RFC 5737, RFC 3849)
+			return original.includes(':') ? `2001:db8::${p.int(65535).toString(16)}` : `${p.pick(['192.0.2', '198.51.100', '203.0.113'])}.${1 + p.int(254)}`;
 		case 'Profession':
 			return applyCase(original, p.pick(['teacher', 'engineer', 'carpenter', 'accountant', 'electrician', 'librarian', 'farmer', 'chef']));
 		default:
-			return shapeSurrogate(original, p);
+			return shapeSurrogate(original, sc.hash);
 	}
 }
 

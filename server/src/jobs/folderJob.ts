@@ -5,9 +5,10 @@ import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
 import { keyFingerprint, sha256Hex } from '../node/hash';
+import { appendFile } from 'node:fs/promises';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, workerPool, workerScriptPath } from './pool';
-import { describeError, type FileTask } from './processFile';
+import { describeError, type Claim, type FileTask } from './processFile';
 
 export { describeError };
 
@@ -78,10 +79,21 @@ export interface JobReport {
 	cancelled: boolean;
 	totals: { files: number; done: number; skipped: number; failed: number; copied: number; findings: number; bytes: number };
 	countsByType: Partial<Record<EntityType, number>>;
+	/** Run-wide surrogate uniqueness (surrogate runs): distinct values checked, collisions moved, rounds, left over. */
+	surrogates?: SurrogateCheck;
 	files: FileRecord[];
 }
 
+export interface SurrogateCheck {
+	units: number;
+	moved: number;
+	rounds: number;
+	unresolved: number;
+}
+
 export const MANIFEST = 'deid-manifest.json';
+/** Surrogate claims per file (keyed digests only), for the run-wide uniqueness check and for resuming it. */
+export const CLAIMS = 'deid-manifest.claims.ndjson';
 export const REPORT_JSON = 'deid-report.json';
 export const REPORT_MD = 'deid-report.md';
 
@@ -212,14 +224,24 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const manifestPath = join(root, MANIFEST);
 	const fingerprint = keyFingerprint(opts.key);
 	let previous: Record<string, FileRecord> = {};
+	// Run-wide surrogate uniqueness: the salts collisions gave, and each file's claims (both resume with the manifest).
+	const wantClaims = usesSurrogates(opts);
+	const claimsPath = join(root, CLAIMS);
+	let salts = new Map<string, number>();
+	const claims = new Map<string, Claim[]>();
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
 		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
+			if (wantClaims) {
+				salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
+				for (const [path, cs] of await readClaims(claimsPath)) claims.set(path, cs);
+			}
 		}
 	} catch {
 		previous = {};
 	}
+	if (Object.keys(previous).length === 0) await rm(claimsPath, { force: true });
 	if (!single) await sweepTemporaries(output);
 
 	const records = new Map<string, FileRecord>();
@@ -241,11 +263,20 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText), ...(wantClaims ? { salts: [...salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
 		);
 	};
 	let lastSave = now();
-	const finish = async (rec: FileRecord) => {
+	// Claims are appended before the manifest can list the file, so every file the manifest lists has its claims.
+	let claimsQueue = Promise.resolve();
+	const saveClaims = (path: string, cs: Claim[]) => {
+		claims.set(path, cs);
+		claimsQueue = claimsQueue.then(() => appendFile(claimsPath, JSON.stringify({ path, claims: cs }) + '\n'));
+		return claimsQueue;
+	};
+	const finish = async (rec: FileRecord, cs?: Claim[]) => {
+		if (cs) await saveClaims(rec.path, cs);
+		else if (rec.status !== 'done' || !wantClaims) claims.delete(rec.path);
 		records.set(rec.path, rec);
 		bytesDone += rec.bytes;
 		opts.onProgress?.({ done: records.size, total: entries.length, bytes: bytesDone, totalBytes, file: rec.path });
@@ -262,6 +293,19 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		opts.fhirConfigText === undefined
 			? undefined
 			: [...(await collectKnownPhi(single ? dirname(input) : input, entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
+	const taskFor = (eRel: string, src: string, dst: string, format: DocumentFormat, fhirJson: boolean): FileTask => ({
+		src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
+		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined,
+	});
+	/** The task of a file an earlier run finished (a collision found now means it must be redone). */
+	const rebuildTask = (rel: string) => {
+		const e = entries.find((x) => x.kind === 'file' && (single ? basename(input) : x.rel) === rel);
+		if (!e) return undefined;
+		const src = single ? input : join(input, e.rel);
+		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
+		const format = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
+		return format ? { rel, task: taskFor(e.rel, src, single ? output : join(output, e.rel), format, fhirJson) } : undefined;
+	};
 	for (const e of entries) {
 		const rel = single ? basename(input) : e.rel;
 		const src = single ? input : join(input, e.rel);
@@ -285,10 +329,10 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				} else await finish({ path: rel, status: 'skipped', bytes: size, reason: 'not a text or NDJSON file' });
 			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
 				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
-			} else if (prev && prev.status === 'done' && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
+			} else if (prev && prev.status === 'done' && (!wantClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, bytes: size });
 			} else {
-				tasks.push({ rel, task: { src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(e.rel, opts.dateShift), policy: opts.policy, locale: opts.locale, shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown } });
+				tasks.push({ rel, task: taskFor(e.rel, src, dst, format, fhirJson) });
 			}
 		}
 	}
@@ -302,18 +346,46 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		void runner.terminate();
 	};
 	opts.signal?.addEventListener('abort', onAbort, { once: true });
-	try {
-		await Promise.all(
-			tasks.map(async ({ rel, task }) => {
+	const runTasks = (list: typeof tasks) =>
+		Promise.all(
+			list.map(async ({ rel, task }) => {
 				if (opts.signal?.aborted) {
 					cancelled = true;
 					return;
 				}
-				const o = await runner.run(task);
+				const o = await runner.run({ ...task, salts: wantClaims ? [...salts] : undefined });
 				if (o.reason === 'cancelled') return; // left for the next run
-				await finish({ path: rel, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems });
+				await finish({ path: rel, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
+				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 			}),
 		);
+	let surrogateRound = 0;
+	let check: SurrogateCheck | undefined;
+	try {
+		await runTasks(tasks);
+		if (wantClaims && !cancelled) {
+			// Run-wide uniqueness: values whose surrogates collide (or equal another original of the run) move to
+			// their next salt, and the files that hold them are redone, until no collision is left. The result
+			// depends only on the inputs and the key, not on the order files finished in, so resuming is exact.
+			const all = entries.filter((e) => e.kind === 'file');
+			const taskOf = new Map(tasks.map((t) => [t.rel, t]));
+			let moved = 0;
+			for (;;) {
+				const r = resolveCollisions(claims, salts);
+				moved += r.moved;
+				const stale = [...claims].filter(([, cs]) => cs.some(([u, , s]) => s !== (salts.get(u) ?? 0))).map(([p]) => p);
+				check = { units: r.units, moved, rounds: surrogateRound, unresolved: r.collisions };
+				if (stale.length === 0 || surrogateRound >= 12 || cancelled) break;
+				surrogateRound++;
+				await saveManifest();
+				const redo = stale.map((p) => taskOf.get(p) ?? rebuildTask(p)).filter((t): t is (typeof tasks)[number] => !!t);
+				for (const t of redo) records.delete(t.rel);
+				await runTasks(redo);
+			}
+			// files finished by an earlier run are known only by their claims; those not in the run any more go
+			for (const p of [...claims.keys()]) if (!all.some((e) => (single ? basename(input) : e.rel) === p)) claims.delete(p);
+			await writeAtomic(claimsPath, [...claims].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([path, cs]) => JSON.stringify({ path, claims: cs })).join('\n') + '\n');
+		}
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
 		await runner.terminate();
@@ -322,11 +394,70 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	await saveManifest();
 	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 	const report = buildReport(opts, files, started, now() - started, cancelled);
+	if (check) report.surrogates = check;
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
 	}
 	return report;
+}
+
+/** Whether the run makes surrogates (the operation, or a policy strategy). */
+function usesSurrogates(opts: FolderJobOptions): boolean {
+	if (opts.operation === 'surrogate' && !opts.policy) return true;
+	const p = opts.policy;
+	if (!p) return false;
+	if ((p.default?.strategy ?? (opts.operation === 'surrogate' ? 'surrogate' : undefined)) === 'surrogate') return true;
+	return Object.values(p.types ?? {}).some((s) => s?.strategy === 'surrogate');
+}
+
+async function readClaims(path: string): Promise<Map<string, Claim[]>> {
+	const out = new Map<string, Claim[]>();
+	let text = '';
+	try {
+		text = await readFile(path, 'utf8');
+	} catch {
+		return out;
+	}
+	for (const line of text.split('\n')) {
+		try {
+			const j = JSON.parse(line) as { path: string; claims: Claim[] };
+			if (typeof j.path === 'string' && Array.isArray(j.claims)) out.set(j.path, j.claims); // the last line of a path wins
+		} catch {
+			// a line cut by a crash: its file is not in the manifest either
+		}
+	}
+	return out;
+}
+
+/**
+ * Find surrogate keys held by two different values and move the losers to their next salt. The winner of a key is the value with the lowest salt, then the lowest digest: a choice made from
+ * the claims alone, so it does not depend on the order files finished in.
+ */
+export function resolveCollisions(claims: ReadonlyMap<string, readonly Claim[]>, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
+	const byKey = new Map<string, Map<string, number>>();
+	const units = new Set<string>();
+	for (const cs of claims.values()) {
+		for (const [u, k, s] of cs) {
+			if (s !== (salts.get(u) ?? 0)) continue; // stale: that file is redone anyway
+			let e = byKey.get(k);
+			if (!e) byKey.set(k, (e = new Map()));
+			e.set(u, s);
+			units.add(u);
+		}
+	}
+	const losers = new Set<string>();
+	let collisions = 0;
+	for (const e of byKey.values()) {
+		if (e.size < 2) continue;
+		collisions++;
+		const ranked = [...e].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+		for (const [u] of ranked.slice(1)) losers.add(u);
+	}
+	// (One value with two surrogates is not a collision: a note that already holds the value's surrogate as one of
+	// its own originals gets a variant, so no original name is ever written into a note that has it.)
+	for (const u of losers) salts.set(u, (salts.get(u) ?? 0) + 1);
+	return { units: units.size, moved: losers.size, collisions };
 }
 
 /** Remove temporary files a killed run left in the output tree (only our own temp-name pattern). */
@@ -423,6 +554,9 @@ export function reportMarkdown(r: JobReport): string {
 		'|---|---:|',
 		...Object.entries(r.countsByType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `| ${t} | ${c} |`),
 		'',
+		...(r.surrogates
+			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']
+			: []),
 		'## Files',
 		'',
 		'| File | Status | Findings | Note |',

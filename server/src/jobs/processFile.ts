@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
-	deidentifyDocument, type DenyEntry, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	claimDigest, deidentifyDocument, type DenyEntry, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
@@ -23,6 +23,21 @@ function memoFor(key: Uint8Array): Map<string, string> {
 	}
 	return m;
 }
+
+/** Keyed digests of surrogate units and keys, per key, kept for the worker's lifetime (bounded). */
+const DIGESTS = new Map<string, Map<string, string>>();
+function digestsFor(key: Uint8Array): Map<string, string> {
+	const id = Buffer.from(key).toString('base64');
+	let m = DIGESTS.get(id);
+	if (!m || m.size > 300_000) {
+		if (DIGESTS.size > 4) DIGESTS.clear();
+		DIGESTS.set(id, (m = new Map()));
+	}
+	return m;
+}
+
+/** A surrogate claim as the folder job sees it: digest of the unit (a value), digest of its surrogate, salt. */
+export type Claim = [unit: string, key: string, salt: number];
 
 /** One file to de-identify (plain data: it crosses to worker threads). */
 export interface FileTask {
@@ -51,6 +66,9 @@ export interface FileTask {
 	root?: string;
 	/** Known PHI per patient id from the job's Patient resources (free text inside FHIR). */
 	knownPhi?: [string, DenyEntry[]][];
+	/** Record surrogate claims (run-wide uniqueness), with the salts of units earlier collisions moved. */
+	claims?: boolean;
+	salts?: [string, number][];
 }
 
 export interface FileOutcome {
@@ -62,6 +80,8 @@ export interface FileOutcome {
 	problems?: number;
 	firstProblemLine?: number;
 	bytes: number;
+	/** Distinct surrogate claims of the file (when the task asked for them). */
+	claims?: Claim[];
 }
 
 /** Text is processed in pieces of about this size, cut at a blank line, a line end or a space. */
@@ -94,12 +114,38 @@ function cutPoint(buf: string, format: DocumentFormat): number {
  * is only read. A failure leaves no output and no temporary file behind.
  */
 export async function processFile(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
+	let claimsOut: (() => Claim[]) | undefined;
 	const tmp = `${task.dst}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 	const inHash = createHash('sha256');
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
-	const surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
+	const surrogate: SurrogateContext = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
+	// Run-wide uniqueness: units and keys stay in this thread as text; only their keyed digests leave it.
+	const fileClaims = new Map<string, Map<string, number>>();
+	if (task.claims) {
+		const digests = digestsFor(task.key);
+		const digest = (text: string) => {
+			let d = digests.get(text);
+			if (d === undefined) digests.set(text, (d = claimDigest(hash, text)));
+			return d;
+		};
+		const salts = new Map(task.salts ?? []);
+		surrogate.saltOf = salts.size ? (unit) => salts.get(digest(unit)) ?? 0 : () => 0;
+		surrogate.claim = (unit, k, salt) => {
+			let m = fileClaims.get(unit);
+			if (!m) fileClaims.set(unit, (m = new Map()));
+			m.set(k, salt);
+		};
+		claimsOut = () => {
+			const out: Claim[] = [];
+			for (const [unit, keys] of fileClaims) {
+				const u = digest(unit);
+				for (const [k, salt] of keys) out.push([u, digest(k), salt]);
+			}
+			return out;
+		};
+	}
 	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;
@@ -257,6 +303,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			problems: problems || undefined,
 			firstProblemLine,
 			reason: problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : undefined,
+			claims: claimsOut?.(),
 		};
 	} catch (err) {
 		out.destroy();
