@@ -88,11 +88,16 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const val: number[] = [];
 	let shape = '';
 	chars.forEach((ch, i) => {
-		const c = ch.charCodeAt(0);
-		if (c >= 48 && c <= 57) (at.push(i), radix.push(10), val.push(c - 48), (shape += '9'));
-		else if (c >= 97 && c <= 122) (at.push(i), radix.push(26), val.push(c - 97), (shape += 'a'));
-		else if (c >= 65 && c <= 90) (at.push(i), radix.push(26), val.push(c - 65), (shape += 'A'));
-		else shape += ch === '9' || ch === 'a' || ch === 'A' ? '\\' + ch : ch;
+		// [first character code, radix, shape symbol] of the class the character belongs to
+		const cls = ch >= '0' && ch <= '9' ? ([48, 10, '9'] as const) : ch >= 'a' && ch <= 'z' ? ([97, 26, 'a'] as const) : ch >= 'A' && ch <= 'Z' ? ([65, 26, 'A'] as const) : undefined;
+		if (!cls) {
+			shape += ch === '9' || ch === 'a' || ch === 'A' ? '\\' + ch : ch;
+			return;
+		}
+		at.push(i);
+		radix.push(cls[1]);
+		val.push(ch.charCodeAt(0) - cls[0]);
+		shape += cls[2];
 	});
 	const n = val.length;
 	if (n === 0) return original;
@@ -128,16 +133,15 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	return chars.join('');
 }
 
-/** Pad like the original component: two digits only when it was written with a leading zero. */
 /**
  * Three-digit ZIP prefixes whose areas held 20,000 people or fewer (HHS de-identification guidance, 2000 census):
  * under Safe Harbor they become 000.
  */
 export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set(['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893']);
 
+/** Pad like the original component: two digits only when it was written with a leading zero. */
 const pad = (n: number, len: number | string) => (typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0'));
 
-/** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
 /**
  * The digit style of a numeric month/day pair: zero-padded when either field has a leading zero or both have two
  * digits (03/14 → 04/04), unpadded when either has one digit (3/14 → 4/4).
@@ -147,6 +151,7 @@ function fieldWidth(a: string, b: string): (n: number) => string {
 	return (n) => (padded ? String(n).padStart(2, '0') : String(n));
 }
 
+/** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
 export function shiftDate(original: string, days: number): string | undefined {
 	const shift = (y: number, m: number, d: number) => {
 		const t = Date.UTC(y, m - 1, Math.min(d, 28 + 3)) + days * 86400000;
@@ -377,7 +382,7 @@ export function surrogateFor(type: EntityType, original: string, sc: SurrogateCo
 	// Names are claimed word by word (inside), so with a recorder they skip the whole-value memo.
 	const person = type === 'Patient' || type === 'Doctor';
 	const unitType = SURROGATE_UNIT_TYPES.has(type) && !person;
-	const norm = unitType || !person ? normalise(original) : '';
+	const norm = person ? '' : normalise(original);
 	const unit = unitType ? `${type}\u0000${norm}` : '';
 	const salt = unitType && sc.saltOf ? sc.saltOf(unit) : 0;
 	const memo = MEMO_TYPES.has(type) && !(person && (sc.claim || sc.saltOf)) ? sc.memo : undefined;

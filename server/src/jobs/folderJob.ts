@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
 import { keyFingerprint, sha256Hex } from '../node/hash';
-import { appendFile } from 'node:fs/promises';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, workerPool, workerScriptPath } from './pool';
 import { describeError, type Claim, type FileTask } from './processFile';
@@ -297,25 +296,25 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
 		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined,
 	});
+	/** Where an entry reads and writes, and how it is processed (no format: not a text or NDJSON file). */
+	const planOf = (eRel: string) => {
+		const src = single ? input : join(input, eRel);
+		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
+		const format: DocumentFormat | undefined = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
+		return { rel: single ? basename(input) : eRel, src, dst: single ? output : join(output, eRel), fhirJson, format };
+	};
 	/** The task of a file an earlier run finished (a collision found now means it must be redone). */
 	const rebuildTask = (rel: string) => {
-		const e = entries.find((x) => x.kind === 'file' && (single ? basename(input) : x.rel) === rel);
-		if (!e) return undefined;
-		const src = single ? input : join(input, e.rel);
-		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
-		const format = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
-		return format ? { rel, task: taskFor(e.rel, src, single ? output : join(output, e.rel), format, fhirJson) } : undefined;
+		const e = entries.find((x) => x.kind === 'file' && planOf(x.rel).rel === rel);
+		const p = e && planOf(e.rel);
+		return p?.format ? { rel, task: taskFor(e!.rel, p.src, p.dst, p.format, p.fhirJson) } : undefined;
 	};
 	for (const e of entries) {
-		const rel = single ? basename(input) : e.rel;
-		const src = single ? input : join(input, e.rel);
-		const dst = single ? output : join(output, e.rel);
+		const { rel, src, dst, fhirJson, format } = planOf(e.rel);
 		const size = sizes.get(e.rel) ?? 0;
 		if (e.kind === 'symlink') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
 		else if (e.kind === 'other') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
 		else {
-			const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
-			const format = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
 			const prev = previous[rel];
 			if (!format) {
 				if (opts.copyOther) {
@@ -346,6 +345,8 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		void runner.terminate();
 	};
 	opts.signal?.addEventListener('abort', onAbort, { once: true });
+	let surrogateRound = 0;
+	let check: SurrogateCheck | undefined;
 	const runTasks = (list: typeof tasks) =>
 		Promise.all(
 			list.map(async ({ rel, task }) => {
@@ -359,15 +360,15 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 			}),
 		);
-	let surrogateRound = 0;
-	let check: SurrogateCheck | undefined;
 	try {
 		await runTasks(tasks);
 		if (wantClaims && !cancelled) {
-			// Run-wide uniqueness: values whose surrogates collide (or equal another original of the run) move to
-			// their next salt, and the files that hold them are redone, until no collision is left. The result
-			// depends only on the inputs and the key, not on the order files finished in, so resuming is exact.
-			const all = entries.filter((e) => e.kind === 'file');
+			// Run-wide uniqueness: values whose surrogates collide move to their next salt, and the files that hold
+			// them are redone, until no collision is left. The result depends only on the inputs and the key, not on
+			// the order files finished in, so resuming is exact. Claims of files no longer in the input are dropped
+			// first (they could never be redone).
+			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
+			for (const p of [...claims.keys()]) if (!inRun.has(p)) claims.delete(p);
 			const taskOf = new Map(tasks.map((t) => [t.rel, t]));
 			let moved = 0;
 			for (;;) {
@@ -382,8 +383,6 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				for (const t of redo) records.delete(t.rel);
 				await runTasks(redo);
 			}
-			// files finished by an earlier run are known only by their claims; those not in the run any more go
-			for (const p of [...claims.keys()]) if (!all.some((e) => (single ? basename(input) : e.rel) === p)) claims.delete(p);
 			await writeAtomic(claimsPath, [...claims].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([path, cs]) => JSON.stringify({ path, claims: cs })).join('\n') + '\n');
 		}
 	} finally {

@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
-	claimDigest, deidentifyDocument, type DenyEntry, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	claimDigest, deidentifyDocument, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
@@ -38,6 +38,26 @@ function digestsFor(key: Uint8Array): Map<string, string> {
 
 /** A surrogate claim as the folder job sees it: digest of the unit (a value), digest of its surrogate, salt. */
 export type Claim = [unit: string, key: string, salt: number];
+
+/**
+ * Run-wide uniqueness for one file: the salts earlier collisions gave, and a record of each value's surrogate.
+ * Values and surrogates stay in this thread as text; only their keyed digests leave it.
+ */
+function claimRecorder(task: FileTask, hash: KeyedHash) {
+	const digests = digestsFor(task.key);
+	const digest = (text: string) => {
+		let d = digests.get(text);
+		if (d === undefined) digests.set(text, (d = claimDigest(hash, text)));
+		return d;
+	};
+	const salts = new Map(task.salts ?? []);
+	const used = new Map<string, [key: string, salt: number]>();
+	return {
+		saltOf: salts.size ? (unit: string) => salts.get(digest(unit)) ?? 0 : () => 0,
+		claim: (unit: string, key: string, salt: number) => void used.set(unit, [key, salt]),
+		collect: (): Claim[] => [...used].map(([unit, [key, salt]]) => [digest(unit), digest(key), salt]),
+	};
+}
 
 /** One file to de-identify (plain data: it crosses to worker threads). */
 export interface FileTask {
@@ -114,38 +134,14 @@ function cutPoint(buf: string, format: DocumentFormat): number {
  * is only read. A failure leaves no output and no temporary file behind.
  */
 export async function processFile(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
-	let claimsOut: (() => Claim[]) | undefined;
 	const tmp = `${task.dst}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 	const inHash = createHash('sha256');
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
 	const surrogate: SurrogateContext = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
-	// Run-wide uniqueness: units and keys stay in this thread as text; only their keyed digests leave it.
-	const fileClaims = new Map<string, Map<string, number>>();
-	if (task.claims) {
-		const digests = digestsFor(task.key);
-		const digest = (text: string) => {
-			let d = digests.get(text);
-			if (d === undefined) digests.set(text, (d = claimDigest(hash, text)));
-			return d;
-		};
-		const salts = new Map(task.salts ?? []);
-		surrogate.saltOf = salts.size ? (unit) => salts.get(digest(unit)) ?? 0 : () => 0;
-		surrogate.claim = (unit, k, salt) => {
-			let m = fileClaims.get(unit);
-			if (!m) fileClaims.set(unit, (m = new Map()));
-			m.set(k, salt);
-		};
-		claimsOut = () => {
-			const out: Claim[] = [];
-			for (const [unit, keys] of fileClaims) {
-				const u = digest(unit);
-				for (const [k, salt] of keys) out.push([u, digest(k), salt]);
-			}
-			return out;
-		};
-	}
+	const claims = task.claims ? claimRecorder(task, hash) : undefined;
+	if (claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
 	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;
@@ -303,7 +299,7 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			problems: problems || undefined,
 			firstProblemLine,
 			reason: problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : undefined,
-			claims: claimsOut?.(),
+			claims: claims?.collect(),
 		};
 	} catch (err) {
 		out.destroy();
