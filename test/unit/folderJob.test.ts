@@ -263,6 +263,52 @@ describe('folder job: run-wide surrogate uniqueness', () => {
 		assert.ok(!/Dr|[A-Z][a-z]{3,}/.test(claims.replace(/"path":"[^"]*"|"claims"/g, '')), 'no text in the claims file');
 	});
 
+	it('a note-local variant (the surrogate was an original beside it) never shares a surrogate either', async () => {
+		// Each made-up surname A comes with, on its line, the census surname its surrogate was in the first test: A's
+		// surrogate would reproduce an original of its note, so A takes a note-local variant. Thousands of variants
+		// drawn from the pools collide among themselves and with the other surrogates unless they are claimed too.
+		const first = join(dir, 'unique-out');
+		const avoidIn = join(dir, 'avoid-in');
+		mkdirSync(avoidIn, { recursive: true });
+		for (let f = 0; f < 12; f++) {
+			const name = `n${String(f).padStart(2, '0')}.txt`;
+			const dst = readFileSync(join(first, name), 'utf8').split('\n');
+			writeFileSync(join(avoidIn, name), lines(f).map((line, i) => (line ? `${line} Mrs. ${/Dr\. (\S+)/.exec(dst[i])![1]} called.` : line)).join('\n'));
+		}
+		const out = join(dir, 'avoid-out');
+		const report = await runFolderJob({ input: avoidIn, output: out, operation: 'surrogate', detect: {}, dicts: loadDictionaries, key, workers: 0 });
+		assert.equal(report.surrogates?.unresolved, 0);
+		const map = new Map<string, string>();
+		const back = new Map<string, string>();
+		const pair = (a: string, b: string, where: string) => {
+			if (map.has(a)) assert.equal(map.get(a), b, `one surrogate per value in these notes (${where})`);
+			if (back.has(b)) assert.equal(back.get(b), a, `no two values share a surrogate (${where}: ${back.get(b)} and ${a})`);
+			map.set(a, b);
+			back.set(b, a);
+		};
+		let variants = 0;
+		let undetected = 0;
+		for (let f = 0; f < 12; f++) {
+			const name = `n${String(f).padStart(2, '0')}.txt`;
+			const src = readFileSync(join(avoidIn, name), 'utf8').split('\n');
+			const dst = readFileSync(join(out, name), 'utf8').split('\n');
+			const before = readFileSync(join(first, name), 'utf8').split('\n');
+			src.forEach((line, i) => {
+				if (!line) return;
+				const [, a, b] = /Dr\. (\S+) .* Mrs\. (\S+) called/.exec(line)!;
+				const [, a2, b2] = /Dr\. (\S+) .* Mrs\. (\S+) called/.exec(dst[i])!;
+				if (b2 === b) return void undetected++; // a census surname that is also a common word ("Mrs. Do")
+				assert.notEqual(a2, b, 'a surrogate never reproduces an original beside it');
+				if (a2 !== /Dr\. (\S+)/.exec(before[i])![1]) variants++;
+				pair(a, a2, `${f}:${i}`);
+				pair(b, b2, `${f}:${i}`);
+			});
+		}
+		assert.ok(variants > 3000, `most values took a note-local variant (${variants})`);
+		assert.ok(undetected < 100, `${undetected} lines where the second name was not found`);
+		assert.ok(report.surrogates!.moved > 50, `variants collided and were moved (${report.surrogates!.moved})`);
+	});
+
 	it('a run stopped while it moves collided values resumes to the same bytes', async () => {
 		const out = join(dir, 'unique-stop');
 		const ac = new AbortController();

@@ -445,7 +445,8 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 						}
 						if (sc.memo) remember(sc.memo, wk, v);
 					}
-					sc.claim?.(unit, `name\u0000${kind}\u0000${v.toLowerCase()}`, wsalt);
+					// the key is the word alone: a first name and a surname must not come out as one word either
+					sc.claim?.(unit, `name\u0000${v.toLowerCase()}`, wsalt);
 					return applyCase(w, v);
 				})
 				.join('');
