@@ -26,6 +26,29 @@ async function fakerLocales() {
 	return out;
 }
 
+/**
+ * Given names and surnames in Latin script from every @faker-js/faker locale (MIT): spare surrogate names, used
+ * where the census lists overlap and for note-local variants (see transform.ts, nameTargets).
+ */
+async function fakerSpare() {
+	const { allFakers } = await import('@faker-js/faker');
+	const male = new Set();
+	const female = new Set();
+	const last = new Set();
+	const add = (set, list) => {
+		for (const x of list ?? []) if (/^\p{Script=Latin}{3,}$/u.test(x)) set.add(x);
+	};
+	for (const key of Object.keys(allFakers).sort()) {
+		const p = allFakers[key].rawDefinitions?.person;
+		if (!p) continue;
+		add(male, p.first_name?.male);
+		add(female, p.first_name?.female);
+		const ln = p.last_name;
+		add(last, Array.isArray(ln) ? ln : [...(ln?.generic ?? []), ...(ln?.female ?? []), ...(ln?.male ?? [])]);
+	}
+	return { male: [...male], female: [...female], last: [...last] };
+}
+
 async function fakerSpanish() {
 	// Spanish given names, surnames and places from @faker-js/faker's es locale data (MIT).
 	const { fakerES } = await import('@faker-js/faker');
@@ -84,6 +107,7 @@ export async function buildDictionaries() {
 	return {
 		version: 1,
 		locales: await fakerLocales(),
+		spareNames: await fakerSpare(),
 		spanishNames: es.names,
 		firstMale: census.first_male,
 		firstFemale: census.first_female,

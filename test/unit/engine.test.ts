@@ -64,6 +64,20 @@ describe('engine golden cases', () => {
 		});
 	}
 
+	it('a labelled number or date ends with its sentence (the name after it is a name of its own)', () => {
+		const text = 'MRN: 4412908. Follow up with Maria Lopez, RN.\nDOB: 3/4/1950; lives alone.\nPhone: 617-555-0101, cell preferred.';
+		const fs = find(text);
+		const exact = (needle: string, type: string) => {
+			const f = covering(text, fs, needle);
+			assert.ok(f, `${needle} found`);
+			assert.deepEqual([text.slice(f.start, f.end), f.type], [needle, type]);
+		};
+		exact('4412908', 'MedicalRecord');
+		exact('3/4/1950', 'Date');
+		exact('617-555-0101', 'Phone');
+		assert.ok(['Doctor', 'Patient'].includes(covering(text, fs, 'Maria Lopez')?.type ?? ''), 'the name is a name');
+	});
+
 	it('every entity type has at least one golden case', () => {
 		const covered = new Set(GOLDEN.flatMap(([, e]) => e.map(([, t]) => t)));
 		const missing = ENTITY_TYPES.filter((t) => !covered.has(t));

@@ -169,4 +169,41 @@ describe('dictionary names: a keyed permutation of each census list', () => {
 			assert.ok(femaleList.has(first.toLowerCase()), `${n} → ${first}: a female first name`);
 		}
 	});
+	it('every census first name and surname gets its own surrogate word: no two share one, across the three lists', () => {
+		const raw = dicts.raw;
+		const seen = new Map<string, string>();
+		let total = 0;
+		const check = (list: string[], text: (n: string) => string, pick: (out: string) => string, kind: string) => {
+			for (const n of new Set(list.map((x) => x.toLowerCase()))) {
+				const name = n[0].toUpperCase() + n.slice(1);
+				const out = pick(surrogateFor('Patient', text(name), sc)).toLowerCase();
+				assert.notEqual(out, n);
+				const prev = seen.get(out);
+				assert.equal(prev, undefined, `${kind} ${n} → ${out}, already the surrogate of ${prev}`);
+				seen.set(out, `${kind} ${n}`);
+				total++;
+			}
+		};
+		// a listed first name before a surname is a first name of its gender; a lone word after a title, a surname
+		check(raw.firstFemale.filter((n) => dicts.firstNames.get(n.toLowerCase())?.gender === 'f'), (n) => `${n} Zzyzx`, (o) => o.split(' ')[0], 'female');
+		check(raw.firstMale.filter((n) => dicts.firstNames.get(n.toLowerCase())?.gender === 'm'), (n) => `${n} Zzyzx`, (o) => o.split(' ')[0], 'male');
+		check(raw.last, (n) => `Mr. ${n}`, (o) => o.slice(4), 'surname');
+		assert.ok(total > 90000, `${total} names`);
+	});
+	it('states (by name or abbreviation) and countries map to others of their list, never two to one', () => {
+		const states = dicts.raw.states;
+		const byName = states.map(([n]) => surrogateFor('State', n, sc));
+		const byAbbr = states.map(([, a]) => surrogateFor('State', a, sc));
+		assert.equal(new Set(byName).size, states.length);
+		byName.forEach((s, i) => {
+			assert.notEqual(s, states[i][0]);
+			// the name and the abbreviation of one state stay one state
+			assert.deepEqual(states.find(([n]) => n === s)?.[1], byAbbr[i]);
+		});
+		assert.equal(surrogateFor('State', states[0][0].toUpperCase(), sc), byName[0].toUpperCase());
+		const countries = [...new Set(dicts.raw.countries.map((c) => c.toLowerCase()))];
+		const outC = countries.map((c) => surrogateFor('CountryOrRegion', c, sc).toLowerCase());
+		assert.equal(new Set(outC).size, countries.length);
+		assert.ok(outC.every((o, i) => o !== countries[i]));
+	});
 });

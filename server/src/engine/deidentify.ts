@@ -63,24 +63,29 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 	// Claims (run-wide uniqueness): each value's own surrogate (the first attempt) is claimed under the value's unit.
 	// A note-local variant (the surrogate was an original near it) is claimed under units of its own
 	// (`avoid<salt>` + unit), so the folder job keeps it apart from every other value's surrogate too; only the
-	// attempt that is written is claimed.
+	// attempt that is written is claimed. In a name, only the words that clash change.
 	const base = t.surrogate;
 	const reps: Replacement[] = findings.map((f) => {
 		const original = text.slice(f.start, f.end);
 		let out = applyStrategy(f, original, t.operation, format, t.policy, base);
 		if (base && out !== original && HAS_LETTER.test(out) && !/^[\d\W]*$/.test(original) && clashes(out, f.start)) {
+			const person = f.type === 'Patient' || f.type === 'Doctor';
 			let pending: [string, string, number][] = [];
 			for (let salt = 1; salt <= 6 && clashes(out, f.start); salt++) {
 				const tag = `avoid${salt}\u0000`;
 				pending = [];
-				// salted variants share the bounded memo (keyed by salt), so a value that clashes again costs a lookup
-				const sc: SurrogateContext = {
-					...base,
-					memoPrefix: tag,
-					hash: (d: string) => base.hash(`${d}\u0000avoid${salt}`),
-					saltOf: base.saltOf && ((unit) => base.saltOf!(tag + unit)),
-					claim: base.claim && ((unit, key, s) => void pending.push([tag + unit, key, s])),
-				};
+				const claim = base.claim && ((unit: string, key: string, s: number) => void pending.push([unit, key, s]));
+				const sc: SurrogateContext = person
+					? { ...base, claim, avoid: { salt, clashes: (w) => clashes(w, f.start) } }
+					: {
+							...base,
+							avoid: { salt, clashes: (w) => clashes(w, f.start) },
+							// salted variants share the bounded memo (keyed by salt), so a value that clashes again costs a lookup
+							memoPrefix: tag,
+							hash: (d: string) => base.hash(`${d}\u0000avoid${salt}`),
+							saltOf: base.saltOf && ((unit) => base.saltOf!(tag + unit)),
+							claim: claim && ((unit, key, s) => claim(tag + unit, key, s)),
+						};
 				out = applyStrategy(f, original, t.operation, format, t.policy, sc);
 			}
 			for (const [unit, key, s] of pending) base.claim!(unit, key, s);

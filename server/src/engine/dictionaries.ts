@@ -27,6 +27,8 @@ export interface RawDictionaries {
 	countries: string[];
 	/** Surrogate pools per locale tag (en-US, en-GB, fr-CA, fr-FR, de-DE, es-ES). */
 	locales?: Record<string, SurrogateLocale>;
+	/** Given names and surnames of many locales (Latin script): spare surrogate names outside the census lists. */
+	spareNames?: { male: string[]; female: string[]; last: string[] };
 }
 
 export interface SurrogateLocale {

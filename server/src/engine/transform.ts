@@ -103,12 +103,19 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	if (n === 0) return original;
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
-	const prf = (round: number, from: number[], len: number): number[] => {
+	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
+	const cache = prfCache(hash);
+	const prf = (round: number, from: number[], len: number): readonly number[] => {
+		const k = `fpe\u0000${shape}\u0000${round}\u0000${from.join(',')}`;
+		const small = from.length <= 3;
+		const hit = small ? cache.get(k) : undefined;
+		if (hit) return hit;
 		const out: number[] = [];
 		for (let block = 0; out.length < len; block++) {
 			const b = hash(`fpe\u0000${shape}\u0000${round}\u0000${block}\u0000${from.join(',')}`);
 			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
 		}
+		if (small) cache.set(k, out);
 		return out;
 	};
 	const feistel = (x: number[], inverse: boolean): number[] => {
@@ -131,6 +138,13 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const y = feistel(e, true);
 	at.forEach((pos, i) => (chars[pos] = String.fromCharCode((radix[i] === 10 ? 48 : chars[pos] >= 'a' ? 97 : 65) + y[i])));
 	return chars.join('');
+}
+
+const PRF_CACHES = new WeakMap<KeyedHash, Map<string, readonly number[]>>();
+function prfCache(hash: KeyedHash): Map<string, readonly number[]> {
+	let c = PRF_CACHES.get(hash);
+	if (!c || c.size >= 100_000) PRF_CACHES.set(hash, (c = new Map()));
+	return c;
 }
 
 /**
@@ -251,13 +265,18 @@ export interface SurrogateContext {
 	 */
 	saltOf?: (unit: string) => number;
 	claim?: (unit: string, key: string, salt: number) => void;
+	/**
+	 * Note-local variants of name words (a word's surrogate is an original near it): `clashes` tells which words
+	 * need one; `salt` counts the attempts.
+	 */
+	avoid?: { salt: number; clashes: (word: string) => boolean };
 }
 
 /**
  * Types whose surrogates come from word lists (names, places, addresses on the web): their uniqueness within a
- * run is checked by the folder job through claims. Identifier shapes are unique by construction (a keyed
- * permutation); dates shift, ages over 89 and ZIP codes generalise, and State, CountryOrRegion and Profession
- * come from small closed sets, so those are not claimed.
+ * run is checked by the folder job through claims. Identifier shapes, listed states and countries are unique by
+ * construction (keyed permutations); dates shift, ages over 89 and ZIP codes generalise, and professions come
+ * from a small closed set, so those are not claimed.
  */
 export const SURROGATE_UNIT_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'City', 'Hospital', 'Organization', 'LocationOther', 'Street', 'Email', 'Url', 'IPAddress']);
 
@@ -306,6 +325,18 @@ function pools(d: Dictionaries, locale = 'en-US', wide = false): Pools {
 }
 
 /**
+ * Values of Feistel round functions over small domains, per keyed hash (the hash function stands for its key).
+ * Bounded: past the limit it starts again.
+ */
+const ROUND_CACHES = new WeakMap<KeyedHash, Map<string, number>>();
+const ROUND_CACHE_MAX = 200_000;
+function roundCache(hash: KeyedHash): Map<string, number> {
+	let c = ROUND_CACHES.get(hash);
+	if (!c || c.size >= ROUND_CACHE_MAX) ROUND_CACHES.set(hash, (c = new Map()));
+	return c;
+}
+
+/**
  * A keyed permutation of 0..n-1 without fixed points: a bit-wise Feistel network with cycle walking, E, then one
  * step along the permuted order: E⁻¹(E(i) + 1 mod n). Dictionary names map through it onto the same dictionary,
  * so no two of them share a surrogate (in any run under the same key) and none keeps its own.
@@ -315,9 +346,16 @@ export function permuteIndex(i: number, n: number, hash: KeyedHash, label: strin
 	const bits = Math.max(2, Math.ceil(Math.log2(n)));
 	const lo = bits >> 1;
 	const hiBits = bits - lo;
+	// the round function's domain is only 2^(bits/2) per round, so its values are kept per key
+	const cache = roundCache(hash);
 	const f = (r: number, x: number, width: number) => {
-		const b = hash(`perm\u0000${label}\u0000${r}\u0000${x}`);
-		return (((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0) % 2 ** width;
+		const k = `perm\u0000${label}\u0000${r}\u0000${x}`;
+		let v = cache.get(k);
+		if (v === undefined) {
+			const b = hash(k);
+			cache.set(k, (v = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0));
+		}
+		return v % 2 ** width;
 	};
 	const ROUNDS = 6;
 	const round = (x: number, inverse: boolean) => {
@@ -353,6 +391,79 @@ function uniqueList(list: readonly string[]): { list: string[]; at: Map<string, 
 	}
 	return u;
 }
+/**
+ * The census name lists as surrogate targets: female first names map onto the female list, male first names
+ * onto the male list less the names it shares with the female list, surnames onto the surname list less every
+ * first name. The places those leave empty are filled with other names from the dictionaries (listed as neither),
+ * so each list keeps its size and the three never share a word: a first name and a surname never come out as one
+ * word. A name keeps its place where it stays, so no name maps to itself.
+ */
+const NAME_TARGETS = new WeakMap<Dictionaries, Record<'f' | 'm' | 's', { from: { list: string[]; at: Map<string, number> }; to: string[]; spare: string[] }>>();
+function nameTargets(dicts: Dictionaries) {
+	let t = NAME_TARGETS.get(dicts);
+	if (!t) {
+		const raw = dicts.raw;
+		const f = uniqueList(raw.firstFemale);
+		const m = uniqueList(raw.firstMale);
+		const sn = uniqueList(raw.last);
+		const listed = (w: string) => f.at.has(w) || m.at.has(w) || sn.at.has(w);
+		const spare = (candidates: Iterable<string>) => {
+			const seen = new Set<string>();
+			const out: string[] = [];
+			for (const c of candidates) {
+				const w = c.toLowerCase();
+				if (/^\p{L}{3,}$/u.test(c) && !listed(w) && !seen.has(w) && !used.has(w)) (seen.add(w), out.push(c));
+			}
+			return out;
+		};
+		const used = new Set<string>();
+		const fill = (from: { list: string[] }, taken: (w: string) => boolean, pad: string[]) => {
+			let k = 0;
+			return from.list.map((w) => {
+				if (!taken(w.toLowerCase()) || k >= pad.length) return w;
+				used.add(pad[k].toLowerCase());
+				return pad[k++];
+			});
+		};
+		const locales = Object.values(raw.locales ?? {});
+		const more = raw.spareNames;
+		const fSpare = spare([...locales.flatMap((l) => l.female), ...(more?.female ?? [])]);
+		fSpare.forEach((w) => used.add(w.toLowerCase()));
+		const mPad = spare([...locales.flatMap((l) => l.male), ...(more?.male ?? [])]);
+		const mTo = fill(m, (w) => f.at.has(w), mPad);
+		const mSpare = mPad.filter((w) => !used.has(w.toLowerCase()));
+		mSpare.forEach((w) => used.add(w.toLowerCase()));
+		const sPad = spare([...locales.flatMap((l) => l.last), ...(more?.last ?? []), ...raw.otherNames]);
+		const sTo = fill(sn, (w) => f.at.has(w) || m.at.has(w), sPad);
+		// what the padding left over: the words note-local variants are drawn from (outside every permutation)
+		const sSpare = sPad.filter((w) => !used.has(w.toLowerCase()));
+		NAME_TARGETS.set(dicts, (t = { f: { from: f, to: f.list, spare: fSpare }, m: { from: m, to: mTo, spare: mSpare }, s: { from: sn, to: sTo, spare: sSpare } }));
+	}
+	return t;
+}
+
+/** The surrogate of a census name word of one kind (en-US, salt 0), or undefined when the word is not listed. */
+function permutedName(dicts: Dictionaries, kind: 'f' | 'm' | 's', word: string, hash: KeyedHash): string | undefined {
+	const t = nameTargets(dicts)[kind];
+	const i = t.from.at.get(word);
+	return i === undefined ? undefined : t.to[permuteIndex(i, t.to.length, hash, `name\u0000${kind}`)];
+}
+
+/**
+ * A note-local variant of a name word from the spare names of its kind (en-US): a listed name within the spare
+ * list's size maps through a keyed permutation of it, so two such variants never share a word; other words pick.
+ */
+function spareVariant(dicts: Dictionaries, kind: 'f' | 'm' | 's', word: string, hash: KeyedHash, label: string): string | undefined {
+	const t = nameTargets(dicts)[kind];
+	if (t.spare.length === 0) return undefined;
+	const i = t.from.at.get(word);
+	if (i !== undefined && i < t.spare.length) return t.spare[permuteIndex(i, t.spare.length, hash, label)];
+	const p = new Picker(hash, `${label}\u0000${word}`);
+	let v = p.pick(t.spare);
+	if (v.toLowerCase() === word) v = p.pick(t.spare);
+	return v;
+}
+
 /** The dictionary surrogate of a dictionary word (en-US, salt 0), or undefined when the word is not listed. */
 function permuted(list: readonly string[], word: string, hash: KeyedHash, label: string): string | undefined {
 	const u = uniqueList(list);
@@ -385,7 +496,7 @@ export function surrogateFor(type: EntityType, original: string, sc: SurrogateCo
 	const norm = person ? '' : normalise(original);
 	const unit = unitType ? `${type}\u0000${norm}` : '';
 	const salt = unitType && sc.saltOf ? sc.saltOf(unit) : 0;
-	const memo = MEMO_TYPES.has(type) && !(person && (sc.claim || sc.saltOf)) ? sc.memo : undefined;
+	const memo = MEMO_TYPES.has(type) && !(person && (sc.claim || sc.saltOf || sc.avoid)) ? sc.memo : undefined;
 	let v: string | undefined;
 	let k = '';
 	if (memo) {
@@ -424,18 +535,20 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 					// "Last, First" puts the surname before the comma; otherwise the last word is the surname.
 					const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
 					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
-					const kind = fi && !isLastWord ? fi.gender! : 's';
+					const kind: 'f' | 'm' | 's' = fi && !isLastWord ? fi.gender! : 's';
 					// One word, one surrogate word, whoever bears it (patient or clinician): "Mrs. Hodges" and
 					// "HODGES, A" share it, and the run-wide uniqueness check works on words.
 					const unit = `name\u0000${kind}\u0000${lw}`;
 					const wsalt = sc.saltOf ? sc.saltOf(unit) : 0;
 					const wk = `${sc.memoPrefix ?? ''}w\u0000${kind}\u0000${sc.locale ?? ''}\u0000${wsalt}\u0000${lw}`;
+					const en = (sc.locale ?? 'en-US') === 'en-US';
 					let v = sc.memo?.get(wk);
 					if (v === undefined) {
 						// en-US: a listed name maps through a keyed permutation of its census list; other names and
 						// other locales pick from the pools (the folder job resolves what collides)
-						const census = kind === 'm' ? sc.dicts.raw.firstMale : kind === 'f' ? sc.dicts.raw.firstFemale : sc.dicts.raw.last;
-						v = wsalt === 0 && (sc.locale ?? 'en-US') === 'en-US' ? permuted(census, lw, sc.hash, `name\u0000${kind}`) : undefined;
+						v = wsalt === 0 && en ? permutedName(sc.dicts, kind, lw, sc.hash) : undefined;
+						// an unlisted name (en-US) picks from the spare names, outside every listed name's surrogate
+						if (v === undefined && wsalt === 0 && en) v = spareVariant(sc.dicts, kind, lw, sc.hash, 'unlisted');
 						if (v === undefined) {
 							const wpool = wsalt >= 1 ? pools(sc.dicts, sc.locale, true) : pool;
 							const list = kind === 'm' ? wpool.male : kind === 'f' ? wpool.female : wpool.surnames;
@@ -447,6 +560,18 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 					}
 					// the key is the word alone: a first name and a surname must not come out as one word either
 					sc.claim?.(unit, `name\u0000${v.toLowerCase()}`, wsalt);
+					if (sc.avoid?.clashes(v)) {
+						// This word's surrogate is an original name near it: the note gets a variant of this word alone,
+						// a unit of its own for the run-wide check. en-US variants come from the names outside the
+						// permutations, so they never land on a listed name's surrogate; past a collision (vsalt ≥ 1)
+						// they draw from the wide pools like any moved value.
+						const vunit = `avoid${sc.avoid.salt}\u0000${unit}`;
+						const vsalt = sc.saltOf ? sc.saltOf(vunit) : 0;
+						const spare = en && vsalt === 0 ? spareVariant(sc.dicts, kind, lw, sc.hash, `variant${sc.avoid.salt}\u0000${kind}`) : undefined;
+						const wpool = pools(sc.dicts, sc.locale, true);
+						v = spare ?? new Picker(sc.hash, `name\u0000${lw}\u0000avoid${sc.avoid.salt}\u0000salt${vsalt}`).pick(kind === 'm' ? wpool.male : kind === 'f' ? wpool.female : wpool.surnames);
+						sc.claim?.(vunit, `name\u0000${v.toLowerCase()}`, vsalt);
+					}
 					return applyCase(w, v);
 				})
 				.join('');
@@ -468,17 +593,24 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 		}
 		case 'City':
 			return applyCase(original, (salt === 0 && (sc.locale ?? 'en-US') === 'en-US' ? permuted(raw.cities, norm, sc.hash, 'city') : undefined) ?? name(pool.cities));
-		case 'State':
-			return /^[A-Z]{2}$/.test(original) ? p.pick(raw.states)[1] : applyCase(original, p.pick(raw.states)[0]);
+		case 'State': {
+			// a listed state (by name or abbreviation) maps through a keyed permutation of the list: two states never share
+			const at = raw.states.findIndex(([n, a]) => n.toLowerCase() === norm || a.toLowerCase() === norm);
+			const st = at >= 0 ? raw.states[permuteIndex(at, raw.states.length, sc.hash, 'state')] : p.pick(raw.states);
+			return /^[A-Z]{2}$/.test(original) ? st[1] : applyCase(original, st[0]);
+		}
 		case 'CountryOrRegion':
-			return applyCase(original, name(raw.countries));
+			return applyCase(original, permuted(raw.countries, norm, sc.hash, 'country') ?? name(raw.countries));
 		case 'Hospital':
 		case 'Organization':
 		case 'LocationOther': {
 			// a listed surname word ("Okafor Clinic") goes through the surname list's permutation, so such names never share
+			// (a note-local variant takes listed surname words from the spare surnames instead)
 			const en = salt === 0 && (sc.locale ?? 'en-US') === 'en-US';
+			const listed = (lw: string) =>
+				!sc.avoid ? permuted(raw.last, lw, sc.hash, 'place') : nameTargets(sc.dicts).s.from.at.has(lw) ? spareVariant(sc.dicts, 's', lw, sc.hash, `variant${sc.avoid.salt}\u0000place`) : undefined;
 			const parts = original.split(/(\s+)/);
-			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, (en ? permuted(raw.last, w.toLowerCase(), sc.hash, 'place') : undefined) ?? name(pool.placeWords)))).join('');
+			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, (en ? listed(w.toLowerCase()) : undefined) ?? name(pool.placeWords)))).join('');
 		}
 		case 'Street': {
 			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);

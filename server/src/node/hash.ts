@@ -1,9 +1,22 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import type { KeyedHash } from '../engine';
 
-/** HMAC-SHA256 under a secret key. */
+const HASHES = new Map<string, KeyedHash>();
+
+/**
+ * HMAC-SHA256 under a secret key. One function per key (the last few keys are kept), so the engine's per-key
+ * caches (keyed by the function) last across the files of a job.
+ */
 export function hmacHash(key: Uint8Array): KeyedHash {
-	return (data: string) => new Uint8Array(createHmac('sha256', key).update(data, 'utf8').digest());
+	const id = createHash('sha256').update('deid-key-id').update(key).digest('base64');
+	let h = HASHES.get(id);
+	if (!h) {
+		const k = Buffer.from(key);
+		h = (data: string) => new Uint8Array(createHmac('sha256', k).update(data, 'utf8').digest());
+		if (HASHES.size >= 4) HASHES.delete(HASHES.keys().next().value!);
+		HASHES.set(id, h);
+	}
+	return h;
 }
 
 export function randomKey(): Buffer {

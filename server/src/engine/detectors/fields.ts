@@ -34,6 +34,8 @@ const LABEL_TYPE = new Map(LABELS.map(([l, t]) => [l, t]));
 const ALT = LABELS.map(([l]) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|');
 // A label at the start of a line or after whitespace, then a colon. Bounded gaps keep this linear.
 const LABEL_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${ALT})[ \\t]{0,3}:`, 'giu');
+/** Field values that are one number, code or address: they never run on past a sentence or list boundary. */
+const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
 
 export function detectFields(ctx: DetectContext, emit: Emit): void {
@@ -57,6 +59,16 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		if (i + 1 < hits.length && hits[i + 1].start < end) end = hits[i + 1].start;
 		let s = h.valueStart;
 		while (s < end && /\s/.test(text[s])) s++;
+		// A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
+		const stops = ID_LIKE.has(h.type) ? '.;,' : h.type === 'Date' ? '.;' : '';
+		if (stops) {
+			for (let k = s; k + 1 < end; k++) {
+				if (stops.includes(text[k]) && /\s/.test(text[k + 1])) {
+					end = k;
+					break;
+				}
+			}
+		}
 		let e = end;
 		while (e > s && /[\s.,;]/.test(text[e - 1])) e--;
 		if (e <= s || e - s > 80) continue;
