@@ -2,10 +2,11 @@
 import { readFileSync, readdirSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type Finding, type Operation, type Policy,
+	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type DocumentProblem, type Finding, type Operation, type Policy,
 } from './engine';
 import { JobError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
 import { runFhirJob } from './jobs/fhirJob';
+import { textPieces } from './jobs/processFile';
 import { loadConfigOrDefault } from './engine/fhir';
 import { fhirKeyDeriver } from './node/fhirDeps';
 import { loadDictionaries } from './node/dictionaries';
@@ -178,7 +179,16 @@ async function cmdScan(p: Parsed): Promise<number> {
 			process.stderr.write(`deid: ${file}: skipped: ${dec.reason}\n`);
 			continue;
 		}
-		const res = scanDocument(dec.text, formatForPath(file) ?? 'text', dicts, opts);
+		// in the pieces the folder job uses, so a 20 MB file never has to be analysed whole
+		const format = formatForPath(file) ?? 'text';
+		const res = { findings: [] as Finding[], problems: [] as DocumentProblem[] };
+		let lines = 0;
+		for (const piece of textPieces(dec.text, format)) {
+			const r = scanDocument(piece.text, format, dicts, opts);
+			for (const f of r.findings) res.findings.push({ ...f, start: f.start + piece.start, end: f.end + piece.start });
+			for (const pr of r.problems) res.problems.push({ ...pr, line: pr.line + lines, start: pr.start + piece.start, end: pr.end + piece.start, message: pr.message.replace(/^Line \d+/, `Line ${pr.line + lines + 1}`) });
+			for (let i = 0; i < piece.text.length; i++) if (piece.text.charCodeAt(i) === 10) lines++;
+		}
 		for (const pr of res.problems) process.stderr.write(`deid: ${file}:${pr.line + 1}: ${pr.message}\n`);
 		if (res.findings.length) any = true;
 		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector })) }));

@@ -49,6 +49,27 @@ describe('deid scan', () => {
 		assert.deepEqual(Object.keys(f).sort(), ['confidence', 'detector', 'end', 'start', 'type']);
 	});
 
+	it('a file larger than one piece is scanned in pieces with file offsets and line numbers', () => {
+		const big = join(dir, 'big');
+		mkdirSync(big, { recursive: true });
+		const para = 'Seen by Dr. Whitfield today; daughter called from 617-555-0123.\n' + 'Vital signs stable overnight, tolerating diet, ambulating with assistance. '.repeat(30) + '\n\n';
+		const n = Math.ceil((3 << 20) / para.length);
+		writeFileSync(join(big, 'big.txt'), para.repeat(n));
+		// NDJSON: a malformed line past the first piece is reported with its own line number
+		const rec = '{"note":"stable overnight, tolerating diet"}\n';
+		const m = Math.ceil((2 << 20) / rec.length);
+		writeFileSync(join(big, 'big.ndjson'), rec.repeat(m) + '{broken\n' + rec);
+		const r = runCli(['scan', '--json', big]);
+		assert.equal(r.code, 0, r.stderr);
+		const text = readFileSync(join(big, 'big.txt'), 'utf8');
+		const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l)) as { path: string; findings: { start: number; end: number; type: string }[] }[];
+		const txt = out.find((o) => o.path.endsWith('big.txt'))!;
+		assert.equal(txt.findings.filter((f) => f.type === 'Doctor').length, n);
+		assert.equal(txt.findings.filter((f) => f.type === 'Phone').length, n);
+		for (const f of txt.findings) assert.ok(['Whitfield', '617-555-0123'].includes(text.slice(f.start, f.end)), text.slice(f.start, f.end));
+		assert.match(r.stderr, new RegExp(`big\\.ndjson:${m + 1}: Line ${m + 1} is not valid JSON`));
+	});
+
 	it('a readable table without --json, and --fail-on-findings exits 1', () => {
 		const r = runCli(['scan', '--fail-on-findings', join(dir, 'in', 'p1')]);
 		assert.equal(r.code, 1);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { formatRedaction, maskSameLength, permuteIndex, shapeSurrogate, shiftDate, surrogateFor, validateRedactionFormat, type EntityType } from '../../server/src/engine';
 import { dateShiftDays, hmacHash } from '../../server/src/node/hash';
+import { PROFESSIONS_EN, PROFESSIONS_ES } from '../../server/src/engine/lexicon';
 import { dicts } from '../helpers/engine';
 
 const hash = hmacHash(Buffer.from('0123456789abcdef0123456789abcdef'));
@@ -190,7 +191,7 @@ describe('dictionary names: a keyed permutation of each census list', () => {
 		check(raw.last, (n) => `Mr. ${n}`, (o) => o.slice(4), 'surname');
 		assert.ok(total > 90000, `${total} names`);
 	});
-	it('states (by name or abbreviation) and countries map to others of their list, never two to one', () => {
+	it('states (by name or abbreviation), professions and countries map to others of their list, never two to one', () => {
 		const states = dicts.raw.states;
 		const byName = states.map(([n]) => surrogateFor('State', n, sc));
 		const byAbbr = states.map(([, a]) => surrogateFor('State', a, sc));
@@ -201,6 +202,11 @@ describe('dictionary names: a keyed permutation of each census list', () => {
 			assert.deepEqual(states.find(([n]) => n === s)?.[1], byAbbr[i]);
 		});
 		assert.equal(surrogateFor('State', states[0][0].toUpperCase(), sc), byName[0].toUpperCase());
+		for (const list of [PROFESSIONS_EN, PROFESSIONS_ES]) {
+			const out = list.map((w) => surrogateFor('Profession', w, sc));
+			assert.equal(new Set(out).size, new Set(list).size, 'professions never share a surrogate');
+			out.forEach((o, i) => (assert.notEqual(o, list[i]), assert.ok(list.includes(o), `${list[i]} → ${o}: same language`)));
+		}
 		const countries = [...new Set(dicts.raw.countries.map((c) => c.toLowerCase()))];
 		const outC = countries.map((c) => surrogateFor('CountryOrRegion', c, sc).toLowerCase());
 		assert.equal(new Set(outC).size, countries.length);

@@ -86,18 +86,22 @@ export const HOSPITAL_WORDS = set(
 		'krankenhaus clínica clinica hospitalario sanatorio policlínica policlinica ambulatorio',
 );
 export const ORG_SUFFIXES = set('inc corp corporation company llc ltd llp plc gmbh foundation association university college bank');
-export const PROFESSIONS = set(
+/** Professions, English then Spanish (surrogates map each onto another of its own language). */
+export const PROFESSIONS_EN: readonly string[] = (
 	'teacher professor engineer lawyer attorney accountant carpenter plumber electrician farmer mechanic pilot ' +
 		'firefighter police officer policeman soldier veteran nurse physician doctor dentist pharmacist chef cook ' +
 		'waiter waitress bartender driver trucker salesman saleswoman manager secretary clerk cashier banker ' +
 		'programmer developer architect artist musician writer journalist editor librarian scientist chemist ' +
 		'biologist physicist economist miner welder machinist painter janitor custodian housekeeper nanny ' +
 		'minister priest pastor rabbi nun contractor builder laborer fisherman sailor marine barber hairdresser ' +
-		'cosmetologist realtor broker analyst consultant executive entrepreneur student homemaker retiree ' +
-		'maestro maestra profesor profesora ingeniero ingeniera abogado abogada enfermero enfermera médico medico ' +
+		'cosmetologist realtor broker analyst consultant executive entrepreneur student homemaker retiree'
+).split(' ');
+export const PROFESSIONS_ES: readonly string[] = (
+	'maestro maestra profesor profesora ingeniero ingeniera abogado abogada enfermero enfermera médico medico ' +
 		'agricultor albañil albanil camionero conductor carpintero mecánico mecanico cocinero cocinera ' +
-		'administrativo administrativa comercial funcionario funcionaria jubilado jubilada estudiante',
-);
+		'administrativo administrativa comercial funcionario funcionaria jubilado jubilada estudiante'
+).split(' ');
+export const PROFESSIONS: ReadonlySet<string> = new Set([...PROFESSIONS_EN, ...PROFESSIONS_ES]);
 /**
  * Clinical vocabulary: drugs, abbreviations, devices, eponyms and procedures that must never be taken for a
  * name or place, even when a surname list contains them.

@@ -1,5 +1,5 @@
 import type { Dictionaries } from './dictionaries';
-import { MONTHS } from './lexicon';
+import { MONTHS, PROFESSIONS_EN, PROFESSIONS_ES } from './lexicon';
 import type { EntityType } from './types';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
@@ -274,9 +274,9 @@ export interface SurrogateContext {
 
 /**
  * Types whose surrogates come from word lists (names, places, addresses on the web): their uniqueness within a
- * run is checked by the folder job through claims. Identifier shapes, listed states and countries are unique by
- * construction (keyed permutations); dates shift, ages over 89 and ZIP codes generalise, and professions come
- * from a small closed set, so those are not claimed.
+ * run is checked by the folder job through claims. Identifier shapes, listed states, countries and professions
+ * are unique by construction (keyed permutations); dates shift and ages over 89 and ZIP codes generalise, so
+ * those are not claimed.
  */
 export const SURROGATE_UNIT_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'City', 'Hospital', 'Organization', 'LocationOther', 'Street', 'Email', 'Url', 'IPAddress']);
 
@@ -629,8 +629,12 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 		case 'IPAddress':
 			// the documentation ranges (RFC 5737, RFC 3849)
 			return original.includes(':') ? `2001:db8::${p.int(65535).toString(16)}` : `${p.pick(['192.0.2', '198.51.100', '203.0.113'])}.${1 + p.int(254)}`;
-		case 'Profession':
-			return applyCase(original, p.pick(['teacher', 'engineer', 'carpenter', 'accountant', 'electrician', 'librarian', 'farmer', 'chef']));
+		case 'Profession': {
+			// a listed profession maps through a keyed permutation of its language's list: two never share one
+			const es = PROFESSIONS_ES.includes(norm);
+			const out = permuted(es ? PROFESSIONS_ES : PROFESSIONS_EN, norm, sc.hash, es ? 'profession es' : 'profession');
+			return applyCase(original, out ?? p.pick(PROFESSIONS_EN));
+		}
 		default:
 			return shapeSurrogate(original, sc.hash);
 	}

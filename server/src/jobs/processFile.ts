@@ -129,6 +129,28 @@ function cutPoint(buf: string, format: DocumentFormat): number {
 }
 
 /**
+ * A whole text in the pieces a streamed file is processed in (the same cut points), with their offsets: a
+ * scan of a large file then costs what a piece costs, not what the whole file would.
+ */
+export function* textPieces(text: string, format: DocumentFormat): Generator<{ start: number; text: string }> {
+	let at = 0;
+	while (text.length - at > CHUNK_CHARS) {
+		let cut = -1;
+		for (let size = CHUNK_CHARS; cut < 0 && at + size < text.length; size *= 2) {
+			try {
+				cut = cutPoint(text.slice(at, at + size), format);
+			} catch {
+				break; // an NDJSON line too long to cut: the rest goes as one piece
+			}
+		}
+		if (cut <= 0) break;
+		yield { start: at, text: text.slice(at, at + cut) };
+		at += cut;
+	}
+	yield { start: at, text: text.slice(at) };
+}
+
+/**
  * De-identify one file by streaming: read in pieces, decode UTF-8 strictly, process complete pieces (NDJSON
  * line by line), write to a temporary file beside the output and rename it into place at the end. The source
  * is only read. A failure leaves no output and no temporary file behind.
