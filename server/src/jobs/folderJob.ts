@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
+import { Readable } from 'node:stream';
+import { createInterface } from 'node:readline';
 import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
@@ -8,6 +10,7 @@ import { keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, workerPool, workerScriptPath } from './pool';
 import { describeError, type Claim, type FileTask } from './processFile';
+import { ClaimStore } from './claimStore';
 
 export { describeError };
 
@@ -107,11 +110,12 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Write a file atomically: a temporary file beside it, then rename. */
-export async function writeAtomic(path: string, data: string | Uint8Array): Promise<void> {
+export async function writeAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
 	await mkdir(dirname(path), { recursive: true });
 	const tmp = `${path}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 	try {
-		await writeFile(tmp, data);
+		// (lines from an iterable are written as they come, so a large file is never one string)
+		await writeFile(tmp, typeof data === 'string' || data instanceof Uint8Array ? data : Readable.from(data));
 		await rename(tmp, path);
 	} catch (e) {
 		await rm(tmp, { force: true });
@@ -227,14 +231,14 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const wantClaims = usesSurrogates(opts);
 	const claimsPath = join(root, CLAIMS);
 	let salts = new Map<string, number>();
-	const claims = new Map<string, Claim[]>();
+	const claims = new ClaimStore();
 	try {
 		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
 		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
 			if (wantClaims) {
 				salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
-				for (const [path, cs] of await readClaims(claimsPath)) claims.set(path, cs);
+				await readClaims(claimsPath, claims);
 			}
 		}
 	} catch {
@@ -368,13 +372,13 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			// the order files finished in, so resuming is exact. Claims of files no longer in the input are dropped
 			// first (they could never be redone).
 			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
-			for (const p of [...claims.keys()]) if (!inRun.has(p)) claims.delete(p);
+			for (const p of claims.paths()) if (!inRun.has(p)) claims.delete(p);
 			const taskOf = new Map(tasks.map((t) => [t.rel, t]));
 			let moved = 0;
 			for (;;) {
 				const r = resolveCollisions(claims, salts);
 				moved += r.moved;
-				const stale = [...claims].filter(([, cs]) => cs.some(([u, , s]) => s !== (salts.get(u) ?? 0))).map(([p]) => p);
+				const stale = claims.stale((u) => salts.get(u) ?? 0);
 				check = { units: r.units, moved, rounds: surrogateRound, unresolved: r.collisions };
 				if (stale.length === 0 || surrogateRound >= 12 || cancelled) break;
 				surrogateRound++;
@@ -383,7 +387,9 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				for (const t of redo) records.delete(t.rel);
 				await runTasks(redo);
 			}
-			await writeAtomic(claimsPath, [...claims].sort((a, b) => (a[0] < b[0] ? -1 : 1)).map(([path, cs]) => JSON.stringify({ path, claims: cs })).join('\n') + '\n');
+			await writeAtomic(claimsPath, (function* () {
+				for (const path of claims.paths().sort()) yield JSON.stringify({ path, claims: claims.get(path) }) + '\n';
+			})());
 		}
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
@@ -410,30 +416,29 @@ function usesSurrogates(opts: FolderJobOptions): boolean {
 	return Object.values(p.types ?? {}).some((s) => s?.strategy === 'surrogate');
 }
 
-async function readClaims(path: string): Promise<Map<string, Claim[]>> {
-	const out = new Map<string, Claim[]>();
-	let text = '';
+async function readClaims(path: string, into: ClaimStore): Promise<void> {
+	// line by line: on a big folder the file holds millions of claims
+	let lines: AsyncIterable<string>;
 	try {
-		text = await readFile(path, 'utf8');
-	} catch {
-		return out;
-	}
-	for (const line of text.split('\n')) {
-		try {
-			const j = JSON.parse(line) as { path: string; claims: Claim[] };
-			if (typeof j.path === 'string' && Array.isArray(j.claims)) out.set(j.path, j.claims); // the last line of a path wins
-		} catch {
-			// a line cut by a crash: its file is not in the manifest either
+		lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+		for await (const line of lines) {
+			try {
+				const j = JSON.parse(line) as { path: string; claims: Claim[] };
+				if (typeof j.path === 'string' && Array.isArray(j.claims)) into.set(j.path, j.claims); // the last line of a path wins
+			} catch {
+				// a line cut by a crash: its file is not in the manifest either
+			}
 		}
+	} catch {
+		// no claims file: files without claims are redone
 	}
-	return out;
 }
 
 /**
  * Find surrogate keys held by two different values and move the losers to their next salt. The winner of a key is the value with the lowest salt, then the lowest digest: a choice made from
  * the claims alone, so it does not depend on the order files finished in.
  */
-export function resolveCollisions(claims: ReadonlyMap<string, readonly Claim[]>, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
+export function resolveCollisions(claims: { values(): Iterable<readonly Claim[]> }, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
 	const byKey = new Map<string, Map<string, number>>();
 	const units = new Set<string>();
 	for (const cs of claims.values()) {
