@@ -182,12 +182,12 @@ async function cmdScan(p: Parsed): Promise<number> {
 		// in the pieces the folder job uses, so a 20 MB file never has to be analysed whole
 		const format = formatForPath(file) ?? 'text';
 		const res = { findings: [] as Finding[], problems: [] as DocumentProblem[] };
-		let lines = 0;
+		let line = 0;
 		for (const piece of textPieces(dec.text, format)) {
-			const r = scanDocument(piece.text, format, dicts, opts);
-			for (const f of r.findings) res.findings.push({ ...f, start: f.start + piece.start, end: f.end + piece.start });
-			for (const pr of r.problems) res.problems.push({ ...pr, line: pr.line + lines, start: pr.start + piece.start, end: pr.end + piece.start, message: pr.message.replace(/^Line \d+/, `Line ${pr.line + lines + 1}`) });
-			for (let i = 0; i < piece.text.length; i++) if (piece.text.charCodeAt(i) === 10) lines++;
+			const r = scanDocument(piece.text, format, dicts, opts, { offset: piece.start, line });
+			res.findings.push(...r.findings);
+			res.problems.push(...r.problems);
+			for (let i = 0; i < piece.text.length; i++) if (piece.text.charCodeAt(i) === 10) line++;
 		}
 		for (const pr of res.problems) process.stderr.write(`deid: ${file}:${pr.line + 1}: ${pr.message}\n`);
 		if (res.findings.length) any = true;

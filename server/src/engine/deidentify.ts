@@ -75,12 +75,14 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 				const tag = `avoid${salt}\u0000`;
 				pending = [];
 				const claim = base.claim && ((unit: string, key: string, s: number) => void pending.push([unit, key, s]));
+				const avoid = { salt, clashes: (w: string) => clashes(w, f.start) };
+				// a name changes word by word (inside); any other value is drawn again under a salted hash, its units
+				// tagged (salted variants share the bounded memo, keyed by salt, so a value that clashes again costs a lookup)
 				const sc: SurrogateContext = person
-					? { ...base, claim, avoid: { salt, clashes: (w) => clashes(w, f.start) } }
+					? { ...base, claim, avoid }
 					: {
 							...base,
-							avoid: { salt, clashes: (w) => clashes(w, f.start) },
-							// salted variants share the bounded memo (keyed by salt), so a value that clashes again costs a lookup
+							avoid,
 							memoPrefix: tag,
 							hash: (d: string) => base.hash(`${d}\u0000avoid${salt}`),
 							saltOf: base.saltOf && ((unit) => base.saltOf!(tag + unit)),

@@ -82,24 +82,32 @@ export function detectJsonValues(strings: readonly JsonStringValue[], dicts: Dic
 	return per;
 }
 
-/** Scan a document as plain text or as NDJSON (string values only, offsets mapped onto the source). */
-export function scanDocument(text: string, format: DocumentFormat, dicts: Dictionaries, options: DetectOptions = {}): ScanResult {
-	if (format === 'text') return { findings: detect(text, dicts, options), problems: [] };
+/**
+ * Scan a document as plain text or as NDJSON (string values only, offsets mapped onto the source). `at` places a
+ * piece of a larger file: its offset and first line number are added to what is reported.
+ */
+export function scanDocument(text: string, format: DocumentFormat, dicts: Dictionaries, options: DetectOptions = {}, at = { offset: 0, line: 0 }): ScanResult {
+	if (format === 'text') {
+		const fs = detect(text, dicts, options);
+		return { findings: at.offset ? fs.map((f) => ({ ...f, start: f.start + at.offset, end: f.end + at.offset })) : fs, problems: [] };
+	}
 	const findings: Finding[] = [];
 	const problems: DocumentProblem[] = [];
 	const lines = splitLines(text);
-	lines.forEach((line, lineNo) => {
+	lines.forEach((line, i) => {
 		if (line.text.trim() === '') return;
+		const start = at.offset + line.start;
+		const lineNo = at.line + i;
 		const res = scanJson(line.text);
 		if (!res.ok) {
 			// A malformed line is scanned as plain text, so nothing in it goes unexamined.
-			problems.push({ line: lineNo, start: line.start, end: line.start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was scanned as plain text.` });
-			for (const f of detect(line.text, dicts, options)) findings.push({ ...f, start: f.start + line.start, end: f.end + line.start });
+			problems.push({ line: lineNo, start, end: start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was scanned as plain text.` });
+			for (const f of detect(line.text, dicts, options)) findings.push({ ...f, start: f.start + start, end: f.end + start });
 			return;
 		}
 		const per = detectJsonValues(res.strings, dicts, options);
 		res.strings.forEach((s, j) => {
-			for (const f of per[j]) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
+			for (const f of per[j]) findings.push({ ...f, start: start + s.offsets[f.start], end: start + s.offsets[f.end] });
 		});
 	});
 	return { findings, problems };

@@ -76,6 +76,19 @@ function applyCase(template: string, value: string): string {
 }
 
 /**
+ * Values of Feistel round functions over small domains, per keyed hash (the hash function stands for its key;
+ * one table per use). Bounded: past the limit a table starts again.
+ */
+const ROUND_CACHES = new Map<string, WeakMap<KeyedHash, Map<string, unknown>>>();
+function roundCache<T>(use: string, hash: KeyedHash): Map<string, T> {
+	let byHash = ROUND_CACHES.get(use);
+	if (!byHash) ROUND_CACHES.set(use, (byHash = new WeakMap()));
+	let c = byHash.get(hash);
+	if (!c || c.size >= 200_000) byHash.set(hash, (c = new Map()));
+	return c as Map<string, T>;
+}
+
+/**
  * Replace digits with digits and letters with letters of the same case; punctuation and length stay. The map is
  * a keyed permutation of all values of the same shape (a character-wise Feistel network, then one step along
  * the permuted order: E⁻¹(E(x) + 1)), so two different values never share a surrogate, in any run under the same
@@ -104,18 +117,18 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
 	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
-	const cache = prfCache(hash);
+	const cache = roundCache<readonly number[]>('fpe', hash);
 	const prf = (round: number, from: number[], len: number): readonly number[] => {
-		const k = `fpe\u0000${shape}\u0000${round}\u0000${from.join(',')}`;
-		const small = from.length <= 3;
-		const hit = small ? cache.get(k) : undefined;
+		const x = from.join(',');
+		const k = from.length <= 3 ? `${shape}\u0000${round}\u0000${x}` : undefined;
+		const hit = k === undefined ? undefined : cache.get(k);
 		if (hit) return hit;
 		const out: number[] = [];
 		for (let block = 0; out.length < len; block++) {
-			const b = hash(`fpe\u0000${shape}\u0000${round}\u0000${block}\u0000${from.join(',')}`);
+			const b = hash(`fpe\u0000${shape}\u0000${round}\u0000${block}\u0000${x}`);
 			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
 		}
-		if (small) cache.set(k, out);
+		if (k !== undefined) cache.set(k, out);
 		return out;
 	};
 	const feistel = (x: number[], inverse: boolean): number[] => {
@@ -138,13 +151,6 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const y = feistel(e, true);
 	at.forEach((pos, i) => (chars[pos] = String.fromCharCode((radix[i] === 10 ? 48 : chars[pos] >= 'a' ? 97 : 65) + y[i])));
 	return chars.join('');
-}
-
-const PRF_CACHES = new WeakMap<KeyedHash, Map<string, readonly number[]>>();
-function prfCache(hash: KeyedHash): Map<string, readonly number[]> {
-	let c = PRF_CACHES.get(hash);
-	if (!c || c.size >= 100_000) PRF_CACHES.set(hash, (c = new Map()));
-	return c;
 }
 
 /**
@@ -324,17 +330,6 @@ function pools(d: Dictionaries, locale = 'en-US', wide = false): Pools {
 	return p;
 }
 
-/**
- * Values of Feistel round functions over small domains, per keyed hash (the hash function stands for its key).
- * Bounded: past the limit it starts again.
- */
-const ROUND_CACHES = new WeakMap<KeyedHash, Map<string, number>>();
-const ROUND_CACHE_MAX = 200_000;
-function roundCache(hash: KeyedHash): Map<string, number> {
-	let c = ROUND_CACHES.get(hash);
-	if (!c || c.size >= ROUND_CACHE_MAX) ROUND_CACHES.set(hash, (c = new Map()));
-	return c;
-}
 
 /**
  * A keyed permutation of 0..n-1 without fixed points: a bit-wise Feistel network with cycle walking, E, then one
@@ -347,7 +342,7 @@ export function permuteIndex(i: number, n: number, hash: KeyedHash, label: strin
 	const lo = bits >> 1;
 	const hiBits = bits - lo;
 	// the round function's domain is only 2^(bits/2) per round, so its values are kept per key
-	const cache = roundCache(hash);
+	const cache = roundCache<number>('perm', hash);
 	const f = (r: number, x: number, width: number) => {
 		const k = `perm\u0000${label}\u0000${r}\u0000${x}`;
 		let v = cache.get(k);
@@ -407,6 +402,8 @@ function nameTargets(dicts: Dictionaries) {
 		const m = uniqueList(raw.firstMale);
 		const sn = uniqueList(raw.last);
 		const listed = (w: string) => f.at.has(w) || m.at.has(w) || sn.at.has(w);
+		// spare words already given out (as padding or as another kind's spares)
+		const used = new Set<string>();
 		const spare = (candidates: Iterable<string>) => {
 			const seen = new Set<string>();
 			const out: string[] = [];
@@ -416,7 +413,6 @@ function nameTargets(dicts: Dictionaries) {
 			}
 			return out;
 		};
-		const used = new Set<string>();
 		const fill = (from: { list: string[] }, taken: (w: string) => boolean, pad: string[]) => {
 			let k = 0;
 			return from.list.map((w) => {

@@ -418,10 +418,8 @@ function usesSurrogates(opts: FolderJobOptions): boolean {
 
 async function readClaims(path: string, into: ClaimStore): Promise<void> {
 	// line by line: on a big folder the file holds millions of claims
-	let lines: AsyncIterable<string>;
 	try {
-		lines = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
-		for await (const line of lines) {
+		for await (const line of createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity })) {
 			try {
 				const j = JSON.parse(line) as { path: string; claims: Claim[] };
 				if (typeof j.path === 'string' && Array.isArray(j.claims)) into.set(j.path, j.claims); // the last line of a path wins
