@@ -7,9 +7,10 @@ import { describe, it } from 'node:test';
 import { CLI, root } from '../helpers/cli';
 
 // A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
-// benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy); the
-// issue's targets (recall 0.98, precision 0.80) are tracked in the benchmark, not here, until they are met.
-const RECALL_FLOOR = 0.92;
+// benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy: recall
+// 0.978, precision 0.930). The recall floor of 0.98 is not met yet, so the gate holds this build's level;
+// its precision floor (0.80) is below ours, so ours (0.90) is kept.
+const RECALL_FLOOR = 0.975;
 const PRECISION_FLOOR = 0.9;
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');

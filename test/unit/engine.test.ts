@@ -85,6 +85,51 @@ describe('engine golden cases', () => {
 	});
 });
 
+/**
+ * Context rules for names and places that nursing notes write without capitals, titles or full forms (the texts
+ * are invented; none comes from a corpus). [text, expected [needle, type], needles that must stay unflagged].
+ */
+const CONTEXT_CASES: [string, [string, EntityType, number?][], string[]][] = [
+	['Pt comfortable overnight. Plan: transfer to ostrovane 4 today, then rehab eval.', [['ostrovane', 'LocationOther']], ['rehab']],
+	['PT ADMITTED TO OSTROVANE3 W/ CHF, DIURESED WELL.', [['OSTROVANE3', 'LocationOther']], []],
+	['Pt slept well. Plan: OSTROVANE 2 this am, pain control, pulm toilet.', [['OSTROVANE', 'LocationOther']], ['pain']],
+	['Started insulin drip per U Delaware protocol this am.', [['U Delaware', 'Hospital']], ['insulin']],
+	['Family drove in from the Western Shore overnight.', [['Western Shore', 'LocationOther']], []],
+	['Currently lives in a shelter in Dunmarrow area, missed clinic.', [['Dunmarrow', 'City']], ['shelter']],
+	['given a brief overview of this rockville maryland facility today', [['rockville', 'City']], []],
+	['Seen at Blessington Grove Hospital last year. Today sent to Blessington Grove EW for chest pain.', [['Blessington Grove', 'Hospital'], ['Blessington Grove', 'Hospital', 1]], ['chest']],
+	['Sent to rehab (holy name Memorial) today, bed available.', [['holy name Memorial', 'Hospital']], []],
+	['resting comfortably, her primary psych team member Halvorsen phoned and explained that she is anxious', [['Halvorsen', 'Patient']], ['phoned']],
+	['KCL GIVEN. DRS OKONJO AND FENWICKE AWARE. KEEP DELACROIX FAMILY AWARE OF PLAN.', [['OKONJO', 'Doctor'], ['FENWICKE', 'Doctor'], ['DELACROIX', 'Patient']], ['KCL']],
+	['Has one son Rob who is spokesperson. Family: Son, Ed, was updated by team.', [['Rob', 'Patient'], ['Ed', 'Patient']], []],
+	['HR 130s with PACs. Dr. o sullivan and Dr. Marsh in room.', [['o sullivan', 'Doctor'], ['Marsh', 'Doctor']], ['PACs']],
+	['Cash counted by nsg (d. kowalczyk and p. nguyen). all is well at this time. t. baker rrt', [['d. kowalczyk', 'Doctor'], ['t. baker', 'Doctor']], []],
+	['Lives with daughter. Ilse Varnholt cell# 410-555-0199 Home# 410-555-0142 work.', [['Ilse Varnholt', 'Patient']], ['work']],
+	['admitted from home in sept. and d/c\'d to rehab.', [['sept', 'Date']], []],
+	['Cultures grew e. coli and p. aeruginosa; s. aureus swab negative.', [], ['coli', 'aeruginosa', 'aureus']],
+	['GI: OGT. GIVEN CARAFATE-W. OKAFOR AWARE-WILL START PROTONIX. RUN OF VENT BIGEMINY TODAY.', [['OKAFOR', 'Doctor']], ['CARAFATE', 'BIGEMINY']],
+	['Voiding well. GU: OOB to commodex3 voiding with stool. Tidal volumes 320 on PSVof 15. Call home 555-201-3344.', [], ['commodex3', 'PSVof', 'Call']],
+];
+
+describe('engine context rules (lower case, ALL CAPS, wards, regions, phone owners)', () => {
+	for (const [text, expected, clean] of CONTEXT_CASES) {
+		it(text, () => {
+			const findings = find(text);
+			const got = JSON.stringify(findings.map((x) => [text.slice(x.start, x.end), x.type]));
+			for (const [needle, type, nth] of expected) {
+				const f = covering(text, findings, needle, nth);
+				assert.ok(f, `${JSON.stringify(needle)} should be found as ${type}; got ${got}`);
+				assert.equal(f.type, type, `${JSON.stringify(needle)} type; got ${got}`);
+			}
+			for (const needle of clean) {
+				const at = text.indexOf(needle);
+				assert.ok(at >= 0);
+				assert.ok(!findings.some((f) => f.start < at + needle.length && at < f.end), `${JSON.stringify(needle)} must not be flagged; got ${got}`);
+			}
+		});
+	}
+});
+
 describe('engine behaviour', () => {
 	it('offsets are UTF-16 code units, also after astral characters', () => {
 		const text = '😀 Dr. Whitfield 😀 called 617-555-0123.';

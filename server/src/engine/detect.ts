@@ -105,6 +105,7 @@ function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<ty
 			words.set(w, f.type);
 		}
 	}
+	propagatePhrases(ctx, raw, emit);
 	if (!words.size) return;
 	for (const t of ctx.tokens) {
 		if (t.kind !== 'w') continue;
@@ -112,6 +113,42 @@ function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<ty
 		if (!type) continue;
 		if (ctx.casing === 'mixed' && t.text[0] === t.text[0].toLowerCase()) continue;
 		emit(t.start, t.end, type, 0.6, 'place-propagated');
+	}
+}
+
+/**
+ * A facility or place name of several words found with context ("Warren Grant Hospital") names the same place
+ * wherever the whole phrase recurs in the text ("sent to Warren Grant EW"), even when its words are ordinary.
+ */
+function propagatePhrases(ctx: DetectContext, raw: Finding[], emit: ReturnType<typeof collector>): void {
+	// first word → phrases (as word lists) starting with it
+	const byFirst = new Map<string, { words: string[]; type: EntityType }[]>();
+	const seen = new Set<string>();
+	for (const f of raw) {
+		if (!PROPAGATED_PLACES.has(f.type) || f.confidence < 0.6 || f.detector === 'facility-es' || f.end - f.start > 60) continue;
+		const words = ctx.text.slice(f.start, f.end).toLowerCase().split(/\s+/).filter(Boolean);
+		const key = words.join(' ');
+		if (words.length < 2 || words.length > 5 || seen.has(key)) continue;
+		seen.add(key);
+		// the phrase as the tokenizer sees it (punctuation such as "St." is a token of its own)
+		const toks = tokenize(key).map((t) => t.lower);
+		const list = byFirst.get(toks[0]) ?? [];
+		list.push({ words: toks, type: f.type });
+		byFirst.set(toks[0], list);
+	}
+	if (!byFirst.size) return;
+	const { tokens, text } = ctx;
+	for (let i = 0; i < tokens.length; i++) {
+		const list = byFirst.get(tokens[i].lower);
+		if (!list) continue;
+		for (const { words, type } of list) {
+			let ok = i + words.length <= tokens.length;
+			for (let k = 1; ok && k < words.length; k++) {
+				const gap = text.slice(tokens[i + k - 1].end, tokens[i + k].start);
+				ok = tokens[i + k].lower === words[k] && /^[ \t]{0,3}$/.test(gap);
+			}
+			if (ok) emit(tokens[i].start, tokens[i + words.length - 1].end, type, 0.6, 'place-propagated');
+		}
 	}
 }
 

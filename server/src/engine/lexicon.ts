@@ -181,6 +181,10 @@ japanese arabic hindi urdu farsi hebrew cantonese mandarin tagalog somali amhari
 sbp dbp map diff ij sc subclavian riker ramsay sas bis pyxis omnicell eval ch gd nt rvad lvad biv impella abiomed
 maint adeq guiac guaiac angio
 lws liws lcws lcs cws lis gravity rij lij rsc lsc ij fem acw cdb pcap mso mso4 cv
+bigeminy trigeminy quadrigeminy bigeminal trigeminal
+aeruginosa aureus coli pylori cepacia pneumoniae pneumoniea difficile faecalis faecium albicans glabrata marcescens cloacae
+baumannii epidermidis maltophilia mirabilis influenzae catarrhalis pyogenes agalactiae viridans fragilis jirovecii
+carinii oxytoca aerogenes lugdunensis haemolyticus
 `);
 
 /** Short function words that are never names on their own, whatever the dictionaries say. */

@@ -22,6 +22,7 @@ export function detectLocations(ctx: DetectContext, emit: Emit): void {
 	detectGazetteer(ctx, emit);
 	detectMovementTargets(ctx, emit);
 	detectWardsAndAbbreviations(ctx, emit);
+	if (ctx.language !== 'es') detectRegions(ctx, emit);
 }
 
 // Spanish facility names put the head first: "Hospital Universitario de Getafe", "Complejo Hospitalario de Navarra",
@@ -198,6 +199,47 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
+/** Words that end a facility's name and belong to it ("Sacred Heart Memorial"). */
+const NAME_TAILS = new Set(['memorial', 'regional', 'general', 'community', 'university']);
+const DIRECTIONS = new Set(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'northeast', 'northwest', 'southeast', 'southwest']);
+const REGION_NOUNS = new Set(['shore', 'coast', 'campus', 'side', 'end', 'county', 'valley', 'hills', 'village', 'bay']);
+const AREA_NOUNS = new Set(['area', 'region', 'neighborhood', 'neighbourhood', 'county', 'vicinity']);
+
+/**
+ * Regions and campuses: "the Eastern Shore", "North Campus" (a direction and a region noun, written as a name);
+ * "U Maryland" (a university named by its state or town); "in Edgemere area" (an unknown word before "area");
+ * medical-centre acronyms ("GBMC").
+ */
+function detectRegions(ctx: DetectContext, emit: Emit): void {
+	const { tokens, dicts } = ctx;
+	const mixed = ctx.casing === 'mixed';
+	for (let i = 0; i + 1 < tokens.length; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w') continue;
+		if (t.text.length >= 4 && t.text.length <= 6 && /^[A-Z]{2,4}MC$/.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		const tj = tokens[i + 1];
+		// In normal text, an ALL-CAPS word of no dictionary with a ward number ("plan: QUARTERMAIN 2 this am")
+		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && t.text === t.text.toUpperCase() &&
+			(dicts.englishWords.get(t.lower) ?? 99) === 99 && !CLINICAL.has(t.lower) && !dicts.firstNames.has(t.lower) && !dicts.lastNames.has(t.lower) && !dicts.places.has(t.lower) &&
+			/^(?:[ \t]{1,2}[\p{L}]{2,}|[,;)]|$)/u.test(ctx.text.slice(tj.end, tj.end + 4)) && !UNITS.has(nextWordAfter(ctx.text, tj.end))) {
+			emit(t.start, t.end, 'LocationOther', 0.6, 'ward');
+		}
+		if (tj.kind !== 'w' || !sameLine(ctx, i, i + 1) || tj.start - t.end > 2) continue;
+		if (DIRECTIONS.has(t.lower) && REGION_NOUNS.has(tj.lower) && isCapitalised(t.text) && isCapitalised(tj.text) && (mixed || (i > 0 && ['the', 'on', 'at', 'from', 'to', 'in'].includes(tokens[i - 1].lower)))) {
+			emit(t.start, tj.end, 'LocationOther', 0.7, 'region');
+			continue;
+		}
+		if (t.text === 'U' && isCapitalised(tj.text) && (dicts.places.get(tj.lower) === 'State' || dicts.places.get(tj.lower) === 'City')) {
+			emit(t.start, tj.end, 'Hospital', 0.75, 'facility');
+			continue;
+		}
+		if (AREA_NOUNS.has(tj.lower) && i > 0 && ['in', 'near', 'around', 'from'].includes(tokens[i - 1].lower)) {
+			const tier = dicts.englishWords.get(t.lower) ?? 99;
+			if (tier === 99 && t.text.length >= 4 && (!mixed || isCapitalised(t.text)) && !CLINICAL.has(t.lower) && !STOPWORDS.has(t.lower)) emit(t.start, t.end, 'City', 0.65, 'place-context');
+		}
+	}
+}
+
 const MOVE_PREPS = new Set(['to', 'at', 'from', 'into', 'in', 'on', 'per', '@', 'the']);
 const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 'baptist', 'methodist', 'adventist', 'lutheran', 'episcopal', 'mercy', 'providence']);
 const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge']);
@@ -221,10 +263,15 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		const tier = dicts.englishWords.get(t.lower) ?? 99;
 		const next = tokens[i + 1];
 		const afterNum = next ? ctx.text.slice(next.end, next.end + 4) : '';
-		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !/^[A-Za-z%.]/.test(afterNum) && !UNITS.has(nextWordAfter(ctx.text, next.end));
+		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !/^(?:[A-Za-z%]|\.\d)/.test(afterNum) && (afterNum[0] !== '.' || next.text.length === 1) && !UNITS.has(nextWordAfter(ctx.text, next.end));
 		const allCaps = t.text === t.text.toUpperCase();
-		if (ward && tier > 50 && (!mixed || isCapitalised(t.text)) && t.text.length >= 4) {
-			emit(t.start, t.end, 'LocationOther', 0.65, 'ward');
+		// In normal text a ward is capitalised, or written in lower case but no word of any dictionary ("transfer to
+		// quartermain 2"); a number glued to it is part of its name ("QUARTERMAIN7").
+		const unknownWord = tier === 99 && t.text.length >= 5 && !dicts.firstNames.has(t.lower) && !dicts.lastNames.has(t.lower) && !dicts.places.has(t.lower);
+		if (ward && tier > 50 && (!mixed || isCapitalised(t.text) || (unknownWord && ['to', 'from', 'into'].includes(tokens[i - 1].lower))) && t.text.length >= 4) {
+			// ("commodex3" is "commode x3", a count)
+			if (next.start === t.end && mixed && !isCapitalised(t.text) && t.lower.endsWith('x')) continue;
+			emit(t.start, next.start === t.end ? next.end : t.end, 'LocationOther', 0.65, 'ward');
 			continue;
 		}
 		// 2-5 letter facility abbreviations
@@ -237,14 +284,19 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 			else if ((ctx.casing === 'upper' || allCaps) && (prep === 'at' || viaThe) && t.text.length <= 4) emit(t.start, t.end, 'Hospital', 0.55, 'facility-abbreviation');
 		}
 	}
-	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names.
+	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names, with a name tail that follows them in
+	// any case ("Sacred Heart memorial"); in lower case only when such a tail or a facility word follows.
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
-		if (!FACILITY_STARTS.has(t.lower) || (mixed && !isCapitalised(t.text))) continue;
+		if (!FACILITY_STARTS.has(t.lower)) continue;
 		const tj = tokens[i + 1];
-		if (tj.kind !== 'w' || !sameLine(ctx, i, i + 1) || STOPWORDS.has(tj.lower) || (mixed && !isCapitalised(tj.text))) continue;
+		if (tj.kind !== 'w' || !sameLine(ctx, i, i + 1) || STOPWORDS.has(tj.lower)) continue;
 		if ((t.lower === 'holy' || t.lower === 'sacred') && ['cow', 'grail', 'spirit', 'bible', 'water', 'communion', 'week'].includes(tj.lower)) continue;
-		emit(t.start, tj.end, 'Hospital', 0.7, 'facility');
+		const tk = tokens[i + 2];
+		const tail = !!tk && tk.kind === 'w' && sameLine(ctx, i, i + 2) && NAME_TAILS.has(tk.lower);
+		const head = tail || (!!tk && tk.kind === 'w' && sameLine(ctx, i, i + 2) && HOSPITAL_HEADS.has(tk.lower));
+		if (mixed && !(isCapitalised(t.text) && isCapitalised(tj.text)) && !head) continue;
+		emit(t.start, tail ? tk.end : tj.end, 'Hospital', 0.7, 'facility');
 	}
 	// Facility abbreviations before an emergency or care unit: "GH EW", "kernan ew", "GBMC ER"
 	for (let i = 0; i + 1 < tokens.length; i++) {
@@ -350,6 +402,12 @@ function detectSpanishAddressLines(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
+function stateAfterCheck(ctx: DetectContext, best: number): boolean {
+	const next = ctx.tokens[best + 1];
+	const tier = ctx.dicts.englishWords.get(ctx.tokens[best].lower) ?? 99;
+	return tier > 50 && !!next && next.kind === 'w' && sameLine(ctx, best, best + 1) && ctx.dicts.places.get(next.lower.replace(/['’]s$/, '')) === 'State';
+}
+
 function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 	const { tokens, dicts, casing } = ctx;
 	for (let i = 0; i < tokens.length; i++) {
@@ -378,7 +436,7 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		const words = best - i + 1;
 		const first = tokens[i];
 		const all = tokens.slice(i, best + 1).filter((t) => t.kind === 'w');
-		const capOk = casing !== 'mixed' || all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
+		const capOk = casing !== 'mixed' || stateAfterCheck(ctx, best) || all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
 		if (!capOk) continue;
 		const lowerFirst = first.lower;
 		if (words === 1 && (CLINICAL.has(lowerFirst) || STOPWORDS.has(lowerFirst) || UNITS.has(lowerFirst) || lowerFirst.length < 3)) continue;
@@ -390,6 +448,8 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		const tier = words === 1 ? dicts.englishWords.get(lowerFirst) ?? 99 : 99;
 		const before = i > 0 ? tokens[i - 1].lower : '';
 		const afterComma = tokens[best + 1]?.text === ',' && tokens[best + 2] && (dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
+		// "towson maryland": a town right before its state's full name
+		const stateAfter = bestKind === 'City' && !!tokens[best + 1] && tokens[best + 1].kind === 'w' && sameLine(ctx, best, best + 1) && dicts.places.get(tokens[best + 1].lower.replace(/['’]s$/, '')) === 'State';
 		const prepContext = PLACE_PREPS.has(before) || PLACE_VERBS.has(before);
 		let conf: number;
 		const allCommon = all.every((t) => (dicts.englishWords.get(t.lower) ?? 99) <= 50 || STOPWORDS.has(t.lower));
@@ -401,7 +461,7 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 			if (bestKind === 'State' && (zipAfter || cityBefore)) conf = 0.85;
 			else if (ctx.language === 'es' && bestKind === 'CountryOrRegion') conf = 0.8;
 			else conf = tier <= 35 ? 0 : 0.45;
-		} else if (afterComma) {
+		} else if (afterComma || (stateAfter && tier > 50)) {
 			conf = 0.9;
 		} else if (allCommon || (words === 1 && first.text.length <= 3)) {
 			conf = 0;

@@ -46,6 +46,9 @@ const AUX = new Set(['will', 'would', 'can', 'could', 'may', 'might', 'did', 'do
 const AFTER_CLINICIAN = new Set(['aware', 'notified', 'paged', 'informed', 'contacted', 'consulted']);
 /** Roles right before a clinician's name ("NP Carol", "per RN Patty"). */
 const ROLE_PREFIX = new Set(['np', 'rn', 'md', 'dr', 'rrt', 'pharmd', 'resident', 'attending', 'fellow', 'intern', 'nurse']);
+/** Labels of a person's telephone number. */
+const PHONE_LABELS = new Set(['cell', 'home', 'mobile', 'phone', 'ph', 'tel', 'pager', 'beeper', 'cellphone', 'work']);
+const PHONE_AFTER_LABEL = /^[ \t]{0,2}(?:#|no\.?|number)?[ \t]{0,2}[:#]?[ \t]{0,2}\(?\d{3}\)?[ \t.-]{0,2}\d{3}/i;
 /** Abbreviations that are also titles: MS (mental status), MR (mitral regurgitation). */
 const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
 /** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
@@ -149,6 +152,11 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		return j >= 0 && tokens[j].kind === 'w' && sameLine(j, i) ? j : -1;
 	};
 	const nameDict = (w: WordInfo) => w.first || w.last || w.other;
+	/** No candidate yet, or only one below the reporting threshold (stronger evidence may still raise it). */
+	const open = (j: number) => !cand[j] || cand[j]!.confidence < 0.5;
+	/** In a lower-case note a capitalised word (not ALL CAPS) stands out as much as it does in normal text. */
+	const lowerDoc = casing === 'lower';
+	const capCue = (w: WordInfo) => (mixed || lowerDoc) && w.cap && w.core !== w.core.toUpperCase();
 	const common = (w: WordInfo) => w.tier <= 50;
 	const capOk = (w: WordInfo) => !mixed || w.cap;
 	const isInitial = (j: number) => {
@@ -178,6 +186,15 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				}
 				mark(j, type, 0.85, 'name-title');
 				continue;
+			}
+			// "Dr. o rourke": an Irish O' written apart
+			if (j >= 0 && info[j]!.lower === 'o') {
+				const k = nextW(j);
+				if (k >= 0 && /^[ \t]$/.test(gapText(j, k)) && info[k]!.last && !common(info[k]!)) {
+					mark(j, type, 0.9, 'name-title');
+					mark(k, type, 0.9, 'name-title');
+					continue;
+				}
 			}
 			const wj = j >= 0 ? info[j] : undefined;
 			// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
@@ -212,9 +229,12 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		if (RELATIONS.has(w.lower)) {
 			const j = nextW(i, ':,-(');
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && (!wj.blocked || (wj.soft && wj.cap)) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
+			// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
+			// an abbreviation ("son Rob", "Son, Ed,").
+			const capName = !!wj && capCue(wj) && nameDict(wj) && (!wj.blocked || wj.clinicalOnly || wj.soft) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower);
+			if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
 				const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
-				const dictOk = wj.first || (!common(wj) && (wj.other || wj.last));
+				const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
 				const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
 				if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
 			}
@@ -233,12 +253,12 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		if (AFTER_CLINICIAN.has(w.lower)) {
 			const j = prevW(i);
 			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && !cand[j] && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
+			if (wj && open(j) && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
 				mark(j, 'Doctor', 0.75, 'name-context');
 			}
 		}
 		// "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE"
-		if ((RELATIONS.has(w.lower) && i > 0 && tokens[i - 1].text === '(') || (w.lower === 'family' && mixed === (w.cap || !mixed))) {
+		if ((RELATIONS.has(w.lower) && i > 0 && tokens[i - 1].text === '(') || (w.lower === 'family' && (!mixed || w.cap))) {
 			const j = prevW(i, '(');
 			const wj = j >= 0 ? info[j] : undefined;
 			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
@@ -253,22 +273,49 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				mark(j, 'Doctor', 0.6, 'name-initial');
 			}
 		}
+		// Lower-case initials in normal or lower-case text: "(d. renna and j. o'brien)", "q. lander rrt" — the word after must be a
+		// surname that is no English word, or be followed by a credential (species names like "e. coli" are clinical).
+		if (casing !== 'upper' && !/[\p{L}\p{N}.\/]/u.test(text[tokens[i].start - 1] ?? '') && w.core.length === 1 && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
+			const j = nextW(i, '.');
+			const wj = j >= 0 ? info[j] : undefined;
+			const k = j >= 0 ? nextW(j, ',') : -1;
+			const credential = k >= 0 && CREDENTIALS.has(info[k]!.lower) && !AMBIGUOUS_CREDENTIALS.has(info[k]!.lower);
+			if (wj && !wj.blocked && !AUX.has(wj.lower) && wj.core.length >= 4 && wj.last && (wj.tier === 99 || credential)) {
+				mark(i, 'Doctor', 0.65, 'name-initial');
+				mark(j, 'Doctor', 0.65, 'name-initial');
+			}
+		}
+		// Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344"
+		if (PHONE_LABELS.has(w.lower) && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
+			let j = prevW(i, ',:-');
+			let first = -1;
+			for (let words = 0; j >= 0 && words < 3; words++) {
+				const wj = info[j]!;
+				const person = !wj.blocked && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !PHONE_LABELS.has(wj.lower) && wj.core.length >= 2;
+				if (!person || !capOk(wj) || (common(wj) && !(wj.first && capCue(wj))) || !(nameDict(wj) || wj.tier === 99)) break;
+				first = j;
+				j = prevW(j);
+			}
+			for (let k = first; k >= 0 && k < i; k++) if (info[k] && !PHONE_LABELS.has(info[k]!.lower)) mark(k, 'Patient', 0.7, 'name-phone');
+		}
 		// 6. Dictionary evidence
 		if (!w.blocked && w.core.length >= 3 && nameDict(w)) {
 			const j = nextW(i);
 			const wj = j >= 0 ? info[j] : undefined;
+			// Case is evidence in normal text, and for a capitalised word in a lower-case note.
+			const cased = mixed || (lowerDoc && capCue(w));
 			const fullName =
 				w.first && !AUX.has(w.lower) && !!wj && !wj.blocked && !AUX.has(wj.lower) &&
 				(!common(w)
-					? mixed ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
-					: w.tier >= 35 && (mixed ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
-			if (fullName && wj && (!common(wj) || (mixed && wj.cap))) {
+					? cased ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
+					: w.tier >= 35 && (cased ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
+			if (fullName && wj && (!common(wj) || (cased && wj.cap))) {
 				const conf = common(w) ? 0.6 : 0.85;
 				mark(i, 'Patient', conf, 'name-full');
 				mark(j, 'Patient', conf, 'name-full');
 			} else if (!common(w)) {
 				let conf: number;
-				if (mixed) {
+				if (cased) {
 					// Short all-capital words in normal text are abbreviations (IP, ED, OR), not names.
 					if (!w.cap || (w.core.length <= 3 && w.core === w.core.toUpperCase())) conf = 0;
 					else {
@@ -296,7 +343,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			for (const dir of [1, -1] as const) {
 				// initials: "W. Marotta", "Q. LANDER"
 				const j = dir === 1 ? nextW(i, '.-') : prevW(i, '.-');
-				if (j < 0 || cand[j]) continue;
+				if (j < 0 || !open(j)) continue;
 				const wj = info[j]!;
 				const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
 				if (isInitial(j) && (dir === -1 ? /^\.?[ \t]{0,2}$/.test(gap) : /^[ \t]{1,2}$/.test(gap))) {
@@ -304,13 +351,17 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 					continue;
 				}
 				if (!/^[ \t]{1,2}$|^-$/.test(gap)) continue;
+				// an initial starts a name: only a first name goes before it ("Mary J. Smith", not "CARAFATE-W. MAROTTA")
+				if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
+				// in a lower-case note a capitalised name's neighbours are capitalised too
+				if (lowerDoc && info[i]!.cap && !wj.cap) continue;
 				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower)) continue;
 				// a verb-like word ("will", "younger") continues a name only when it is written as one
 				if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
 				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
 				const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
 				const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
-				if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || (mixed && wj.cap))) || (titleSeed && mixed && wj.cap))) {
+				if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
 					mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
 				}
 			}
@@ -319,7 +370,9 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
 				const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
 				const wm = m >= 0 ? info[m] : undefined;
-				if (wm && !cand[m] && surnameLike(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && !AUX.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower) && !RELATIONS.has(wm.lower) && (wm.first || wm.other || wm.last || (mixed && wm.cap))) {
+				// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
+				const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
+				if (wm && open(m) && !DOCTOR_TITLES.has(wm.lower) && !titles.has(wm.lower) && surnameLike(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && !AUX.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower) && !RELATIONS.has(wm.lower) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
 					mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 				}
 			}

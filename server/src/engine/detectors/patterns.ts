@@ -110,7 +110,9 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		if (!day && !year) {
 			// A month alone counts after a date preposition ("in Sept.", "since March") unless it is also a word.
 			const before = prevWord(text, start);
-			if (['in', 'since', 'until', 'from', 'by', 'early', 'late', 'mid', 'en', 'desde', 'hasta'].includes(before) && !AMBIGUOUS_MONTHS.has(month)) {
+			// An ambiguous one ("in sept.", "since Dec.") counts when it is abbreviated with its dot.
+			const dotted = text[start + m[1].length] === '.' && month.length <= 4 && month !== 'may';
+			if (['in', 'since', 'until', 'from', 'by', 'early', 'late', 'mid', 'en', 'desde', 'hasta'].includes(before) && (!AMBIGUOUS_MONTHS.has(month) || dotted)) {
 				emit(start, start + m[1].length, 'Date', 0.7, 'date-month');
 			}
 			continue;
