@@ -4,6 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { bratGold, ece, physionetGold, points } from './reliability.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
@@ -13,8 +14,8 @@ mkdirSync(outDir, { recursive: true });
 if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
 
 const corpora = [
-	{ name: 'physionet-deid-dev', dir: join(shared, 'corpora/physionet-deid-dev/docs'), score: (scan) => score('score.mjs', [join(shared, 'corpora/physionet-deid-dev'), toPred(scan)]), args: [] },
-	{ name: 'meddocan-dev', dir: join(shared, 'corpora/meddocan/dev'), score: (scan) => score('score-brat.mjs', [join(shared, 'corpora/meddocan/dev'), scan]), args: ['--language', 'es'] },
+	{ name: 'physionet-deid-dev', dir: join(shared, 'corpora/physionet-deid-dev/docs'), score: (scan) => score('score.mjs', [join(shared, 'corpora/physionet-deid-dev'), toPred(scan)]), args: [], gold: () => physionetGold(join(shared, 'corpora/physionet-deid-dev')) },
+	{ name: 'meddocan-dev', dir: join(shared, 'corpora/meddocan/dev'), score: (scan) => score('score-brat.mjs', [join(shared, 'corpora/meddocan/dev'), scan]), args: ['--language', 'es'], gold: () => bratGold(join(shared, 'corpora/meddocan/dev')) },
 ];
 
 function toPred(scanFile) {
@@ -49,7 +50,11 @@ for (const c of corpora) {
 	const out = c.score(scanFile);
 	console.log(`\n== ${c.name}: ${chars} chars in ${secs.toFixed(2)} s (whole CLI process) = ${Math.round(chars / secs).toLocaleString('en-US')} chars/s`);
 	console.log(out.trim());
-	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n') };
+	// Reliability of the reported (calibrated) confidences; the calibration was fitted on physionet-deid-dev and
+	// meddocan/train (npm run bench:calibrate), so meddocan-dev is held out from it.
+	const rel = ece(points(readFileSync(scanFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)), c.gold()), (x) => x);
+	console.log(`confidence reliability: expected calibration error ${rel.ece.toFixed(3)}\n${rel.rows.join('\n')}`);
+	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n'), expectedCalibrationError: Number(rel.ece.toFixed(4)) };
 	ran++;
 }
 // Engine-only throughput on one core over the PhysioNet notes (the CLI figures above include start-up and I/O).

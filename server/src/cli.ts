@@ -38,7 +38,8 @@ Options:
   --language auto|en|es     language profile (default auto: per document)
   --ages over89|all         ages over 89 only (HIPAA Safe Harbor; the English default) or every age
                             (the Spanish profile's default)
-  --min-confidence N        drop findings below N (0..1, default 0.5)
+  --min-confidence N        drop findings below N (0..1, default 0.5; confidences are calibrated)
+  --raw-confidence          report the detectors' raw scores (for npm run bench:calibrate)
   --allow WORD              never report WORD (repeatable)
   --workers N               worker threads for deidentify (default: one per core; 0 = this thread)
   --policy F                per-type strategies (JSON): label, mask, fixedMask, surrogate, keep
@@ -62,7 +63,7 @@ interface Parsed {
 }
 
 const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -99,7 +100,7 @@ function detectOptions(p: Parsed): DetectOptions {
 	const minText = one(p, '--min-confidence');
 	const min = minText === undefined ? undefined : Number(minText);
 	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
-	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [] };
+	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [], ...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}) };
 }
 
 function collectFiles(paths: string[], onError: (path: string, reason: string) => void): string[] {

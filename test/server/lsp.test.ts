@@ -155,7 +155,7 @@ describe('language server over stdio', () => {
 		const text = 'Seen by Dr. Whitfield on 3/14/2031.';
 		client.open(uri, text, 'plaintext', 1);
 		assert.equal((await client.diagnostics(uri, 1)).diagnostics.length, 2);
-		client.settings = { allowList: ['WHITFIELD'], minConfidenceByType: { Date: 0.99 } };
+		client.settings = { allowList: ['WHITFIELD'], minConfidenceByType: { Date: 1 } };
 		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: null });
 		const d = await client.waitFor(() => {
 			const p = (client as unknown as { diags: Map<string, { diagnostics: Diagnostic[] }> }).diags.get(uri);

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, root } from '../helpers/cli';
+import { bratGold, ece, points } from '../../bench/reliability.mjs';
 
 // A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
 // benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy: recall
@@ -41,6 +42,13 @@ describe('accuracy gate (PhysioNet development notes)', () => {
 // MEDDOCAN dev with the Spanish profile, scored by the shared brat scorer: the issue's target is strict span F1
 // ≥ 0.85; this build measures 0.856 (npm run bench:accuracy), so the gate holds the target.
 const STRICT_F1_FLOOR = 0.85;
+const ECE_CEILING = 0.05;
+
+/** Expected calibration error of a scan's findings against the corpus's brat gold. */
+function calibrationError(scanJsonl: string, dir: string): number {
+	const results = scanJsonl.trim().split('\n').map((l) => JSON.parse(l));
+	return ece(points(results, bratGold(dir)), (c) => c).ece;
+}
 const meddocan = join(shared, 'corpora', 'meddocan', 'dev');
 
 describe('accuracy gate (MEDDOCAN dev, Spanish profile)', () => {
@@ -57,6 +65,10 @@ describe('accuracy gate (MEDDOCAN dev, Spanish profile)', () => {
 			assert.ok(m, score.stdout + score.stderr);
 			console.log(`# MEDDOCAN dev: strict P ${m[1]} R ${m[2]} F1 ${m[3]}`);
 			assert.ok(Number(m[3]) >= STRICT_F1_FLOOR, `strict F1 ${m[3]} < ${STRICT_F1_FLOOR}`);
+			// Calibrated confidences on notes the Spanish calibration was not fitted on (it uses meddocan/train).
+			const err = calibrationError(String(scan.stdout), meddocan);
+			console.log(`# MEDDOCAN dev: expected calibration error ${err.toFixed(3)}`);
+			assert.ok(err <= ECE_CEILING, `expected calibration error ${err} > ${ECE_CEILING}`);
 		} finally {
 			rmSync(dir, { recursive: true, force: true });
 		}

@@ -6,6 +6,7 @@ import { detectFields } from './detectors/fields';
 import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
 import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
+import { calibrate, calibrationFor } from './calibration';
 import type { DetectOptions, EntityType, Finding, Language } from './types';
 
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
@@ -62,7 +63,7 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
-	return finalize(text, yieldToFacilities(text, raw), options);
+	return finalize(text, yieldToFacilities(text, raw), options, language);
 }
 
 const PROPAGATED_PLACES = new Set<EntityType>(['Hospital', 'LocationOther', 'City']);
@@ -152,18 +153,23 @@ function propagatePhrases(ctx: DetectContext, raw: Finding[], emit: ReturnType<t
 	}
 }
 
-/** Thresholds, allow list, deny list, then overlap resolution. */
-export function finalize(text: string, raw: Finding[], options: DetectOptions): Finding[] {
+/** Calibration (see calibration.ts), thresholds, allow list, deny list, then overlap resolution. */
+export function finalize(text: string, raw: Finding[], options: DetectOptions, language: Language = 'en'): Finding[] {
 	const min = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
 	const byType = options.minConfidenceByType ?? {};
 	const allow = new Set((options.allowList ?? []).map((a) => a.trim().toLowerCase()).filter(Boolean));
+	// Thresholds apply to calibrated confidences; overlaps are resolved on the detectors' own scores (the mapping is
+	// monotone, but steps can tie scores that the detectors ranked), then the merged findings are calibrated.
+	const table = calibrationFor(language);
+	const cal = (f: Finding) => (options.calibrate === false || f.detector === 'deny-list' ? f.confidence : calibrate(f.confidence, table));
 	const kept = raw.filter((f) => {
-		if (f.confidence < (byType[f.type] ?? min)) return false;
+		if (cal(f) < (byType[f.type] ?? min)) return false;
 		if (allow.size && allow.has(text.slice(f.start, f.end).toLowerCase())) return false;
 		return true;
 	});
 	for (const entry of options.denyList ?? []) kept.push(...findDenied(text, entry.text, entry.type));
 	const merged = mergeOverlaps(kept);
+	for (const f of merged) f.confidence = cal(f);
 	return allow.size ? merged.filter((f) => f.detector === 'deny-list' || !allow.has(text.slice(f.start, f.end).toLowerCase())) : merged;
 }
 

@@ -185,6 +185,7 @@ bigeminy trigeminy quadrigeminy bigeminal trigeminal
 aeruginosa aureus coli pylori cepacia pneumoniae pneumoniea difficile faecalis faecium albicans glabrata marcescens cloacae
 baumannii epidermidis maltophilia mirabilis influenzae catarrhalis pyogenes agalactiae viridans fragilis jirovecii
 carinii oxytoca aerogenes lugdunensis haemolyticus
+nass nhc nif dni cip nuhsa tsi cias
 `);
 
 /** Short function words that are never names on their own, whatever the dictionaries say. */

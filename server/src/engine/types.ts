@@ -42,6 +42,8 @@ export interface DetectOptions {
 	/** Findings below this confidence are dropped (per type overrides the default). */
 	minConfidence?: number;
 	minConfidenceByType?: Partial<Record<EntityType, number>>;
+	/** false: report the detectors' raw scores instead of calibrated confidences (for fitting the calibration). */
+	calibrate?: boolean;
 }
 
 /** HIPAA Safe Harbor identifier (45 CFR 164.514(b)(2)(i)) each type falls under. */
