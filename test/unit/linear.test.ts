@@ -22,7 +22,18 @@ const ADVERSARIAL: [string, (n: number) => string][] = [
 	['month words', (n) => 'jan '.repeat(n / 4)],
 	['phones', (n) => '617 '.repeat(n / 4)],
 	['quotes json', (n) => '{"a":"' + '\\"'.repeat(n / 2) + '"}'],
+	// many distinct facility phrases sharing a first word: each recurrence is looked for, but boundedly
+	['facility phrases', (n) => Array.from({ length: Math.floor(n / 24) }, (_, i) => `Holy ${wordOf(i)} Hospital.`).join(' ')],
+	['ward numbers', (n) => 'transfer to ostrovane 2 '.repeat(n / 24)],
+	['phone owners', (n) => 'Ab Cd cell# 410-555-0199 '.repeat(n / 25)],
 ];
+
+/** A distinct letters-only word for each number ("Bab", "Bac", …). */
+function wordOf(i: number): string {
+	let w = '';
+	for (let k = 0; k < 4; k++, i = Math.floor(i / 26)) w += String.fromCharCode(97 + (i % 26));
+	return 'B' + w;
+}
 
 function time(fn: () => void): number {
 	const t = process.hrtime.bigint();

@@ -134,6 +134,8 @@ function propagatePhrases(ctx: DetectContext, raw: Finding[], emit: ReturnType<t
 		// the phrase as the tokenizer sees it (punctuation such as "St." is a token of its own)
 		const toks = tokenize(key).map((t) => t.lower);
 		const list = byFirst.get(toks[0]) ?? [];
+		// bounded, so the search stays linear in the text whatever it holds
+		if (list.length >= 16 || seen.size > 512) continue;
 		list.push({ words: toks, type: f.type });
 		byFirst.set(toks[0], list);
 	}
