@@ -63,6 +63,7 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
+	propagatePhrases(ctx, raw, emit);
 	return finalize(text, yieldToFacilities(text, raw), options, language);
 }
 
@@ -106,7 +107,6 @@ function propagatePlaces(ctx: DetectContext, raw: Finding[], emit: ReturnType<ty
 			words.set(w, f.type);
 		}
 	}
-	propagatePhrases(ctx, raw, emit);
 	if (!words.size) return;
 	for (const t of ctx.tokens) {
 		if (t.kind !== 'w') continue;

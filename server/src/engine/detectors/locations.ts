@@ -199,6 +199,12 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
+/** A word no dictionary knows: no English word, name or place (a ward's name, "quartermain"). */
+function unknownWord(ctx: DetectContext, lower: string): boolean {
+	const d = ctx.dicts;
+	return (d.englishWords.get(lower) ?? 99) === 99 && !d.firstNames.has(lower) && !d.lastNames.has(lower) && !d.places.has(lower);
+}
+
 /** Words that end a facility's name and belong to it ("Sacred Heart Memorial"). */
 const NAME_TAILS = new Set(['memorial', 'regional', 'general', 'community', 'university']);
 const DIRECTIONS = new Set(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'northeast', 'northwest', 'southeast', 'southwest']);
@@ -216,11 +222,11 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
-		if (t.text.length >= 4 && t.text.length <= 6 && /^[A-Z]{2,4}MC$/.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		if (/^[A-Z]{2,4}MC$/.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 		const tj = tokens[i + 1];
 		// In normal text, an ALL-CAPS word of no dictionary with a ward number ("plan: QUARTERMAIN 2 this am")
 		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && t.text === t.text.toUpperCase() &&
-			(dicts.englishWords.get(t.lower) ?? 99) === 99 && !CLINICAL.has(t.lower) && !dicts.firstNames.has(t.lower) && !dicts.lastNames.has(t.lower) && !dicts.places.has(t.lower) &&
+			unknownWord(ctx, t.lower) && !CLINICAL.has(t.lower) &&
 			/^(?:[ \t]{1,2}[\p{L}]{2,}|[,;)]|$)/u.test(ctx.text.slice(tj.end, tj.end + 4)) && !UNITS.has(nextWordAfter(ctx.text, tj.end))) {
 			emit(t.start, t.end, 'LocationOther', 0.6, 'ward');
 		}
@@ -267,8 +273,8 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		const allCaps = t.text === t.text.toUpperCase();
 		// In normal text a ward is capitalised, or written in lower case but no word of any dictionary ("transfer to
 		// quartermain 2"); a number glued to it is part of its name ("QUARTERMAIN7").
-		const unknownWord = tier === 99 && t.text.length >= 5 && !dicts.firstNames.has(t.lower) && !dicts.lastNames.has(t.lower) && !dicts.places.has(t.lower);
-		if (ward && tier > 50 && (!mixed || isCapitalised(t.text) || (unknownWord && ['to', 'from', 'into'].includes(tokens[i - 1].lower))) && t.text.length >= 4) {
+		const lowerWard = t.text.length >= 5 && ['to', 'from', 'into'].includes(tokens[i - 1].lower) && unknownWord(ctx, t.lower);
+		if (ward && tier > 50 && (!mixed || isCapitalised(t.text) || lowerWard) && t.text.length >= 4) {
 			// ("commodex3" is "commode x3", a count)
 			if (next.start === t.end && mixed && !isCapitalised(t.text) && t.lower.endsWith('x')) continue;
 			emit(t.start, next.start === t.end ? next.end : t.end, 'LocationOther', 0.65, 'ward');
@@ -402,12 +408,6 @@ function detectSpanishAddressLines(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
-function stateAfterCheck(ctx: DetectContext, best: number): boolean {
-	const next = ctx.tokens[best + 1];
-	const tier = ctx.dicts.englishWords.get(ctx.tokens[best].lower) ?? 99;
-	return tier > 50 && !!next && next.kind === 'w' && sameLine(ctx, best, best + 1) && ctx.dicts.places.get(next.lower.replace(/['’]s$/, '')) === 'State';
-}
-
 function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 	const { tokens, dicts, casing } = ctx;
 	for (let i = 0; i < tokens.length; i++) {
@@ -436,7 +436,10 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		const words = best - i + 1;
 		const first = tokens[i];
 		const all = tokens.slice(i, best + 1).filter((t) => t.kind === 'w');
-		const capOk = casing !== 'mixed' || stateAfterCheck(ctx, best) || all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
+		// "towson maryland": a town right before its state's full name is a town, also in lower case
+		const next = tokens[best + 1];
+		const stateNext = !!next && next.kind === 'w' && sameLine(ctx, best, best + 1) && dicts.places.get(next.lower.replace(/['’]s$/, '')) === 'State';
+		const capOk = casing !== 'mixed' || (stateNext && (dicts.englishWords.get(tokens[best].lower) ?? 99) > 50) || all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
 		if (!capOk) continue;
 		const lowerFirst = first.lower;
 		if (words === 1 && (CLINICAL.has(lowerFirst) || STOPWORDS.has(lowerFirst) || UNITS.has(lowerFirst) || lowerFirst.length < 3)) continue;
@@ -448,8 +451,6 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		const tier = words === 1 ? dicts.englishWords.get(lowerFirst) ?? 99 : 99;
 		const before = i > 0 ? tokens[i - 1].lower : '';
 		const afterComma = tokens[best + 1]?.text === ',' && tokens[best + 2] && (dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
-		// "towson maryland": a town right before its state's full name
-		const stateAfter = bestKind === 'City' && !!tokens[best + 1] && tokens[best + 1].kind === 'w' && sameLine(ctx, best, best + 1) && dicts.places.get(tokens[best + 1].lower.replace(/['’]s$/, '')) === 'State';
 		const prepContext = PLACE_PREPS.has(before) || PLACE_VERBS.has(before);
 		let conf: number;
 		const allCommon = all.every((t) => (dicts.englishWords.get(t.lower) ?? 99) <= 50 || STOPWORDS.has(t.lower));
@@ -461,7 +462,7 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 			if (bestKind === 'State' && (zipAfter || cityBefore)) conf = 0.85;
 			else if (ctx.language === 'es' && bestKind === 'CountryOrRegion') conf = 0.8;
 			else conf = tier <= 35 ? 0 : 0.45;
-		} else if (afterComma || (stateAfter && tier > 50)) {
+		} else if (afterComma || (stateNext && bestKind === 'City' && tier > 50)) {
 			conf = 0.9;
 		} else if (allCommon || (words === 1 && first.text.length <= 3)) {
 			conf = 0;
