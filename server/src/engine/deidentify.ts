@@ -36,28 +36,35 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 	// the findings within CLASH_WINDOW characters, which is the whole text for any ordinary note. (A long file is
 	// not one note; counting all of its names would move most surrogates off their value's usual one.)
 	// Built on first need (redaction never needs it).
-	let near: { start: number; words: string[] }[] | undefined;
+	// word → sorted start offsets of the findings that hold it
+	let near: Map<string, number[]> | undefined;
 	const words = (s: string) => s.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter((w) => w.length > 1);
 	const clashes = (s: string, at: number) => {
 		if (!near) {
-			near = [];
-			for (const f of findings) {
+			near = new Map();
+			for (const f of [...findings].sort((a, b) => a.start - b.start)) {
 				const v = text.slice(f.start, f.end);
-				if (HAS_LETTER.test(v)) near.push({ start: f.start, words: words(v) });
+				if (!HAS_LETTER.test(v)) continue;
+				for (const w of words(v)) {
+					const list = near.get(w);
+					if (!list) near.set(w, [f.start]);
+					else if (list[list.length - 1] !== f.start) list.push(f.start);
+				}
 			}
-			near.sort((a, b) => a.start - b.start);
 		}
 		// (an e-mail's or URL's fixed example domain is not compared)
-		const ws = words(s.replace(/@.*$|^https?:\/\/www\.example\.\w+/i, ''));
-		if (ws.length === 0) return false;
-		let lo = 0;
-		let hi = near.length;
-		while (lo < hi) {
-			const mid = (lo + hi) >> 1;
-			if (near[mid].start < at - CLASH_WINDOW) lo = mid + 1;
-			else hi = mid;
+		for (const w of words(s.replace(/@.*$|^https?:\/\/www\.example\.\w+/i, ''))) {
+			const list = near.get(w);
+			if (!list) continue;
+			let lo = 0;
+			let hi = list.length;
+			while (lo < hi) {
+				const mid = (lo + hi) >> 1;
+				if (list[mid] < at - CLASH_WINDOW) lo = mid + 1;
+				else hi = mid;
+			}
+			if (lo < list.length && list[lo] <= at + CLASH_WINDOW) return true;
 		}
-		for (let j = lo; j < near.length && near[j].start <= at + CLASH_WINDOW; j++) for (const w of near[j].words) if (ws.includes(w)) return true;
 		return false;
 	};
 	// Claims (run-wide uniqueness): each value's own surrogate (the first attempt) is claimed under the value's unit.

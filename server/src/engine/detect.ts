@@ -127,15 +127,18 @@ function propagatePhrases(ctx: DetectContext, raw: Finding[], emit: ReturnType<t
 	const seen = new Set<string>();
 	for (const f of raw) {
 		if (!PROPAGATED_PLACES.has(f.type) || f.confidence < 0.6 || f.detector === 'facility-es' || f.end - f.start > 60) continue;
-		const words = ctx.text.slice(f.start, f.end).toLowerCase().split(/\s+/).filter(Boolean);
+		const phrase = ctx.text.slice(f.start, f.end);
+		if (!/\s/.test(phrase)) continue;
+		const words = phrase.toLowerCase().split(/\s+/).filter(Boolean);
 		const key = words.join(' ');
 		if (words.length < 2 || words.length > 5 || seen.has(key)) continue;
+		// bounded, so the search stays linear in the text whatever it holds
+		if (seen.size >= 512) break;
 		seen.add(key);
 		// the phrase as the tokenizer sees it (punctuation such as "St." is a token of its own)
 		const toks = tokenize(key).map((t) => t.lower);
 		const list = byFirst.get(toks[0]) ?? [];
-		// bounded, so the search stays linear in the text whatever it holds
-		if (list.length >= 16 || seen.size > 512) continue;
+		if (list.length >= 16) continue;
 		list.push({ words: toks, type: f.type });
 		byFirst.set(toks[0], list);
 	}

@@ -1,5 +1,6 @@
-import { createHash, createHmac, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { KeyedHash } from '../engine';
+import { hmacSha256 } from './hmac';
 
 const HASHES = new Map<string, KeyedHash>();
 
@@ -11,8 +12,7 @@ export function hmacHash(key: Uint8Array): KeyedHash {
 	const id = createHash('sha256').update('deid-key-id').update(key).digest('base64');
 	let h = HASHES.get(id);
 	if (!h) {
-		const k = Buffer.from(key);
-		h = (data: string) => new Uint8Array(createHmac('sha256', k).update(data, 'utf8').digest());
+		h = hmacSha256(Uint8Array.from(key));
 		if (HASHES.size >= 4) HASHES.delete(HASHES.keys().next().value!);
 		HASHES.set(id, h);
 	}
