@@ -8,10 +8,9 @@ import { CLI, root } from '../helpers/cli';
 import { bratGold, ece, points } from '../../bench/reliability.mjs';
 
 // A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
-// benchmark does. The floors sit just under the figures this build measures (npm run bench:accuracy: recall
-// 0.978, precision 0.930). The recall floor of 0.98 is not met yet, so the gate holds this build's level;
-// its precision floor (0.80) is below ours, so ours (0.90) is kept.
-const RECALL_FLOOR = 0.975;
+// benchmark does. npm run bench:accuracy measures char recall 0.982 and precision 0.930 for this build; the
+// recall floor is the (0.98); its precision floor (0.80) is below ours, so ours (0.90) is kept.
+const RECALL_FLOOR = 0.98;
 const PRECISION_FLOOR = 0.9;
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');

@@ -109,6 +109,11 @@ const CONTEXT_CASES: [string, [string, EntityType, number?][], string[]][] = [
 	['Cultures grew e. coli and p. aeruginosa; s. aureus swab negative.', [], ['coli', 'aeruginosa', 'aureus']],
 	['GI: OGT. GIVEN CARAFATE-W. OKAFOR AWARE-WILL START PROTONIX. RUN OF VENT BIGEMINY TODAY.', [['OKAFOR', 'Doctor']], ['CARAFATE', 'BIGEMINY']],
 	['Voiding well. GU: OOB to commodex3 voiding with stool. Tidal volumes 320 on PSVof 15. Call home 555-201-3344.', [], ['commodex3', 'PSVof', 'Call']],
+	['K REPLETED. NOLA VESKARI AND DRS PRZYBYL AND DUNMORE AWARE. PLAN UNCHANGED.', [['NOLA VESKARI', 'Doctor'], ['PRZYBYL', 'Doctor']], ['REPLETED', 'PLAN']],
+	['Heparin held and Dr. Ostrand aware; labs and Dr. Ostrand to review.', [['Ostrand', 'Doctor']], ['Heparin', 'labs']],
+	['afebrile overnight. social: frank phoned this am; pat visited after lunch. pt called out for help once.', [['frank', 'Patient'], ['pat', 'Patient']], ['called out']],
+	['ED called with report at 1400. Family called twice. Pt stayed in chair. Will called back about labs.', [], ['ED', 'Family', 'Pt', 'Will']],
+	['3/14.88 admitted to the unit; heparin 1/2.5 mg given.', [['3/14.88', 'Date']], ['1/2.5']],
 ];
 
 describe('engine context rules (lower case, ALL CAPS, wards, regions, phone owners)', () => {

@@ -26,6 +26,9 @@ const ADVERSARIAL: [string, (n: number) => string][] = [
 	['facility phrases', (n) => Array.from({ length: Math.floor(n / 24) }, (_, i) => `Holy ${wordOf(i)} Hospital.`).join(' ')],
 	['ward numbers', (n) => 'transfer to ostrovane 2 '.repeat(n / 24)],
 	['phone owners', (n) => 'Ab Cd cell# 410-555-0199 '.repeat(n / 25)],
+	['dotted years', (n) => '1/1.11/1.1'.repeat(n / 10)],
+	['names before titles', (n) => 'ab and dr cd and dr '.repeat(n / 20)],
+	['contact verbs', (n) => 'social: bob called; '.repeat(n / 20)],
 ];
 
 /** A distinct letters-only word for each number ("Bab", "Bac", …). */

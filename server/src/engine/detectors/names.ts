@@ -44,6 +44,7 @@ const NOT_NAME_AFTER_TITLE = new Set([...PERSON_CONTEXT_BEFORE, 'aware', 'here',
 const AUX = new Set(['will', 'would', 'can', 'could', 'may', 'might', 'did', 'does', 'do', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'said', 'says', 'went', 'came', 'called', 'visited', 'states', 'stated', 'feels', 'felt', 'wants', 'wanted', 'agrees', 'agreed', 'present', 'here', 'there', 'at', 'in', 'aware', 'updated', 'notified', 'and', 'or', 'of', 'who', 'that', 'very', 'also', 'both', 'all', 'not', 'to', 'by', 'with', 'at', 'bedside', 'oldest', 'youngest', 'eldest', 'older', 'younger', 'only', 'other', 'another']);
 /** Words right after a name that show it is a clinician being told something ("Dr. Griffin and Swackhamer aware"). */
 const AFTER_CLINICIAN = new Set(['aware', 'notified', 'paged', 'informed', 'contacted', 'consulted']);
+const CONTACT_VERBS = new Set(['called', 'phoned', 'telephoned', 'visited', 'came', 'stayed', 'spoke']);
 /** Roles right before a clinician's name ("NP Carol", "per RN Patty"). */
 const ROLE_PREFIX = new Set(['np', 'rn', 'md', 'dr', 'rrt', 'pharmd', 'resident', 'attending', 'fellow', 'intern', 'nurse']);
 /** Labels of a person's telephone number. */
@@ -257,6 +258,16 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				mark(j, 'Doctor', 0.75, 'name-context');
 			}
 		}
+		// "social: bob visited", "Sue called": a common first name opening a clause before a contact verb, also
+		// when it is an ordinary word (bill, bob) in a note written without capitals
+		if (CONTACT_VERBS.has(w.lower)) {
+			const j = prevW(i);
+			const wj = j >= 0 ? info[j] : undefined;
+			const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
+			if (wj && opensClause && open(j) && capOk(wj) && !wj.blocked && wj.first && wj.firstRank <= 1000 && wj.core.length >= 3 && !AUX.has(wj.lower) && !STOPWORDS.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !DOCTOR_TITLES.has(wj.lower)) {
+				mark(j, 'Patient', 0.7, 'name-context');
+			}
+		}
 		// "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE"
 		if ((RELATIONS.has(w.lower) && i > 0 && tokens[i - 1].text === '(') || (w.lower === 'family' && (!mixed || w.cap))) {
 			const j = prevW(i, '(');
@@ -374,6 +385,17 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
 				if (wm && open(m) && !DOCTOR_TITLES.has(wm.lower) && !titles.has(wm.lower) && surnameLike(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && !AUX.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower) && !RELATIONS.has(wm.lower) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
 					mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+				}
+			}
+			// backward coordination with a titled name: "Bea Tura and Drs Joseph", "KIM and Dr. Lee": the word before
+			// "and" is a name of the same kind when it is no English word, or a listed name that is not a common word
+			if (c.detector === 'name-title') {
+				const title = prevW(i, '.');
+				const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? prevW(title) : -1;
+				const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? prevW(conj, ',') : -1;
+				const wp = p >= 0 ? info[p]! : undefined;
+				if (wp && open(p) && capOk(wp) && surnameLike(wp) && !wp.blocked && !AUX.has(wp.lower) && !DOCTOR_ROLES.has(wp.lower) && !RELATIONS.has(wp.lower) && !STOPWORDS.has(wp.lower) && !DOCTOR_TITLES.has(wp.lower) && !titles.has(wp.lower) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
+					mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 				}
 			}
 		}

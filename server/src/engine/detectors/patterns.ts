@@ -19,6 +19,8 @@ const RE = {
 	twoDigit: /(?<![\w.,/'’-])(\d{2})(?![\w%/-]|[.,]\d|\s?%|\s?(?:cc|ml|mg|kg|s\b))/g,
 	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
 	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
+	/** "11/21.93": a date whose year was typed after a dot */
+	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![\d.,]\d|\d|\s?%)/g,
 	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
 	dayFirst: new RegExp(`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`, 'giu'),
 	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
@@ -64,6 +66,13 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 			if (m[2] === '.' && m[4].length === 2 && !dayFirstLocale) continue; // 1.5.10 is more likely a version
 			emit(m.index!, m.index! + m[0].length, 'Date', 0.95, 'date-numeric');
 		}
+	}
+	for (const m of text.matchAll(RE.mdDotYear)) {
+		const a = Number(m[1]);
+		const b = Number(m[2]);
+		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
+		const end = m.index! + m[0].length;
+		if (validMonthDay(mo, d) && partialDateConfidence(text, m.index!, end, mo, d) > 0) emit(m.index!, end, 'Date', 0.85, 'date-numeric');
 	}
 	for (const m of text.matchAll(RE.monthYear)) {
 		// "11/92", "3/2002": month and year
