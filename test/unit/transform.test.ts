@@ -146,6 +146,19 @@ describe('identifier surrogates: a keyed permutation of each shape', () => {
 		assert.equal(surrogateFor('Phone', '(617) 555-0123', sc), shapeSurrogate('(617) 555-0123', hash));
 		assert.equal(shapeSurrogate('--', hash), '--');
 	});
+
+	it('golden vectors: a key gives the same surrogates release after release (other characters, astral ones too, stay in place)', () => {
+		const golden: [string, string][] = [
+			['(617) 555-0123', '(226) 250-3435'],
+			['MRN 0042-7x', 'LEV 7235-0j'],
+			['Zq😀9-aA', 'Fu😀6-vS'],
+			['7', '8'],
+			['ab-12.XY', 'fp-73.QA'],
+			['1234567890123456789012345', '8237587936597877818785986'],
+			['é1ü2', 'é0ü7'],
+		];
+		for (const [value, surrogate] of golden) assert.equal(shapeSurrogate(value, hash), surrogate, value);
+	});
 });
 
 describe('dictionary names: a keyed permutation of each census list', () => {

@@ -95,62 +95,83 @@ function roundCache<T>(use: string, hash: KeyedHash): Map<string, T> {
  * key, and no value maps to itself.
  */
 export function shapeSurrogate(original: string, hash: KeyedHash): string {
-	const chars = [...original];
+	// positions, radices and values of the letters and digits; the shape names each class ("999-AAA")
 	const at: number[] = [];
 	const radix: number[] = [];
 	const val: number[] = [];
 	let shape = '';
-	chars.forEach((ch, i) => {
-		// [first character code, radix, shape symbol] of the class the character belongs to
-		const cls = ch >= '0' && ch <= '9' ? ([48, 10, '9'] as const) : ch >= 'a' && ch <= 'z' ? ([97, 26, 'a'] as const) : ch >= 'A' && ch <= 'Z' ? ([65, 26, 'A'] as const) : undefined;
-		if (!cls) {
+	for (let i = 0; i < original.length; i++) {
+		const c = original.charCodeAt(i);
+		if (c >= 48 && c <= 57) {
+			at.push(i);
+			radix.push(10);
+			val.push(c - 48);
+			shape += '9';
+		} else if (c >= 97 && c <= 122) {
+			at.push(i);
+			radix.push(26);
+			val.push(c - 97);
+			shape += 'a';
+		} else if (c >= 65 && c <= 90) {
+			at.push(i);
+			radix.push(26);
+			val.push(c - 65);
+			shape += 'A';
+		} else {
+			// (a lone half of a surrogate pair is copied like any other character)
+			const ch = original[i];
 			shape += ch === '9' || ch === 'a' || ch === 'A' ? '\\' + ch : ch;
-			return;
 		}
-		at.push(i);
-		radix.push(cls[1]);
-		val.push(ch.charCodeAt(0) - cls[0]);
-		shape += cls[2];
-	});
+	}
 	const n = val.length;
 	if (n === 0) return original;
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
 	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
 	const cache = roundCache<readonly number[]>('fpe', hash);
-	const prf = (round: number, from: number[], len: number): readonly number[] => {
-		const x = from.join(',');
-		const k = from.length <= 3 ? `${shape}\u0000${round}\u0000${x}` : undefined;
+	const prefix = `fpe\u0000${shape}\u0000`;
+	const prf = (round: number, y: number[], flo: number, fhi: number, len: number): readonly number[] => {
+		let x = '';
+		for (let i = flo; i < fhi; i++) x += i === flo ? String(y[i]) : ',' + y[i];
+		const k = fhi - flo <= 3 ? `${shape}\u0000${round}\u0000${x}` : undefined;
 		const hit = k === undefined ? undefined : cache.get(k);
 		if (hit) return hit;
 		const out: number[] = [];
 		for (let block = 0; out.length < len; block++) {
-			const b = hash(`fpe\u0000${shape}\u0000${round}\u0000${block}\u0000${x}`);
+			const b = hash(`${prefix}${round}\u0000${block}\u0000${x}`);
 			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
 		}
 		if (k !== undefined) cache.set(k, out);
 		return out;
 	};
-	const feistel = (x: number[], inverse: boolean): number[] => {
-		const y = x.slice();
+	const feistel = (y: number[], inverse: boolean): void => {
 		for (let k = 0; k < rounds; k++) {
 			const r = inverse ? rounds - 1 - k : k;
 			// even rounds change the first half from the second; odd rounds the second from the first
-			const [lo, hi, flo, fhi] = r % 2 === 0 ? [0, half, half, n] : [half, n, 0, half];
+			const even = r % 2 === 0;
+			const lo = even ? 0 : half;
+			const hi = even ? half : n;
 			if (hi <= lo) continue;
-			const f = prf(r, y.slice(flo, fhi), hi - lo);
+			const f = even ? prf(r, y, half, n, hi - lo) : prf(r, y, 0, half, hi - lo);
 			for (let i = lo; i < hi; i++) y[i] = (((y[i] + (inverse ? -f[i - lo] : f[i - lo])) % radix[i]) + radix[i]) % radix[i];
 		}
-		return y;
 	};
-	const e = feistel(val, false);
+	const y = val;
+	feistel(y, false);
 	for (let i = n - 1; i >= 0; i--) {
-		e[i] = (e[i] + 1) % radix[i];
-		if (e[i] !== 0) break;
+		y[i] = (y[i] + 1) % radix[i];
+		if (y[i] !== 0) break;
 	}
-	const y = feistel(e, true);
-	at.forEach((pos, i) => (chars[pos] = String.fromCharCode((radix[i] === 10 ? 48 : chars[pos] >= 'a' ? 97 : 65) + y[i])));
-	return chars.join('');
+	feistel(y, true);
+	let out = '';
+	let from = 0;
+	for (let i = 0; i < n; i++) {
+		const pos = at[i];
+		const c = original.charCodeAt(pos);
+		out += original.slice(from, pos) + String.fromCharCode((radix[i] === 10 ? 48 : c >= 97 ? 97 : 65) + y[i]);
+		from = pos + 1;
+	}
+	return out + original.slice(from);
 }
 
 /**

@@ -119,7 +119,9 @@ function isNameish(ctx: DetectContext, i: number): boolean {
 }
 
 function sameLine(ctx: DetectContext, a: number, b: number): boolean {
-	return !ctx.text.slice(ctx.tokens[a].end, ctx.tokens[b].start).includes('\n');
+	const { text } = ctx;
+	for (let k = ctx.tokens[a].end, e = ctx.tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
+	return true;
 }
 
 function detectFacilities(ctx: DetectContext, emit: Emit): void {
@@ -247,6 +249,8 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 }
 
 const MOVE_PREPS = new Set(['to', 'at', 'from', 'into', 'in', 'on', 'per', '@', 'the']);
+const CARE_UNITS = new Set(['ew', 'er', 'ed', 'cath', 'icu', 'ccu', 'micu', 'campus']);
+const SAINTS = new Set(['st', 'saint', 'ste']);
 const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 'baptist', 'methodist', 'adventist', 'lutheran', 'episcopal', 'mercy', 'providence']);
 const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge']);
 
@@ -308,7 +312,7 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		const tj = tokens[i + 1];
-		if (t.kind !== 'w' || !['ew', 'er', 'ed', 'cath', 'icu', 'ccu', 'micu', 'campus'].includes(tj.lower) || !sameLine(ctx, i, i + 1)) continue;
+		if (t.kind !== 'w' || !CARE_UNITS.has(tj.lower) || !sameLine(ctx, i, i + 1)) continue;
 		if (CLINICAL.has(t.lower) || STOPWORDS.has(t.lower) || (dicts.englishWords.get(t.lower) ?? 99) <= 60 || dicts.stateAbbreviations.has(t.text)) continue;
 		if (mixed && !isCapitalised(t.text)) continue;
 		emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
@@ -316,7 +320,7 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 	// "St. Mary's", "Saint Agnes": a saint's name as a facility when not part of a street address.
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
-		if (!['st', 'saint', 'ste'].includes(t.lower)) continue;
+		if (!SAINTS.has(t.lower)) continue;
 		let j = i + 1;
 		if (tokens[j]?.text === '.') j++;
 		const tj = tokens[j];

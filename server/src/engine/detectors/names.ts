@@ -140,7 +140,10 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
 	const gapText = (a: number, b: number) => text.slice(tokens[a].end, tokens[b].start);
-	const sameLine = (a: number, b: number) => !gapText(a, b).includes('\n');
+	const sameLine = (a: number, b: number) => {
+		for (let k = tokens[a].end, e = tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
+		return true;
+	};
 	/** Next word token, skipping the given punctuation, on the same line. */
 	const nextW = (i: number, allowPunct = ''): number => {
 		let j = i + 1;
