@@ -118,7 +118,7 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 			val.push(c - 65);
 			shape += 'A';
 		} else {
-			// (a lone half of a surrogate pair is copied like any other character)
+			// copied as is, code unit by code unit (so an astral character stays whole)
 			const ch = original[i];
 			shape += ch === '9' || ch === 'a' || ch === 'A' ? '\\' + ch : ch;
 		}

@@ -172,6 +172,8 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	/** A word that can be a surname next to strong evidence. */
 	const surnameLike = (w: WordInfo) => !w.blocked && !STOPWORDS.has(w.lower) && capOk(w) && (w.tier > 50 || nameDict(w)) && w.core.length >= 2;
 	const titles = ctx.language === 'es' ? new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]) : PERSON_TITLES;
+	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
+	const coordinable = (w: WordInfo) => surnameLike(w) && !DOCTOR_TITLES.has(w.lower) && !titles.has(w.lower) && !AUX.has(w.lower) && !DOCTOR_ROLES.has(w.lower) && !RELATIONS.has(w.lower);
 
 	for (let i = 0; i < n; i++) {
 		const w = info[i];
@@ -386,7 +388,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				const wm = m >= 0 ? info[m] : undefined;
 				// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
 				const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
-				if (wm && open(m) && !DOCTOR_TITLES.has(wm.lower) && !titles.has(wm.lower) && surnameLike(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && !AUX.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower) && !RELATIONS.has(wm.lower) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
+				if (wm && open(m) && coordinable(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
 					mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 				}
 			}
@@ -397,7 +399,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? prevW(title) : -1;
 				const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? prevW(conj, ',') : -1;
 				const wp = p >= 0 ? info[p]! : undefined;
-				if (wp && open(p) && capOk(wp) && surnameLike(wp) && !wp.blocked && !AUX.has(wp.lower) && !DOCTOR_ROLES.has(wp.lower) && !RELATIONS.has(wp.lower) && !STOPWORDS.has(wp.lower) && !DOCTOR_TITLES.has(wp.lower) && !titles.has(wp.lower) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
+				if (wp && open(p) && coordinable(wp) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
 					mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 				}
 			}

@@ -20,7 +20,7 @@ const RE = {
 	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
 	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
 	/** "11/21.93": a date whose year was typed after a dot */
-	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![\d.,]\d|\d|\s?%)/g,
+	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![.,]?\d|\s?%)/g,
 	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
 	dayFirst: new RegExp(`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`, 'giu'),
 	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
