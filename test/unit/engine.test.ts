@@ -114,6 +114,15 @@ const CONTEXT_CASES: [string, [string, EntityType, number?][], string[]][] = [
 	['afebrile overnight. social: frank phoned this am; pat visited after lunch. pt called out for help once.', [['frank', 'Patient'], ['pat', 'Patient']], ['called out']],
 	['ED called with report at 1400. Family called twice. Pt stayed in chair. Will called back about labs.', [], ['ED', 'Family', 'Pt', 'Will']],
 	['3/14.88 admitted to the unit; heparin 1/2.5 mg given.', [['3/14.88', 'Date']], ['1/2.5']],
+	['Midline placed in L AC 4/19 without issue; AC 12/5 overnight on the vent.', [['4/19', 'Date']], ['12/5']],
+	['Weight 3/22 71.4 kg, up from admission. BP 118/64, wt 6/4 stable.', [['3/22', 'Date']], ['118/64', '6/4']],
+	['Vancomycin stopped, final doses 6/14; heparin dose 1/2 given.', [['6/14', 'Date']], ['1/2']],
+	['Went back to IR on 5-9 for embolization. On 2-3 L NC overnight, since 7-8 pm calm.', [['5-9', 'Date']], ['2-3', '7-8']],
+	['Oriented x2: states it is 1987, knows the place. At 2030 pt asleep.', [['1987', 'Date']], ['2030']],
+	['Admitted 3->4 dec, 2001 for sepsis.', [['3', 'Date'], ['4 dec, 2001', 'Date']], []],
+	['RETIRED. WIFE IS CEO OF ZENTRIQ. DIRECTOR OF NURSING AWARE. NO ETOH.', [['ZENTRIQ', 'Organization']], ['CEO', 'NURSING']],
+	['Husband is the owner of Quillmark Bakery; employee of the State.', [['Quillmark Bakery', 'Organization']], ['State']],
+	['ON ARRIVAL TO QMH PT WAS HYPOTENSIVE.', [['QMH', 'Hospital']], ['HYPOTENSIVE']],
 ];
 
 describe('engine context rules (lower case, ALL CAPS, wards, regions, phone owners)', () => {

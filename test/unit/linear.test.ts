@@ -29,6 +29,11 @@ const ADVERSARIAL: [string, (n: number) => string][] = [
 	['dotted years', (n) => '1/1.11/1.1'.repeat(n / 10)],
 	['names before titles', (n) => 'ab and dr cd and dr '.repeat(n / 20)],
 	['contact verbs', (n) => 'social: bob called; '.repeat(n / 20)],
+	['hyphen dates', (n) => 'on 1-2 for 1-2-'.repeat(n / 15)],
+	['day ranges', (n) => '1->2 nov 1-'.repeat(n / 11)],
+	['orientation years', (n) => 'states it is 1999 it is '.repeat(n / 24)],
+	['dated measures', (n) => 'R AC 1/3 wt 1/3 1.1kg last doses 1/3 '.repeat(n / 37)],
+	['organisation heads', (n) => 'CEO of Ab Cd of '.repeat(n / 16)],
 ];
 
 /** A distinct letters-only word for each number ("Bab", "Bac", …). */

@@ -1,4 +1,4 @@
-import { CLINICAL, HOSPITAL_WORDS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
+import { CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
 import { isCapitalised } from '../tokenize';
 import type { DetectContext, Emit } from './context';
 
@@ -252,7 +252,7 @@ const MOVE_PREPS = new Set(['to', 'at', 'from', 'into', 'in', 'on', 'per', '@', 
 const CARE_UNITS = new Set(['ew', 'er', 'ed', 'cath', 'icu', 'ccu', 'micu', 'campus']);
 const SAINTS = new Set(['st', 'saint', 'ste']);
 const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 'baptist', 'methodist', 'adventist', 'lutheran', 'episcopal', 'mercy', 'providence']);
-const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge']);
+const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge', 'arrival', 'arrive', 'arrives', 'arriving', 'admission', 'readmitted', 'readmission']);
 
 function nextWordAfter(text: string, offset: number): string {
 	const m = /^[ \t]*([\p{L}%/]{1,12})/u.exec(text.slice(offset, offset + 16));
@@ -531,6 +531,21 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 				j--;
 			}
 			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
+		}
+		// "CEO of IBM", "owner of Acme": the head of an organisation names it
+		if (['of', 'at'].includes(t.lower) && i > 0 && ORG_HEADS.has(tokens[i - 1].lower) && sameLine(ctx, i - 1, i + 1)) {
+			let j = i + 1;
+			if (j < tokens.length && tokens[j].lower === 'the') j++;
+			let last = -1;
+			for (let k = j; k < tokens.length && k - j < 4 && tokens[k].kind === 'w' && sameLine(ctx, i, k); k++) {
+				const tk = tokens[k];
+				const tier = ctx.dicts.englishWords.get(tk.lower) ?? 99;
+				if (!isCapitalised(tk.text) || STOPWORDS.has(tk.lower) || CLINICAL.has(tk.lower) || HOSPITAL_WORDS.has(tk.lower) || (tier <= 60 && ctx.casing !== 'mixed')) break;
+				last = k;
+			}
+			// one common word ("employee of the State") names no organisation
+			const single = last === j && (ctx.dicts.englishWords.get(tokens[j].lower) ?? 99) <= 60;
+			if (last >= j && !single) emit(tokens[j].start, tokens[last].end, 'Organization', 0.7, 'organization');
 		}
 		// "works at X", "employed by X", "trabaja en X"
 		if (['at', 'for', 'by', 'en', 'para'].includes(t.lower) && i > 0 && /^(?:works?|worked|working|employed|trabaja|trabajó|trabajaba)$/i.test(tokens[i - 1].text)) {

@@ -1,5 +1,5 @@
 import {
-	CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
+	CLINICAL, CREDENTIALS, DOCTOR_ROLES, EXECUTIVE_TITLES, DOCTOR_TITLES, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
 	PERSON_TITLES_ES, RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
 } from '../lexicon';
 import type { Token } from '../tokenize';
@@ -83,7 +83,7 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	const place = d.places.get(lower);
 	const softBlock = UNITS.has(lower) || MONTHS.has(lower) || WEEKDAYS.has(lower) || place === 'State' || place === 'CountryOrRegion' || (STREET_SUFFIXES.has(lower) && lower.length > 3);
 	// ordinal indicators mark abbreviations ("NºCol", "Nª"), never names
-	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || HOSPITAL_WORDS.has(lower) || /[ºª]/.test(lower);
+	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || EXECUTIVE_TITLES.has(lower) || HOSPITAL_WORDS.has(lower) || /[ºª]/.test(lower);
 	const otherBlock = softBlock || hardBlock;
 	const isName = fi !== undefined || li !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {

@@ -19,6 +19,12 @@ const RE = {
 	twoDigit: /(?<![\w.,/'’-])(\d{2})(?![\w%/-]|[.,]\d|\s?%|\s?(?:cc|ml|mg|kg|s\b))/g,
 	mdmd: /\b(\d{1,2})\/(\d{1,2})\/(\d{1,2})\/(\d{1,2})\b/g,
 	md: /(?<![\d/.])(\d{1,2})\/(\d{1,2})(?![\d/]|\.\d)/g,
+	/** "on 7-8": month-day with a hyphen, only after a date preposition (ranges and counts are far commoner) */
+	mdHyphen: /(?<![\d/.,:-])(\d{1,2})-(\d{1,2})(?![\d/-]|[.,:]\d)/g,
+	/** "1->2 nov", "3-5 Nov": the first day of a range before a day and month */
+	dayRangeStart: /(?<![\d/.,:-])(\d{1,2})[ \t]{0,2}(?:->|-|–|&)[ \t]{0,2}$/,
+	/** "knows it is 2020", "states year is 1995": a year asked in an orientation check */
+	orientationYear: /\b(?:knows?|knew|states?|stated|says?|said|thinks?|thought|believes?|believed|answers?|answered|reports?|reported|oriented|guessed|guesses)[ \t]{1,3}(?:that[ \t]{1,3})?(?:it[ \t]{1,3}is|it['’]s|it[ \t]{1,3}was|the[ \t]{1,3}year[ \t]{1,3}is|year[ \t]{1,3}is|year)[ \t:]{1,3}$/i,
 	/** "11/21.93": a date whose year was typed after a dot */
 	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![.,]?\d|\s?%)/g,
 	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
@@ -106,9 +112,26 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		if (b === 10 && a <= 10 && /pain|cp\b|angina|discomfort|rate|scale|score|ha\b|headache/i.test(text.slice(Math.max(0, start - 40), end + 20))) continue;
 		if (/\d[-–]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[-–]\d/.test(text.slice(end, end + 2))) continue;
 		// ventilator settings: "CPAP .5% 5/5", "PSV 10/5", "settings 20/5/40%": the setting word, then only numbers
-		if (/\b(?:cpap|bipap|psv|ps|peep|simv|ips|ipap|epap|vent|ac|prvc|fio2|mask|settings?|flowby)[\s:.,%\d/x-]{0,14}$/i.test(text.slice(Math.max(0, start - 24), start))) continue;
+		// ("R AC 11/17" is the right antecubital vein, no ventilator mode)
+		const lead = text.slice(Math.max(0, start - 36), start);
+		const vent = /\b(cpap|bipap|psv|ps|peep|simv|ips|ipap|epap|vent|ac|prvc|fio2|mask|settings?|flowby)[\s:.,%\d/x-]{0,14}$/i.exec(lead);
+		if (vent && !(vent[1].toLowerCase() === 'ac' && ANTECUBITAL.test(lead))) continue;
 		const conf = partialDateConfidence(text, start, end, mo, d);
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
+	}
+	for (const m of text.matchAll(RE.mdHyphen)) {
+		const start = m.index!;
+		const end = start + m[0].length;
+		const a = Number(m[1]);
+		const b = Number(m[2]);
+		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
+		if (!validMonthDay(mo, d)) continue;
+		const before = prevWord(text, start, ' \t');
+		const after = nextWord(text, end);
+		// "on 7-8 for coiling": a date preposition right before, and after it no unit, count or time ("on 2-3 L", "since 7-8 pm")
+		if (!HYPHEN_DATE_BEFORE.has(before) || /^[ \t]{0,2}(?:\d|[-–/x%])/.test(text.slice(end, end + 3))) continue;
+		if (after !== '' && !HYPHEN_DATE_AFTER.has(after)) continue;
+		emit(start, end, 'Date', 0.75, 'date-partial');
 	}
 	for (const m of text.matchAll(RE.monthFirst)) {
 		const month = m[1].toLowerCase();
@@ -141,10 +164,20 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		const month = m[2].toLowerCase();
 		if (AMBIGUOUS_MONTHS.has(month) && ctx.casing === 'mixed' && !isCapitalisedAt(text, m.index! + m[0].indexOf(m[2])) && !m[3]) continue;
 		emit(m.index!, m.index! + m[0].length, 'Date', m[3] ? 0.95 : 0.85, 'date-month');
+		// The day that opens a range: "1->2 nov", "3-5 Nov"
+		const range = RE.dayRangeStart.exec(text.slice(Math.max(0, m.index! - 10), m.index!));
+		if (range && Number(range[1]) >= 1 && Number(range[1]) < Number(m[1])) {
+			const rs = m.index! - range[0].length;
+			emit(rs, rs + range[1].length, 'Date', 0.8, 'date-month');
+		}
 	}
 	for (const m of text.matchAll(RE.year)) {
 		const start = m.index!;
 		const end = start + 4;
+		if (RE.orientationYear.test(text.slice(Math.max(0, start - 40), start))) {
+			emit(start, end, 'Date', 0.85, 'date-year');
+			continue;
+		}
 		const conf = yearConfidence(text, start, end, Number(m[1]));
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-year');
 	}
@@ -189,6 +222,18 @@ const PARTIAL_DATE_BEFORE = new Set([
 ]);
 const PARTIAL_DATE_NEGATIVE_BEFORE = new Set([...MEASURE_CONTEXT, 'strength', 'str', 'motor', 'power', 'grade', 'murmur', 'score', 'ratio', 'ie', 'i:e', 'gcs', 'stage', 'dose', 'doses', 'tabs', 'pills', 'of', 'x']);
 
+/** Words after which "7-8" is a month and day; the words that may follow it. */
+const HYPHEN_DATE_BEFORE = new Set(['on', 'since', 'until', 'till', 'dated', 'el', 'desde', 'hasta']);
+const HYPHEN_DATE_AFTER = new Set(['for', 'and', 'with', 'at', 'when', 'after', 'by', 'via', 'then', 'where', 'which', 'but', 'he', 'she', 'pt', 'patient', 'was', 'were', 'had', 'y', 'con', 'por', 'para']);
+
+/** "R AC 11/17", "left AC: 3/4": the antecubital vein, named with its side (the ventilator mode has none). */
+const ANTECUBITAL = /\b(?:r|l|rt|lt|right|left|bilat|bilateral)\.?[ \t]{1,2}ac[ \t:(-]{1,3}$/i;
+
+/** A measured value right after the partial date ("WT 10/8 59.2kg"): the date tells when it was measured. */
+const MEASURED_VALUE_AFTER = /^[ \t:,-]{1,3}\d{1,4}(?:\.\d{1,2})?[ \t]?(?:kg|kgs|lb|lbs|g|gm|grams|ml|cc|cm|mm|mg|mmhg|%)(?![\p{L}\d])/iu;
+/** "last doses 9/7", "first dose given 3/4": which dose, then when. */
+const DOSE_ORDINAL = /\b(?:last|final|first|next|initial|1st|2nd|3rd|previous|prior)[ \t]{1,2}(?:\w{1,12}[ \t]{1,2})?doses?[ \t:]{1,3}$/i;
+
 const FRACTIONS = new Set(['1/2', '1/3', '2/3', '1/4', '3/4', '1/8', '2/2', '1/1']);
 /** Unit words that are also ordinary words after a date ("3/23 in am"). */
 const AMBIGUOUS_UNITS = new Set(['in', 'l', 'm', 'f', 'c', 'u', 'g', 'x', 'sat', 'sun', 'mon', 'wed', 'fri', 'day', 'days']);
@@ -201,9 +246,16 @@ function partialDateConfidence(text: string, start: number, end: number, month: 
 	if ((UNITS.has(after) && !AMBIGUOUS_UNITS.has(after)) || after.startsWith('%') || charAfter === '%') return 0;
 	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'systolic'].includes(after)) return 0;
 	if (charBefore === '+' || charAfter === '+' || charBefore === 'x' || charBefore === '×') return 0;
-	if (PARTIAL_DATE_NEGATIVE_BEFORE.has(before) && before !== 'of') return 0;
 	// Common fractions (1/2, 1/3, 2/3, 1/4, 3/4) are usually quantities unless a date word is right before.
 	const fraction = FRACTIONS.has(`${month}/${day}`);
+	if (PARTIAL_DATE_NEGATIVE_BEFORE.has(before) && before !== 'of') {
+		if (fraction) return 0;
+		const lead = text.slice(Math.max(0, start - 40), start);
+		if (before === 'ac' && ANTECUBITAL.test(lead)) return 0.8;
+		if ((before === 'dose' || before === 'doses') && DOSE_ORDINAL.test(lead)) return 0.85;
+		if (MEASURED_VALUE_AFTER.test(text.slice(end, end + 16))) return 0.8;
+		return 0;
+	}
 	if (PARTIAL_DATE_BEFORE.has(before) || WEEKDAYS.has(before)) return fraction && ['of', 'x', 'and', 'or', 'at', 'for', 'in'].includes(before) ? 0.4 : 0.9;
 	if (fraction) return 0.45;
 	return 0.75;
