@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { bratGold, ece, physionetGold, points } from './reliability.mjs';
+import { bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
@@ -52,9 +52,15 @@ for (const c of corpora) {
 	console.log(out.trim());
 	// Reliability of the reported (calibrated) confidences; the calibration was fitted on physionet-deid-dev and
 	// meddocan/train (npm run bench:calibrate), so meddocan-dev is held out from it.
-	const rel = ece(points(readFileSync(scanFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)), c.gold()), (x) => x);
+	const results = readFileSync(scanFile, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
+	const gold = c.gold();
+	const rel = ece(points(results, gold), (x) => x);
 	console.log(`confidence reliability: expected calibration error ${rel.ece.toFixed(3)}\n${rel.rows.join('\n')}`);
-	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n'), expectedCalibrationError: Number(rel.ece.toFixed(4)) };
+	// What each method contributes (characters approximate the scorer's: non-space characters, any gold type)
+	const contrib = byDetector(results, gold);
+	console.log('contribution by detector: findings, characters, of them in gold (precision), share of all gold characters');
+	for (const d of contrib) console.log(`    ${d.detector.padEnd(22)} ${String(d.findings).padStart(5)} ${String(d.chars).padStart(6)} ${String(d.goldChars).padStart(6)} (${d.precision.toFixed(3)})  ${d.recallShare.toFixed(4)}`);
+	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n'), expectedCalibrationError: Number(rel.ece.toFixed(4)), byDetector: contrib };
 	ran++;
 }
 // Engine-only throughput on one core over the PhysioNet notes (the CLI figures above include start-up and I/O).

@@ -69,3 +69,36 @@ export function ece(pts, map) {
 	return { ece: e / pts.length, rows };
 }
 
+/**
+ * What each detector contributes to a scan: its findings, their non-space characters, how many of those lie in
+ * gold PHI, and the share of all gold characters they cover (the merged findings never overlap, so the shares add
+ * up to the recall).
+ */
+export function byDetector(results, gold) {
+	const rows = new Map();
+	let goldChars = 0;
+	for (const r of results) {
+		const spans = gold.get(r.path) ?? gold.get(resolve(r.path));
+		if (!spans) continue;
+		const text = readFileSync(r.path, 'utf8');
+		const inGold = new Uint8Array(text.length);
+		for (const [s, e] of spans) for (let i = s; i < e && i < text.length; i++) inGold[i] = 1;
+		for (let i = 0; i < text.length; i++) if (inGold[i] && !/\s/.test(text[i])) goldChars++;
+		for (const f of r.findings) {
+			const row = rows.get(f.detector) ?? { findings: 0, chars: 0, goldChars: 0 };
+			row.findings++;
+			for (let i = f.start; i < f.end; i++) {
+				if (/\s/.test(text[i])) continue;
+				row.chars++;
+				row.goldChars += inGold[i];
+			}
+			rows.set(f.detector, row);
+		}
+	}
+	return [...rows].sort((a, b) => b[1].goldChars - a[1].goldChars || b[1].chars - a[1].chars).map(([detector, r]) => ({
+		detector,
+		...r,
+		precision: r.chars ? r.goldChars / r.chars : 0,
+		recallShare: goldChars ? r.goldChars / goldChars : 0,
+	}));
+}
