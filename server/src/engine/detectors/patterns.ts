@@ -53,6 +53,14 @@ function validMonthDay(m: number, d: number): boolean {
 	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
+/** Span, month and day of a two-number match ("11/17", "7-8"), in the locale's order; undefined when no month-day. */
+function monthDay(m: RegExpMatchArray, dayFirst: boolean): [start: number, end: number, month: number, day: number] | undefined {
+	const a = Number(m[1]);
+	const b = Number(m[2]);
+	const [mo, d] = dayFirst ? [b, a] : [a, b];
+	return validMonthDay(mo, d) ? [m.index!, m.index! + m[0].length, mo, d] : undefined;
+}
+
 /** Dates in numeric, ISO, month-name and partial forms; years; impossible dates that look like dates count too. */
 export function detectDates(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
@@ -74,11 +82,8 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		}
 	}
 	for (const m of text.matchAll(RE.mdDotYear)) {
-		const a = Number(m[1]);
-		const b = Number(m[2]);
-		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
-		const end = m.index! + m[0].length;
-		if (validMonthDay(mo, d) && partialDateConfidence(text, m.index!, end, mo, d) > 0) emit(m.index!, end, 'Date', 0.85, 'date-numeric');
+		const md = monthDay(m, dayFirstLocale);
+		if (md && partialDateConfidence(text, md[0], md[1], md[2], md[3]) > 0) emit(md[0], md[1], 'Date', 0.85, 'date-numeric');
 	}
 	for (const m of text.matchAll(RE.monthYear)) {
 		// "11/92", "3/2002": month and year
@@ -102,12 +107,11 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 	}
 	detectTwoDigitYears(text, emit);
 	for (const m of text.matchAll(RE.md)) {
-		const start = m.index!;
-		const end = start + m[0].length;
+		const md = monthDay(m, dayFirstLocale);
+		if (!md) continue;
+		const [start, end, mo, d] = md;
 		const a = Number(m[1]);
 		const b = Number(m[2]);
-		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
-		if (!validMonthDay(mo, d)) continue;
 		// pain scores: "5/10", "CP 8/10"
 		if (b === 10 && a <= 10 && /pain|cp\b|angina|discomfort|rate|scale|score|ha\b|headache/i.test(text.slice(Math.max(0, start - 40), end + 20))) continue;
 		if (/\d[-–]$/.test(text.slice(Math.max(0, start - 2), start)) || /^[-–]\d/.test(text.slice(end, end + 2))) continue;
@@ -120,12 +124,9 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
 	}
 	for (const m of text.matchAll(RE.mdHyphen)) {
-		const start = m.index!;
-		const end = start + m[0].length;
-		const a = Number(m[1]);
-		const b = Number(m[2]);
-		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
-		if (!validMonthDay(mo, d)) continue;
+		const md = monthDay(m, dayFirstLocale);
+		if (!md) continue;
+		const [start, end] = md;
 		const before = prevWord(text, start, ' \t');
 		const after = nextWord(text, end);
 		// "on 7-8 for coiling": a date preposition right before, and after it no unit, count or time ("on 2-3 L", "since 7-8 pm")
