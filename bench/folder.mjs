@@ -80,7 +80,8 @@ function measure(args) {
 		const p = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
 		let peak = 0;
 		let out = '';
-		p.stdout.on('data', (d) => (out += d.length < 10000 ? d : ''));
+		// only the tail is kept (the job's summary): a scan of 1 GB prints far more than a string may hold
+		p.stdout.on('data', (d) => (out = (out + d).slice(-4000)));
 		const timer = setInterval(() => {
 			try {
 				const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p.pid}/status`, 'utf8'));

@@ -8,10 +8,8 @@ import type { Claim } from './processFile';
 export class ClaimStore {
 	private readonly unitId = new Map<string, number>();
 	private readonly units: string[] = [];
-	/** Per unit, its key digest at salt 0 (nearly every unit has only that one) … */
-	private readonly key0: (string | undefined)[] = [];
-	/** … and at the salts collisions gave it. */
-	private readonly saltedKeys = new Map<number, Map<number, string>>();
+	/** Per unit, its key digest at each salt. */
+	private readonly keys: Map<number, string>[] = [];
 	private readonly files = new Map<string, { ids: Uint32Array; salts: Uint8Array }>();
 
 	set(path: string, claims: readonly Claim[]): this {
@@ -23,16 +21,11 @@ export class ClaimStore {
 				id = this.units.length;
 				this.unitId.set(u, id);
 				this.units.push(u);
-				this.key0.push(undefined);
+				this.keys.push(new Map());
 			}
 			// salts only grow by one per round and rounds are capped, so a byte holds any of them
 			const salt = Math.min(s, 255);
-			if (salt === 0) this.key0[id] = k;
-			else {
-				let m = this.saltedKeys.get(id);
-				if (!m) this.saltedKeys.set(id, (m = new Map()));
-				m.set(salt, k);
-			}
+			this.keys[id].set(salt, k);
 			ids[i] = id;
 			salts[i] = salt;
 		});
@@ -41,10 +34,7 @@ export class ClaimStore {
 	}
 	get(path: string): Claim[] | undefined {
 		const f = this.files.get(path);
-		return f && Array.from(f.ids, (id, i) => [this.units[id], this.keyOf(id, f.salts[i]), f.salts[i]] as Claim);
-	}
-	private keyOf(id: number, salt: number): string {
-		return salt === 0 ? this.key0[id]! : this.saltedKeys.get(id)!.get(salt)!;
+		return f && Array.from(f.ids, (id, i) => [this.units[id], this.keys[id].get(f.salts[i])!, f.salts[i]] as Claim);
 	}
 	has(path: string): boolean {
 		return this.files.has(path);
