@@ -85,10 +85,10 @@ export const HOSPITAL_WORDS = set(
 	'hospital hosp hospitals clinic clinics infirmary rehab rehabilitation sanatorium hospice hopital hôpital ' +
 		'krankenhaus clínica clinica hospitalario sanatorio policlínica policlinica ambulatorio',
 );
-/** Heads of organisations ("CEO of X"); managers and directors are left out, they head hospital departments. */
-export const ORG_HEADS = set('ceo cfo coo cto vp chairman chairwoman chairperson cofounder co-founder president founder owner employee employees');
-/** Those of them that are nobody's name ("HUSBAND CEO OF ..."). */
+/** Executive titles: nobody's name ("HUSBAND CEO OF ..."). */
 export const EXECUTIVE_TITLES = set('ceo cfo coo cto vp chairman chairwoman chairperson cofounder co-founder');
+/** Heads of organisations ("CEO of X"); managers and directors are left out, they head hospital departments. */
+export const ORG_HEADS: ReadonlySet<string> = new Set([...EXECUTIVE_TITLES, 'president', 'founder', 'owner', 'employee', 'employees']);
 export const ORG_SUFFIXES = set('inc corp corporation company llc ltd llp plc gmbh foundation association university college bank');
 /** Professions, English then Spanish (surrogates map each onto another of its own language). */
 export const PROFESSIONS_EN: readonly string[] = (

@@ -44,6 +44,12 @@ export function wordsBefore(tokens: readonly Token[], i: number, n: number): str
 }
 
 /** The lower-case word right before offset (skipping spaces and the given punctuation), or ''. */
+/** Whether tokens a and b (a before b) stand on the same line: no line break between them. */
+export function sameLine(text: string, tokens: readonly Token[], a: number, b: number): boolean {
+	for (let k = tokens[a].end, e = tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
+	return true;
+}
+
 export function prevWord(text: string, offset: number, skip = ' \t:#.-'): string {
 	let i = offset - 1;
 	while (i >= 0 && skip.includes(text[i])) i--;

@@ -1,6 +1,6 @@
 import { CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
 import { isCapitalised } from '../tokenize';
-import type { DetectContext, Emit } from './context';
+import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 
 const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'en', 'de', 'desde', 'a']);
 const HOSPITAL_HEADS = HOSPITAL_WORDS;
@@ -119,9 +119,7 @@ function isNameish(ctx: DetectContext, i: number): boolean {
 }
 
 function sameLine(ctx: DetectContext, a: number, b: number): boolean {
-	const { text } = ctx;
-	for (let k = ctx.tokens[a].end, e = ctx.tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
-	return true;
+	return tokensOnOneLine(ctx.text, ctx.tokens, a, b);
 }
 
 function detectFacilities(ctx: DetectContext, emit: Emit): void {

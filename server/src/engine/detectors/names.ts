@@ -5,7 +5,7 @@ import {
 import type { Token } from '../tokenize';
 import { isCapitalised } from '../tokenize';
 import type { EntityType } from '../types';
-import type { DetectContext, Emit } from './context';
+import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
 const HAS_UPPER = /\p{Lu}/u;
@@ -140,10 +140,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
 	const gapText = (a: number, b: number) => text.slice(tokens[a].end, tokens[b].start);
-	const sameLine = (a: number, b: number) => {
-		for (let k = tokens[a].end, e = tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
-		return true;
-	};
+	const sameLine = (a: number, b: number) => tokensOnOneLine(text, tokens, a, b);
 	/** Next word token, skipping the given punctuation, on the same line. */
 	const nextW = (i: number, allowPunct = ''): number => {
 		let j = i + 1;
