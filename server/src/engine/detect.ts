@@ -9,6 +9,11 @@ import { CLINICAL, STOPWORDS } from './lexicon';
 import { calibrate, calibrationFor } from './calibration';
 import type { DetectOptions, EntityType, Finding, Language } from './types';
 
+// Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
+const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
+const TRIM_START = /[\s,.;:]/;
+const TRIM_END = /[\s,;:]/;
+
 export const DEFAULT_MIN_CONFIDENCE = 0.5;
 
 /** Which type wins when two findings overlap with equal confidence (earlier wins). */
@@ -85,8 +90,8 @@ function yieldToFacilities(text: string, raw: Finding[]): Finding[] {
 			continue;
 		}
 		const keep = (start: number, end: number) => {
-			while (start < end && /[\s,.;:]/.test(text[start])) start++;
-			while (end > start && /[\s,;:]/.test(text[end - 1])) end--;
+			while (start < end && TRIM_START.test(text[start])) start++;
+			while (end > start && TRIM_END.test(text[end - 1])) end--;
 			if (end - start >= 2) out.push({ ...f, start, end });
 		};
 		if (f.start < g.start) keep(f.start, g.start);
@@ -179,7 +184,7 @@ export function finalize(text: string, raw: Finding[], options: DetectOptions, l
 }
 
 function isWordChar(c: string | undefined): boolean {
-	return c !== undefined && /[\p{L}\p{N}]/u.test(c);
+	return c !== undefined && LETTER_OR_DIGIT.test(c);
 }
 
 /** Whole-word, case-insensitive occurrences of a deny-list entry. */

@@ -10,6 +10,7 @@ export interface Token {
 }
 
 // One character class per step and no nested quantifiers: linear on any input. Hyphens split words ("Stord-Painter" is two name words).
+const ANY_LETTER = /\p{L}/u;
 const TOKEN_RE = /[\p{L}\p{M}](?:[\p{L}\p{M}]|['’](?=[\p{L}\p{M}]))*|\d+|[^\s]/gu;
 
 /** The reference tokenizer (one regular expression); tokenize() must give the same tokens, faster. */
@@ -20,7 +21,7 @@ export function tokenizeWithRegex(text: string): Token[] {
 	while ((m = TOKEN_RE.exec(text)) !== null) {
 		const t = m[0];
 		const c = t.charCodeAt(0);
-		const kind: Token['kind'] = c >= 48 && c <= 57 ? 'n' : t.length > 1 || /\p{L}/u.test(t) ? 'w' : 'p';
+		const kind: Token['kind'] = c >= 48 && c <= 57 ? 'n' : t.length > 1 || ANY_LETTER.test(t) ? 'w' : 'p';
 		tokens.push({ start: m.index, end: m.index + t.length, text: t, kind, lower: t.toLowerCase() });
 	}
 	return tokens;
@@ -100,13 +101,30 @@ export function documentCasing(tokens: readonly Token[]): Casing {
 	for (const t of tokens) {
 		if (t.kind !== 'w' || t.text.length < 2) continue;
 		words++;
-		if (t.text === t.text.toUpperCase()) upper++;
-		else if (t.text[0] !== t.text[0].toLowerCase()) capitalised++;
+		if (isAllUpper(t.text)) upper++;
+		else if (startsUpper(t.text)) capitalised++;
 	}
 	if (words === 0) return 'mixed';
 	if (upper / words > 0.6) return 'upper';
 	if ((upper + capitalised) / words < 0.04) return 'lower';
 	return 'mixed';
+}
+
+/** s === s.toUpperCase(), without building the upper-case copy for ASCII text. */
+export function isAllUpper(s: string): boolean {
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c >= 97 && c <= 122) return false;
+		if (c >= 128) return s === s.toUpperCase();
+	}
+	return true;
+}
+
+/** Whether the first character changes in lower case (s[0] !== s[0].toLowerCase()). */
+function startsUpper(s: string): boolean {
+	const c = s.charCodeAt(0);
+	if (c < 128) return c >= 65 && c <= 90;
+	return s[0] !== s[0].toLowerCase();
 }
 
 export function isTitleCase(s: string): boolean {

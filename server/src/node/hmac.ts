@@ -111,6 +111,7 @@ export function hmacSha256(key: Uint8Array): (message: string) => Uint8Array {
 	let buf = new Uint8Array(256);
 	const state = new Int32Array(8);
 	const tail = new Uint8Array(64);
+	const mid = new Uint8Array(32);
 	return (message: string) => {
 		let len = utf8Into(message, buf);
 		while (len < 0) {
@@ -118,14 +119,14 @@ export function hmacSha256(key: Uint8Array): (message: string) => Uint8Array {
 			len = utf8Into(message, buf);
 		}
 		state.set(inner);
-		const d = digestInto(state, buf, len, 64, w, tail);
+		digestInto(state, buf, len, 64, w, tail, mid);
 		state.set(outer);
-		return digestInto(state, d, 32, 64, w, tail);
+		return digestInto(state, mid, 32, 64, w, tail, new Uint8Array(32));
 	};
 }
 
-/** SHA-256 of bytes [0, len) of `data` continuing `state`, which has already absorbed `done` bytes. */
-function digestInto(state: Int32Array, data: Uint8Array, len: number, done: number, w: Int32Array, tail: Uint8Array): Uint8Array {
+/** SHA-256 of bytes [0, len) of `data` continuing `state`, which has already absorbed `done` bytes, into `out`. */
+function digestInto(state: Int32Array, data: Uint8Array, len: number, done: number, w: Int32Array, tail: Uint8Array, out: Uint8Array): Uint8Array {
 	let off = 0;
 	for (; off + 64 <= len; off += 64) compress(state, data, off, w);
 	const rest = len - off;
@@ -143,7 +144,6 @@ function digestInto(state: Int32Array, data: Uint8Array, len: number, done: numb
 	tail[62] = (bits >>> 8) & 0xff;
 	tail[63] = bits & 0xff;
 	compress(state, tail, 0, w);
-	const out = new Uint8Array(32);
 	for (let i = 0; i < 8; i++) {
 		const v = state[i];
 		out[i * 4] = v >>> 24;
@@ -155,5 +155,5 @@ function digestInto(state: Int32Array, data: Uint8Array, len: number, done: numb
 }
 
 function digestBytes(state: Int32Array, data: Uint8Array, done: number): Uint8Array {
-	return digestInto(state, data, data.length, done, new Int32Array(64), new Uint8Array(64));
+	return digestInto(state, data, data.length, done, new Int32Array(64), new Uint8Array(64), new Uint8Array(32));
 }

@@ -44,6 +44,9 @@ export function wordsBefore(tokens: readonly Token[], i: number, n: number): str
 }
 
 /** The lower-case word right before offset (skipping spaces and the given punctuation), or ''. */
+// Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
+const LETTER = /[\p{L}]/u;
+const WORD_CHAR_AFTER = /[\p{L}%/]/u;
 /** Whether tokens a and b (a before b) stand on the same line: no line break between them. */
 export function sameLine(text: string, tokens: readonly Token[], a: number, b: number): boolean {
 	for (let k = tokens[a].end, e = tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
@@ -54,7 +57,7 @@ export function prevWord(text: string, offset: number, skip = ' \t:#.-'): string
 	let i = offset - 1;
 	while (i >= 0 && skip.includes(text[i])) i--;
 	const end = i + 1;
-	while (i >= 0 && /[\p{L}]/u.test(text[i]) && end - i < 40) i--;
+	while (i >= 0 && LETTER.test(text[i]) && end - i < 40) i--;
 	return text.slice(i + 1, end).toLowerCase();
 }
 
@@ -63,6 +66,6 @@ export function nextWord(text: string, offset: number, skip = ' \t'): string {
 	let i = offset;
 	while (i < text.length && skip.includes(text[i])) i++;
 	const start = i;
-	while (i < text.length && /[\p{L}%/]/u.test(text[i]) && i - start < 40) i++;
+	while (i < text.length && WORD_CHAR_AFTER.test(text[i]) && i - start < 40) i++;
 	return text.slice(start, i).toLowerCase();
 }

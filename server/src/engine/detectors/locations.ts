@@ -1,6 +1,15 @@
 import { CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
-import { isCapitalised } from '../tokenize';
+import { isAllUpper, isCapitalised } from '../tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
+
+// Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
+const INNER_APOSTROPHE = /['’](?!s$)/;
+const MEDICAL_CENTER_ABBR = /^[A-Z]{2,4}MC$/;
+const NUMBER_GLUE = /[\d.,/]/;
+const ALL_LETTERS = /^[\p{L}]+$/u;
+const ORDINAL_NUMBER = /^\d+(st|nd|rd|th)?$/;
+const UNIT_AFTER_NUMBER = /^(?:[A-Za-z%]|\.\d)/;
+const WORD_AFTER = /^[ \t]*([\p{L}%/]{1,12})/u;
 
 const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'en', 'de', 'desde', 'a']);
 const HOSPITAL_HEADS = HOSPITAL_WORDS;
@@ -163,7 +172,7 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 				j--;
 				continue;
 			}
-			if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || /['’](?!s$)/.test(tj.text)) break;
+			if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || INNER_APOSTROPHE.test(tj.text)) break;
 			if (mixed && !isCapitalised(tj.text) && !NAME_PREFIXES.has(tj.lower)) break;
 			// In capitalised-only or lower-case notes an ordinary word ("BEGIN REHAB", "prev rehab") is no name.
 			const tierJ = ctx.dicts.englishWords.get(tj.lower) ?? 99;
@@ -222,10 +231,10 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
-		if (/^[A-Z]{2,4}MC$/.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		if (t.text.length >= 4 && t.text.length <= 6 && MEDICAL_CENTER_ABBR.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 		const tj = tokens[i + 1];
 		// In normal text, an ALL-CAPS word of no dictionary with a ward number ("plan: QUARTERMAIN 2 this am")
-		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && t.text === t.text.toUpperCase() &&
+		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && isAllUpper(t.text) &&
 			unknownWord(ctx, t.lower) && !CLINICAL.has(t.lower) &&
 			/^(?:[ \t]{1,2}[\p{L}]{2,}|[,;)]|$)/u.test(ctx.text.slice(tj.end, tj.end + 4)) && !UNITS.has(nextWordAfter(ctx.text, tj.end))) {
 			emit(t.start, t.end, 'LocationOther', 0.6, 'ward');
@@ -253,7 +262,7 @@ const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 
 const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge', 'arrival', 'arrive', 'arrives', 'arriving', 'admission', 'readmitted', 'readmission']);
 
 function nextWordAfter(text: string, offset: number): string {
-	const m = /^[ \t]*([\p{L}%/]{1,12})/u.exec(text.slice(offset, offset + 16));
+	const m = WORD_AFTER.exec(text.slice(offset, offset + 16));
 	return m ? m[1].toLowerCase() : '';
 }
 
@@ -271,8 +280,8 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		const tier = dicts.englishWords.get(t.lower) ?? 99;
 		const next = tokens[i + 1];
 		const afterNum = next ? ctx.text.slice(next.end, next.end + 4) : '';
-		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !/^(?:[A-Za-z%]|\.\d)/.test(afterNum) && (afterNum[0] !== '.' || next.text.length === 1) && !UNITS.has(nextWordAfter(ctx.text, next.end));
-		const allCaps = t.text === t.text.toUpperCase();
+		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !UNIT_AFTER_NUMBER.test(afterNum) && (afterNum[0] !== '.' || next.text.length === 1) && !UNITS.has(nextWordAfter(ctx.text, next.end));
+		const allCaps = isAllUpper(t.text);
 		// In normal text a ward is capitalised, or written in lower case but no word of any dictionary ("transfer to
 		// quartermain 2"); a number glued to it is part of its name ("QUARTERMAIN7").
 		const lowerWard = t.text.length >= 5 && ['to', 'from', 'into'].includes(tokens[i - 1].lower) && unknownWord(ctx, t.lower);
@@ -283,7 +292,7 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 			continue;
 		}
 		// 2-5 letter facility abbreviations
-		if (t.text.length >= 2 && t.text.length <= 5 && tier > 60 && !dicts.firstNames.has(t.lower) && (mixed ? allCaps : true) && /^[\p{L}]+$/u.test(t.text)) {
+		if (t.text.length >= 2 && t.text.length <= 5 && tier > 60 && !dicts.firstNames.has(t.lower) && (mixed ? allCaps : true) && ALL_LETTERS.test(t.text)) {
 			const verb = i >= 2 ? tokens[i - 2].lower : '';
 			const prep = tokens[i - 1].lower;
 			const viaThe = prep === 'the' && i >= 2 && ['to', 'at', 'from', 'into'].includes(verb);
@@ -335,7 +344,7 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i < tokens.length; i++) {
 		const t = tokens[i];
 		// "123 Main Street", "45 N. Elm St."
-		if (t.kind === 'n' && t.text.length <= 6 && !/[\d.,/]/.test(text[t.start - 1] ?? '')) {
+		if (t.kind === 'n' && t.text.length <= 6 && !NUMBER_GLUE.test(text[t.start - 1] ?? '')) {
 			let j = i + 1;
 			let words = 0;
 			let suffix = -1;
@@ -345,7 +354,7 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 					j++;
 					continue;
 				}
-				if (tj.kind !== 'w' && !(tj.kind === 'n' && /^\d+(st|nd|rd|th)?$/.test(tj.text))) break;
+				if (tj.kind !== 'w' && !(tj.kind === 'n' && ORDINAL_NUMBER.test(tj.text))) break;
 				if (words === 0 && tj.start === tokens[j - 1].end) break; // "70s"
 				if (tj.kind === 'w' && tj.text.length === 1 && tokens[j + 1]?.text !== '.') break;
 				if (words > 0 && STREET_SUFFIXES.has(tj.lower)) {

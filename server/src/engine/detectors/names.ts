@@ -9,6 +9,15 @@ import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './co
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
 const HAS_UPPER = /\p{Lu}/u;
+// Hoisted too: a regular expression literal inside a loop builds a new object each time it is evaluated.
+const SENTENCE_BREAK = /[.!?:\n]/;
+const SENTENCE_OPENERS = new Set(['.', '!', '?', ':', '-', '*', '(', '"']);
+const GAP_AFTER_INITIAL = /^\.?[ \t]{0,2}$/;
+const GAP_SPACE = /^[ \t]{1,2}$/;
+const GAP_SPACE_OR_HYPHEN = /^[ \t]{1,2}$|^-$/;
+const GAP_DOT = /^\.[ \t]*$/;
+const GAP_COMMA = /^,[ \t]*$/;
+const GLUED_BEFORE_INITIAL = /[\p{L}\p{N}.\/]/u;
 
 /** What the dictionaries and lexicons say about one word token. */
 export interface WordInfo {
@@ -30,7 +39,21 @@ export interface WordInfo {
 	 * a title, a relation or a name beside it still makes it a name. */
 	soft: boolean;
 	cap: boolean;
+	/** Which cue lists the word is in (CUE_* bits): the main loop tests these instead of a dozen set look-ups per word. */
+	cue: number;
 }
+
+const CUE_DOCTOR_TITLE = 1;
+const CUE_TITLE = 2;
+const CUE_CREDENTIAL = 4;
+const CUE_RELATION = 8;
+const CUE_ROLE = 16;
+const CUE_CONTEXT = 32;
+const CUE_AFTER_CLINICIAN = 64;
+const CUE_CONTACT = 128;
+const CUE_PHONE = 256;
+const CUE_FAMILY = 512;
+const PERSON_TITLES_ANY_ES = new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]);
 
 interface Candidate {
 	type: EntityType;
@@ -85,6 +108,17 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 	// ordinal indicators mark abbreviations ("NºCol", "Nª"), never names
 	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || EXECUTIVE_TITLES.has(lower) || HOSPITAL_WORDS.has(lower) || /[ºª]/.test(lower);
 	const otherBlock = softBlock || hardBlock;
+	const cue =
+		(DOCTOR_TITLES.has(lower) ? CUE_DOCTOR_TITLE : 0) |
+		((ctx.language === 'es' ? PERSON_TITLES_ANY_ES : PERSON_TITLES).has(lower) ? CUE_TITLE : 0) |
+		(CREDENTIALS.has(lower) ? CUE_CREDENTIAL : 0) |
+		(RELATIONS.has(lower) ? CUE_RELATION : 0) |
+		(ROLE_PREFIX.has(lower) ? CUE_ROLE : 0) |
+		(PERSON_CONTEXT_BEFORE.has(lower) ? CUE_CONTEXT : 0) |
+		(AFTER_CLINICIAN.has(lower) ? CUE_AFTER_CLINICIAN : 0) |
+		(CONTACT_VERBS.has(lower) ? CUE_CONTACT : 0) |
+		(PHONE_LABELS.has(lower) ? CUE_PHONE : 0) |
+		(lower === 'family' ? CUE_FAMILY : 0);
 	const isName = fi !== undefined || li !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
 		soft: softBlock && !hardBlock && !clinical && isName && lower.length >= 3,
@@ -99,6 +133,7 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		blocked: clinical || otherBlock,
 		clinicalOnly: clinical && !otherBlock,
 		cap: isCapitalised(core),
+		cue,
 	};
 }
 
@@ -168,7 +203,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	};
 	/** A word that can be a surname next to strong evidence. */
 	const surnameLike = (w: WordInfo) => !w.blocked && !STOPWORDS.has(w.lower) && capOk(w) && (w.tier > 50 || nameDict(w)) && w.core.length >= 2;
-	const titles = ctx.language === 'es' ? new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]) : PERSON_TITLES;
+	const titles = ctx.language === 'es' ? PERSON_TITLES_ANY_ES : PERSON_TITLES;
 	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
 	const coordinable = (w: WordInfo) => surnameLike(w) && !DOCTOR_TITLES.has(w.lower) && !titles.has(w.lower) && !AUX.has(w.lower) && !DOCTOR_ROLES.has(w.lower) && !RELATIONS.has(w.lower);
 
@@ -176,8 +211,8 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		const w = info[i];
 		if (!w) continue;
 		// 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson", "Dr. L. Ruuska"
-		if (DOCTOR_TITLES.has(w.lower) || titles.has(w.lower)) {
-			const isDoc = DOCTOR_TITLES.has(w.lower);
+		if (w.cue & (CUE_DOCTOR_TITLE | CUE_TITLE)) {
+			const isDoc = (w.cue & CUE_DOCTOR_TITLE) !== 0;
 			const type: EntityType = isDoc ? 'Doctor' : 'Patient';
 			let j = nextW(i, '.');
 			if (j >= 0 && isInitial(j)) {
@@ -215,7 +250,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// 2. Credentials after: "Jane Roe, RN", "Smith MD", "Bernard Foley CRT"
-		if (CREDENTIALS.has(w.lower) && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
+		if (w.cue & CUE_CREDENTIAL && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
 			const j = prevW(i, ',');
 			const wj = j >= 0 ? info[j] : undefined;
 			const ambiguous = AMBIGUOUS_CREDENTIALS.has(w.lower);
@@ -229,7 +264,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// 3. Relations: "daughter Emily", "pt's wife: Rose", "son bill", "Family: Son, Ed,"
-		if (RELATIONS.has(w.lower)) {
+		if (w.cue & CUE_RELATION) {
 			const j = nextW(i, ':,-(');
 			const wj = j >= 0 ? info[j] : undefined;
 			// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
@@ -243,17 +278,17 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…"
-		if (ROLE_PREFIX.has(w.lower) || PERSON_CONTEXT_BEFORE.has(w.lower)) {
+		if (w.cue & (CUE_ROLE | CUE_CONTEXT)) {
 			let j = nextW(i, ':,');
 			if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextW(j);
 			const wj = j >= 0 ? info[j] : undefined;
-			const role = ROLE_PREFIX.has(w.lower) && (w.core === w.core.toUpperCase() || !mixed);
+			const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
 			if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
 				mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
 			}
 		}
 		// 5. "X aware", "X notified": a clinician being told
-		if (AFTER_CLINICIAN.has(w.lower)) {
+		if (w.cue & CUE_AFTER_CLINICIAN) {
 			const j = prevW(i);
 			const wj = j >= 0 ? info[j] : undefined;
 			if (wj && open(j) && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
@@ -262,7 +297,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		}
 		// "social: bob visited", "Sue called": a common first name opening a clause before a contact verb, also
 		// when it is an ordinary word (bill, bob) in a note written without capitals
-		if (CONTACT_VERBS.has(w.lower)) {
+		if (w.cue & CUE_CONTACT) {
 			const j = prevW(i);
 			const wj = j >= 0 ? info[j] : undefined;
 			const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
@@ -271,7 +306,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE"
-		if ((RELATIONS.has(w.lower) && i > 0 && tokens[i - 1].text === '(') || (w.lower === 'family' && (!mixed || w.cap))) {
+		if ((w.cue & CUE_RELATION && i > 0 && tokens[i - 1].text === '(') || (w.cue & CUE_FAMILY && (!mixed || w.cap))) {
 			const j = prevW(i, '(');
 			const wj = j >= 0 ? info[j] : undefined;
 			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
@@ -288,7 +323,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		}
 		// Lower-case initials in normal or lower-case text: "(d. renna and j. o'brien)", "q. lander rrt" — the word after must be a
 		// surname that is no English word, or be followed by a credential (species names like "e. coli" are clinical).
-		if (casing !== 'upper' && !/[\p{L}\p{N}.\/]/u.test(text[tokens[i].start - 1] ?? '') && w.core.length === 1 && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
+		if (w.core.length === 1 && casing !== 'upper' && !GLUED_BEFORE_INITIAL.test(text[tokens[i].start - 1] ?? '') && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
 			const j = nextW(i, '.');
 			const wj = j >= 0 ? info[j] : undefined;
 			const k = j >= 0 ? nextW(j, ',') : -1;
@@ -299,7 +334,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 		}
 		// Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344"
-		if (PHONE_LABELS.has(w.lower) && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
+		if (w.cue & CUE_PHONE && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
 			let j = prevW(i, ',:-');
 			let first = -1;
 			for (let words = 0; j >= 0 && words < 3; words++) {
@@ -333,7 +368,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 					if (!w.cap || (w.core.length <= 3 && w.core === w.core.toUpperCase())) conf = 0;
 					else {
 						const prev = i > 0 ? tokens[i - 1] : undefined;
-						const sentenceStart = !prev || /[.!?:\n]/.test(text.slice(prev.end, tokens[i].start)) || ['.', '!', '?', ':', '-', '*', '(', '"'].includes(prev.text);
+						const sentenceStart = !prev || SENTENCE_BREAK.test(text.slice(prev.end, tokens[i].start)) || SENTENCE_OPENERS.has(prev.text);
 						conf = w.first ? 0.72 : w.last && w.lastRank < 30000 ? 0.62 : 0.55;
 						if (sentenceStart) conf -= 0.1;
 						if (w.tier <= 60) conf -= 0.1;
@@ -359,11 +394,11 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				if (j < 0 || !open(j)) continue;
 				const wj = info[j]!;
 				const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
-				if (isInitial(j) && (dir === -1 ? /^\.?[ \t]{0,2}$/.test(gap) : /^[ \t]{1,2}$/.test(gap))) {
+				if (isInitial(j) && (dir === -1 ? GAP_AFTER_INITIAL.test(gap) : GAP_SPACE.test(gap))) {
 					mark(j, c.type, c.confidence - 0.05, 'name-chain');
 					continue;
 				}
-				if (!/^[ \t]{1,2}$|^-$/.test(gap)) continue;
+				if (!GAP_SPACE_OR_HYPHEN.test(gap)) continue;
 				// an initial starts a name: only a first name goes before it ("Mary J. Smith", not "CARAFATE-W. MAROTTA")
 				if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
 				// in a lower-case note a capitalised name's neighbours are capitalised too
@@ -437,10 +472,10 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			const k = nextW(j, '.,-');
 			if (k < 0 || !cand[k]) break;
 			const gap = gapText(j, k);
-			const afterInitial = info[j]!.core.length === 1 && /^\.[ \t]*$/.test(gap);
-			const lastFirst = /^,[ \t]*$/.test(gap) && info[j]!.last && info[k]!.first;
+			const afterInitial = info[j]!.core.length === 1 && GAP_DOT.test(gap);
+			const lastFirst = GAP_COMMA.test(gap) && info[j]!.last && info[k]!.first;
 			const hyphenOk = gap === '-' && info[k]!.cap === info[j]!.cap && !info[j]!.blocked && !info[k]!.blocked;
-			if (!/^[ \t]{1,2}$/.test(gap) && !hyphenOk && !afterInitial && !lastFirst) break;
+			if (!GAP_SPACE.test(gap) && !hyphenOk && !afterInitial && !lastFirst) break;
 			if (cand[k]!.type === 'Doctor') type = 'Doctor';
 			if (cand[k]!.confidence > conf) {
 				conf = cand[k]!.confidence;

@@ -1,6 +1,6 @@
 // Microsoft FHIR anonymizer configuration files (anonymizationConfig.json): parsing and validation.
 // Accepts the upstream format unchanged: BOM, comments, trailing commas, case-insensitive method names.
-import * as fhirpath from 'fhirpath';
+import { fhirpathLib } from './fhirpathLib';
 import { isObject } from './util';
 import { JsonNumber, parseJson } from './tree';
 
@@ -102,7 +102,7 @@ const FHIRPATH_FUNCTIONS = new Set(
 export function checkExpression(expr: string): string | undefined {
 	let ast: unknown;
 	try {
-		ast = fhirpath.parse(expr);
+		ast = fhirpathLib().parse(expr);
 	} catch (e) {
 		return `invalid FHIRPath: ${(e as Error).message.split('\n')[0]}`;
 	}

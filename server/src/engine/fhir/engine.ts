@@ -1,9 +1,9 @@
 // The FHIR anonymizer engine: Microsoft's rule semantics (fhirPathRules, first matching rule wins, visited set,
 // recursion, pruning, security labels) over our typed tree. Pure: clock, randomness, HMAC and AES are injected.
-import * as fhirpath from 'fhirpath';
+import { fhirpathLib } from './fhirpathLib';
 import type { DenyEntry } from '../types';
 import type { FhirConfig, FhirRule } from './config';
-import { R4_MODEL, childInfo, isResourceType } from './model';
+import { childInfo, isResourceType, r4Model } from './model';
 import { buildResource, childrenNamed, descendants, FhirParseError, fillFromJson, JsonNumber, prune, resourcesOf, toJson, type FNode, type Primitive } from './tree';
 import { base64Encode, isObject, utf8Encode } from './util';
 
@@ -166,7 +166,7 @@ export class FhirAnonymizer {
 		const j = this.jsonOf(resource);
 		let fn = this.compiled.get(expression);
 		if (!fn) {
-			fn = fhirpath.compile(expression, R4_MODEL as never, { resolveInternalTypes: false, userInvocationTable: this.userFunctions() } as never) as unknown as (r: unknown, env: object) => unknown[];
+			fn = fhirpathLib().compile(expression, r4Model() as never, { resolveInternalTypes: false, userInvocationTable: this.userFunctions() } as never) as unknown as (r: unknown, env: object) => unknown[];
 			this.compiled.set(expression, fn);
 		}
 		let results: unknown[];
@@ -213,7 +213,7 @@ export class FhirAnonymizer {
 		const back = this.run!.json!.back;
 		let cur = fromRes;
 		for (const step of chain) {
-			const kids = fhirpath.util.makeChildResNodes(cur.ctx ?? {}, cur, step.name, R4_MODEL) as ResNode[];
+			const kids = fhirpathLib().util.makeChildResNodes(cur.ctx ?? {}, cur, step.name, r4Model()) as ResNode[];
 			const obj = back.get(step);
 			let next = obj ? kids.find((k) => k.data === obj || k._data === obj) : undefined;
 			if (!next || (step.isPrimitive && !obj)) next = kids[childrenNamed(step.parent!, step.name).indexOf(step)];
@@ -497,7 +497,7 @@ export class FhirAnonymizer {
 		if (!node.isPrimitive) throw new FhirRuleError(`fhirPathRules[${rule.index}]: generalize applies only to primitive values, not ${node.type}`);
 		if (!this.hasValue(node)) return;
 		const j = this.jsonOf(resource);
-		const rootRes = (fhirpath.evaluate(j.obj, '$this', {}, R4_MODEL as never, { resolveInternalTypes: false } as never) as ResNode[])[0];
+		const rootRes = (fhirpathLib().evaluate(j.obj, '$this', {}, r4Model() as never, { resolveInternalTypes: false } as never) as ResNode[])[0];
 		const res = this.resNodeFor(node, resource, rootRes);
 		if (!res) throw new FhirProcessingError('generalize: node not reachable');
 		const cases = rule.settings.cases as Record<string, string>;
@@ -505,14 +505,14 @@ export class FhirAnonymizer {
 		for (const [pred, valueExpr] of Object.entries(cases)) {
 			let hit: unknown[];
 			try {
-				hit = fhirpath.evaluate(res as never, pred, {}, R4_MODEL as never, opts as never) as unknown[];
+				hit = fhirpathLib().evaluate(res as never, pred, {}, r4Model() as never, opts as never) as unknown[];
 			} catch {
 				throw new FhirProcessingError(`generalize case failed (rule ${rule.index}: type mismatch or evaluation error)`);
 			}
 			if (hit.length === 1 && hit[0] === true) {
 				let val: unknown[];
 				try {
-					val = fhirpath.evaluate(res as never, valueExpr, {}, R4_MODEL as never, opts as never) as unknown[];
+					val = fhirpathLib().evaluate(res as never, valueExpr, {}, r4Model() as never, opts as never) as unknown[];
 				} catch {
 					throw new FhirProcessingError(`generalize value failed (rule ${rule.index})`);
 				}

@@ -1,7 +1,7 @@
 // FHIR R4 structure knowledge, derived from the fhirpath.js R4 model (pure data, no I/O). Types use the
 // names the Microsoft anonymizer sees through Firely: primitives lower-case (`date`, `dateTime`), `Resource.id`
 // is `id`, `Element.id` is `string`, `Extension.url` is `uri`, choice elements take their concrete type.
-import * as r4 from 'fhirpath/fhir-context/r4';
+import { r4ModelData } from './fhirpathLib';
 
 interface R4Model {
 	path2Type: Record<string, string>;
@@ -10,7 +10,8 @@ interface R4Model {
 	type2Parent: Record<string, string>;
 	path2Repeating: Record<string, boolean>;
 }
-export const R4_MODEL = r4 as unknown as R4Model;
+/** The R4 model (loaded on first use). */
+export const r4Model = (): R4Model => r4ModelData() as R4Model;
 
 export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
 	'base64Binary', 'boolean', 'canonical', 'code', 'date', 'dateTime', 'decimal', 'id', 'instant', 'integer', 'markdown',
@@ -37,7 +38,7 @@ let choiceIndex: Map<string, [string, string]> | undefined;
 function choices(): Map<string, [string, string]> {
 	if (choiceIndex) return choiceIndex;
 	choiceIndex = new Map();
-	for (const [path, types] of Object.entries(R4_MODEL.choiceTypePaths)) {
+	for (const [path, types] of Object.entries(r4Model().choiceTypePaths)) {
 		const base = path.slice(path.lastIndexOf('.') + 1);
 		for (const t of types) {
 			const lower = t[0].toLowerCase() + t.slice(1);
@@ -49,7 +50,7 @@ function choices(): Map<string, [string, string]> {
 
 export function isResourceType(name: string): boolean {
 	if (!/^[A-Z][A-Za-z]*$/.test(name)) return false;
-	for (let t: string | undefined = name, guard = 0; t && guard < 5; t = R4_MODEL.type2Parent[t], guard++) {
+	for (let t: string | undefined = name, guard = 0; t && guard < 5; t = r4Model().type2Parent[t], guard++) {
 		if (t === 'Resource') return name !== 'Resource' && name !== 'DomainResource';
 	}
 	return false;
@@ -64,11 +65,11 @@ export function childInfo(parentTypePath: string, parentIsResource: boolean, key
 	const path = `${parentTypePath}.${key}`;
 	let name = key;
 	const choice = choices().get(path);
-	let type = choice ? undefined : R4_MODEL.path2Type[path];
+	let type = choice ? undefined : r4Model().path2Type[path];
 	let modelPath = path;
-	if (type === undefined && R4_MODEL.pathsDefinedElsewhere[path]) {
-		const target = R4_MODEL.pathsDefinedElsewhere[path];
-		return { name, type: R4_MODEL.path2Type[target] ?? 'BackboneElement', typePath: target, repeating: R4_MODEL.path2Repeating[target] === true || R4_MODEL.path2Repeating[path] === true };
+	if (type === undefined && r4Model().pathsDefinedElsewhere[path]) {
+		const target = r4Model().pathsDefinedElsewhere[path];
+		return { name, type: r4Model().path2Type[target] ?? 'BackboneElement', typePath: target, repeating: r4Model().path2Repeating[target] === true || r4Model().path2Repeating[path] === true };
 	}
 	if (type === undefined) {
 		if (!choice) return undefined;
@@ -79,15 +80,15 @@ export function childInfo(parentTypePath: string, parentIsResource: boolean, key
 		else if (key === 'url' && (parentTypePath === 'Extension' || parentTypePath.endsWith('.extension'))) type = 'uri';
 		else type = SYSTEM_TYPES[type] ?? 'string';
 	}
-	const repeating = R4_MODEL.path2Repeating[modelPath] === true;
+	const repeating = r4Model().path2Repeating[modelPath] === true;
 	let typePath = type;
-	if (type === 'BackboneElement' || type === 'Element') typePath = R4_MODEL.pathsDefinedElsewhere[modelPath] ?? modelPath;
-	else if (R4_MODEL.pathsDefinedElsewhere[modelPath]) typePath = R4_MODEL.pathsDefinedElsewhere[modelPath];
+	if (type === 'BackboneElement' || type === 'Element') typePath = r4Model().pathsDefinedElsewhere[modelPath] ?? modelPath;
+	else if (r4Model().pathsDefinedElsewhere[modelPath]) typePath = r4Model().pathsDefinedElsewhere[modelPath];
 	return { name, type, typePath, repeating };
 }
 
 /** Whether `type` is `base` or derives from it (`Age` → `Quantity`). */
 export function derivesFrom(type: string, base: string): boolean {
-	for (let t: string | undefined = type, guard = 0; t && guard < 6; t = R4_MODEL.type2Parent[t], guard++) if (t === base) return true;
+	for (let t: string | undefined = type, guard = 0; t && guard < 6; t = r4Model().type2Parent[t], guard++) if (t === base) return true;
 	return false;
 }
