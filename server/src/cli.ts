@@ -162,9 +162,20 @@ async function cmdScan(p: Parsed): Promise<number> {
 	});
 	const out: string[] = [];
 	let outBytes = 0;
-	const flush = () => {
-		if (out.length) process.stdout.write(out.join('\n') + '\n');
+	// Waits while the reader of stdout is behind: otherwise a scan of a big folder into a pipe queues all of its
+	// output in memory (gigabytes for 1 GB of notes).
+	const flush = async () => {
+		const text = out.length ? out.join('\n') + '\n' : '';
 		out.length = 0;
+		if (text && !process.stdout.write(text)) {
+			await new Promise<void>((resolve) => {
+				const done = () => {
+					process.stdout.off('drain', done).off('error', done).off('close', done);
+					resolve();
+				};
+				process.stdout.on('drain', done).on('error', done).on('close', done);
+			});
+		}
 	};
 	for (const file of files) {
 		let bytes: Buffer;
@@ -197,11 +208,11 @@ async function cmdScan(p: Parsed): Promise<number> {
 		// Output goes out in batches, but a large file's findings are written before the next file is read.
 		outBytes += out.length ? out[out.length - 1].length : 0;
 		if (outBytes > 1 << 18) {
-			flush();
+			await flush();
 			outBytes = 0;
 		}
 	}
-	flush();
+	await flush();
 	if (unreadable) return 2;
 	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
 }

@@ -96,6 +96,20 @@ describe('deid scan', () => {
 		assert.match(r.stdout, /done/);
 		assert.doesNotMatch(r.stderr, /EPIPE|Unhandled/);
 	});
+	it('waits for a slow reader of its output (nothing lost, nothing queued without bound) and stops cleanly when the reader goes', () => {
+		const big = mkdtempSync(join(tmpdir(), 'deid-slow-'));
+		try {
+			// 30 files whose findings each print far more than a pipe holds
+			for (let i = 0; i < 30; i++) writeFileSync(join(big, `n${i}.txt`), 'Dr. Whitfield saw Mrs. Okafor on 3/14/2021, call 617-555-0199.\n'.repeat(3000));
+			const slow = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" scan --json "${big}" | (sleep 1; wc -l)`], { cwd: root, encoding: 'utf8' });
+			assert.equal(slow.stdout.trim(), '30', slow.stderr);
+			const gone = spawnSync('sh', ['-c', `"${process.execPath}" "${CLI}" scan --json "${big}" | head -c 10 > /dev/null; echo done`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+			assert.match(gone.stdout, /done/);
+			assert.doesNotMatch(gone.stderr, /EPIPE|Unhandled/);
+		} finally {
+			rmSync(big, { recursive: true, force: true });
+		}
+	});
 });
 
 describe('deid deidentify', () => {

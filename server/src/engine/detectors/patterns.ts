@@ -9,6 +9,8 @@ const MONTH_ALT = [...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|
 const ORD = '(?:st|nd|rd|th|º|°|er)?';
 const SEP = '[ \\t]{1,3}';
 
+/** Top-level domains a bare domain name is recognised by. */
+const TLDS = 'com|org|net|edu|gov|io|info|biz|us|uk|ca|es|fr|de|health|care|me|co';
 const RE = {
 	ymd: /\b(1[89]\d\d|20\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
 	mdy: /(?<![\d/.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b(?![-/.]\d|\s?%)/g,
@@ -36,7 +38,7 @@ const RE = {
 	ageLeading: /(?:^|\n)[ \t]{0,8}(\d{2,3})[ \t]{0,3}(?=(?:s\/p|m\b|f\b|male|female|man\b|woman|gentleman|lady|w\/|with|yo|y\/o|y\.o|year|yr)|[ \t]{0,2}(?:s\/p))/gi,
 	email: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.[A-Za-z]{2,24}\b/g,
 	url: /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]{1,2000}/gi,
-	domain: /\b[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\.[A-Za-z0-9-]{1,63}){0,4}\.(?:com|org|net|edu|gov|io|info|biz|us|uk|ca|es|fr|de|health|care|me|co)\b(?:\/[^\s<>"'()]{0,500})?/gi,
+	domain: new RegExp(`\\b[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\\.[A-Za-z0-9-]{1,63}){0,4}\\.(?:${TLDS})\\b(?:\\/[^\\s<>"'()]{0,500})?`, 'gi'),
 	ipv4: /(?<![\d./])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?![\d]|\.\d)/g,
 	ipv6: /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g,
 	ssn: /(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])/g,
@@ -345,10 +347,16 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 }
 
 /** Email, URL, IP addresses. */
+/** Parts every match of RE.domain and RE.ipv6 contains (same flags, so the same case and word-boundary rules). */
+const DOMAIN_TLD = new RegExp(`\\.(?:${TLDS})\\b`, 'i');
+const TWO_COLONS = /:[0-9A-Fa-f]{0,4}:/;
+
 export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const emails: [number, number][] = [];
-	for (const m of text.matchAll(RE.email)) {
+	// Cheap necessary conditions first (an '@'; a dot and a top-level domain; two colons with hex digits between):
+	// most text has none, and the full patterns try every word start.
+	if (text.includes('@')) for (const m of text.matchAll(RE.email)) {
 		emit(m.index!, m.index! + m[0].length, 'Email', 0.98, 'email');
 		emails.push([m.index!, m.index! + m[0].length]);
 	}
@@ -358,7 +366,7 @@ export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 		while (end > m.index! && /[.,;:!?]/.test(text[end - 1])) end--;
 		emit(m.index!, end, 'Url', 0.97, 'url');
 	}
-	for (const m of text.matchAll(RE.domain)) {
+	if (DOMAIN_TLD.test(text)) for (const m of text.matchAll(RE.domain)) {
 		if (insideEmail(m.index!)) continue;
 		const s = m[0];
 		// "pt.net" style typos are rare; require a letter-only label before the TLD and no digit-only labels.
@@ -370,7 +378,7 @@ export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 	for (const m of text.matchAll(RE.ipv4)) {
 		if ([m[1], m[2], m[3], m[4]].every((p) => Number(p) <= 255)) emit(m.index!, m.index! + m[0].length, 'IPAddress', 0.9, 'ip');
 	}
-	for (const m of text.matchAll(RE.ipv6)) {
+	if (TWO_COLONS.test(text)) for (const m of text.matchAll(RE.ipv6)) {
 		const s = m[0];
 		const colons = (s.match(/:/g) ?? []).length;
 		const compressed = s.split('::').length - 1;
