@@ -29,6 +29,20 @@ describe('scanJson', () => {
 		assert.equal(line[s.offsets[8]], '"');
 	});
 
+	it('a string without escapes maps each character onto its own source offset; one with a raw control character is still refused', () => {
+		const line = '{"k":"Dr. Okafor 😀","n":[1,"x"]}';
+		const r = scanJson(line);
+		assert.ok(r.ok);
+		const [s, x] = r.strings;
+		assert.equal(s.value, 'Dr. Okafor 😀');
+		assert.deepEqual([...s.offsets], Array.from({ length: s.value.length + 1 }, (_, k) => line.indexOf('Dr.') + k));
+		assert.equal(line[s.offsets[s.value.length]], '"');
+		assert.deepEqual([x.value, line[x.offsets[0]], line[x.offsets[1]]], ['x', 'x', '"']);
+		const bad = scanJson('{"k":"a\tb"}'); // a real tab inside the string
+		assert.equal(bad.ok, false);
+		if (!bad.ok) assert.match(bad.error.message, /control character/);
+	});
+
 	it('rejects malformed lines with a reason and no content', () => {
 		for (const bad of ['{"a":', '{"a" 1}', '[1,]', '{"a":"x"} trailing', '{"a":"\\q"}', '', '{"a":"unterminated}']) {
 			const r = scanJson(bad);

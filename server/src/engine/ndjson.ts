@@ -45,6 +45,18 @@ export function scanJson(src: string): JsonScanResult {
 	const readString = (): { value: string; offsets: Int32Array } | string => {
 		// src[i] === '"'
 		i++;
+		// Most strings hold no escape: their code units map one to one onto the source.
+		for (let j = i; j < n; j++) {
+			const c = src.charCodeAt(j);
+			if (c === 34) {
+				const offsets = new Int32Array(j - i + 1);
+				for (let k = 0; k < offsets.length; k++) offsets[k] = i + k;
+				const value = src.slice(i, j);
+				i = j + 1;
+				return { value, offsets };
+			}
+			if (c === 92 || c < 32) break;
+		}
 		const parts: string[] = [];
 		const offs: number[] = [];
 		let runStart = i;
