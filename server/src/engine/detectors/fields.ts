@@ -33,7 +33,31 @@ const LABELS: [string, EntityType | null][] = [
 const LABEL_TYPE = new Map(LABELS.map(([l, t]) => [l, t]));
 const ALT = LABELS.map(([l]) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|');
 // A label at the start of a line or after whitespace, then a colon. Bounded gaps keep this linear.
-const LABEL_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${ALT})[ \\t]{0,3}:`, 'giu');
+export const LABEL_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${ALT})[ \\t]{0,3}:`, 'giu');
+/** No label match is longer than this (the longest label, three blanks, the colon, and room to spare). */
+const LABEL_REACH = Math.max(...LABELS.map(([l]) => l.length)) + 8;
+/** LABEL_RE's own instance for labelMatches (which sets lastIndex), so LABEL_RE itself is never left mid-text. */
+const LABEL_SCAN = new RegExp(LABEL_RE.source, LABEL_RE.flags);
+
+/**
+ * The matches of LABEL_RE, in order, found from the colons: every match ends at one and no label holds one, so
+ * the match ending at a colon (if any) starts within LABEL_REACH before it and after the previous match. The
+ * pattern only runs over that stretch, not from every word start of the text (a differential test holds this to
+ * text.matchAll(LABEL_RE)).
+ */
+export function* labelMatches(text: string): Generator<{ index: number; length: number; label: string }> {
+	let lastEnd = 0;
+	for (let c = text.indexOf(':'); c >= 0; c = text.indexOf(':', c + 1)) {
+		const from = Math.max(lastEnd, c - LABEL_REACH);
+		// two characters before the stretch, so the look-behind sees the character (or surrogate pair) before it
+		const base = Math.max(0, from - 2);
+		LABEL_SCAN.lastIndex = from - base;
+		const m = LABEL_SCAN.exec(text.slice(base, c + 1));
+		if (!m) continue;
+		lastEnd = c + 1;
+		yield { index: base + m.index, length: m[0].length, label: m[1] };
+	}
+}
 /** Field values that are one number, code or address: they never run on past a sentence or list boundary. */
 const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
@@ -41,15 +65,15 @@ const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3}
 export function detectFields(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const hits: { start: number; valueStart: number; type: EntityType | null }[] = [];
-	for (const m of text.matchAll(LABEL_RE)) {
-		const start = m.index!;
+	for (const m of labelMatches(text)) {
+		const start = m.index;
 		const first = text[start];
 		// Labels are written capitalised (or in capitals); a lower-case "name:" mid-sentence is prose.
 		if (first === first.toLowerCase() && first !== first.toUpperCase()) continue;
 		const lineStart = text.lastIndexOf('\n', start - 1) + 1;
 		const before = text.slice(lineStart, start);
 		if (before.trim() !== '' && !/\s$/.test(before)) continue;
-		hits.push({ start, valueStart: start + m[0].length, type: LABEL_TYPE.get(m[1].toLowerCase()) ?? null });
+		hits.push({ start, valueStart: start + m.length, type: LABEL_TYPE.get(m.label.toLowerCase()) ?? null });
 	}
 	for (let i = 0; i < hits.length; i++) {
 		const h = hits[i];
