@@ -43,16 +43,17 @@ export function wordsBefore(tokens: readonly Token[], i: number, n: number): str
 	return out;
 }
 
-/** The lower-case word right before offset (skipping spaces and the given punctuation), or ''. */
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const LETTER = /[\p{L}]/u;
 const WORD_CHAR_AFTER = /[\p{L}%/]/u;
+
 /** Whether tokens a and b (a before b) stand on the same line: no line break between them. */
 export function sameLine(text: string, tokens: readonly Token[], a: number, b: number): boolean {
 	for (let k = tokens[a].end, e = tokens[b].start; k < e; k++) if (text.charCodeAt(k) === 10) return false;
 	return true;
 }
 
+/** The lower-case word right before offset (skipping spaces and the given punctuation), or ''. */
 export function prevWord(text: string, offset: number, skip = ' \t:#.-'): string {
 	let i = offset - 1;
 	while (i >= 0 && skip.includes(text[i])) i--;

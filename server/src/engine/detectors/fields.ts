@@ -60,6 +60,7 @@ export function* labelMatches(text: string): Generator<{ index: number; length: 
 }
 /** Field values that are one number, code or address: they never run on past a sentence or list boundary. */
 const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
+const BLANK = /\s/;
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
 
 export function detectFields(ctx: DetectContext, emit: Emit): void {
@@ -70,9 +71,8 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		const first = text[start];
 		// Labels are written capitalised (or in capitals); a lower-case "name:" mid-sentence is prose.
 		if (first === first.toLowerCase() && first !== first.toUpperCase()) continue;
-		const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-		const before = text.slice(lineStart, start);
-		if (before.trim() !== '' && !/\s$/.test(before)) continue;
+		// at a line start or after a blank (looking back to the line start made many labels on one line quadratic)
+		if (start > 0 && !BLANK.test(text[start - 1])) continue;
 		hits.push({ start, valueStart: start + m.length, type: LABEL_TYPE.get(m.label.toLowerCase()) ?? null });
 	}
 	for (let i = 0; i < hits.length; i++) {

@@ -231,7 +231,7 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
-		if (t.text.length >= 4 && t.text.length <= 6 && MEDICAL_CENTER_ABBR.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		if (MEDICAL_CENTER_ABBR.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 		const tj = tokens[i + 1];
 		// In normal text, an ALL-CAPS word of no dictionary with a ward number ("plan: QUARTERMAIN 2 this am")
 		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && isAllUpper(t.text) &&

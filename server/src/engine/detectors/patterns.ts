@@ -346,11 +346,11 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 	}
 }
 
-/** Email, URL, IP addresses. */
 /** Parts every match of RE.domain and RE.ipv6 contains (same flags, so the same case and word-boundary rules). */
 const DOMAIN_TLD = new RegExp(`\\.(?:${TLDS})\\b`, 'i');
 const TWO_COLONS = /:[0-9A-Fa-f]{0,4}:/;
 
+/** Email, URL, IP addresses. */
 export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const emails: [number, number][] = [];

@@ -65,11 +65,12 @@ export function childInfo(parentTypePath: string, parentIsResource: boolean, key
 	const path = `${parentTypePath}.${key}`;
 	let name = key;
 	const choice = choices().get(path);
-	let type = choice ? undefined : r4Model().path2Type[path];
+	const model = r4Model();
+	let type = choice ? undefined : model.path2Type[path];
 	let modelPath = path;
-	if (type === undefined && r4Model().pathsDefinedElsewhere[path]) {
-		const target = r4Model().pathsDefinedElsewhere[path];
-		return { name, type: r4Model().path2Type[target] ?? 'BackboneElement', typePath: target, repeating: r4Model().path2Repeating[target] === true || r4Model().path2Repeating[path] === true };
+	if (type === undefined && model.pathsDefinedElsewhere[path]) {
+		const target = model.pathsDefinedElsewhere[path];
+		return { name, type: model.path2Type[target] ?? 'BackboneElement', typePath: target, repeating: model.path2Repeating[target] === true || model.path2Repeating[path] === true };
 	}
 	if (type === undefined) {
 		if (!choice) return undefined;
@@ -80,10 +81,10 @@ export function childInfo(parentTypePath: string, parentIsResource: boolean, key
 		else if (key === 'url' && (parentTypePath === 'Extension' || parentTypePath.endsWith('.extension'))) type = 'uri';
 		else type = SYSTEM_TYPES[type] ?? 'string';
 	}
-	const repeating = r4Model().path2Repeating[modelPath] === true;
+	const repeating = model.path2Repeating[modelPath] === true;
 	let typePath = type;
-	if (type === 'BackboneElement' || type === 'Element') typePath = r4Model().pathsDefinedElsewhere[modelPath] ?? modelPath;
-	else if (r4Model().pathsDefinedElsewhere[modelPath]) typePath = r4Model().pathsDefinedElsewhere[modelPath];
+	if (type === 'BackboneElement' || type === 'Element') typePath = model.pathsDefinedElsewhere[modelPath] ?? modelPath;
+	else if (model.pathsDefinedElsewhere[modelPath]) typePath = model.pathsDefinedElsewhere[modelPath];
 	return { name, type, typePath, repeating };
 }
 
