@@ -1,7 +1,7 @@
 // Bundles the client (vscode external), the language server and the CLI into dist/; with --tests also every
 // test file into out/test. Type-checking is its own step (npm run typecheck).
 import * as esbuild from 'esbuild';
-import { readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 
@@ -19,6 +19,24 @@ const common = {
 	logLevel: 'warning',
 };
 
+/**
+ * Characters above U+00FF written as \u escapes before bundling (esbuild's ASCII output leaves them in regular
+ * expression literals): one such character makes V8 hold the whole bundle's source as a two-byte string, in
+ * every thread. An escape means the same in strings, templates, regular expressions and identifiers, and is
+ * inert in comments; a character right after a backslash is left alone.
+ */
+const latin1Source = {
+	name: 'latin1-source',
+	setup(build) {
+		build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+			const text = readFileSync(args.path, 'utf8');
+			if (!/[^\u0000-\u00ff]/.test(text)) return undefined;
+			const escaped = text.replace(/(?<!\\)[\u0100-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+			return { contents: escaped, loader: /\.[cm]?tsx?$/.test(args.path) ? 'ts' : 'js' };
+		});
+	},
+};
+
 function testEntries(dir) {
 	const out = [];
 	for (const name of readdirSync(dir)) {
@@ -32,7 +50,10 @@ function testEntries(dir) {
 
 const builds = [
 	{ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts', jobWorker: 'server/src/jobs/worker.ts' }, outdir: 'dist' },
+	// Whitespace and comments out: V8 keeps a script's source for lazy compilation in every thread that loads it,
+	// as a two-byte string if a single character is not Latin-1 (a comment's ≤ was enough), so the folder job's
+	// threads each held several MB of source. Names stay, so stack traces read as before.
+	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts', jobWorker: 'server/src/jobs/worker.ts' }, outdir: 'dist', minifyWhitespace: true, plugins: [latin1Source] },
 ];
 if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core', 'mocha'], sourcemap: 'inline' });
 

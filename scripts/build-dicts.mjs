@@ -124,7 +124,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
 	const out = process.argv[2] ?? join(root, 'dist', 'dictionaries.json');
 	mkdirSync(dirname(out), { recursive: true });
 	const data = await buildDictionaries();
-	writeFileSync(out + '.tmp', JSON.stringify(data));
+	// ASCII only (\u escapes): every thread parses this file, and a string with one character above U+00FF is
+	// held in two bytes a character.
+	writeFileSync(out + '.tmp', JSON.stringify(data).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
 	renameSync(out + '.tmp', out);
 	// Spanish words (all inflections) in a file of their own, read only when a Spanish document is seen.
 	const es = join(dirname(out), 'spanish-words.txt');

@@ -54,6 +54,10 @@ export class ClaimStore {
 	*[Symbol.iterator](): IterableIterator<[string, Claim[]]> {
 		for (const p of this.files.keys()) yield [p, this.get(p)!];
 	}
+	/** Every claim of every file, without building claim arrays (a big folder holds millions). */
+	forEachClaim(fn: (unit: string, key: string, salt: number) => void): void {
+		for (const f of this.files.values()) for (let i = 0; i < f.ids.length; i++) fn(this.units[f.ids[i]], this.keys[f.ids[i]].get(f.salts[i])!, f.salts[i]);
+	}
 	/** Files holding a unit at a salt other than the one given (they must be redone). */
 	stale(saltOf: (unit: string) => number): string[] {
 		const out: string[] = [];
