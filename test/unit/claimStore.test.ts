@@ -85,9 +85,11 @@ describe('claim store (run-wide surrogate claims, held compactly)', () => {
 			const viaStore = new Map(salts);
 			assert.deepEqual(resolveCollisions(store, viaStore), expected, `round ${round}`);
 			assert.deepEqual([...viaStore].sort(), [...want].sort(), `round ${round}`);
-			const viaValues = new Map(salts);
-			assert.deepEqual(resolveCollisions({ values: () => files }, viaValues), expected);
-			assert.deepEqual([...viaValues].sort(), [...want].sort());
+			// the same claims handed over file by file, without a store
+			const viaFiles = new Map(salts);
+			const plain = { forEachClaim: (fn: (u: string, k: string, s: number) => void) => files.forEach((cs) => cs.forEach(([u, k, s]) => fn(u, k, s))) };
+			assert.deepEqual(resolveCollisions(plain, viaFiles), expected);
+			assert.deepEqual([...viaFiles].sort(), [...want].sort());
 		}
 	});
 });

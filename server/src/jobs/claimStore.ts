@@ -48,9 +48,6 @@ export class ClaimStore {
 	paths(): string[] {
 		return [...this.files.keys()];
 	}
-	*values(): IterableIterator<Claim[]> {
-		for (const p of this.files.keys()) yield this.get(p)!;
-	}
 	*[Symbol.iterator](): IterableIterator<[string, Claim[]]> {
 		for (const p of this.files.keys()) yield [p, this.get(p)!];
 	}

@@ -436,7 +436,7 @@ async function readClaims(path: string, into: ClaimStore): Promise<void> {
  * Find surrogate keys held by two different values and move the losers to their next salt. The winner of a key is the value with the lowest salt, then the lowest digest: a choice made from
  * the claims alone, so it does not depend on the order files finished in.
  */
-export function resolveCollisions(claims: { values(): Iterable<readonly Claim[]>; forEachClaim?(fn: (unit: string, key: string, salt: number) => void): void }, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
+export function resolveCollisions(claims: Pick<ClaimStore, 'forEachClaim'>, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
 	// One pass, keeping per surrogate key only the unit that ranks first so far (lowest salt, then lowest digest):
 	// every other unit met at that key loses, which is the set a full grouping would give. A Map per key (the
 	// first version) took some 50 MB at the end of a 1 GB folder.
@@ -458,8 +458,7 @@ export function resolveCollisions(claims: { values(): Iterable<readonly Claim[]>
 			best.set(k, u);
 		} else losers.add(u);
 	};
-	if (claims.forEachClaim) claims.forEachClaim(visit);
-	else for (const cs of claims.values()) for (const [u, k, s] of cs) visit(u, k, s);
+	claims.forEachClaim(visit);
 	// (One value with two surrogates is not a collision: a note that already holds the value's surrogate as one of
 	// its own originals gets a variant, so no original name is ever written into a note that has it.)
 	for (const u of losers) salts.set(u, saltOf(u) + 1);
