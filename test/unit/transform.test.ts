@@ -147,6 +147,23 @@ describe('identifier surrogates: a keyed permutation of each shape', () => {
 		assert.equal(shapeSurrogate('--', hash), '--');
 	});
 
+	it('the cache of small-domain rounds changes no surrogate: a fresh key gives the same values cold and warm', () => {
+		const values = [
+			...all((i) => `${String.fromCharCode(65 + (i % 26))}${String.fromCharCode(97 + ((i * 7) % 26))}-${i % 1000}`, 600),
+			...all((i) => String(1900 + (i % 130)), 130),
+			...all((i) => `${(i % 12) + 1}/${(i % 28) + 1}`, 336),
+			...all((i) => `z${i % 10}Q`, 10),
+		];
+		// the second pass runs backwards, so cached halves meet other values
+		const fresh = () => hmacHash(Buffer.alloc(32, 23));
+		const h1 = fresh();
+		const cold = values.map((v) => shapeSurrogate(v, h1));
+		const warm = [...values.keys()].reverse().map((i) => [i, shapeSurrogate(values[i], h1)] as const);
+		for (const [i, v] of warm) assert.equal(v, cold[i], values[i]);
+		// and each value alone, under its own instance of the key (an empty cache), agrees with both
+		assert.deepEqual(values.map((v) => shapeSurrogate(v, fresh())), cold);
+	});
+
 	it('golden vectors: a key gives the same surrogates release after release (other characters, astral ones too, stay in place)', () => {
 		const golden: [string, string][] = [
 			['(617) 555-0123', '(226) 250-3435'],

