@@ -170,8 +170,22 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 
 	step('"Compare with Original" from the palette opens a diff editor', async () => {
 		await page.keyboard.press('Escape');
-		await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'inbox' }).first().click();
-		await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'summary.txt' }).first().click();
+		// The source, not the output: inbox-deid/ now holds a summary.txt too, and clicking explorer rows by text
+		// hit whichever row matched first while the explorer re-rendered. Quick Open by path picks exactly one.
+		for (let attempt = 1; ; attempt++) {
+			await page.locator('.monaco-editor .view-lines').first().click();
+			await page.keyboard.press('Control+P');
+			const open = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
+			if (open || attempt === 3) break;
+		}
+		await page.keyboard.type('inbox/summary.txt');
+		// the focused entry is the one under inbox/ (its description is the folder)
+		await page.waitForFunction(() => {
+			const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+			const description = row?.querySelector('.label-description')?.textContent?.trim();
+			return (row?.textContent ?? '').includes('summary.txt') && description === 'inbox';
+		}, null, { timeout: 15000 });
+		await page.keyboard.press('Enter');
 		await page.waitForSelector('.tab.active:has-text("summary.txt")', { timeout: 30000 });
 		await palette('De-identify: Compare with Original');
 		await page.waitForSelector('.monaco-diff-editor', { timeout: 30000 });
