@@ -29,6 +29,19 @@ export interface DeidentifyResult {
 	counts: Partial<Record<EntityType, number>>;
 }
 
+/**
+ * Constructed, not object literals (and the word index's lists are built by Array.of): a piece's replacements
+ * and its word index live until the piece is written, and V8 pretenures literal sites whose objects survive
+ * scavenges, which left them to full collections (see TokenRecord in tokenize.ts).
+ */
+class TextReplacement implements Replacement {
+	constructor(
+		public start: number,
+		public end: number,
+		public text: string,
+	) {}
+}
+
 function transformText(text: string, findings: Finding[], t: TransformOptions): string {
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
@@ -47,7 +60,7 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 				if (!HAS_LETTER.test(v)) continue;
 				for (const w of words(v)) {
 					const list = near.get(w);
-					if (!list) near.set(w, [f.start]);
+					if (!list) near.set(w, Array.of(f.start));
 					else if (list[list.length - 1] !== f.start) list.push(f.start);
 				}
 			}
@@ -99,7 +112,7 @@ function transformText(text: string, findings: Finding[], t: TransformOptions): 
 			}
 			for (const [unit, key, s] of pending) base.claim!(unit, key, s);
 		}
-		return { start: f.start, end: f.end, text: out };
+		return new TextReplacement(f.start, f.end, out);
 	});
 	return applyReplacements(text, reps);
 }

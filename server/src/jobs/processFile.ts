@@ -58,7 +58,11 @@ function claimRecorder(task: FileTask, hash: KeyedHash) {
 	const used = new Map<string, [key: string, salt: number]>();
 	return {
 		saltOf: salts.size ? (unit: string) => salts.get(digest(unit)) ?? 0 : () => 0,
-		claim: (unit: string, key: string, salt: number) => void used.set(unit, [key, salt]),
+		claim: (unit: string, key: string, salt: number) => {
+			// a value recurs far more often than its claim changes: no new entry for a repeat
+			const prev = used.get(unit);
+			if (prev === undefined || prev[0] !== key || prev[1] !== salt) used.set(unit, [key, salt]);
+		},
 		collect: (): Claim[] => [...used].map(([unit, [key, salt]]) => [digest(unit), digest(key), salt]),
 	};
 }
@@ -122,8 +126,9 @@ export const CHUNK_CHARS = 1 << 14;
  * Bytes per read. As large as a piece: a decoded read and the text it is appended to stay young, short-lived
  * strings. With 1 MB reads each was a large object, which only a full collection frees; a worker's large-object
  * space grew from 30 to 60 MB over a 1 GB folder, and the 1 MB buffers came from (and stayed in) malloc arenas.
+ * With 64 KB reads and 16K-character pieces a read outlived four pieces and was promoted.
  */
-const READ_BYTES = 1 << 16;
+const READ_BYTES = 1 << 14;
 /** An NDJSON line longer than this is refused (it would have to be held whole). */
 export const MAX_LINE_CHARS = 64 << 20;
 
