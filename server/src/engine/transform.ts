@@ -98,10 +98,13 @@ interface FpeTables {
 	size: number;
 }
 const FPE_TABLES = new WeakMap<KeyedHash, FpeTables>();
-function fpeTables(hash: KeyedHash): FpeTables {
-	let t = FPE_TABLES.get(hash);
-	if (!t || t.size >= 200_000) FPE_TABLES.set(hash, (t = { shapes: new Map(), size: 0 }));
-	return t;
+/** The tables of one key and shape (one map per round), and the key's tables (for their size). */
+function fpeRounds(hash: KeyedHash, shape: string): { tables: FpeTables; byRound: Map<number, readonly number[]>[] } {
+	let tables = FPE_TABLES.get(hash);
+	if (!tables || tables.size >= 200_000) FPE_TABLES.set(hash, (tables = { shapes: new Map(), size: 0 }));
+	let byRound = tables.shapes.get(shape);
+	if (!byRound) tables.shapes.set(shape, (byRound = []));
+	return { tables, byRound };
 }
 
 /**
@@ -144,9 +147,7 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
 	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
-	const tables = fpeTables(hash);
-	let byRound = tables.shapes.get(shape);
-	if (!byRound) tables.shapes.set(shape, (byRound = []));
+	const { tables, byRound } = fpeRounds(hash, shape);
 	const prefix = `fpe\u0000${shape}\u0000`;
 	const prf = (round: number, y: number[], flo: number, fhi: number, len: number): readonly number[] => {
 		// values are below 32 (radix 10 or 26), and a shape and round fix the half's length: the packing is one-to-one
@@ -154,7 +155,7 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 		let key = 0;
 		if (small) {
 			for (let i = flo; i < fhi; i++) key = key * 32 + y[i];
-			const hit = byRound![round]?.get(key);
+			const hit = byRound[round]?.get(key);
 			if (hit) return hit;
 		}
 		let x = '';
@@ -165,7 +166,7 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 			for (let j = 0; j < b.length - 1 && out.length < len; j += 2) out.push((b[j] << 8) | b[j + 1]);
 		}
 		if (small) {
-			(byRound![round] ??= new Map()).set(key, out);
+			(byRound[round] ??= new Map()).set(key, out);
 			tables.size++;
 		}
 		return out;

@@ -176,7 +176,8 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 			await page.locator('.monaco-editor .view-lines').first().click();
 			await page.keyboard.press('Control+P');
 			const open = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 5000 }).then(() => true, () => false);
-			if (open || attempt === 3) break;
+			if (open) break;
+			if (attempt === 3) throw new Error('Quick Open (Ctrl+P) did not open');
 		}
 		await page.keyboard.type('inbox/summary.txt');
 		// the focused entry is the one under inbox/ (its description is the folder)

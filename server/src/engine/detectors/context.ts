@@ -16,7 +16,7 @@ export interface DetectContext {
 export type Emit = (start: number, end: number, type: EntityType, confidence: number, detector: string) => void;
 
 /**
- * A detector's finding before overlaps are merged. Constructed, not an object literal, so V8 never pretenures it
+ * A detector's finding before overlaps are merged. Constructed, not an object literal, so V8 does not pretenure it
  * (see TokenRecord in tokenize.ts): a text's raw findings all live until the text is done.
  */
 class RawFinding implements Finding {

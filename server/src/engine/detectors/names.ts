@@ -55,7 +55,7 @@ const CUE_PHONE = 256;
 const CUE_FAMILY = 512;
 const PERSON_TITLES_ANY_ES = new Set([...PERSON_TITLES, ...PERSON_TITLES_ES]);
 
-/** Constructed, not an object literal, so V8 never pretenures it (see TokenRecord in tokenize.ts). */
+/** Constructed, not an object literal, so V8 does not pretenure it (see TokenRecord in tokenize.ts). */
 class Candidate {
 	constructor(
 		public type: EntityType,
