@@ -28,7 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	context.subscriptions.push(
 		c.onNotification(StatusNotification, (p) => status.update(p)),
 		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, context.workspaceState, arg)),
-		vscode.commands.registerCommand(Commands.compareWithOriginal, (arg?: vscode.Uri) => compareWithOriginal(context.workspaceState, arg)),
+		vscode.commands.registerCommand(Commands.compareWithOriginal, async (arg?: vscode.Uri) => compareWithOriginal(context.workspaceState, arg, await keys.sourceDigest())),
 		vscode.commands.registerCommand(Commands.redactDocument, (op?: 'redact' | 'surrogate') => redactDocument(c, op)),
 		vscode.commands.registerCommand(Commands.markSelectionAsPhi, markSelectionAsPhi),
 		vscode.commands.registerCommand(Commands.addToAllowList, addToAllowList),

@@ -1,7 +1,7 @@
-import { randomBytes, createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { SetKeyNotification } from '../../server/src/protocol';
+import { KEY_FORMAT_HELP, SetKeyNotification, parseKeyText } from '../../server/src/protocol';
 
 const SECRET = 'deid.surrogateKey';
 
@@ -11,9 +11,8 @@ export function fingerprint(key: Uint8Array): string {
 }
 
 function parseKey(text: string): Buffer | undefined {
-	const t = text.trim();
-	const key = /^[0-9a-fA-F]{32,128}$/.test(t) && t.length % 2 === 0 ? Buffer.from(t, 'hex') : /^[A-Za-z0-9+/=_-]{22,}$/.test(t) ? Buffer.from(t, 'base64') : undefined;
-	return key && key.length >= 16 ? key : undefined;
+	const key = parseKeyText(text);
+	return key && Buffer.from(key);
 }
 
 /**
@@ -54,11 +53,11 @@ export class KeyStore {
 	}
 
 	async import(text?: string): Promise<string | undefined> {
-		const input = text ?? (await vscode.window.showInputBox({ title: 'Import surrogate key', prompt: 'Paste the key (hex or base64, at least 16 bytes)', password: true, ignoreFocusOut: true }));
+		const input = text ?? (await vscode.window.showInputBox({ title: 'Import surrogate key', prompt: 'Paste the key: 64 hex digits, or 32 bytes in base64', password: true, ignoreFocusOut: true }));
 		if (!input) return undefined;
 		const key = parseKey(input);
 		if (!key) {
-			void vscode.window.showErrorMessage('That is not a key of at least 16 bytes in hex or base64.');
+			void vscode.window.showErrorMessage(`That is not a key: ${KEY_FORMAT_HELP}.`);
 			return undefined;
 		}
 		await this.secrets.store(SECRET, key.toString('hex'));
@@ -78,6 +77,12 @@ export class KeyStore {
 		if (!uri) return undefined;
 		await vscode.workspace.fs.writeFile(uri, Buffer.from(key.toString('hex') + '\n'));
 		return fingerprint(key);
+	}
+
+	/** The folder job's keyed digest of a source's relative path (see sourceDigest in server/src/jobs/outputNames.ts). */
+	async sourceDigest(): Promise<((rel: string) => string) | undefined> {
+		const key = await this.get();
+		return key && ((rel: string) => createHmac('sha256', key).update(`deid-source-path\u0000${rel}`).digest('hex').slice(0, 32));
 	}
 
 	async rotate(): Promise<string | undefined> {

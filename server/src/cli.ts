@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-import { readFileSync, readdirSync, lstatSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
+import { basename, join, sep } from 'node:path';
 import {
-	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type DocumentProblem, type Finding, type Operation, type Policy,
+	ENGINE_VERSION, ENTITY_TYPES, detectInName, type Dictionaries, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type DocumentProblem, type Finding, type Operation, type Policy,
 } from './engine';
-import { JobError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
+import { describeError, JobError, OutputExistsError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
+import { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';
 import { runFhirJob } from './jobs/fhirJob';
 import { textPieces } from './jobs/processFile';
 import { loadConfigOrDefault } from './engine/fhir';
@@ -18,18 +19,26 @@ const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text a
 Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
-                  [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F] [--copy-other] [--workers N] [options]
+                  [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F]
+                  [--copy-other] [--workers N] [--force] [--no-resume] [options]
+                            the output may not be, hold or lie in the input; an output folder holding files
+                            this tool did not write (or an existing output file) is refused without --force.
+                            A rerun resumes: finished files are kept. --no-resume starts afresh and deletes
+                            the claims file (keyed digests of the replaced values) at the end
   deid fhir <input> <output> [--config F] [--skip-existing] [--key-file F] [--operation redact|surrogate|tag]
                   [--redaction-format F] [options]
                             FHIR: .json (one resource, pretty) or .ndjson (bulk, one line in, one line out),
                             or a folder of them (mirrored). --config is a Microsoft FHIR anonymizer configuration;
                             without it the HIPAA Safe Harbor sample plus scrubText (free text through our detector).
                             --operation/--redaction-format apply to scrubText.
-  deid serve --port N [--host 127.0.0.1] --storage-connection-string CS --token-file F [--state-dir D]
-                            a self-hosted server with the Azure de-identification REST API (2024-11-15)
-  deid job submit <folder> --endpoint URL --container-url URL --out DIR [--storage-connection-string CS]
-                  [--storage-sas SAS] [--token-file F] [--operation redact|surrogate] [--redaction-format F]
-                  [--keep-inputs]
+  deid serve --port N [--host 127.0.0.1] --token-file F [--state-dir D]
+                            a self-hosted server with the Azure de-identification REST API (2024-11-15);
+                            the storage connection string from DEID_STORAGE_CONNECTION_STRING or
+                            --storage-connection-string-file F
+  deid job submit <folder> --endpoint URL --container-url URL --out DIR [--token-file F]
+                  [--operation redact|surrogate] [--redaction-format F] [--keep-inputs]
+                            storage credentials from DEID_STORAGE_CONNECTION_STRING or DEID_STORAGE_SAS, or
+                            --storage-connection-string-file F / --storage-sas-file F
   deid job list|status <job>|cancel <job>|delete <job> --endpoint URL [--token-file F]
                             remote batch jobs on Azure (Entra ID via az login / environment when no
                             --token-file) or on a deid serve server (--token-file)
@@ -48,12 +57,18 @@ Options:
                             regex:<pattern> over the relative path (first group = patient), or reference
                             (NDJSON: each record's subject/patient reference; other files: by folder)
   --date-shift-range N      offsets within ±N days (default 365); --keep-weekday shifts by whole weeks
+  --key-file F              the surrogate key: 64 hex digits (as the extension's "Export Surrogate Key"
+                            writes; 32 to 128 accepted) or 32 bytes in base64; anything else is refused
   --fhir-config F|default   deidentify: FHIR NDJSON lines and .json resources go through this FHIR anonymizer
                             configuration (default: HIPAA Safe Harbor + scrubText); other lines as usual
   -h, --help                this help
   --version                 the version
 
-Exit codes: 0 success, 1 findings (with --fail-on-findings) or some files failed, 2 bad usage or unreadable input.`;
+Secrets never belong on a command line (other users see it in ps): the --storage-connection-string and
+--storage-sas flags still work but warn; use the environment variables or the -file options above.
+
+Exit codes: 0 success, 1 findings (with --fail-on-findings) or some files failed, 2 bad usage, or input that
+could not be read or scanned (unreadable, not a regular file, binary, invalid text).`;
 
 class UsageError extends Error {}
 
@@ -62,8 +77,8 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '-h', '--help', '--version']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '--force', '--no-resume', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -103,8 +118,10 @@ function detectOptions(p: Parsed): DetectOptions {
 	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [], ...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}) };
 }
 
-function collectFiles(paths: string[], onError: (path: string, reason: string) => void): string[] {
-	const out: string[] = [];
+/** Files to scan, each with where its own part of the path starts (names below the argument the user gave). */
+function collectFiles(paths: string[], onError: (path: string, reason: string) => void): { path: string; from: number }[] {
+	const out: { path: string; from: number }[] = [];
+	let from = 0;
 	const visit = (path: string, explicit: boolean) => {
 		let st;
 		try {
@@ -114,8 +131,8 @@ function collectFiles(paths: string[], onError: (path: string, reason: string) =
 			return;
 		}
 		if (st.isSymbolicLink()) {
-			if (explicit) out.push(path);
-			else process.stderr.write(`deid: ${path}: symbolic link skipped\n`);
+			if (explicit) out.push({ path, from: path.length - basename(path).length });
+			else onError(path, 'symbolic link not followed');
 		} else if (st.isDirectory()) {
 			let names: string[];
 			try {
@@ -124,10 +141,30 @@ function collectFiles(paths: string[], onError: (path: string, reason: string) =
 				onError(path, 'folder not readable');
 				return;
 			}
+			if (explicit) from = path.length + (path.endsWith(sep) ? 0 : 1);
 			for (const name of names) visit(join(path, name), false);
-		} else if (explicit || formatForPath(path)) out.push(path);
+		} else if (!st.isFile()) {
+			// a FIFO or device named like a note would block a read for ever
+			if (explicit || formatForPath(path)) onError(path, 'not a regular file');
+		} else if (explicit || formatForPath(path)) out.push({ path, from: explicit ? path.length - basename(path).length : from });
 	};
 	for (const p of paths) visit(p, true);
+	return out;
+}
+
+/** Findings in the folder and file names of a path below `from`, with offsets into the whole path. */
+function findingsInPath(path: string, from: number, dicts: Dictionaries, opts: DetectOptions, cache: Map<string, Finding[]>): Finding[] {
+	const out: Finding[] = [];
+	let at = from;
+	for (const name of path.slice(from).split(sep)) {
+		let fs = cache.get(name);
+		if (!fs) {
+			if (cache.size > 10000) cache.clear();
+			cache.set(name, (fs = detectInName(name, dicts, opts)));
+		}
+		for (const f of fs) out.push({ ...f, start: f.start + at, end: f.end + at });
+		at += name.length + 1;
+	}
 	return out;
 }
 
@@ -177,17 +214,18 @@ async function cmdScan(p: Parsed): Promise<number> {
 			});
 		}
 	};
-	for (const file of files) {
-		let bytes: Buffer;
-		try {
-			bytes = readFileSync(file);
-		} catch {
+	const nameCache = new Map<string, Finding[]>();
+	for (const { path: file, from } of files) {
+		const pathFindings = findingsInPath(file, from, dicts, opts, nameCache);
+		const read = readRegularFile(file);
+		if (typeof read === 'string') {
 			unreadable = true;
-			process.stderr.write(`deid: ${file}: not readable\n`);
+			process.stderr.write(`deid: ${file}: ${read}\n`);
 			continue;
 		}
-		const dec = decodeText(bytes);
+		const dec = decodeText(read);
 		if (!dec.ok) {
+			unreadable = true;
 			process.stderr.write(`deid: ${file}: skipped: ${dec.reason}\n`);
 			continue;
 		}
@@ -197,14 +235,20 @@ async function cmdScan(p: Parsed): Promise<number> {
 		let line = 0;
 		for (const piece of textPieces(dec.text, format)) {
 			const r = scanDocument(piece.text, format, dicts, opts, { offset: piece.start, line });
-			res.findings.push(...r.findings);
-			res.problems.push(...r.problems);
+			// (one NDJSON line can hold more findings than a call may take arguments)
+			for (const f of r.findings) res.findings.push(f);
+			for (const pr of r.problems) res.problems.push(pr);
 			for (let i = 0; i < piece.text.length; i++) if (piece.text.charCodeAt(i) === 10) line++;
 		}
 		for (const pr of res.problems) process.stderr.write(`deid: ${file}:${pr.line + 1}: ${pr.message}\n`);
-		if (res.findings.length) any = true;
-		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector })) }));
-		else if (res.findings.length) out.push(table(file, dec.text, res.findings));
+		if (res.findings.length || pathFindings.length) any = true;
+		const brief = (f: Finding) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector });
+		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map(brief), ...(pathFindings.length ? { pathFindings: pathFindings.map(brief) } : {}) }));
+		else {
+			// line 0: a finding in the file's own path (offsets into the path as printed)
+			for (const f of pathFindings) out.push(`${file}:0:${f.start + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars, in the path)`);
+			if (res.findings.length) out.push(table(file, dec.text, res.findings));
+		}
 		// Output goes out in batches, but a large file's findings are written before the next file is read.
 		outBytes += out.length ? out[out.length - 1].length : 0;
 		if (outBytes > 1 << 18) {
@@ -213,7 +257,10 @@ async function cmdScan(p: Parsed): Promise<number> {
 		}
 	}
 	await flush();
-	if (unreadable) return 2;
+	if (unreadable) {
+		process.stderr.write('deid: some input could not be scanned (see above); it may hold PHI\n');
+		return 2;
+	}
 	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
 }
 
@@ -265,14 +312,15 @@ function operationOptions(p: Parsed): { operation: Operation; redactionFormat: s
 function readKeyFile(p: Parsed): Uint8Array | undefined {
 	const keyFile = one(p, '--key-file');
 	if (!keyFile) return undefined;
+	let text: string;
 	try {
-		const text = readFileSync(keyFile, 'utf8').trim();
-		const key = /^[0-9a-fA-F]{64}$/.test(text) ? Buffer.from(text, 'hex') : Buffer.from(text, 'base64');
-		if (key.length < 16) throw new Error('short');
-		return key;
+		text = readFileSync(keyFile, 'utf8');
 	} catch {
-		throw new UsageError(`--key-file ${keyFile}: not readable, or not a key of at least 16 bytes (hex or base64)`);
+		throw new UsageError(`--key-file ${keyFile}: not readable`);
 	}
+	const key = parseKeyText(text);
+	if (!key) throw new UsageError(`--key-file ${keyFile}: not a key; ${KEY_FORMAT_HELP}`);
+	return key;
 }
 
 function fhirConfigOption(p: Parsed): string | undefined {
@@ -342,16 +390,71 @@ function readSecretFile(path: string, what: string): string {
 	}
 }
 
+/**
+ * A storage secret: a -file option, then the environment, then (with a warning: it shows in ps) the flag itself.
+ */
+function storageSecret(p: Parsed, which: 'connection-string' | 'sas'): string | undefined {
+	const file = one(p, `--storage-${which}-file`);
+	if (file) return readSecretFile(file, `--storage-${which}-file`);
+	const env = process.env[which === 'sas' ? 'DEID_STORAGE_SAS' : 'DEID_STORAGE_CONNECTION_STRING'];
+	if (env) return env;
+	const flag = one(p, `--storage-${which}`);
+	if (flag) process.stderr.write(`deid: warning: --storage-${which} puts a secret on the command line, where other users can read it; use ${which === 'sas' ? 'DEID_STORAGE_SAS' : 'DEID_STORAGE_CONNECTION_STRING'} or --storage-${which}-file\n`);
+	return flag;
+}
+
+/** A connection string we can use, or a usage error that names what is missing (never the secret). */
+function checkConnectionString(cs: string): void {
+	const parts = new Map<string, string>();
+	for (const part of cs.split(';')) {
+		const at = part.indexOf('=');
+		if (at > 0) parts.set(part.slice(0, at).trim(), part.slice(at + 1).trim());
+	}
+	if (cs.trim() === 'UseDevelopmentStorage=true') return;
+	const missing = ['AccountName', 'AccountKey'].filter((k) => !parts.get(k));
+	if (missing.length) throw new UsageError(`the storage connection string is not usable: it needs ${missing.join(' and ')} (Name=value pairs separated by ';')`);
+	const endpoint = parts.get('BlobEndpoint');
+	if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint)) throw new UsageError('the storage connection string is not usable: BlobEndpoint is not an http(s) URL');
+	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(parts.get('AccountKey')!)) throw new UsageError('the storage connection string is not usable: AccountKey is not base64');
+}
+
+/** A regular file's bytes, or why it was not read (a FIFO is never opened for a blocking read). */
+function readRegularFile(path: string): Buffer | string {
+	let fd: number;
+	try {
+		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+	} catch (e) {
+		const code = (e as NodeJS.ErrnoException).code;
+		return code === 'ELOOP' ? 'symbolic link loops' : code === 'ENOENT' ? 'not found (or a broken symbolic link)' : 'not readable';
+	}
+	try {
+		if (!fstatSync(fd).isFile()) return 'not a regular file';
+		return readFileSync(fd);
+	} catch {
+		return 'not readable';
+	} finally {
+		closeSync(fd);
+	}
+}
+
 async function cmdServe(p: Parsed): Promise<number> {
 	const port = Number(one(p, '--port'));
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve needs --port N');
-	const cs = one(p, '--storage-connection-string') ?? process.env.DEID_STORAGE_CONNECTION_STRING;
-	if (!cs) throw new UsageError('serve needs --storage-connection-string (or DEID_STORAGE_CONNECTION_STRING)');
+	const cs = storageSecret(p, 'connection-string');
+	if (!cs) throw new UsageError('serve needs a storage connection string: DEID_STORAGE_CONNECTION_STRING or --storage-connection-string-file F');
+	checkConnectionString(cs);
 	const tokenFile = one(p, '--token-file');
 	if (!tokenFile) throw new UsageError('serve needs --token-file (clients must send this bearer token)');
 	const token = readSecretFile(tokenFile, '--token-file');
 	const { startServer } = await import('./remote/serve');
-	const server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
+	let server;
+	try {
+		server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
+	} catch (e) {
+		const code = (e as NodeJS.ErrnoException).code;
+		process.stderr.write(`deid serve: cannot start: ${code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'not allowed to listen on that port' : code ? code : (e as Error).message}\n`);
+		return 2;
+	}
 	process.stdout.write(`deid serve: listening on ${server.url} (api-version 2024-11-15)\n`);
 	await new Promise<void>((resolve) => {
 		const stop = () => {
@@ -416,6 +519,9 @@ async function cmdJob(p: Parsed): Promise<number> {
 				const err = validateRedactionFormat(redactionFormat);
 				if (err) throw new UsageError(err);
 			}
+			const storageConnection = storageSecret(p, 'connection-string');
+			if (storageConnection) checkConnectionString(storageConnection);
+			const storageSas = storageSecret(p, 'sas');
 			const { submitFolder, preflight } = await import('../../client/src/remote/submit');
 			const pre = await preflight(arg);
 			process.stderr.write(`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`);
@@ -424,7 +530,7 @@ async function cmdJob(p: Parsed): Promise<number> {
 				out,
 				client,
 				preflight: pre,
-				storage: { containerUrl, connectionString: one(p, '--storage-connection-string'), sas: one(p, '--storage-sas') },
+				storage: { containerUrl, connectionString: storageConnection, sas: storageSas },
 				operation: operation === 'redact' ? 'Redact' : 'Surrogate',
 				redactionFormat,
 				deleteInputs: !p.flags.has('--keep-inputs'),
@@ -474,6 +580,8 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			locale: localeOption(p),
 			dateShift: dateShiftOption(p),
 			fhirConfigText: fhirConfigOption(p),
+			force: p.flags.has('--force'),
+			fresh: p.flags.has('--no-resume'),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;
@@ -484,12 +592,13 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 		});
 	} catch (e) {
 		if (e instanceof JobError) {
-			process.stderr.write(`deid: ${e.message}\n`);
+			process.stderr.write(`deid: ${e.message}${e instanceof OutputExistsError ? ' Choose another output, or pass --force to overwrite.' : ''}\n`);
 			return 2;
 		}
 		throw e;
 	}
 	if (tty) process.stderr.write('\n');
+	for (const n of report.notices ?? []) process.stderr.write(`deid: note: ${n}\n`);
 	const t = report.totals;
 	const byType = Object.entries(report.countsByType)
 		.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
@@ -528,7 +637,9 @@ export async function main(argv: string[]): Promise<number> {
 			process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);
 			return 2;
 		}
-		process.stderr.write(`deid: internal error: ${(e as Error).name}\n`);
+		const code = (e as NodeJS.ErrnoException)?.code;
+		// a system error names its code and call, never content; anything else is ours to fix
+		process.stderr.write(code ? `deid: ${describeError(e)}\n` : `deid: internal error (${(e as Error)?.name ?? 'unknown'}); please report it\n`);
 		return 2;
 	}
 }

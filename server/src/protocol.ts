@@ -68,6 +68,8 @@ export interface DeidentifyFolderParams extends WorkDoneProgressParams {
 	policyPath?: string;
 	/** Settings scope used for detection options (a folder or file URI). */
 	scopeUri?: string;
+	/** Write into an output that holds files no earlier run wrote (the user agreed to overwrite them). */
+	force?: boolean;
 }
 export interface DeidentifyFolderResult {
 	output: string;
@@ -83,6 +85,10 @@ export interface DeidentifyFolderResult {
 	failures: { path: string; reason: string }[];
 	/** Set when the job could not start (bad paths): a message without PHI. */
 	error?: string;
+	/** 'outputExists': the output holds files no earlier run wrote; the same request with `force` overwrites them. */
+	errorCode?: 'outputExists';
+	/** What the user should know about the run (an earlier run's outputs replaced, …). */
+	notices?: string[];
 }
 export const DeidentifyFolderRequest = new ProtocolRequestType<DeidentifyFolderParams, DeidentifyFolderResult, never, void, void>('deid/deidentifyFolder');
 
@@ -100,3 +106,6 @@ export interface SetKeyParams {
 	key: string;
 }
 export const SetKeyNotification = new NotificationType<SetKeyParams>('deid/setKey');
+
+/** The surrogate key's text format, shared by the CLI and the extension's import and export. */
+export { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';

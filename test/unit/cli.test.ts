@@ -149,7 +149,7 @@ describe('deid deidentify', () => {
 	it('refuses an output inside the input', () => {
 		const r = runCli(['deidentify', join(dir, 'in'), join(dir, 'in', 'out')]);
 		assert.equal(r.code, 2);
-		assert.match(r.stderr, /may not be the input folder or inside it/);
+		assert.match(r.stderr, /may not be the input folder, lie inside it, or contain it/);
 	});
 
 	it('a rerun skips finished files and gives identical output', () => {

@@ -54,8 +54,33 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 		output = opts.quiet ? def : await vscode.window.showInputBox({ title: 'De-identify Folder: output folder', value: def, prompt: 'Outputs mirror the input tree here; sources are never modified.' });
 		if (!output) return undefined;
 	}
+	let result = await runJob(client, input, output, operation, policyPath);
+	if (result.errorCode === 'outputExists' && !opts.quiet) {
+		const choice = await vscode.window.showWarningMessage(`${result.error} Overwrite them?`, { modal: true, detail: 'Files in the output folder with the same names as outputs are replaced; sources are never modified.' }, 'Overwrite');
+		if (choice !== 'Overwrite') return result;
+		result = await runJob(client, input, output, operation, policyPath, true);
+	}
+	if (result.error) {
+		void vscode.window.showErrorMessage(`De-identify Folder: ${result.error}`);
+		return result;
+	}
+	await state.update(OUTPUTS_KEY, { ...state.get<Record<string, string>>(OUTPUTS_KEY, {}), [path.resolve(input)]: path.resolve(output) });
+	const summary = result.cancelled
+		? 'De-identify Folder was cancelled; finished files are kept. Run it again with the same output folder to resume.'
+		: `De-identified ${result.done.toLocaleString()} of ${result.files.toLocaleString()} files (${result.findings.toLocaleString()} findings, ${result.failed.toLocaleString()} failed, ${result.skipped.toLocaleString()} skipped).${result.notices?.length ? ' ' + result.notices.join(' ') : ''}`;
+	if (!opts.quiet) {
+		const choice = await vscode.window.showInformationMessage(summary, ...(result.reportPath ? ['Open Report'] : []));
+		if (choice === 'Open Report' && result.reportPath) {
+			await vscode.window.showTextDocument(vscode.Uri.file(result.reportPath.replace(/\.json$/, '.md')));
+		}
+	} else void vscode.window.showInformationMessage(summary);
+	return result;
+}
+
+/** The job in the server, with a cancellable progress notification. */
+async function runJob(client: LanguageClient, input: string, output: string, operation: Operation, policyPath: string | undefined, force = false): Promise<DeidentifyFolderResult> {
 	const token = `deid-folder-${Date.now()}`;
-	const result = await vscode.window.withProgress(
+	return vscode.window.withProgress(
 		{ location: vscode.ProgressLocation.Notification, title: 'De-identifying', cancellable: true },
 		async (progress, cancel) => {
 			let last = 0;
@@ -67,29 +92,14 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 				}
 			});
 			try {
-				return await client.sendRequest(DeidentifyFolderRequest, { input: input!, output: output!, operation: operation!, policyPath, workDoneToken: token, scopeUri: vscode.Uri.file(input!).toString() }, cancel);
+				return await client.sendRequest(DeidentifyFolderRequest, { input, output, operation, policyPath, force, workDoneToken: token, scopeUri: vscode.Uri.file(input).toString() }, cancel);
 			} catch (err) {
 				// A cancelled request may end as an error: the job itself stopped cleanly and can be resumed.
-				if (cancel.isCancellationRequested) return { output: output!, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };
+				if (cancel.isCancellationRequested) return { output, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };
 				throw err;
 			} finally {
 				sub.dispose();
 			}
 		},
 	);
-	if (result.error) {
-		void vscode.window.showErrorMessage(`De-identify Folder: ${result.error}`);
-		return result;
-	}
-	await state.update(OUTPUTS_KEY, { ...state.get<Record<string, string>>(OUTPUTS_KEY, {}), [path.resolve(input)]: path.resolve(output) });
-	const summary = result.cancelled
-		? 'De-identify Folder was cancelled; finished files are kept. Run it again with the same output folder to resume.'
-		: `De-identified ${result.done} of ${result.files} files (${result.findings} findings, ${result.failed} failed, ${result.skipped} skipped).`;
-	if (!opts.quiet) {
-		const choice = await vscode.window.showInformationMessage(summary, ...(result.reportPath ? ['Open Report'] : []));
-		if (choice === 'Open Report' && result.reportPath) {
-			await vscode.window.showTextDocument(vscode.Uri.file(result.reportPath.replace(/\.json$/, '.md')));
-		}
-	} else void vscode.window.showInformationMessage(summary);
-	return result;
 }

@@ -8,3 +8,5 @@ export { tokenize } from './tokenize';
 export { ENGINE_VERSION } from './version';
 export * from './deidentify';
 export * from './policy';
+export * from './pieces';
+export * from './paths';

@@ -1,6 +1,7 @@
 import { detect, mergeOverlaps } from './detect';
 import type { Dictionaries } from './dictionaries';
 import { scanJson, splitLines, type JsonStringValue } from './ndjson';
+import { textPieces } from './pieces';
 import type { DetectOptions, EntityType, Finding } from './types';
 
 export type DocumentFormat = 'text' | 'ndjson';
@@ -59,7 +60,13 @@ export function detectJsonValues(strings: readonly JsonStringValue[], dicts: Dic
 		at += s.value.length + VALUE_SEPARATOR.length;
 	}
 	const joined = parts.join(VALUE_SEPARATOR);
-	const found = joined.trim() ? detect(joined, dicts, options) : [];
+	const found: Finding[] = [];
+	// A large record is detected in the pieces a large text file is, so memory follows the piece, not the record.
+	if (joined.trim()) {
+		for (const piece of textPieces(joined, 'text')) {
+			for (const f of detect(piece.text, dicts, options)) found.push(piece.start ? { ...f, start: f.start + piece.start, end: f.end + piece.start } : f);
+		}
+	}
 	const per: Finding[][] = strings.map(() => []);
 	let k = 0;
 	for (const f of found) {

@@ -1,5 +1,5 @@
 import type { Disposable } from 'vscode-languageserver';
-import { REPORT_JSON, JobError, parseDateShift, runFolderJob } from '../jobs/folderJob';
+import { REPORT_JSON, JobError, OutputExistsError, parseDateShift, runFolderJob } from '../jobs/folderJob';
 import { fhirConfigPath, readFhirConfig } from './fhir';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
@@ -51,6 +51,7 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				operation: params.operation,
 				redactionFormat: params.redactionFormat ?? settings.redactionFormat,
 				copyOther: params.copyOther,
+				force: params.force,
 				detect: detectOptionsFrom(settings),
 				dicts: ctx.dicts,
 				key: key(),
@@ -81,10 +82,11 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				reportPath: isDir ? join(params.output, REPORT_JSON) : undefined,
 				durationMs: report.durationMs,
 				failures: report.files.filter((f) => f.status === 'failed').map((f) => ({ path: f.path, reason: f.reason ?? 'failed' })),
+				notices: report.notices,
 			};
 		} catch (err) {
 			const message = err instanceof JobError ? err.message : `The job failed (${(err as Error).name}).`;
-			return { output: params.output, cancelled: false, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: Date.now() - started, failures: [], error: message };
+			return { output: params.output, cancelled: false, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: Date.now() - started, failures: [], error: message, ...(err instanceof OutputExistsError ? { errorCode: 'outputExists' as const } : {}) };
 		} finally {
 			sub.dispose();
 			workDone?.done();

@@ -2,15 +2,16 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createInterface } from 'node:readline';
-import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, writeFile } from 'node:fs/promises';
+import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
 import { keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, workerPool, workerScriptPath } from './pool';
-import { describeError, type Claim, type FileTask } from './processFile';
+import { describeError, temporaryPath, type Claim, type FileTask } from './processFile';
 import { ClaimStore } from './claimStore';
+import { outputPaths, sourceDigest } from './outputNames';
 
 export { describeError };
 
@@ -44,6 +45,10 @@ export interface FolderJobOptions {
 	now?: () => number;
 	/** A FHIR anonymizer configuration (text; empty string = the default): FHIR NDJSON lines and .json resources go through it. */
 	fhirConfigText?: string;
+	/** Write into an output that holds files no earlier run of ours wrote (or over an existing output file). */
+	force?: boolean;
+	/** Do not resume an earlier run, and delete the claims file (keyed digests of replaced values) at the end. */
+	fresh?: boolean;
 }
 
 export interface JobProgress {
@@ -58,7 +63,10 @@ export interface JobProgress {
 export type FileStatus = 'done' | 'skipped' | 'failed' | 'copied';
 
 export interface FileRecord {
+	/** The output's relative path (names de-identified); the input's own name is never recorded. */
 	path: string;
+	/** Keyed digest of the input's relative path (pairs an output with its source for "Compare with Original"). */
+	source?: string;
 	status: FileStatus;
 	reason?: string;
 	format?: DocumentFormat;
@@ -83,6 +91,8 @@ export interface JobReport {
 	countsByType: Partial<Record<EntityType, number>>;
 	/** Run-wide surrogate uniqueness (surrogate runs): distinct values checked, collisions moved, rounds, left over. */
 	surrogates?: SurrogateCheck;
+	/** What the user should know about this run (an earlier run's outputs replaced, …); never file content. */
+	notices?: string[];
 	files: FileRecord[];
 }
 
@@ -110,17 +120,46 @@ function isInside(child: string, parent: string): boolean {
 }
 
 /** Write a file atomically: a temporary file beside it, then rename. */
-export async function writeAtomic(path: string, data: string | Uint8Array | Iterable<string>): Promise<void> {
+export async function writeAtomic(path: string, data: string | Uint8Array | Iterable<string>, mode = 0o644): Promise<void> {
 	await mkdir(dirname(path), { recursive: true });
-	const tmp = `${path}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+	const tmp = temporaryPath(path);
 	try {
 		// (lines from an iterable are written as they come, so a large file is never one string)
-		await writeFile(tmp, typeof data === 'string' || data instanceof Uint8Array ? data : Readable.from(data));
+		await writeFile(tmp, typeof data === 'string' || data instanceof Uint8Array ? data : Readable.from(data), { flag: 'wx', mode });
 		await rename(tmp, path);
 	} catch (e) {
 		await rm(tmp, { force: true });
 		throw e;
 	}
+}
+
+/** A job refused because its output exists and --force was not given. */
+export class OutputExistsError extends JobError {}
+
+async function isLink(path: string): Promise<boolean> {
+	return (await lstat(path).catch(() => undefined))?.isSymbolicLink() ?? false;
+}
+
+/** The real path a path names or would name: its nearest existing ancestor resolved, the rest appended. */
+async function realpathOfPath(path: string): Promise<string> {
+	const rest: string[] = [];
+	let cur = path;
+	for (;;) {
+		try {
+			return join(await realpath(cur), ...rest.reverse());
+		} catch {
+			const parent = dirname(cur);
+			if (parent === cur) return path;
+			rest.push(basename(cur));
+			cur = parent;
+		}
+	}
+}
+
+/** Two paths name one file (hard links included). */
+async function sameFile(a: string, b: string): Promise<boolean> {
+	const [x, y] = await Promise.all([stat(a).catch(() => undefined), stat(b).catch(() => undefined)]);
+	return !!x && !!y && x.dev === y.dev && x.ino === y.ino;
 }
 
 async function walk(root: string, rel = '', out: { rel: string; kind: 'file' | 'symlink' | 'other' }[] = []) {
@@ -202,71 +241,104 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	}
 	const input = resolve(opts.input);
 	const output = resolve(opts.output);
+	let realIn: string;
 	let inStat;
 	try {
-		inStat = await lstat(input);
-	} catch {
-		throw new JobError(`Input not found or unreadable: ${input}`);
+		realIn = await realpath(input);
+		inStat = await stat(realIn);
+	} catch (e) {
+		const code = (e as NodeJS.ErrnoException).code;
+		throw new JobError(code === 'ELOOP' ? 'The input is a symbolic link that loops.' : (await isLink(input)) ? 'The input is a broken symbolic link.' : `The input was not found or is not readable (${code ?? 'error'}).`);
 	}
-	const realIn = await realpath(input);
-	let realOut = output;
-	try {
-		realOut = await realpath(output);
-	} catch {
-		// does not exist yet
-	}
-	if (inStat.isDirectory() && (isInside(realOut, realIn) || isInside(output, input))) {
-		throw new JobError('The output folder may not be the input folder or inside it.');
-	}
-	if (!inStat.isDirectory() && (realOut === realIn || output === input)) throw new JobError('The output file may not be the input file.');
-
+	if (!inStat.isDirectory() && !inStat.isFile()) throw new JobError('The input is neither a folder nor a regular file (a pipe, socket or device is never read).');
+	const realOut = await realpathOfPath(output);
 	const single = !inStat.isDirectory();
-	const entries = single ? [{ rel: '', kind: 'file' as const }] : await walk(input);
+	// Sources are never written: the output may not be, hold or lie in the input, whatever links or '..' it goes through.
+	if (!single && (isInside(realOut, realIn) || isInside(realIn, realOut))) {
+		throw new JobError('The output folder may not be the input folder, lie inside it, or contain it.');
+	}
+	if (single && (realOut === realIn || (await sameFile(realIn, realOut)))) throw new JobError('The output file may not be the input file.');
+	const outStat = await stat(realOut).catch(() => undefined);
+	if (single && outStat?.isDirectory()) throw new JobError('The output is a folder; give the name of the output file.');
+	if (single && outStat && !opts.force) throw new OutputExistsError('The output file already exists.');
+
+	const entries = single ? [{ rel: '', kind: 'file' as const }] : await walk(realIn);
 	const root = single ? dirname(output) : output;
-	await mkdir(root, { recursive: true });
-	const manifestPath = join(root, MANIFEST);
+	// A single file gets no manifest or claims file: they would land beside the output, perhaps among the sources.
+	const manifestPath = single ? undefined : join(root, MANIFEST);
 	const fingerprint = keyFingerprint(opts.key);
 	let previous: Record<string, FileRecord> = {};
 	// Run-wide surrogate uniqueness: the salts collisions gave, and each file's claims (both resume with the manifest).
 	const wantClaims = usesSurrogates(opts);
-	const claimsPath = join(root, CLAIMS);
+	const claimsPath = single ? undefined : join(root, CLAIMS);
 	let salts = new Map<string, number>();
 	const claims = new ClaimStore();
-	try {
-		const m = JSON.parse(await readFile(manifestPath, 'utf8'));
-		if (m && m.keyFingerprint === fingerprint && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText)) {
+	const settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText);
+	// Only a run whose output depends on the key (surrogates, date shifts, FHIR hashes) needs the same key to resume.
+	const keyed = wantClaims || usesKey(opts);
+	let manifest: Record<string, unknown> | undefined;
+	if (manifestPath) {
+		try {
+			manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
+		} catch {
+			manifest = undefined;
+		}
+		if (!opts.force && (!manifest || manifest.tool !== 'vscode-deid')) {
+			const held = await readdir(output).catch(() => [] as string[]);
+			if (held.length > 0) throw new OutputExistsError('The output folder already holds files that no earlier run of this tool wrote.');
+		}
+	}
+	const notices: string[] = [];
+	if (manifest && !opts.fresh) {
+		const m = manifest;
+		if ((!keyed || m.keyFingerprint === fingerprint) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === settingsHash && Array.isArray(m.files)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
-			if (wantClaims) {
+			if (wantClaims && claimsPath) {
 				salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
 				await readClaims(claimsPath, claims);
 			}
-		}
-	} catch {
-		previous = {};
+		} else notices.push('The output folder held the results of a run with other settings, another key or another version; every file is done again and its output replaced.');
 	}
-	if (Object.keys(previous).length === 0) await rm(claimsPath, { force: true });
-	if (!single) await sweepTemporaries(output);
+	if (claimsPath && Object.keys(previous).length === 0) await rm(claimsPath, { force: true });
+	await mkdir(root, { recursive: true });
+	await sweepTemporaries(single ? root : output, !single);
 
+	// Output names: folder and file names with PHI are de-identified too (a single file's output is named by the user).
+	const outNames = single
+		? undefined
+		: outputPaths(entries.map((e) => e.rel), opts.dicts(), {
+				operation: opts.operation, redactionFormat: opts.redactionFormat, policy: opts.policy, detect: opts.detect, key: opts.key, locale: opts.locale,
+				patientOf: (rel) => patientOf(rel, opts.dateShift), shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday,
+			});
+	const outRel = (eRel: string) => (single ? basename(output) : (outNames?.get(eRel) ?? eRel));
 	const records = new Map<string, FileRecord>();
+	/** Input sizes by output relative path. */
 	const sizes = new Map<string, number>();
 	let totalBytes = 0;
 	for (const e of entries) {
 		if (e.kind !== 'file') continue;
 		try {
 			const s = await lstat(single ? input : join(input, e.rel));
-			sizes.set(e.rel, s.size);
+			sizes.set(outRel(e.rel), s.size);
 			totalBytes += s.size;
 		} catch {
-			sizes.set(e.rel, 0);
+			sizes.set(outRel(e.rel), 0);
 		}
 	}
 	let bytesDone = 0;
 	let cancelled = false;
+	// Entries of the earlier run stay in the manifest until this run confirms or redoes them, so a run killed while
+	// it checks them never loses finished work (outputs are verified by hash before they are trusted).
+	const carried = new Map(Object.entries(previous));
 	const saveManifest = async () => {
-		const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+		if (!manifestPath) return;
+		const all = new Map(carried);
+		for (const [k, v] of records) all.set(k, v);
+		const files = [...all.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, input, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText), ...(wantClaims ? { salts: [...salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: settingsHash, ...(wantClaims ? { salts: [...salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
+			0o600,
 		);
 	};
 	let lastSave = now();
@@ -274,7 +346,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let claimsQueue = Promise.resolve();
 	const saveClaims = (path: string, cs: Claim[]) => {
 		claims.set(path, cs);
-		claimsQueue = claimsQueue.then(() => appendFile(claimsPath, JSON.stringify({ path, claims: cs }) + '\n'));
+		if (claimsPath) claimsQueue = claimsQueue.then(() => appendFile(claimsPath, JSON.stringify({ path, claims: cs }) + '\n', { mode: 0o600 }));
 		return claimsQueue;
 	};
 	const finish = async (rec: FileRecord, cs?: Claim[]) => {
@@ -290,7 +362,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	};
 
 	// Plan: decide what each entry needs; the de-identification tasks go to the workers, biggest first.
-	const tasks: { rel: string; task: FileTask }[] = [];
+	const tasks: { rel: string; source: string; task: FileTask }[] = [];
 	// FHIR: the Patient resources' names, identifiers, addresses and telecom are known PHI for free text.
 	const fhirKnown =
 		opts.fhirConfigText === undefined
@@ -305,17 +377,18 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const src = single ? input : join(input, eRel);
 		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
 		const format: DocumentFormat | undefined = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
-		return { rel: single ? basename(input) : eRel, src, dst: single ? output : join(output, eRel), fhirJson, format };
+		const rel = outRel(eRel);
+		return { rel, source: sourceDigest(opts.key, eRel), src, dst: single ? output : join(output, rel), fhirJson, format };
 	};
 	/** The task of a file an earlier run finished (a collision found now means it must be redone). */
 	const rebuildTask = (rel: string) => {
 		const e = entries.find((x) => x.kind === 'file' && planOf(x.rel).rel === rel);
 		const p = e && planOf(e.rel);
-		return p?.format ? { rel, task: taskFor(e!.rel, p.src, p.dst, p.format, p.fhirJson) } : undefined;
+		return p?.format ? { rel, source: p.source, task: taskFor(e!.rel, p.src, p.dst, p.format, p.fhirJson) } : undefined;
 	};
 	for (const e of entries) {
-		const { rel, src, dst, fhirJson, format } = planOf(e.rel);
-		const size = sizes.get(e.rel) ?? 0;
+		const { rel, source, src, dst, fhirJson, format } = planOf(e.rel);
+		const size = sizes.get(rel) ?? 0;
 		if (e.kind === 'symlink') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
 		else if (e.kind === 'other') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
 		else {
@@ -325,7 +398,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 					try {
 						const data = await readFile(src);
 						await writeAtomic(dst, data);
-						await finish({ path: rel, status: 'copied', bytes: size, inputHash: sha256Hex(data) });
+						await finish({ path: rel, source, status: 'copied', bytes: size, inputHash: sha256Hex(data) });
 					} catch (err) {
 						await finish({ path: rel, status: 'failed', bytes: size, reason: describeError(err) });
 					}
@@ -333,9 +406,9 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
 				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
 			} else if (prev && prev.status === 'done' && (!wantClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
-				await finish({ ...prev, bytes: size });
+				await finish({ ...prev, source, bytes: size });
 			} else {
-				tasks.push({ rel, task: taskFor(e.rel, src, dst, format, fhirJson) });
+				tasks.push({ rel, source, task: taskFor(e.rel, src, dst, format, fhirJson) });
 			}
 		}
 	}
@@ -353,14 +426,14 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	let check: SurrogateCheck | undefined;
 	const runTasks = (list: typeof tasks) =>
 		Promise.all(
-			list.map(async ({ rel, task }) => {
+			list.map(async ({ rel, source, task }) => {
 				if (opts.signal?.aborted) {
 					cancelled = true;
 					return;
 				}
 				const o = await runner.run({ ...task, salts: wantClaims ? [...salts] : undefined });
 				if (o.reason === 'cancelled') return; // left for the next run
-				await finish({ path: rel, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
+				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
 				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 			}),
 		);
@@ -387,24 +460,38 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				for (const t of redo) records.delete(t.rel);
 				await runTasks(redo);
 			}
-			await writeAtomic(claimsPath, (function* () {
-				for (const path of claims.paths().sort()) yield JSON.stringify({ path, claims: claims.get(path) }) + '\n';
-			})());
+			if (claimsPath) {
+				await writeAtomic(claimsPath, (function* () {
+					for (const path of claims.paths().sort()) yield JSON.stringify({ path, claims: claims.get(path) }) + '\n';
+				})(), 0o600);
+			}
 		}
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
 		await runner.terminate();
 	}
-	if (cancelled && !single) await sweepTemporaries(output);
+	if (cancelled) await sweepTemporaries(single ? root : output, !single);
+	// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone
+	if (!cancelled) carried.clear();
 	await saveManifest();
+	// --no-resume: the claims file (keyed digests of the values replaced) is not kept
+	if (opts.fresh && claimsPath) await rm(claimsPath, { force: true });
 	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 	const report = buildReport(opts, files, started, now() - started, cancelled);
 	if (check) report.surrogates = check;
+	if (notices.length) report.notices = notices;
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
 	}
 	return report;
+}
+
+/** Whether outputs depend on the key beyond surrogates: date shifts, or a FHIR configuration (hashes, encryption). */
+function usesKey(opts: FolderJobOptions): boolean {
+	if (opts.fhirConfigText !== undefined) return true;
+	const p = opts.policy;
+	return !!p && JSON.stringify(p).includes('surrogate');
 }
 
 /** Whether the run makes surrogates (the operation, or a policy strategy). */
@@ -465,8 +552,11 @@ export function resolveCollisions(claims: Pick<ClaimStore, 'forEachClaim'>, salt
 	return { units: units.size, moved: losers.size, collisions: collided.size };
 }
 
-/** Remove temporary files a killed run left in the output tree (only our own temp-name pattern). */
-async function sweepTemporaries(dir: string): Promise<void> {
+/**
+ * Remove temporary files a killed run left (only our own temp-name patterns, and only those of processes that no
+ * longer run, so a concurrent run writing beside us keeps its own).
+ */
+async function sweepTemporaries(dir: string, recursive = true): Promise<void> {
 	let entries;
 	try {
 		entries = await readdir(dir, { withFileTypes: true });
@@ -475,8 +565,22 @@ async function sweepTemporaries(dir: string): Promise<void> {
 	}
 	for (const e of entries) {
 		const p = join(dir, e.name);
-		if (e.isDirectory()) await sweepTemporaries(p);
-		else if (e.isFile() && /\.deid-tmp-\d+-[a-z0-9]+$/.test(e.name)) await rm(p, { force: true });
+		if (e.isDirectory()) {
+			if (recursive) await sweepTemporaries(p);
+			continue;
+		}
+		const m = /(?:^|\.)deid-tmp-(\d+)-[a-z0-9]+$/.exec(e.name);
+		if (e.isFile() && m && !isRunning(Number(m[1]))) await rm(p, { force: true });
+	}
+}
+
+function isRunning(pid: number): boolean {
+	if (pid === process.pid) return false; // our own leftovers: this run writes new names
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch (e) {
+		return (e as NodeJS.ErrnoException).code === 'EPERM';
 	}
 }
 
@@ -551,6 +655,7 @@ export function reportMarkdown(r: JobReport): string {
 		`- Engine: vscode-deid ${r.engineVersion}; key fingerprint \`${r.keyFingerprint}\``,
 		...(r.policy ? [`- Policy: ${r.policy.path ? mdCell(r.policy.path) + ', ' : ''}SHA-256 \`${r.policy.sha256.slice(0, 16)}…\``] : []),
 		`- Started: ${r.startedAt}; duration ${(r.durationMs / 1000).toFixed(1)} s${r.cancelled ? ' — **cancelled** (rerun to resume)' : ''}`,
+		...(r.notices ?? []).map((n) => `- Note: ${mdCell(n)}`),
 		`- Files: ${r.totals.files} (${r.totals.done} de-identified, ${r.totals.skipped} skipped, ${r.totals.failed} failed, ${r.totals.copied} copied); findings: ${r.totals.findings}`,
 		'',
 		'## Findings by type',

@@ -1,13 +1,19 @@
 import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname } from 'node:path';
+import { constants, type WriteStream } from 'node:fs';
+import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
 	claimDigest, deidentifyDocument, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
+import { CHUNK_CHARS, LineTooLongError, MAX_LINE_CHARS, cutPoint, textPieces } from '../engine/pieces';
+
+export { CHUNK_CHARS, MAX_LINE_CHARS, cutPoint, textPieces };
+
+/** A file we will not process, with a reason safe to report. */
+class FileRefused extends Error {}
 
 /**
  * Surrogate memo per key, kept for the worker's lifetime (entries are keyed by type, value, date offset and
@@ -113,87 +119,26 @@ export interface FileOutcome {
 }
 
 /**
- * Text is processed in pieces of at most about this size, cut at a blank line, a line end or a space (a clinical
- * note is rarely longer, so notes stay whole: the longest PhysioNet note is about 3,000 characters). Small pieces
- * keep a piece's tokens and findings in the young generation. Without pointer compression an array of more than
- * 16K elements is a large object, which V8 promotes to the old generation at the first scavenge it survives; a
- * 64K-character piece has about 16K tokens, so its token array was promoted while in use and, as an old object
- * pointing at young ones, kept every token alive until the next full collection. 16K-character pieces (about
- * 4K tokens) stay young: a worker does about a third fewer full collections on the bench folder.
- */
-export const CHUNK_CHARS = 1 << 14;
-/**
- * Bytes per read. As large as a piece: a decoded read and the text it is appended to stay young, short-lived
- * strings. With 1 MB reads each was a large object, which only a full collection frees; a worker's large-object
- * space grew from 30 to 60 MB over a 1 GB folder, and the 1 MB buffers came from (and stayed in) malloc arenas.
- * With 64 KB reads and 16K-character pieces a read outlived four pieces and was promoted.
+ * Bytes per read, as large as a piece: a decoded read and the text it is appended to stay young, short-lived
+ * strings (large reads became large objects that only a full collection frees).
  */
 const READ_BYTES = 1 << 14;
-/** An NDJSON line longer than this is refused (it would have to be held whole). */
-export const MAX_LINE_CHARS = 64 << 20;
-
-class FileRefused extends Error {}
-
-/**
- * Where the next piece ends: at the last paragraph break, line break or space in the second half of the first
- * CHUNK_CHARS characters (NDJSON: the last line end in them), so a piece never holds much more than CHUNK_CHARS
- * and no name or date is cut in two; -1 when more text is needed first. Depends only on the text from the
- * buffer's start, so a file streamed in any read sizes and a whole text cut by textPieces give the same pieces.
- */
-export function cutPoint(buf: string, format: DocumentFormat): number {
-	if (buf.length < CHUNK_CHARS) return -1;
-	if (format === 'ndjson') {
-		let nl = buf.lastIndexOf('\n', CHUNK_CHARS - 1);
-		if (nl < 0) nl = buf.indexOf('\n', CHUNK_CHARS); // one line longer than a piece: it goes whole
-		if (nl >= 0) return nl + 1;
-		if (buf.length > MAX_LINE_CHARS) throw new FileRefused(`a line is longer than ${MAX_LINE_CHARS >> 20} MB`);
-		return -1;
-	}
-	const floor = CHUNK_CHARS >> 1;
-	for (const sep of ['\n\n', '\n', ' ']) {
-		const at = buf.lastIndexOf(sep, CHUNK_CHARS - sep.length);
-		if (at >= floor) return at + sep.length;
-	}
-	// no break in the window's second half: the first one after it, or a hard cut in a very long unbroken run
-	const limit = CHUNK_CHARS * 4;
-	for (let i = CHUNK_CHARS; i < buf.length && i < limit; i++) {
-		const c = buf.charCodeAt(i);
-		if (c === 32 || c === 10) return i + 1;
-	}
-	if (buf.length < limit) return -1;
-	const c = buf.charCodeAt(limit - 1);
-	return c >= 0xd800 && c < 0xdc00 ? limit - 1 : limit; // never between the halves of a surrogate pair
-}
-
-/**
- * A whole text in the pieces a streamed file is processed in (the same cut points), with their offsets: a
- * scan of a large file then costs what a piece costs, not what the whole file would.
- */
-export function* textPieces(text: string, format: DocumentFormat): Generator<{ start: number; text: string }> {
-	let at = 0;
-	while (text.length - at > CHUNK_CHARS) {
-		let cut = -1;
-		try {
-			// cutPoint reads no further than four pieces ahead (a line longer than that is read to its end)
-			const ahead = format === 'ndjson' ? text.indexOf('\n', at + CHUNK_CHARS) : -1;
-			cut = cutPoint(text.slice(at, Math.max(at + CHUNK_CHARS * 4, ahead + 1)), format);
-		} catch {
-			// an NDJSON line too long to cut: the rest goes as one piece
-		}
-		if (cut <= 0) break;
-		yield { start: at, text: text.slice(at, at + cut) };
-		at += cut;
-	}
-	yield { start: at, text: text.slice(at) };
-}
-
 /**
  * De-identify one file by streaming: read in pieces, decode UTF-8 strictly, process complete pieces (NDJSON
  * line by line), write to a temporary file beside the output and rename it into place at the end. The source
  * is only read. A failure leaves no output and no temporary file behind.
  */
 export async function processFile(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
-	const tmp = `${task.dst}.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+	try {
+		return await processFileUnguarded(task, dicts);
+	} catch (err) {
+		// failures are reported per file; nothing may end a worker thread or the run
+		return { status: 'failed', reason: describeError(err), bytes: 0 };
+	}
+}
+
+async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
+	const tmp = temporaryPath(task.dst);
 	const inHash = createHash('sha256');
 	const outHash = createHash('sha256');
 	const counts: Partial<Record<EntityType, number>> = {};
@@ -201,7 +146,6 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 	const surrogate: SurrogateContext = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
 	const claims = task.claims ? claimRecorder(task, hash) : undefined;
 	if (claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
-	const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 	let bytes = 0;
 	let problems = 0;
 	let firstProblemLine: number | undefined;
@@ -226,17 +170,15 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		return res;
 	};
-	if (fhir && task.fhirJson) {
-		await mkdir(dirname(task.dst), { recursive: true });
-		return processFhirJson(task, tmp, fhir, deid, counts);
-	}
-	await mkdir(dirname(task.dst), { recursive: true });
-	const out = createWriteStream(tmp, { flags: 'wx' });
-	const outError = new Promise<never>((_, reject) => out.on('error', reject));
+	if (fhir && task.fhirJson) return processFhirJson(task, tmp, fhir, deid, counts);
+	let out: WriteStream | undefined;
+	let outError: Promise<never> | undefined;
+	let encoding: TextEncoding = 'utf-8';
 	const write = async (s: string) => {
-		if (!s) return;
-		outHash.update(s, 'utf8');
-		if (!out.write(s, 'utf8')) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), outError]);
+		if (!s || !out) return;
+		const data = encode(s, encoding);
+		outHash.update(data);
+		if (!out.write(data)) await Promise.race([new Promise<void>((r) => out!.once('drain', () => r())), outError]);
 	};
 	/** De-identify whole NDJSON lines that start at line `startLine` of the current piece; problems are counted. */
 	const deidLines = (text: string, startLine: number, sc = surrogate): string => {
@@ -312,19 +254,28 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 		if (task.format === 'ndjson') for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lineBase++;
 		await write(res.output);
 	};
+	let decoder: TextDecoder | undefined;
 	try {
-		for await (const chunk of createReadStream(task.src, { highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
+		const source = await openRegularFile(task.src);
+		await mkdir(dirname(task.dst), { recursive: true });
+		const handle = await open(tmp, 'wx', 0o644);
+		out = handle.createWriteStream();
+		// (a write error must not go unhandled while no write is waiting on it)
+		outError = new Promise<never>((_, reject) => out!.on('error', reject));
+		outError.catch(() => undefined);
+		for await (const chunk of source.createReadStream({ highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
 			bytes += chunk.length;
 			inHash.update(chunk);
 			if (first) {
-				if (chunk.subarray(0, 8192).includes(0)) throw new FileRefused('binary file (contains NUL bytes)');
-				if (chunk.length >= 2 && ((chunk[0] === 0xff && chunk[1] === 0xfe) || (chunk[0] === 0xfe && chunk[1] === 0xff))) throw new FileRefused('UTF-16 text is not supported; convert the file to UTF-8');
+				encoding = encodingOf(chunk);
+				if (encoding === 'utf-8' && chunk.subarray(0, 8192).includes(0)) throw new FileRefused('binary file (contains NUL bytes)');
+				decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
 			}
 			let text: string;
 			try {
-				text = decoder.decode(chunk, { stream: true });
+				text = decoder!.decode(chunk, { stream: true });
 			} catch {
-				throw new FileRefused(`invalid UTF-8 near byte ${bytes - chunk.length}`);
+				throw new FileRefused(`invalid ${encoding.toUpperCase()} near byte ${bytes - chunk.length}`);
 			}
 			if (first) {
 				first = false;
@@ -342,12 +293,13 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			}
 		}
 		try {
-			buf += decoder.decode();
+			buf += decoder ? decoder.decode() : '';
 		} catch {
-			throw new FileRefused('invalid UTF-8 at the end of the file');
+			throw new FileRefused(`invalid ${encoding.toUpperCase()} at the end of the file`);
 		}
 		if (buf) await flush(buf);
-		await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		const stream = out;
+		await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
 		await rename(tmp, task.dst);
 		return {
 			status: 'done',
@@ -361,10 +313,46 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 			claims: claims?.collect(),
 		};
 	} catch (err) {
-		out.destroy();
+		out?.destroy();
 		await rm(tmp, { force: true });
-		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes };
+		return { status: 'failed', reason: err instanceof FileRefused || err instanceof LineTooLongError ? err.message : describeError(err), bytes };
 	}
+}
+
+type TextEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+
+/** UTF-16 is recognised by its byte-order mark; everything else is read as UTF-8. */
+function encodingOf(first: Uint8Array): TextEncoding {
+	if (first.length >= 2 && first[0] === 0xff && first[1] === 0xfe) return 'utf-16le';
+	if (first.length >= 2 && first[0] === 0xfe && first[1] === 0xff) return 'utf-16be';
+	return 'utf-8';
+}
+
+/** Output in the input's encoding, so a UTF-16 file stays UTF-16. */
+function encode(s: string, encoding: TextEncoding): Buffer {
+	if (encoding === 'utf-8') return Buffer.from(s, 'utf8');
+	const b = Buffer.from(s, 'utf16le');
+	return encoding === 'utf-16be' ? b.swap16() : b;
+}
+
+/**
+ * Open a source for reading without blocking (a FIFO or device named like a note would hang a read for ever)
+ * and refuse anything but a regular file.
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+	const handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+	try {
+		if (!(await handle.stat()).isFile()) throw new FileRefused('not a regular file');
+		return handle;
+	} catch (e) {
+		await handle.close();
+		throw e;
+	}
+}
+
+/** A temporary name beside an output, short whatever the output's name (a long name plus a suffix can exceed the file system's limit). */
+export function temporaryPath(dst: string): string {
+	return join(dirname(dst), `.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
 /** The patient of an NDJSON record: its subject/patient reference (or its own id for a Patient); undefined if none. */
@@ -387,7 +375,14 @@ async function processFhirJson(
 	counts: Partial<Record<EntityType, number>>,
 ): Promise<FileOutcome> {
 	try {
-		const raw = await readFile(task.src);
+		const source = await openRegularFile(task.src);
+		let raw: Buffer;
+		try {
+			raw = await source.readFile();
+		} finally {
+			await source.close();
+		}
+		await mkdir(dirname(task.dst), { recursive: true });
 		let text: string;
 		try {
 			text = new TextDecoder('utf-8', { fatal: true }).decode(raw).replace(/^\uFEFF/, '');
@@ -409,12 +404,12 @@ async function processFhirJson(
 			problem = 'not an R4 resource the FHIR configuration accepts: its text was de-identified instead';
 		}
 		for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
-		await writeFile(tmp, out, { flag: 'wx' });
+		await writeFile(tmp, out, { flag: 'wx', mode: 0o644 });
 		await rename(tmp, task.dst);
 		return { status: 'done', inputHash: createHash('sha256').update(raw).digest('hex'), outputHash: createHash('sha256').update(out).digest('hex'), counts, bytes: raw.length, problems: problem ? 1 : undefined, reason: problem };
 	} catch (err) {
 		await rm(tmp, { force: true });
-		return { status: 'failed', reason: describeError(err), bytes: 0 };
+		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes: 0 };
 	}
 }
 
@@ -425,6 +420,10 @@ export function describeError(err: unknown): string {
 	if (e && e.code === 'ENOENT') return 'file disappeared during the run';
 	if (e && e.code === 'EISDIR') return 'is a directory';
 	if (e && e.code === 'ENOSPC') return 'no space left on the output device';
+	if (e && e.code === 'ENAMETOOLONG') return 'file name too long for the output file system';
+	if (e && e.code === 'ENOTDIR') return 'a file stands where an output folder is needed';
+	if (e && (e.code === 'EPERM' || e.code === 'EROFS')) return 'the output location is not writable';
+	if (e && e.code === 'ELOOP') return 'too many levels of symbolic links';
 	if (e && e.code) return `${e.code}${e.syscall ? ` (${e.syscall})` : ''}`;
 	if (e instanceof RangeError) return 'file too large to process in memory';
 	return 'internal error while processing the file';

@@ -6,11 +6,18 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** Decode a file's bytes as UTF-8 text, refusing binary content and invalid UTF-8 with a reason (never the content). */
 export function decodeText(bytes: Uint8Array): DecodeResult {
+	// UTF-16 is known by its byte-order mark (its NUL bytes would otherwise look binary)
+	const utf16 = bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+	if (utf16) {
+		try {
+			const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: true }).decode(bytes);
+			return { ok: true, text: text.slice(1), bom: true };
+		} catch {
+			return { ok: false, reason: `invalid ${utf16.toUpperCase()} text` };
+		}
+	}
 	const probe = bytes.subarray(0, Math.min(bytes.length, 8192));
 	if (probe.includes(0)) return { ok: false, reason: 'binary file (contains NUL bytes)' };
-	if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
-		return { ok: false, reason: 'UTF-16 text is not supported; convert the file to UTF-8' };
-	}
 	let text: string;
 	try {
 		text = decoder.decode(bytes);
