@@ -4,6 +4,7 @@
 //   2. the extension-host suite (test/e2e/exthost, the @vscode/test-electron run() contract) through
 //      code-server's smoke-test driver, loading the extension from this folder.
 // Prints "N passed, N failed", the run time and the peak memory of the editor and browser processes.
+import { randomBytes } from 'node:crypto';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -130,10 +131,10 @@ async function startRemote() {
 	await up(`http://127.0.0.1:${azPort}/`);
 	const { BlobServiceClient } = await import('@azure/storage-blob');
 	await BlobServiceClient.fromConnectionString(connectionString).getContainerClient('e2e').createIfNotExists();
-	const token = `e2e-${Math.random().toString(36).slice(2)}`;
-	writeFileSync(join(run, 'serve-token'), token);
+	const token = randomBytes(32).toString('base64url');
+	writeFileSync(join(run, 'serve-token'), token, { mode: 0o600 });
 	const port = await freePort();
-	const srv = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'serve', '--port', String(port), '--storage-connection-string', connectionString, '--token-file', join(run, 'serve-token'), '--state-dir', join(run, 'serve-state')], { detached: true, stdio: 'ignore' });
+	const srv = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'serve', '--port', String(port), '--token-file', join(run, 'serve-token'), '--state-dir', join(run, 'serve-state')], { detached: true, stdio: 'ignore', env: { ...process.env, DEID_STORAGE_CONNECTION_STRING: connectionString } });
 	live.add(srv);
 	await up(`http://127.0.0.1:${port}/`);
 	env.DEID_E2E_REMOTE = JSON.stringify({ endpoint: `http://127.0.0.1:${port}`, containerUrl: `http://127.0.0.1:${azPort}/devstoreaccount1/e2e`, connectionString, token });

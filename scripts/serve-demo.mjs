@@ -17,10 +17,11 @@ const cs = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKe
 await up(`http://127.0.0.1:${azPort}/`);
 const { BlobServiceClient } = await import('@azure/storage-blob');
 await BlobServiceClient.fromConnectionString(cs).getContainerClient('deid').createIfNotExists();
-const token = randomBytes(18).toString('base64url');
+const token = randomBytes(32).toString('base64url');
 writeFileSync(join(dir, 'token'), token, { mode: 0o600 });
 const port = await free();
-const srv = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'serve', '--port', String(port), '--storage-connection-string', cs, '--token-file', join(dir, 'token'), '--state-dir', join(dir, 'state')], { stdio: 'inherit' });
+const srv = spawn(process.execPath, [join(root, 'dist', 'cli.js'), 'serve', '--port', String(port), '--token-file', join(dir, 'token'), '--state-dir', join(dir, 'state')], { stdio: 'inherit', env: { ...process.env, DEID_STORAGE_CONNECTION_STRING: cs } });
+writeFileSync(join(dir, 'connection-string'), cs, { mode: 0o600 });
 await up(`http://127.0.0.1:${port}/`);
 console.log(`
 deid serve demo is running (Ctrl-C stops it).
@@ -30,7 +31,7 @@ deid serve demo is running (Ctrl-C stops it).
 
 CLI:
   node dist/cli.js job submit samples --endpoint http://127.0.0.1:${port} --container-url http://127.0.0.1:${azPort}/devstoreaccount1/deid \\
-    --storage-connection-string "${cs}" --token-file ${join(dir, 'token')} --operation redact --out samples-deid-remote
+    --storage-connection-string-file ${join(dir, 'connection-string')} --token-file ${join(dir, 'token')} --operation redact --out samples-deid-remote
 
 VS Code: set deid.remote.endpoint and deid.remote.containerUrl as above, deid.remote.credential "token",
 deid.remote.storageAuth "connectionString"; "Set Remote Job Secret…" stores the token and the connection string.
