@@ -344,3 +344,32 @@ describe('resuming', () => {
 		assert.equal(count(), 40, `after the stop: ${count()} (cancelled: ${r.cancelled})`);
 	});
 });
+
+describe('large NDJSON records', () => {
+	it('a record with values longer than a piece: every value de-identified, small fields keep their field-name context, the line stays JSON', async () => {
+		const { deidentifyNdjson, LARGE_RECORD_CHARS } = await import('../../server/src/engine');
+		const dicts = loadDictionaries();
+		const note = 'Seen by Dr. John Jones on 3/4/2019 at Mercy Hospital. '.repeat(Math.ceil((LARGE_RECORD_CHARS * 2) / 55));
+		const records = [
+			{ resourceType: 'Note', subject: { family: 'Okafor', given: ['Margaret'] }, text: note, more: [note.slice(0, 20000), 'Call 617-555-0123'] },
+			{ family: 'Okafor' },
+		];
+		const input = records.map((r) => JSON.stringify(r)).join('\n') + '\n{not json ' + note + '\n';
+		const t = { operation: 'redact' as const };
+		const r = deidentifyNdjson(input, dicts, {}, t);
+		const lines = r.output.split('\n');
+		assert.equal(lines.length, 4);
+		const first = JSON.parse(lines[0]);
+		assert.equal(first.resourceType, 'Note');
+		assert.equal(first.subject.family, '[PATIENT]');
+		assert.doesNotMatch(r.output, /Jones|Okafor|617-555-0123|3\/4\/2019/);
+		assert.equal(JSON.parse(lines[1]).family, '[PATIENT]');
+		assert.equal(r.problems.length, 1);
+		assert.equal(r.problems[0].line, 2);
+		assert.ok((r.counts.Doctor ?? 0) >= 2 * Math.ceil((LARGE_RECORD_CHARS * 2) / 55));
+		// short lines alone: exactly deidentifyDocument
+		const short = records.slice(1).map((x) => JSON.stringify(x)).join('\n');
+		const { deidentifyDocument } = await import('../../server/src/engine');
+		assert.equal(deidentifyNdjson(short, dicts, {}, t).output, deidentifyDocument(short, 'ndjson', dicts, {}, t).output);
+	});
+});

@@ -10,3 +10,4 @@ export * from './deidentify';
 export * from './policy';
 export * from './pieces';
 export * from './paths';
+export * from './largeRecords';

@@ -5,7 +5,7 @@ import { basename, dirname, join } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
-	claimDigest, deidentifyDocument, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	claimDigest, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 import { CHUNK_CHARS, LineTooLongError, MAX_LINE_CHARS, cutPoint, textPieces } from '../engine/pieces';
@@ -166,7 +166,8 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		return sc;
 	};
 	const deid = (piece: string, format: DocumentFormat, sc = surrogate) => {
-		const res = deidentifyDocument(piece, format, dicts, task.detect, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate: sc, policy: task.policy });
+		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate: sc, policy: task.policy };
+		const res = format === 'ndjson' ? deidentifyNdjson(piece, dicts, task.detect, t) : deidentifyDocument(piece, format, dicts, task.detect, t);
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		return res;
 	};
@@ -255,6 +256,9 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		await write(res.output);
 	};
 	let decoder: TextDecoder | undefined;
+	let inLongLine = false;
+	let longLine: string[] = [];
+	let longLineChars = 0;
 	try {
 		const source = await openRegularFile(task.src);
 		await mkdir(dirname(task.dst), { recursive: true });
@@ -284,16 +288,31 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 					text = text.slice(1);
 				}
 			}
+			// Inside an NDJSON line longer than a piece, reads without a line end are only collected: searching and
+			// flattening the growing line at every read made a 16 MB line cost minutes.
+			if (inLongLine && !text.includes('\n')) {
+				longLine.push(text);
+				longLineChars += text.length;
+				if (buf.length + longLineChars > MAX_LINE_CHARS) throw new LineTooLongError();
+				continue;
+			}
+			if (longLine.length) {
+				buf += longLine.join('');
+				longLine = [];
+				longLineChars = 0;
+			}
 			buf += text;
 			let cut: number;
+			inLongLine = false;
 			while ((cut = cutPoint(buf, task.format)) > 0) {
 				const piece = buf.slice(0, cut);
 				buf = buf.slice(cut);
 				await flush(piece);
 			}
+			inLongLine = task.format === 'ndjson' && buf.length >= CHUNK_CHARS;
 		}
 		try {
-			buf += decoder ? decoder.decode() : '';
+			buf += longLine.join('') + (decoder ? decoder.decode() : '');
 		} catch {
 			throw new FileRefused(`invalid ${encoding.toUpperCase()} at the end of the file`);
 		}
