@@ -177,10 +177,17 @@ describe('folder job', () => {
 		mkdirSync(input, { recursive: true });
 		for (let i = 0; i < 3; i++) writeFileSync(join(input, `n${i}.txt`), note(i));
 		// 4 MB of heap cannot even hold the dictionaries: every worker dies and is replaced.
-		const report = await runFolderJob({ input, output: join(dir, 'oom-out'), operation: 'redact', detect: {}, dicts: loadDictionaries, key: Buffer.alloc(32, 1), workers: 1, workerHeapMb: 4 });
+		const report = await runFolderJob({ input, output: join(dir, 'oom-out'), operation: 'redact', detect: {}, dicts: loadDictionaries, key: Buffer.alloc(32, 1), workers: 1, workerHeapMb: 4, largeFileHeapMb: 4 });
 		assert.equal(report.totals.failed, 3);
 		for (const f of report.files) assert.match(f.reason ?? '', /memory|worker/);
 		assert.deepEqual(readdirSync(join(dir, 'oom-out')).filter((f) => f.endsWith('.txt')), [], 'no partial outputs');
+	});
+	it('a file a pool worker cannot hold is retried alone in a worker with a larger heap', async () => {
+		const input = join(dir, 'oom-retry-in');
+		mkdirSync(input, { recursive: true });
+		for (let i = 0; i < 3; i++) writeFileSync(join(input, `n${i}.txt`), note(i));
+		const report = await runFolderJob({ input, output: join(dir, 'oom-retry-out'), operation: 'redact', detect: {}, dicts: loadDictionaries, key: Buffer.alloc(32, 1), workers: 1, workerHeapMb: 4 });
+		assert.equal(report.totals.done, 3, JSON.stringify(report.files.map((f) => f.reason)));
 	});
 	it('NDJSON with --date-shift-by reference: each record shifts by its own patient reference', () => {
 		const input = join(dir, 'ref-in');

@@ -43,7 +43,7 @@ export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOption
 			run += line;
 		} else {
 			flushRun();
-			const body = line.replace(/\r?\n$/, '');
+			const body = line.slice(0, line.length - (line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0));
 			const r = largeRecord(body, dicts, detectOptions, t);
 			if (r === undefined) {
 				// not JSON: the whole line as one malformed line (deidentifyDocument treats it as text, in pieces below)
@@ -101,13 +101,14 @@ function largeRecord(line: string, dicts: Dictionaries, detectOptions: DetectOpt
 		const close = s.offsets[s.value.length];
 		parts.push(line.slice(at, open), JSON.stringify(placeholder(large.length)));
 		at = close + 1;
-		const pieces: string[] = [];
+		// escaped piece by piece: the value is never held twice more
+		let escaped = '';
 		for (const piece of textPieces(s.value, 'text')) {
 			const p = deidentifyDocument(piece.text, 'text', dicts, detectOptions, t);
 			add(p.counts);
-			pieces.push(t.operation === 'tag' ? piece.text : p.output);
+			escaped += jsonEscape(t.operation === 'tag' ? piece.text : p.output);
 		}
-		large.push(jsonEscape(pieces.join('')));
+		large.push(escaped);
 	}
 	parts.push(line.slice(at));
 	const small = deidentifyDocument(parts.join(''), 'ndjson', dicts, detectOptions, t);

@@ -8,7 +8,10 @@ import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
 import { keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
-import { inProcessRunner, workerPool, workerScriptPath } from './pool';
+import { inProcessRunner, OUT_OF_MEMORY, workerPool, workerScriptPath, type Runner } from './pool';
+
+/** Heap of the worker that retries a file the pool's workers could not hold (MB). */
+const LARGE_FILE_HEAP_MB = 1536;
 import { describeError, temporaryPath, type Claim, type FileTask } from './processFile';
 import { ClaimStore } from './claimStore';
 import { outputPaths, sourceDigest } from './outputNames';
@@ -32,8 +35,10 @@ export interface FolderJobOptions {
 	onProgress?: (p: JobProgress) => void;
 	/** Worker threads (0 = in this thread); default: all cores for jobs over 4 MB. */
 	workers?: number;
-	/** Heap limit of each worker thread in MB (default 160): a file that needs more fails alone, with a reason. */
+	/** Heap limit of each worker thread in MB (default 160): a file that needs more is retried alone in a worker
+	 * with largeFileHeapMb (default 1536), and fails with a reason if that is not enough either. */
 	workerHeapMb?: number;
+	largeFileHeapMb?: number;
 	/** Per-type strategies, and where they came from (recorded in the report by path and hash). */
 	policy?: Policy;
 	policyPath?: string;
@@ -417,9 +422,13 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
 	const script = wanted > 0 ? workerScriptPath() : undefined;
 	const runner = wanted > 0 && script ? workerPool(wanted, script, opts.workerHeapMb) : inProcessRunner(opts.dicts());
+	// A file that needs more memory than a pool worker may use (a record of tens of MB) gets one more try alone
+	// in a worker with a larger heap, one file at a time; most runs never start it.
+	let large: Runner | undefined;
 	const onAbort = () => {
 		cancelled = true;
 		void runner.terminate();
+		void large?.terminate();
 	};
 	opts.signal?.addEventListener('abort', onAbort, { once: true });
 	let surrogateRound = 0;
@@ -431,7 +440,11 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 					cancelled = true;
 					return;
 				}
-				const o = await runner.run({ ...task, salts: wantClaims ? [...salts] : undefined });
+				let o = await runner.run({ ...task, salts: wantClaims ? [...salts] : undefined });
+				if (o.status === 'failed' && o.reason === OUT_OF_MEMORY && script && !opts.signal?.aborted && opts.largeFileHeapMb !== 0) {
+					large ??= workerPool(1, script, opts.largeFileHeapMb ?? LARGE_FILE_HEAP_MB);
+					o = await large.run({ ...task, salts: wantClaims ? [...salts] : undefined });
+				}
 				if (o.reason === 'cancelled') return; // left for the next run
 				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
 				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
@@ -469,6 +482,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
 		await runner.terminate();
+		await large?.terminate();
 	}
 	if (cancelled) await sweepTemporaries(single ? root : output, !single);
 	// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone

@@ -14,6 +14,9 @@ export function workerScriptPath(from = __dirname): string | undefined {
 	return undefined;
 }
 
+/** The reason a file fails with when its worker ran out of heap. */
+export const OUT_OF_MEMORY = 'file needs more memory than a worker may use';
+
 export interface Runner {
 	run(task: FileTask): Promise<FileOutcome>;
 	/** Stop at once: in-flight tasks resolve as failed ("cancelled"). */
@@ -65,7 +68,7 @@ export function workerPool(size: number, script: string, heapMb = 160): Runner {
 			else for (const q of queue.splice(0)) fail(q.p, 'worker threads keep failing');
 			pump();
 		};
-		slot.w.on('error', (err: NodeJS.ErrnoException) => died(err?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? 'file needs more memory than a worker may use' : 'internal error in a worker thread'));
+		slot.w.on('error', (err: NodeJS.ErrnoException) => died(err?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? OUT_OF_MEMORY : 'internal error in a worker thread'));
 		slot.w.on('exit', () => died('worker thread stopped unexpectedly'));
 		return slot;
 	};
