@@ -605,7 +605,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 		.map(([k, v]) => `${k} ${v}`)
 		.join(', ');
 	process.stdout.write(
-		`De-identified ${t.done} of ${t.files} files (${t.skipped} skipped, ${t.failed} failed${t.copied ? `, ${t.copied} copied` : ''}) → ${output}\n` +
+		`De-identified ${t.done} of ${t.files} files (${t.skipped} skipped, ${t.failed} failed${t.copied ? `, ${t.copied} copied` : ''}${t.kept ? `; ${t.kept} done by an earlier run and unchanged, kept` : ''}) → ${output}\n` +
 			`Findings: ${t.findings}${byType ? ` (${byType})` : ''}; operation ${operation}; ${(report.durationMs / 1000).toFixed(2)} s\n`,
 	);
 	for (const f of report.files.filter((f) => f.status === 'failed')) process.stdout.write(`  failed: ${f.path}: ${f.reason}\n`);

@@ -30,23 +30,34 @@ export function detectInName(name: string, dicts: Dictionaries, options: DetectO
 	// a name's own extension is never PHI (".txt" read as a word could join a finding)
 	const ext = /\.[A-Za-z0-9]{1,8}$/.exec(name);
 	const limit = ext ? ext.index : name.length;
-	const pair = namePair(name, limit, dicts);
-	if (pair) found.push(pair);
 	const clipped: Finding[] = [];
 	for (const f of found) {
 		const end = Math.min(f.end, limit);
-		if (end > f.start) clipped.push({ ...f, end });
+		if (end > f.start && !plainWords(name.slice(f.start, end), dicts)) clipped.push({ ...f, end });
 	}
+	const pair = namePair(name, limit, dicts);
+	if (pair) clipped.push(pair);
 	return mergeOverlaps(clipped);
 }
 
 /**
- * Files are often named after their patient, "Last-First" or "First_Last" (with a date or number beside): two or
- * three capitalised words that are all known given names or surnames, one of each, are a person's name there,
- * even when a word is also an English word (Smith, Rose) that running text would not take alone.
+ * Dictionary words in one case, nothing else: "nota-clinica", "informe-alta" name a kind of document, not a
+ * person or a place (a lower-case person's name is still found by namePair below).
+ */
+function plainWords(text: string, dicts: Dictionaries): boolean {
+	// one case throughout (lower or upper): capitals mark a name only where the rest is lower case
+	if (/\p{N}/u.test(text) || (/\p{Lu}/u.test(text) && /\p{Ll}/u.test(text))) return false;
+	const words = text.toLowerCase().split(/[^\p{L}']+/u).filter(Boolean);
+	return words.length > 0 && words.every((w) => dicts.englishWords.has(w) || dicts.spanishWords.has(w));
+}
+
+/**
+ * Files are often named after their patient, "Last-First" or "first_last" (with a date or number beside): two or
+ * three adjacent words that are all known given names or surnames, one of each, are a person's name there, even
+ * when a word is also an English word (Smith, Rose) that running text would not take alone.
  */
 function namePair(name: string, limit: number, dicts: Dictionaries): Finding | undefined {
-	const words = [...name.slice(0, limit).matchAll(/\p{Lu}[\p{L}']*/gu)].filter((m) => m[0].length > 1);
+	const words = [...name.slice(0, limit).matchAll(/\p{L}[\p{L}']*/gu)].filter((m) => m[0].length > 1);
 	for (let i = 0; i + 1 < words.length; i++) {
 		for (const n of [3, 2]) {
 			const run = words.slice(i, i + n);
@@ -57,6 +68,8 @@ function namePair(name: string, limit: number, dicts: Dictionaries): Finding | u
 			const first = keys.some((k) => dicts.firstNames.has(k));
 			const last = keys.some((k) => dicts.lastNames.has(k));
 			if (!first || !last || !keys.every((k) => dicts.firstNames.has(k) || dicts.lastNames.has(k) || dicts.otherNames.has(k))) continue;
+			// in one case, common words alone ("rose-garden", "WILL_GRANT") are words, not a name
+			if (run.every((w) => !/\p{Lu}/u.test(w[0]) || w[0] === w[0].toUpperCase()) && keys.every((k) => (dicts.englishWords.get(k) ?? 99) <= 30)) continue;
 			const end = run[n - 1].index! + run[n - 1][0].length;
 			return { start: run[0].index!, end, type: 'Patient', confidence: 0.8, detector: 'name-in-path' };
 		}

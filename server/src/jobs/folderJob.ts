@@ -80,6 +80,8 @@ export interface FileRecord {
 	outputHash?: string;
 	counts?: Partial<Record<EntityType, number>>;
 	problems?: number;
+	/** Done by an earlier run and unchanged since (its output was checked by hash and kept). */
+	kept?: boolean;
 }
 
 export interface JobReport {
@@ -92,7 +94,7 @@ export interface JobReport {
 	startedAt: string;
 	durationMs: number;
 	cancelled: boolean;
-	totals: { files: number; done: number; skipped: number; failed: number; copied: number; findings: number; bytes: number };
+	totals: { files: number; done: number; skipped: number; failed: number; copied: number; findings: number; bytes: number; kept: number };
 	countsByType: Partial<Record<EntityType, number>>;
 	/** Run-wide surrogate uniqueness (surrogate runs): distinct values checked, collisions moved, rounds, left over. */
 	surrogates?: SurrogateCheck;
@@ -411,7 +413,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
 				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
 			} else if (prev && prev.status === 'done' && (!wantClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
-				await finish({ ...prev, source, bytes: size });
+				await finish({ ...prev, source, bytes: size, kept: true });
 			} else {
 				tasks.push({ rel, source, task: taskFor(e.rel, src, dst, format, fhirJson) });
 			}
@@ -651,7 +653,7 @@ function buildReport(opts: FolderJobOptions, files: FileRecord[], started: numbe
 		startedAt: new Date(started).toISOString(),
 		durationMs,
 		cancelled,
-		totals: { files: files.length, done: by('done'), skipped: by('skipped'), failed: by('failed'), copied: by('copied'), findings, bytes: files.reduce((a, f) => a + f.bytes, 0) },
+		totals: { files: files.length, done: by('done'), skipped: by('skipped'), failed: by('failed'), copied: by('copied'), findings, bytes: files.reduce((a, f) => a + f.bytes, 0), kept: files.filter((f) => f.kept).length },
 		countsByType,
 		files,
 	};
