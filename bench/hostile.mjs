@@ -5,6 +5,7 @@
 // Inputs are generated at run time in a temp dir that is removed at the end; every child is killed at the end.
 // Planted synthetic PHI is never printed: details say whether it was found, never what.
 //   node bench/hostile.mjs [--only REGEX]   (REGEX over case ids, e.g. --only '^1[1-5]')
+//   HOSTILE_TMP=DIR puts the temp dir there (default /dev/shm, else the OS temp dir); HOSTILE_KEEP=1 keeps it.
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -32,7 +33,9 @@ if (!existsSync(CLI)) {
 const PLANTED = ['Margaret', 'Okafor', '4829301', '555-0199'];
 const KEY_HEX = createHash('sha256').update('hostile-bench-key').digest('hex');
 
-const T = mkdtempSync(join(tmpdir(), 'deid-bench-hostile-'));
+// tmpfs when there is one: removing tens of thousands of just-written files from a disk took up to 47 s
+const TMP_BASE = process.env.HOSTILE_TMP ?? (existsSync('/dev/shm') && statSync('/dev/shm').isDirectory() ? '/dev/shm' : tmpdir());
+const T = mkdtempSync(join(TMP_BASE, 'deid-bench-hostile-'));
 const children = new Set();
 const servers = new Set();
 // Children never inherit storage secrets from the caller's environment: the cases set them on purpose.
@@ -44,7 +47,8 @@ function killAll() {
 }
 function cleanup() {
 	killAll();
-	rmSync(T, { recursive: true, force: true });
+	if (process.env.HOSTILE_KEEP) process.stderr.write(`hostile: kept ${T}\n`);
+	else rmSync(T, { recursive: true, force: true });
 }
 process.on('SIGINT', () => {
 	cleanup();
@@ -54,16 +58,24 @@ process.on('SIGTERM', () => {
 	cleanup();
 	process.exit(143);
 });
+// the harness itself broke (a case's own failure is caught by kase): clean up and say so with exit 2
+for (const ev of ['uncaughtException', 'unhandledRejection']) {
+	process.on(ev, (e) => {
+		process.stderr.write(`hostile: harness error: ${String(e?.stack ?? e).split(T).join('$T')}\n`);
+		cleanup();
+		process.exit(2);
+	});
+}
 
 // ---------- processes ----------
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Spawn a node script (the CLI by default) and track it so that the end of the run kills it. */
-function spawnNode(args, { cwd = T, env = {}, script = CLI } = {}) {
-	const p = spawn(process.execPath, [script, ...args], { cwd, env: { ...BASE_ENV, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function spawnNode(args, { cwd = T, env = {}, script = CLI, quiet = false } = {}) {
+	const p = spawn(process.execPath, [script, ...args], { cwd, env: { ...BASE_ENV, ...env }, stdio: quiet ? 'ignore' : ['ignore', 'pipe', 'pipe'] });
 	children.add(p);
-	p.once('close', () => children.delete(p));
+	p.once('exit', () => children.delete(p));
 	return p;
 }
 
@@ -300,7 +312,7 @@ let azurite;
 async function startAzurite() {
 	const port = await freePort();
 	const location = dir('azurite');
-	const proc = spawnNode(['--location', location, '--silent', '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--disableTelemetry'], { script: AZURITE_MAIN });
+	const proc = spawnNode(['--location', location, '--silent', '--blobHost', '127.0.0.1', '--blobPort', String(port), '--skipApiVersionCheck', '--disableTelemetry'], { script: AZURITE_MAIN, quiet: true });
 	if (!(await waitForPort(port, proc, 45000))) throw new Error('azurite did not start');
 	const cs = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=http://127.0.0.1:${port}/devstoreaccount1;`;
 	const { BlobServiceClient } = createRequire(join(ROOT, 'package.json'))('@azure/storage-blob');
@@ -335,7 +347,8 @@ async function startServe({ stateDir, token = TOKEN, args, env = {}, timeoutMs =
 function stopProc(proc) {
 	return new Promise((resolve) => {
 		if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-		proc.once('close', () => resolve());
+		// 'exit', not 'close': a pipe nobody reads would hold 'close' back
+		proc.once('exit', () => resolve());
 		proc.kill('SIGKILL');
 	});
 }
