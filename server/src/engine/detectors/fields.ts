@@ -1,5 +1,6 @@
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
+import { parseAddress } from './addresses';
 
 /**
  * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
@@ -122,6 +123,14 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 				at += part.length + 1;
 			}
 			continue;
+		}
+		if (h.type === 'Street' && ctx.language === 'en') {
+			// "Address: 1457 Larkspur Avenue, Dunmore, PA 18512": street, town, state and ZIP, each of its own type
+			const parts = parseAddress(text, s, e, ctx.dicts, true);
+			if (parts?.length) {
+				for (const p of parts) emit(p.start, p.end, p.type, 0.95, 'field-address');
+				continue;
+			}
 		}
 		emit(s, e, h.type, 0.95, 'field-label');
 	}
