@@ -28,12 +28,12 @@ const CA_POSTAL_AT_END = /(?:^|[\s,])([A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d)$/;
 const UK_POSTCODE_AT_END = /(?:^|[\s,])([A-Za-z]{1,2}\d[A-Za-z\d]?[ ]{1,2}\d[A-Za-z]{2})$/;
 const ABBR_AT_END = /(?:^|[\s,])([A-Z]{2}|[A-Z]\.[A-Z]\.)$/;
 /** A unit: "Apt 4B", "Suite 300", "#12", "Flat 3". */
-const UNIT = /^(?:apt\.?|apartment|unit|suite|ste\.?|room|rm\.?|floor|fl\.?|bldg\.?|building|flat|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}$/i;
+const UNIT = /^(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}$/i;
 const PO_BOX = /^(?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t]{0,2}\d{1,10}$/i;
 /** A street line: a house number ("1457", "221B", "12-14"), then words. */
 const STREET_LINE = /^\d{1,6}[A-Za-z]?(?:-\d{1,5})?[ \t]{1,3}\S/;
 /** A unit that follows a street on its line. */
-const UNIT_AFTER = /^(?:,?[ \t]{1,3})(?:apt\.?|apartment|unit|suite|ste\.?|room|rm\.?|floor|fl\.?|bldg\.?|building|flat|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}/i;
+const UNIT_AFTER = /^(?:,?[ \t]{1,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}(?![\w-])/i;
 const TOWN_WORD = /^(?:\p{Lu}[\p{L}'’.-]{0,30}|of|on|upon|de|la|le|du|sur|the)$/u;
 const BLANK = /\s/;
 const SEPARATOR = /[\s,]/;
@@ -45,6 +45,14 @@ function trimRange(s: string, a: number, b: number): [number, number] {
 	while (a < b && SEPARATOR.test(s[a])) a++;
 	while (b > a && SEPARATOR.test(s[b - 1])) b--;
 	return [a, b];
+}
+
+const STATE_NAMES = new WeakMap<Dictionaries, ReadonlySet<string>>();
+/** The states' names, lower case (from the state list: "Georgia" is also a country among places). */
+function stateNames(dicts: Dictionaries): ReadonlySet<string> {
+	let set = STATE_NAMES.get(dicts);
+	if (!set) STATE_NAMES.set(dicts, (set = new Set(dicts.raw.states.map(([n]) => n.toLowerCase()))));
+	return set;
 }
 
 /** The state or province name or abbreviation that ends s at `end` (after trimming), or undefined. */
@@ -59,7 +67,7 @@ function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries): 
 	const words = tail.split(/([ \t]+)/);
 	for (let k = Math.max(0, words.length - 5); k < words.length; k += 2) {
 		const name = words.slice(k).join('');
-		if (dicts.places.get(name.toLowerCase()) === 'State' && /^\p{Lu}/u.test(name)) {
+		if (stateNames(dicts).has(name.toLowerCase()) && /^\p{Lu}/u.test(name)) {
 			const start = end - name.length;
 			if (start === from || SEPARATOR.test(s[start - 1])) return [start, end];
 		}
@@ -68,10 +76,12 @@ function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries): 
 }
 
 /** A town: one to four capitalised words (with their lower-case joiners), no stop word or clinical word. */
-function isTown(v: string): boolean {
+function isTown(v: string, strict = false): boolean {
 	const words = v.split(/[ \t]+/);
 	if (words.length > 4 || !/^\p{Lu}/u.test(v) || /\d/.test(v)) return false;
-	return words.every((w) => TOWN_WORD.test(w) && (!STOPWORDS.has(w.toLowerCase()) || /^\p{Lu}/u.test(w)) && !CLINICAL.has(w.toLowerCase()));
+	// a segment of its own before a state is a town whatever its words ("Norton, KY"); words taken from the end of
+	// a sentence must be no clinical words
+	return words.every((w) => TOWN_WORD.test(w) && (!STOPWORDS.has(w.toLowerCase()) || /^\p{Lu}/u.test(w)) && !(strict && CLINICAL.has(w.toLowerCase())));
 }
 
 /**
@@ -109,12 +119,17 @@ function trailingStreet(s: string, a: number, b: number, town: boolean): Address
 	const v = s.slice(a, b);
 	const box = /(?:^|[ \t])((?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t]{0,2}\d{1,10})$/i.exec(v.slice(-40));
 	if (box && !town) return [{ start: b - box[1].length, end: b, type: 'Street' }];
-	const at = v.search(/(?:^|[ \t])\d{1,6}[A-Za-z]?[ \t][^\d]{2,80}$/);
-	if (at < 0) return undefined;
-	const from = a + at + (BLANK.test(v[at]) ? 1 : 0);
-	const parts = streetLine(s, from, b, true);
-	if (!parts || (town && !parts.some((p) => p.type === 'City'))) return undefined;
-	return parts;
+	// the house number: one of the last three numbers that start a word (a unit's number may follow it)
+	const starts: number[] = [];
+	for (const m of v.matchAll(/(?:^|[ \t])\d/g)) {
+		starts.push(m.index! + (BLANK.test(v[m.index!]) ? 1 : 0));
+		if (starts.length > 3) starts.shift();
+	}
+	for (const at of starts) {
+		const parts = streetLine(s, a + at, b, true);
+		if (parts && (!town || parts.some((p) => p.type === 'City'))) return parts;
+	}
+	return undefined;
 }
 
 /**
@@ -180,7 +195,7 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 			// "He moved to Dunmore": the capitalised words that end the segment
 			if (!found && !whole) {
 				const m = /(?:^|[ \t])((?:\p{Lu}[\p{L}'’-]{1,30}[ \t]{1,2}){0,2}\p{Lu}[\p{L}'’-]{1,30})$/u.exec(v.slice(-96));
-				if (m && isTown(m[1])) {
+				if (m && isTown(m[1], true)) {
 					parts.push({ start: b - m[1].length, end: b, type: 'City' });
 					break;
 				}
