@@ -42,7 +42,8 @@ class TextReplacement implements Replacement {
 	) {}
 }
 
-function transformText(text: string, findings: Finding[], t: TransformOptions): string {
+/** Replace a text's findings (non-overlapping, as detect returns them) under an operation or policy. */
+export function transformText(text: string, findings: Finding[], t: TransformOptions): string {
 	if (t.operation === 'tag') return text;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
 	// A surrogate must not reproduce an original PHI word of the same note (Dr. Allred → "Hodges" beside Mrs. Hodges):

@@ -3,6 +3,7 @@ import { type DetectContext, collector } from './detectors/context';
 import { detectLocations, detectOccupations } from './detectors/locations';
 import { detectNames } from './detectors/names';
 import { detectFields } from './detectors/fields';
+import { detectAddresses } from './detectors/addresses';
 import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
 import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
@@ -64,12 +65,66 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectDates(ctx, emit);
 	detectAges(ctx, emit);
 	detectZips(ctx, emit);
+	detectAddresses(ctx, emit);
 	detectLocations(ctx, emit);
 	detectOccupations(ctx, emit);
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
 	propagatePhrases(ctx, raw, emit);
-	return finalize(text, yieldToFacilities(text, raw), options, language);
+	return finalize(text, yieldToAddresses(text, yieldToFacilities(text, raw)), options, language);
+}
+
+const ADDRESS_DETECTORS = new Set(['address', 'field-address']);
+const ADDRESS_GAP = /^[\s,]*$/;
+
+/**
+ * An address found in its parts (street, town, state, postal code) owns its span: what other detectors found
+ * across it (a labelled field's whole value, a street run that reaches into the town) keeps only its parts
+ * outside the address, so merging does not join the parts again into one value of one type. Inside, the parts
+ * cover every character but the commas and blanks between them.
+ */
+function yieldToAddresses(text: string, raw: Finding[]): Finding[] {
+	const parts = raw.filter((f) => ADDRESS_DETECTORS.has(f.detector)).sort((a, b) => a.start - b.start);
+	if (!parts.length) return raw;
+	// addresses: runs of parts with only separators between them
+	const blocks: [number, number][] = [];
+	for (const p of parts) {
+		const last = blocks[blocks.length - 1];
+		if (last && p.start <= last[1] + 8 && (p.start <= last[1] || ADDRESS_GAP.test(text.slice(last[1], p.start)))) last[1] = Math.max(last[1], p.end);
+		else blocks.push([p.start, p.end]);
+	}
+	const out: Finding[] = [];
+	for (const f of raw) {
+		if (ADDRESS_DETECTORS.has(f.detector)) {
+			out.push(f);
+			continue;
+		}
+		// the first block that ends after f starts
+		let lo = 0;
+		let hi = blocks.length;
+		while (lo < hi) {
+			const mid = (lo + hi) >> 1;
+			if (blocks[mid][1] <= f.start) lo = mid + 1;
+			else hi = mid;
+		}
+		if (lo >= blocks.length || blocks[lo][0] >= f.end) {
+			out.push(f);
+			continue;
+		}
+		let at = f.start;
+		for (let k = lo; k < blocks.length && blocks[k][0] < f.end; k++) {
+			keepPiece(text, f, at, blocks[k][0], out);
+			at = Math.max(at, blocks[k][1]);
+		}
+		keepPiece(text, f, at, f.end, out);
+	}
+	return out;
+}
+
+function keepPiece(text: string, f: Finding, start: number, end: number, out: Finding[]): void {
+	while (start < end && TRIM_START.test(text[start])) start++;
+	while (end > start && TRIM_END.test(text[end - 1])) end--;
+	if (end - start >= 2) out.push({ ...f, start, end });
 }
 
 const PROPAGATED_PLACES = new Set<EntityType>(['Hospital', 'LocationOther', 'City']);
@@ -207,8 +262,17 @@ export function findDenied(text: string, needle: string, type: EntityType): Find
 }
 
 /**
+ * The longest span merging may build. A chain of overlapping findings ("Jan 1 Jan 1 …", where every "Jan 1" and
+ * "1 Jan" overlap) would otherwise become one finding as long as the text, and a value's transform is not meant
+ * for that (no real value is this long: addresses, names and facility names are well under 200 characters).
+ */
+export const MAX_MERGED_SPAN = 256;
+
+/**
  * Overlapping findings become one finding over their union, so no fragment of a value is left behind; the
- * type comes from the most confident member (ties: the more specific type).
+ * type comes from the most confident member (ties: the more specific type). A union that would pass
+ * MAX_MERGED_SPAN is cut where the current finding ends, and the member that overflows goes on from there as the
+ * next finding: every character stays covered, by adjacent findings that do not overlap.
  */
 export function mergeOverlaps(findings: Finding[]): Finding[] {
 	if (findings.length === 0) return [];
@@ -217,6 +281,11 @@ export function mergeOverlaps(findings: Finding[]): Finding[] {
 	let cur = { ...sorted[0] };
 	for (let i = 1; i < sorted.length; i++) {
 		const f = sorted[i];
+		if (f.start < cur.end && f.end > cur.end && f.end - cur.start > MAX_MERGED_SPAN) {
+			out.push(cur);
+			cur = { ...f, start: cur.end };
+			continue;
+		}
 		if (f.start < cur.end) {
 			cur.end = Math.max(cur.end, f.end);
 			if (better(f, cur)) {

@@ -1,6 +1,7 @@
 import type { Dictionaries } from './dictionaries';
 import { MONTHS, PROFESSIONS_EN, PROFESSIONS_ES } from './lexicon';
 import type { EntityType } from './types';
+import { STREET_WORDS } from './detectors/addresses';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
 const HAS_LETTER = /\p{L}/u;
@@ -48,11 +49,14 @@ class Picker {
 	private i = 0;
 	constructor(
 		private readonly hash: KeyedHash,
-		private readonly seed: string,
+		private seed: string,
 	) {}
 	next(): number {
 		if (!this.bytes) this.bytes = this.hash(this.seed);
 		if (this.i + 4 > this.bytes.length) {
+			// a long seed (a long value) goes on from its digest: hashed whole again on every refill, it made picks
+			// for the words of one long value cost the square of its length
+			if (this.seed.length > FPE_COMPACT) this.seed = hexDigest(this.hash(`picker\u0000${this.seed}`));
 			this.bytes = this.hash(this.seed + ':' + this.bytes.join(','));
 			this.i = 0;
 		}
@@ -107,6 +111,15 @@ function fpeRounds(hash: KeyedHash, shape: string): { tables: FpeTables; byRound
 	return { tables, byRound };
 }
 
+/** Values longer than this go through the format-preserving rounds by digest (see shapeSurrogate). */
+const FPE_COMPACT = 64;
+
+function hexDigest(b: Uint8Array): string {
+	let s = '';
+	for (let i = 0; i < b.length; i++) s += (b[i] < 16 ? '0' : '') + b[i].toString(16);
+	return s;
+}
+
 /**
  * Replace digits with digits and letters with letters of the same case; punctuation and length stay. The map is
  * a keyed permutation of all values of the same shape (a character-wise Feistel network, then one step along
@@ -146,9 +159,13 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 	if (n === 0) return original;
 	const half = n >> 1 || n; // one position: a single half, a keyed shift
 	const rounds = n === 1 ? 1 : 8;
+	// A long value's shape and halves enter the round function as digests: hashed whole into every block, they
+	// made the cost grow with the square of the length (each of ~n/32 blocks hashed ~n characters).
+	const compact = original.length > FPE_COMPACT;
+	const shapeKey = compact ? hexDigest(hash(`fpe shape\u0000${shape}`)) : shape;
 	// a round function over a small domain (a half of three characters or fewer: years, ages, short codes) is kept
-	const { tables, byRound } = fpeRounds(hash, shape);
-	const prefix = `fpe\u0000${shape}\u0000`;
+	const { tables, byRound } = fpeRounds(hash, shapeKey);
+	const prefix = compact ? `fpe\u0001${shapeKey}\u0000` : `fpe\u0000${shape}\u0000`;
 	const prf = (round: number, y: number[], flo: number, fhi: number, len: number): readonly number[] => {
 		// values are below 32 (radix 10 or 26), and a shape and round fix the half's length: the packing is one-to-one
 		const small = fhi - flo <= 3;
@@ -160,6 +177,7 @@ export function shapeSurrogate(original: string, hash: KeyedHash): string {
 		}
 		let x = '';
 		for (let i = flo; i < fhi; i++) x += i === flo ? String(y[i]) : ',' + y[i];
+		if (compact) x = hexDigest(hash(`fpe half\u0000${x}`));
 		const out: number[] = [];
 		for (let block = 0; out.length < len; block++) {
 			const b = hash(`${prefix}${round}\u0000${block}\u0000${x}`);
@@ -530,6 +548,39 @@ function remember(memo: Map<string, string>, k: string, v: string): void {
 	memo.set(k, v);
 }
 
+/** A unit or post-office box at the end of a street value: its word (kept) and its number (changed). */
+const STREET_UNIT = /((?:,?[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2})([A-Za-z0-9][A-Za-z0-9-]{0,5})$/i;
+const PO_BOX = /^((?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t]{0,2})(\d{1,10})$/i;
+const LINE_BREAK = /[\n\r\u2028\u2029]/;
+const BLANK = /\s/;
+
+/**
+ * "1457 Larkspur Avenue" → number, blank, name, last word with its blank before it; undefined when the value is
+ * not of that form. Same parts as /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/ (a test holds them together), found in one
+ * pass: that pattern backtracks through every blank of a long run.
+ */
+export function splitStreet(v: string): [string, string, string, string] | undefined {
+	const ws = (c: string) => BLANK.test(c);
+	let i = 0;
+	while (i < v.length && v.charCodeAt(i) >= 48 && v.charCodeAt(i) <= 57) i++;
+	if (i === 0 || i >= v.length || !ws(v[i])) return undefined;
+	let j = i;
+	while (j < v.length && ws(v[j])) j++;
+	// the last word, and the run of blanks before it
+	let k = v.length;
+	while (k > j && !ws(v[k - 1])) k--;
+	if (k === v.length) return undefined;
+	let b = k;
+	while (b > i && ws(v[b - 1])) b--;
+	if (b < j) {
+		// one run of blanks between the number and the last word: the number's blank keeps all but its last one
+		return j - i >= 2 ? [v.slice(0, i), v.slice(i, j - 1), '', v.slice(j - 1)] : undefined;
+	}
+	const middle = v.slice(j, b);
+	if (LINE_BREAK.test(middle)) return undefined;
+	return [v.slice(0, i), v.slice(i, j), middle, v.slice(b)];
+}
+
 const normalise = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
 
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
@@ -569,6 +620,8 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 		case 'Patient':
 		case 'Doctor': {
 			const words = original.split(/(\s+|,\s*|\.\s*)/);
+			// "Last, First" puts the surname before the comma; otherwise the last word is the surname.
+			const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
 			return words
 				.map((w, i) => {
 					if (i % 2 === 1 || !HAS_LETTER.test(w)) return w;
@@ -576,8 +629,6 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + new Picker(sc.hash, `initial\u0000${w.toLowerCase()}`).int(26)));
 					const lw = w.toLowerCase();
 					const fi = sc.dicts.firstNames.get(lw);
-					// "Last, First" puts the surname before the comma; otherwise the last word is the surname.
-					const comma = words.findIndex((x, k) => k % 2 === 1 && x.includes(','));
 					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
 					const kind: 'f' | 'm' | 's' = fi && !isLastWord ? fi.gender! : 's';
 					// One word, one surrogate word, whoever bears it (patient or clinician): "Mrs. Hodges" and
@@ -657,9 +708,25 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, (en ? listed(w.toLowerCase()) : undefined) ?? name(pool.placeWords)))).join('');
 		}
 		case 'Street': {
-			const m = /^(\d+)(\s+)(.*?)(\s+\S+\.?)$/.exec(original);
-			if (m) return `${shapeSurrogate(m[1], sc.hash)}${m[2]}${applyCase(m[3], name(pool.placeWords))}${m[4]}`;
-			return shapeSurrogate(original, sc.hash);
+			// a unit after the street ("…, Apt 4B") keeps its word and changes its number
+			const unit = STREET_UNIT.exec(original);
+			const street = unit ? original.slice(0, unit.index) : original;
+			const unitOut = unit ? unit[1] + shapeSurrogate(unit[2], sc.hash) : '';
+			if (!street) return unitOut;
+			const box = PO_BOX.exec(street);
+			if (box) return box[1] + shapeSurrogate(box[2], sc.hash) + unitOut;
+			// "221B Baker Street": the house number's letter changes with it
+			const letter = /^\d+[A-Za-z](?=\s)/.exec(street);
+			const m = letter ? splitStreet(street.slice(0, letter[0].length - 1) + street.slice(letter[0].length)) : splitStreet(street);
+			if (m && letter) m[0] = letter[0];
+			if (!m) return shapeSurrogate(street, sc.hash) + unitOut;
+			// the name never comes back as itself
+			const old = new Set(normalise(`${m[2]} ${m[3]}`).split(' '));
+			let v = name(pool.placeWords);
+			for (let k = 0; k < 4 && old.has(v.toLowerCase()); k++) v = p.pick(pool.placeWords);
+			// the street word stays ("Avenue"); a last word that is none is part of the name ("12 Larkspur Park")
+			if (!STREET_WORDS.has(m[3].trim().replace(/\.$/, '').toLowerCase())) return `${shapeSurrogate(m[0], sc.hash)}${m[1]}${applyCase(m[2] || m[3].trim(), v)}${unitOut}`;
+			return `${shapeSurrogate(m[0], sc.hash)}${m[1]}${applyCase(m[2], v)}${m[3]}${unitOut}`;
 		}
 		case 'Email': {
 			const user = p.pick(pool.female).toLowerCase() + '.' + p.pick(pool.surnames).toLowerCase();

@@ -1,5 +1,6 @@
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
+import { parseAddress } from './addresses';
 
 /**
  * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
@@ -63,6 +64,9 @@ const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax
 const BLANK = /\s/;
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
 
+/** A postal code (US, Canadian, UK; a country may follow) that ends its sentence inside an address value. */
+const POSTAL_THEN_SENTENCE = /(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
+
 export function detectFields(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const hits: { start: number; valueStart: number; type: EntityType | null }[] = [];
@@ -122,6 +126,17 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 				at += part.length + 1;
 			}
 			continue;
+		}
+		if (h.type === 'Street' && ctx.language === 'en') {
+			// "Address: 1457 Larkspur Avenue, Dunmore, PA 18512": street, town, state and ZIP, each of its own type;
+			// a sentence after the postal code ("… PA 18512. Follow up …") is no part of it
+			const after = POSTAL_THEN_SENTENCE.exec(value);
+			if (after) e = s + after.index + after[1].length;
+			const parts = parseAddress(text, s, e, ctx.dicts, true);
+			if (parts?.length) {
+				for (const p of parts) emit(p.start, p.end, p.type, 0.95, 'field-address');
+				continue;
+			}
 		}
 		emit(s, e, h.type, 0.95, 'field-label');
 	}

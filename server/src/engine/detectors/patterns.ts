@@ -337,6 +337,7 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 		if (UNITS.has(nextWord(text, start + trimmed.length))) continue;
 		emit(start, start + trimmed.length, before === 'fax' ? 'Fax' : kind(start), 0.85, 'phone-context');
 	}
+	detectLocalPhones(ctx, emit);
 	// Spanish and European 9-digit numbers with a phone word before them.
 	for (const m of text.matchAll(/(?<!\d)(?:\+34[ ]?)?[6789]\d{2}[ .]?\d{2,3}[ .]?\d{2,3}[ .]?\d{0,3}(?!\d)/g)) {
 		const digits = m[0].replace(/\D/g, '');
@@ -344,6 +345,61 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 		const before = prevWord(text, m.index!, ' \t:#.-');
 		if (PHONE_WORDS.has(before)) emit(m.index!, m.index! + m[0].trimEnd().length, kind(m.index!), 0.85, 'phone-context');
 	}
+}
+
+/**
+ * Seven-digit local numbers ("555-0199", "555.0199"): an exchange (first digit 2–9, as the numbering plan has it)
+ * and four digits, not part of a longer number, found when a phone word or a contact verb stands in the words
+ * before it ("called 555-0199", "reach her at 555-0199"), or when the number is all of its line (a form field, a
+ * JSON value such as a FHIR telecom's). Ranges and values ("platelets 250-400", "normal 350-1050 mg") have
+ * neither, or a unit after them.
+ */
+const LOCAL_PHONE = /(?<![\w.,/:+-]|\d[ \t)]|\)[ \t]?)([2-9]\d{2})([-.])(\d{4})(?![\w%]|[-.,/:]\d)/g;
+const LETTER_RE = /\p{L}/u;
+const CONTACT_WORDS = new Set([...PHONE_WORDS, 'called', 'calling', 'calls', 'dial', 'dialed', 'dialled', 'reach', 'reached', 'reachable', 'text', 'texted', 'telephoned', 'phoned', 'paged', 'numbers', 'line', 'landline', 'callback', 'cb']);
+/** Words that may stand between a contact word and the number ("call her at", "phone number is"). */
+const CONTACT_FILLERS = new Set(['at', 'on', 'to', 'him', 'her', 'them', 'me', 'us', 'is', 'was', 'number', 'no', 'back', 'the', 'mom', 'dad', 'wife', 'husband', 'daughter', 'son']);
+
+function detectLocalPhones(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	if (!text.includes('-') && !text.includes('.')) return;
+	for (const m of text.matchAll(LOCAL_PHONE)) {
+		const start = m.index!;
+		const end = start + m[0].length;
+		// a dotted number needs its phone word: "250.1234" alone is a measure
+		let ok = false;
+		// the words before, nearest first, within the line: a contact word, perhaps after fillers
+		let at = start;
+		for (let k = 0; k < 4; k++) {
+			let i = at - 1;
+			while (i >= 0 && at - i < 8 && ' \t:#.-('.includes(text[i])) i--;
+			const e = i + 1;
+			while (i >= 0 && e - i < 24 && LETTER_RE.test(text[i])) i--;
+			const w = text.slice(i + 1, e).toLowerCase();
+			if (!w) break;
+			if (CONTACT_WORDS.has(w)) {
+				ok = true;
+				break;
+			}
+			if (!CONTACT_FILLERS.has(w)) break;
+			at = i + 1;
+		}
+		if (!ok && m[2] === '-') {
+			// all of its line (a field value); quotes count as line edges, so a JSON value does too
+			const lineStart = Math.max(text.lastIndexOf('\n', start - 1) + 1, 0);
+			const nl = text.indexOf('\n', end);
+			const lineEnd = nl < 0 ? text.length : nl;
+			ok = /^[ \t"']*$/.test(text.slice(lineStart, start)) && /^[ \t"'.]*$/.test(text.slice(end, lineEnd));
+		}
+		// ("in" is a unit too, but "reach her at 555-0199 in the evening" is a phone)
+		const after = nextWord(text, end);
+		if (!ok || (UNITS.has(after) && after !== 'in')) continue;
+		emit(start, end, kind(text, start), 0.85, 'phone-local');
+	}
+}
+
+function kind(text: string, start: number): EntityType {
+	return /\bfax\b|\bfacsimile\b/i.test(text.slice(Math.max(0, start - 16), start)) ? 'Fax' : 'Phone';
 }
 
 /** Parts every match of RE.domain and RE.ipv6 contains (same flags, so the same case and word-boundary rules). */
