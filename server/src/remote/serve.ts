@@ -69,7 +69,7 @@ const OPERATIONS: Record<DeidOperation, Operation> = { Redact: 'redact', Surroga
 
 /** A document's failure from the worker pool, as the API reports it. */
 function outcomeError(o: Exclude<TextOutcome, { ok: true }>): HttpError {
-	if (o.code === 'timeout') return new HttpError(422, 'DocumentProcessingTimeout', `The document could not be processed within the time limit: ${o.reason}.`);
+	if (o.code === 'timeout') return new HttpError(422, 'DocumentProcessingTimeout', `${o.reason[0].toUpperCase()}${o.reason.slice(1)}.`);
 	if (o.code === 'memory') return new HttpError(422, 'DocumentTooComplex', 'The document needs more memory than the server allows per document.');
 	if (o.code === 'closed') return new HttpError(503, 'ServiceUnavailable', 'The server is shutting down.');
 	return new HttpError(500, 'InternalServerError', 'The document could not be processed.');
