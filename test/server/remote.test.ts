@@ -1,6 +1,7 @@
 // Remote batch jobs end to end with real parts: Azurite (npm) for Blob Storage, `deid serve` (our self-hosted
 // server with the Azure API) as a process, and our REST client. Plus the client against recorded response shapes.
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,8 @@ let server: DeidServer;
 let client: DeidClient;
 const stateDir = join(work, 'state');
 const CONTAINER = 'notes';
+/** deid serve refuses tokens under 32 characters or with little variety. */
+const TOKEN = randomBytes(32).toString('base64url');
 const fast = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, 50)));
 
 const NOTES: Record<string, string> = {
@@ -29,7 +32,7 @@ before(async () => {
 	mkdirSync(stateDir, { recursive: true });
 	azurite = await startAzurite();
 	await BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient(CONTAINER).createIfNotExists();
-	server = await startDeidServer(azurite.connectionString, stateDir);
+	server = await startDeidServer(azurite.connectionString, stateDir, TOKEN);
 	client = new DeidClient({ endpoint: server.url, token: async () => server.token, sleep: fast });
 });
 after(async () => {
@@ -164,7 +167,7 @@ describe('remote batch jobs: Azurite + deid serve + our client', () => {
 		for await (const j of client.listJobs({ maxpagesize: 2 })) names.push(j.name);
 		assert.ok(names.length >= 3);
 		await server.stop();
-		server = await startDeidServer(azurite.connectionString, stateDir);
+		server = await startDeidServer(azurite.connectionString, stateDir, TOKEN);
 		client = new DeidClient({ endpoint: server.url, token: async () => server.token, sleep: fast });
 		const after: DeidentificationJob[] = [];
 		for await (const j of client.listJobs()) after.push(j);
@@ -186,7 +189,7 @@ describe('remote batch jobs: Azurite + deid serve + our client', () => {
 		const saved = (JSON.parse(readFileSync(join(stateDir, 'deid-serve-state.json'), 'utf8')) as { job: DeidentificationJob }[]).find((x) => x.job.name === 'resume-job')!.job;
 		assert.equal(saved.status, 'Running', 'stopped mid-job, state saved as Running');
 		assert.ok(saved.summary!.successful > 0 && saved.summary!.successful < 120, `interrupted after ${saved.summary!.successful}`);
-		server = await startDeidServer(azurite.connectionString, stateDir);
+		server = await startDeidServer(azurite.connectionString, stateDir, TOKEN);
 		client = new DeidClient({ endpoint: server.url, token: async () => server.token, sleep: fast });
 		const done = await client.pollJob('resume-job', { minMs: 10 });
 		assert.equal(done.status, 'Succeeded');
