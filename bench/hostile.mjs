@@ -952,9 +952,22 @@ async function withKey(text) {
 	const r = await run(['deidentify', src, join(d, 'out', 'a.txt'), '--operation', 'surrogate', '--key-file', k, '--workers', '0'], { timeoutMs: 30000 });
 	return { r, wrote: existsSync(join(d, 'out', 'a.txt')) };
 }
-await kase('17a', '--key-file: 32 hex digits', 'refused with a clear message', async () => {
-	const { r, wrote } = await withKey(KEY_HEX.slice(0, 32));
-	return { pass: r.code === 2 && !wrote && /key/i.test(r.stderr) && !crashy(r), detail: `${shape(r)}; output written: ${yn(wrote)}` };
+await kase('17a', '--key-file: 32 hex digits', 'refused, or read as hex, as the extension reads it (same fingerprint)', async () => {
+	const hex = KEY_HEX.slice(0, 32);
+	const d = dir('c17a');
+	write(join(d, 'in', 'a.txt'), 'Seen on 3/4/2019 by Dr. Carter.\n');
+	const k = write(join(d, 'key'), hex + '\n');
+	const r = await run(['deidentify', join(d, 'in'), join(d, 'out'), '--operation', 'surrogate', '--key-file', k, '--workers', '0'], { timeoutMs: 30000 });
+	// the extension's fingerprint of the same text read as hex (client/src/keys.ts)
+	const extension = createHash('sha256').update('deid-key-fingerprint').update(Buffer.from(hex, 'hex')).digest('hex').slice(0, 16);
+	let cli = '';
+	try {
+		cli = JSON.parse(readFileSync(join(d, 'out', 'deid-report.json'), 'utf8')).keyFingerprint;
+	} catch {
+		// refused: no report
+	}
+	const refused = r.code === 2 && /key/i.test(r.stderr) && !crashy(r);
+	return { pass: refused || (r.code === 0 && cli === extension), detail: `${shape(r)}; refused: ${yn(refused)}; fingerprint as the extension's: ${yn(cli === extension)}` };
 });
 await kase('17b', '--key-file: a passphrase', 'refused with a clear message', async () => {
 	const { r, wrote } = await withKey('correct horse battery staple');

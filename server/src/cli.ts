@@ -31,8 +31,11 @@ Usage:
                             or a folder of them (mirrored). --config is a Microsoft FHIR anonymizer configuration;
                             without it the HIPAA Safe Harbor sample plus scrubText (free text through our detector).
                             --operation/--redaction-format apply to scrubText.
-  deid serve --port N [--host 127.0.0.1] --token-file F [--state-dir D]
+  deid serve --port N [--host 127.0.0.1] --token-file F [--state-dir D] [--allow-container NAME]...
+                  [--document-time-limit SECONDS]
                             a self-hosted server with the Azure de-identification REST API (2024-11-15);
+                            the token: 32+ random characters (e.g. openssl rand -base64 32); jobs may name
+                            only the connection string's account (and only the allowed containers, if given);
                             the storage connection string from DEID_STORAGE_CONNECTION_STRING or
                             --storage-connection-string-file F
   deid job submit <folder> --endpoint URL --container-url URL --out DIR [--token-file F]
@@ -77,7 +80,7 @@ interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
+const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--allow-container', '--document-time-limit', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
 const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '--force', '--no-resume', '-h', '--help', '--version']);
 
 function parse(argv: string[]): Parsed {
@@ -446,10 +449,13 @@ async function cmdServe(p: Parsed): Promise<number> {
 	const tokenFile = one(p, '--token-file');
 	if (!tokenFile) throw new UsageError('serve needs --token-file (clients must send this bearer token)');
 	const token = readSecretFile(tokenFile, '--token-file');
+	const limit = one(p, '--document-time-limit');
+	const budget = limit === undefined ? undefined : Number(limit);
+	if (budget !== undefined && !(budget > 0 && budget <= 3600)) throw new UsageError('--document-time-limit must be a number of seconds from 1 to 3600');
 	const { startServer } = await import('./remote/serve');
 	let server;
 	try {
-		server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
+		server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, allowedContainers: p.flags.get('--allow-container'), documentBudgetMs: budget === undefined ? undefined : budget * 1000, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
 	} catch (e) {
 		const code = (e as NodeJS.ErrnoException).code;
 		process.stderr.write(`deid serve: cannot start: ${code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'not allowed to listen on that port' : code ? code : (e as Error).message}\n`);

@@ -1,4 +1,5 @@
 // Azurite (npm) on a free loopback port, and `deid serve` over it, as real processes for the remote-job tests.
+import { randomBytes } from 'node:crypto';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request } from 'node:http';
@@ -86,11 +87,11 @@ export interface DeidServer {
 }
 
 /** `deid serve` as a real process (the CLI), with a token file and a state directory. */
-export async function startDeidServer(connectionString: string, stateDir: string, token = 'test-token-0123456789'): Promise<DeidServer> {
+export async function startDeidServer(connectionString: string, stateDir: string, token = randomBytes(32).toString('base64url')): Promise<DeidServer> {
 	const port = await freePort();
 	const tokenFile = join(stateDir, 'token');
 	writeFileSync(tokenFile, token + '\n');
-	const proc = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--storage-connection-string', connectionString, '--token-file', tokenFile, '--state-dir', stateDir], { stdio: ['ignore', 'ignore', 'inherit'] });
+	const proc = spawn(process.execPath, [CLI, 'serve', '--port', String(port), '--token-file', tokenFile, '--state-dir', stateDir], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, DEID_STORAGE_CONNECTION_STRING: connectionString } });
 	await waitForPort(port, proc, 'deid serve', 20000);
 	return { url: `http://127.0.0.1:${port}`, token, stop: () => stop(proc) };
 }
