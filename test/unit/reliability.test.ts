@@ -229,6 +229,7 @@ describe('PHI in file and folder names', () => {
 		writeFileSync(join(input, 'Margaret Okafor 4829301.txt'), 'Seen on 3/4/2019.\n');
 		writeFileSync(join(input, 'Okafor-Margaret', 'visit-2019-03-04.txt'), 'Seen on 3/4/2019.\n');
 		writeFileSync(join(input, 'Okafor-Margaret', 'summary.txt'), 'Seen.\n');
+		writeFileSync(join(input, 'Okafor-Margaret', 'visit-555-0199.txt'), 'Seen.\n');
 		writeFileSync(join(input, 'Smith-John', 'summary.txt'), 'Seen.\n');
 		for (const op of ['redact', 'surrogate']) {
 			const out = join(d, `out-${op}`);
@@ -236,7 +237,7 @@ describe('PHI in file and folder names', () => {
 			assert.equal(r.code, 0, r.stderr);
 			const names = files(out);
 			const everything = names.join('\n') + names.map((f) => readFileSync(join(out, f), 'utf8')).join('\n') + r.stdout + r.stderr;
-			for (const phi of ['Okafor', 'Margaret', '4829301', 'Smith', '2019-03-04']) assert.ok(!everything.includes(phi), `${op}: "${phi}" is in a name, report, manifest or message`);
+			for (const phi of ['Okafor', 'Margaret', '4829301', 'Smith', '2019-03-04', '555-0199']) assert.ok(!everything.includes(phi), `${op}: "${phi}" is in a name, report, manifest or message`);
 			assert.equal(names.filter((f) => f.endsWith('summary.txt')).length, 2, `${op}: two patients' folders keep distinct names: ${names}`);
 			// one folder, one output name for all its files
 			const folders = new Set(names.filter((f) => f.includes('/')).map((f) => f.split('/')[0]));

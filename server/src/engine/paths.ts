@@ -21,6 +21,8 @@ const UNSAFE = /[/\\:*?"<>|\u0000-\u001f\u007f]/g;
 /** Longest name we write, in UTF-16 units (file systems allow 255 bytes; a surrogate may be longer than its value). */
 const MAX_NAME = 120;
 
+const PHONE_IN_NAME = /(?<![\d])(?:\(?\d{3}\)?[-. _]?)?[2-9]\d{2}[-._]\d{4}(?![\d])/g;
+
 /** Findings in a file or folder name; `_` and `.` read as spaces, and `-` both as itself and as a space. */
 export function detectInName(name: string, dicts: Dictionaries, options: DetectOptions): Finding[] {
 	if (!/[\p{L}\p{N}]/u.test(name)) return [];
@@ -37,6 +39,8 @@ export function detectInName(name: string, dicts: Dictionaries, options: DetectO
 	}
 	const pair = namePair(name, limit, dicts);
 	if (pair) clipped.push(pair);
+	// a telephone number's shape in a name is a number of someone's (running text also wants a contact word)
+	for (const m of name.slice(0, limit).matchAll(PHONE_IN_NAME)) clipped.push({ start: m.index!, end: m.index! + m[0].length, type: 'Phone', confidence: 0.8, detector: 'phone-in-path' });
 	return mergeOverlaps(clipped);
 }
 
