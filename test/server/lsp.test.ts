@@ -148,8 +148,9 @@ describe('language server over stdio', () => {
 		const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 14 } })) as Hover;
 		const value = (hover.contents as { value: string }).value;
 		assert.match(value, /PHI: Doctor/);
-		assert.match(value, /confidence \d+%/);
-		assert.match(value, /name-title/);
+		assert.match(value, /confidence \d+(\.\d)?%/);
+		assert.doesNotMatch(value, /confidence 100%/, 'a calibrated confidence below 1 is never shown as 100%');
+		assert.match(value, /Found as a name after a title \(Dr\., Mr\., Mrs\.\) \(detector `name-title`\)/);
 		assert.match(value, /Safe Harbor: \(A\) Names/);
 		const none = await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
 		assert.equal(none, null);

@@ -11,3 +11,4 @@ export * from './policy';
 export * from './pieces';
 export * from './paths';
 export * from './largeRecords';
+export { DETECTOR_DESCRIPTIONS, describeDetector } from './detectors/catalog';

@@ -1,21 +1,12 @@
 import { MarkupKind, type Disposable } from 'vscode-languageserver';
-import { SAFE_HARBOR } from '../engine';
+import { SAFE_HARBOR, describeDetector } from '../engine';
 import type { ServerContext } from '../state';
 
-const DETECTORS: Record<string, string> = {
-	'name-title': 'a name after a title (Dr., Mr., Mrs.)',
-	'name-credential': 'a name before a credential (RN, MD, NP)',
-	'name-relation': 'a name after a relation word (wife, son, daughter)',
-	'name-context': 'a name after a role or contact verb',
-	'name-full': 'a known first name followed by a surname',
-	'name-dict': 'a name in the census name lists that is not an ordinary word here',
-	'name-chain': 'a name-like word next to another name',
-	'deny-list': 'your deny list (marked as PHI)',
-	'field-name': 'the JSON field it is the value of',
-	gazetteer: 'a place in the gazetteer',
-	facility: 'a hospital or facility name',
-	'place-context': 'an unknown word after a movement verb (transferred to, arrived from)',
-};
+/** A confidence as users read it: 99.6%, not a rounded-up 100% (scores from 0.5 up are calibrated). */
+export function formatConfidence(c: number): string {
+	const pct = c * 100;
+	return `${pct >= 99 && pct < 100 ? (Math.floor(pct * 10) / 10).toFixed(1) : Math.round(pct)}%`;
+}
 
 /** Hover on a finding: its type, confidence, detector and Safe Harbor identifier. */
 export function registerHover(ctx: ServerContext): Disposable {
@@ -26,14 +17,13 @@ export function registerHover(ctx: ServerContext): Disposable {
 		const offset = doc.offsetAt(params.position);
 		const f = entry.findings.find((x) => x.start <= offset && offset < x.end);
 		if (!f) return null;
-		const why = DETECTORS[f.detector] ?? f.detector;
 		return {
 			contents: {
 				kind: MarkupKind.Markdown,
 				value: [
-					`**PHI: ${f.type}** — confidence ${Math.round(f.confidence * 100)}%`,
+					`**PHI: ${f.type}** — confidence ${formatConfidence(f.confidence)}${f.confidence >= 0.5 ? ' (calibrated: about that share of such findings are PHI)' : ''}`,
 					'',
-					`Detector: \`${f.detector}\` — ${why}.`,
+					`Found as ${describeDetector(f.detector)} (detector \`${f.detector}\`).`,
 					'',
 					`HIPAA Safe Harbor: ${SAFE_HARBOR[f.type]}.`,
 				].join('\n'),
