@@ -7,8 +7,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { DetectOptions, Dictionaries, EntityType, Operation } from '../engine';
 import {
-	FhirAnonymizer, loadConfigOrDefault, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
-	type FhirConfig, type FhirDeps,
+	FhirAnonymizer, isResourceType, loadConfigOrDefault, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
+	type FhirConfig, type FhirDeps, type FhirIssue,
 } from '../engine/fhir';
 import type { DenyEntry } from '../engine/types';
 import { fhirKeyDeriver, nodeFhirDeps } from '../node/fhirDeps';
@@ -32,12 +32,20 @@ export interface FhirFileResult {
 	status: 'done' | 'skipped' | 'failed';
 	resources: number;
 	errors: { line?: number; message: string }[];
+	/** Values redacted because they were not valid for their element: how many, and the first few by path. */
+	invalidValues: number;
+	invalid: { line?: number; path: string; problem: string }[];
 }
+
+/** Invalid values listed per file (all are counted). */
+const INVALID_LISTED = 20;
 
 export interface FhirJobReport {
 	files: FhirFileResult[];
 	resources: number;
 	failedResources: number;
+	/** Values redacted because they were not valid for their element (wrong JSON type, code, date, unknown element…). */
+	invalidValues: number;
 	textFindings: Partial<Record<EntityType, number>>;
 	durationMs: number;
 	warnings: string[];
@@ -61,6 +69,15 @@ async function listInputs(root: string): Promise<{ rel: string; problem?: string
 	};
 	await walk('');
 	return out;
+}
+
+/** Parse one resource's JSON text; the parser's message (which can quote the text) is not passed on. */
+function parseResource(text: string): unknown {
+	try {
+		return parseJson(text);
+	} catch {
+		throw new Error('not valid JSON');
+	}
 }
 
 /** Sanitise an error message for reports: quoted text (which could be data) is removed. */
@@ -111,6 +128,18 @@ export async function collectKnownPhi(root: string, files: string[]): Promise<Ma
 	return map;
 }
 
+function noteInvalid(result: FhirFileResult, issues: FhirIssue[], line?: number): void {
+	result.invalidValues += issues.length;
+	for (const i of issues) if (result.invalid.length < INVALID_LISTED) result.invalid.push({ ...(line ? { line } : {}), path: i.path, problem: i.problem });
+}
+
+/** The output for a resource the configuration failed on: its type and the REDACTED label, as `processingErrors: skip`. */
+function redactedResource(json: unknown): string | undefined {
+	const rt = json && typeof json === 'object' ? (json as Record<string, unknown>).resourceType : undefined;
+	if (typeof rt !== 'string' || !isResourceType(rt)) return undefined;
+	return stringify({ resourceType: rt, meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'REDACTED', display: 'redacted' }] } }, false);
+}
+
 export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	const started = Date.now();
 	const input = resolve(opts.input);
@@ -139,14 +168,14 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 		onFindings: (types) => types.forEach((t) => (textFindings[t] = (textFindings[t] ?? 0) + 1)),
 	});
 	const deps = nodeFhirDeps(opts.deps);
-	const report: FhirJobReport = { files: [], resources: 0, failedResources: 0, textFindings, durationMs: 0, warnings: [] };
-	for (const f of listed.filter((f) => f.problem)) report.files.push({ path: f.rel, status: 'failed', resources: 0, errors: [{ message: f.problem! }] });
+	const report: FhirJobReport = { files: [], resources: 0, failedResources: 0, invalidValues: 0, textFindings, durationMs: 0, warnings: [] };
+	for (const f of listed.filter((f) => f.problem)) report.files.push({ path: f.rel, status: 'failed', resources: 0, errors: [{ message: f.problem! }], invalidValues: 0, invalid: [] });
 	const folderName = basename(input);
 	let done = 0;
 	for (const rel of files) {
 		const src = join(root, rel);
 		const dest = single ? output : join(output, rel);
-		const result: FhirFileResult = { path: rel, status: 'done', resources: 0, errors: [] };
+		const result: FhirFileResult = { path: rel, status: 'done', resources: 0, errors: [], invalidValues: 0, invalid: [] };
 		report.files.push(result);
 		if (opts.skipExisting && (await lstat(dest).then(() => true, () => false))) {
 			result.status = 'skipped';
@@ -155,10 +184,12 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 		// One engine per file, as upstream (an empty dateShiftKey is then random per file).
 		const engine = new FhirAnonymizer(opts.config, deps, { scrubtext: scrub });
 		const ctx = { fileName: basename(rel), folderName };
-		const anonymize = (text: string) => {
-			const json = parseJson(text) as Record<string, unknown>;
+		const anonymize = (text: string, line?: number) => {
+			const json = parseResource(text) as Record<string, unknown>;
 			const pid = json && typeof json === 'object' ? patientIdOf(json) : undefined;
-			return engine.anonymize(json, { ...ctx, knownPhi: pid ? knownPhi.get(pid) : sharedGeo });
+			const r = engine.anonymizeWithChanges(json, { ...ctx, knownPhi: pid ? knownPhi.get(pid) : sharedGeo }, false);
+			noteInvalid(result, r.issues, line);
+			return r.output;
 		};
 		await mkdir(dirname(dest), { recursive: true });
 		const tmp = `${dest}.deid-tmp-${process.pid}`;
@@ -171,7 +202,7 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 					const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
 					if (line.trim() === '') continue; // blank lines carry nothing; upstream fails the file, we skip them
 					try {
-						const text = stringify(anonymize(line), false);
+						const text = stringify(anonymize(line, n), false);
 						if (!out.write(text + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
 						result.resources++;
 					} catch (e) {
@@ -200,6 +231,11 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 		}
 		report.resources += result.resources;
 		report.failedResources += result.errors.length;
+		report.invalidValues += result.invalidValues;
+		if (result.invalidValues) {
+			const first = result.invalid[0];
+			report.warnings.push(`${rel}: ${result.invalidValues} invalid value(s) redacted (first: ${first.line ? `line ${first.line}, ` : ''}${first.path}: ${first.problem})`);
+		}
 		opts.onProgress?.({ files: files.length, done: ++done, resources: report.resources });
 	}
 	report.durationMs = Date.now() - started;
@@ -220,23 +256,41 @@ export function fhirFileProcessor(configText: string, dicts: Dictionaries, key: 
 	const counts: Partial<Record<EntityType, number>> = {};
 	const scrub = scrubTextProcessor({ dicts, detect: opts.detect, operation: opts.operation ?? 'redact', redactionFormat: opts.redactionFormat, onFindings: (ts) => ts.forEach((t) => (counts[t] = (counts[t] ?? 0) + 1)) });
 	const engine = new FhirAnonymizer(loaded.config, nodeFhirDeps(), { scrubtext: scrub });
-	const run = (text: string) => {
-		const json = parseJson(text) as Record<string, unknown>;
-		const pid = json && typeof json === 'object' ? patientIdOf(json) : undefined;
-		return engine.anonymize(json, { fileName: opts.fileName, folderName: opts.folderName, knownPhi: pid ? known.get(pid) : shared });
+	const counted = { invalidValues: 0 };
+	const run = (json: unknown) => {
+		const pid = json && typeof json === 'object' ? patientIdOf(json as Record<string, unknown>) : undefined;
+		const r = engine.anonymizeWithChanges(json, { fileName: opts.fileName, folderName: opts.folderName, knownPhi: pid ? known.get(pid) : shared }, false);
+		counted.invalidValues += r.issues.length;
+		return r.output;
+	};
+	/**
+	 * A resource the engine fails on (a processing error under `processingErrors: raise`) becomes an empty redacted
+	 * one: scrubbing it as plain NDJSON would keep every value the detector does not recognise.
+	 */
+	const orRedacted = (json: unknown, pretty: boolean): string => {
+		try {
+			return stringify(run(json), pretty);
+		} catch (e) {
+			const empty = redactedResource(json);
+			if (empty === undefined) throw e;
+			counted.invalidValues++;
+			return pretty ? stringify(JSON.parse(empty), true) : empty;
+		}
 	};
 	return {
 		counts,
+		/** Values redacted because they were not valid for their element, and resources redacted whole. */
+		counted,
 		line(text: string): string | undefined {
 			if (!/"resourceType"\s*:/.test(text)) return undefined;
 			try {
-				return stringify(run(text), false);
+				return orRedacted(parseResource(text), false);
 			} catch {
 				return undefined;
 			}
 		},
 		whole(text: string): string {
-			return stringify(run(text), true) + '\n';
+			return orRedacted(parseResource(text), true) + '\n';
 		},
 	};
 }

@@ -4,7 +4,11 @@ import { fhirpathLib } from './fhirpathLib';
 import type { DenyEntry } from '../types';
 import type { FhirConfig, FhirRule } from './config';
 import { childInfo, isResourceType, r4Model } from './model';
-import { buildResource, childrenNamed, descendants, FhirParseError, fillFromJson, JsonNumber, prune, resourcesOf, toJson, type FNode, type Primitive } from './tree';
+import { buildResource, childrenNamed, descendants, FhirParseError, fillFromJson, JsonNumber, prune, resourceProblem, resourcesOf, toJson, type FhirIssue, type FNode, type Primitive } from './tree';
+import { tryParseFhirDate, type FhirDate } from './validate';
+
+export type { FhirDate } from './validate';
+export type { FhirIssue } from './tree';
 import { base64Encode, isObject, utf8Encode } from './util';
 
 export interface FhirDeps {
@@ -89,6 +93,15 @@ interface Run {
 	json?: { version: number; resource: FNode; obj: Record<string, unknown>; map: Map<object, FNode>; back: Map<FNode, object> };
 }
 
+export interface FhirAnonymizerOptions {
+	/**
+	 * A value that is not valid for its element (wrong JSON type, a code outside the element's value set, an
+	 * unparseable date, an unknown element or nested resource type): `redact` (default) drops it and reports its
+	 * path; `raise` rejects the resource, as the Microsoft anonymizer does.
+	 */
+	invalid?: 'redact' | 'raise';
+}
+
 export class FhirAnonymizer {
 	private readonly compiled = new Map<string, (r: unknown, env: object) => unknown[]>();
 	private run?: Run;
@@ -100,6 +113,7 @@ export class FhirAnonymizer {
 		readonly config: FhirConfig,
 		readonly deps: FhirDeps,
 		readonly processors: Record<string, CustomProcessor> = {},
+		readonly options: FhirAnonymizerOptions = {},
 	) {
 		const p = config.parameters;
 		const randomKey = () => Array.from(deps.randomBytes(16), (b) => b.toString(16).padStart(2, '0')).join('');
@@ -115,27 +129,43 @@ export class FhirAnonymizer {
 		return this.anonymizeWithChanges(json, input, false).output;
 	}
 
-	/** Anonymize and report which input values the rules changed (JSON paths), for editor diagnostics. */
-	anonymizeWithChanges(json: unknown, input: FhirInputContext = {}, record = true): { output: Record<string, unknown>; changes: FhirChange[] } {
-		const root = buildResource(json);
+	/**
+	 * Anonymize and report which input values the rules changed (JSON paths, for editor diagnostics) and which
+	 * invalid values were redacted (element paths and types only).
+	 */
+	anonymizeWithChanges(json: unknown, input: FhirInputContext = {}, record = true): { output: Record<string, unknown>; changes: FhirChange[]; issues: FhirIssue[] } {
 		const changes: FhirChange[] = [];
+		const issues: FhirIssue[] = [];
+		const redacting = this.options.invalid !== 'raise';
+		let root: FNode;
 		try {
-			this.process(root, input, record ? changes : undefined);
+			root = buildResource(json, redacting ? issues : undefined);
+		} catch (e) {
+			// A resource of a type R4 does not have: none of its content can be judged, so none of it is kept.
+			if (redacting && e instanceof FhirParseError && resourceProblem(json) === 'unknown R4 resource type') {
+				issues.push({ path: 'resourceType', problem: 'unknown R4 resource type: the whole resource was redacted' });
+				return { output: { meta: { security: [{ ...LABELS[0][1] }] } }, changes, issues };
+			}
+			throw e;
+		}
+		try {
+			this.process(root, input, record ? changes : undefined, issues);
 		} catch (e) {
 			if (e instanceof FhirProcessingError && this.config.processingErrors === 'skip') {
 				const rt = root.type;
 				const label = LABELS[0][1];
-				return { output: { resourceType: rt, meta: { security: [{ ...label }] } }, changes };
+				return { output: { resourceType: rt, meta: { security: [{ ...label }] } }, changes, issues };
 			}
 			throw e;
 		}
-		return { output: toJson(root, 'raw'), changes };
+		return { output: toJson(root, 'raw'), changes, issues };
 	}
 
-	private process(root: FNode, input: FhirInputContext, changes?: FhirChange[]): void {
+	private process(root: FNode, input: FhirInputContext, changes: FhirChange[] | undefined, issues: FhirIssue[]): void {
 		const run: Run = { root, input, visited: new Set(), ops: new Map(), version: 0, changes, paths: changes ? jsonPaths(root) : undefined };
 		this.run = run;
 		try {
+			for (const issue of issues) if (issue.resource) this.addOps(issue.resource, ['REDACT']);
 			for (const resource of resourcesOf(root)) {
 				const cache = [...descendants(resource)];
 				for (const rule of this.config.rules) {
@@ -149,6 +179,13 @@ export class FhirAnonymizer {
 		} finally {
 			this.run = undefined;
 		}
+	}
+
+	private addOps(resource: FNode, ops: Operation[]): void {
+		const run = this.run!;
+		let set = run.ops.get(resource);
+		if (!set) run.ops.set(resource, (set = new Set()));
+		for (const o of ops) set.add(o);
 	}
 
 	private match(rule: FhirRule, resource: FNode, cache: FNode[]): FNode[] {
@@ -263,11 +300,7 @@ export class FhirAnonymizer {
 			if (path) run.changes.push({ node, resource, path, method: rule.method });
 		}
 		run.visited.add(node);
-		if (ops && ops.length) {
-			let set = run.ops.get(resource);
-			if (!set) run.ops.set(resource, (set = new Set()));
-			for (const o of ops) set.add(o);
-		}
+		if (ops && ops.length) this.addOps(resource, ops);
 		for (const child of [...node.children]) if (!child.isResource) this.processRecursive(child, rule, resource);
 	}
 
@@ -326,9 +359,10 @@ export class FhirAnonymizer {
 			return ['REDACT'];
 		}
 		if (node.name === 'postalCode') {
-			if (p.enablePartialZipCodesForRedact) {
-				const v = String(node.value);
-				if (v.length < 3) return ['ABSTRACT'];
+			const v = String(node.value);
+			if (p.enablePartialZipCodesForRedact && v.length < 3) return ['ABSTRACT'];
+			// Partial redaction keeps the first three characters and the non-digits: only a ZIP (digits) is cut so.
+			if (p.enablePartialZipCodesForRedact && /^\d[\d -]*$/.test(v)) {
 				const restricted = p.restrictedZipCodeTabulationAreas.some((z) => v.startsWith(z));
 				this.setValue(node, restricted ? v.replace(/\d/g, '0') : v.slice(0, 3) + v.slice(3).replace(/\d/g, '0'));
 				return ['ABSTRACT'];
@@ -625,23 +659,10 @@ export function dateShiftOffset(prefix: string, key: string): number {
 	return o - 50;
 }
 
-export interface FhirDate {
-	year: number;
-	month?: number;
-	day?: number;
-	time?: string;
-	zone?: string;
-}
-
 export function parseFhirDate(text: string, type: string): FhirDate {
-	const m = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?)?)?(Z|[+-]\d{2}:\d{2})?$/.exec(text);
-	if (!m) throw new FhirParseError(`invalid ${type} value`);
-	const year = Number(m[1]);
-	const month = m[2] ? Number(m[2]) : undefined;
-	const day = m[3] ? Number(m[3]) : undefined;
-	if (month !== undefined && (month < 1 || month > 12)) throw new FhirParseError(`invalid ${type} value`);
-	if (day !== undefined && (day < 1 || day > new Date(Date.UTC(year, month!, 0)).getUTCDate())) throw new FhirParseError(`invalid ${type} value`);
-	return { year, month, day, time: m[4], zone: m[5] };
+	const d = tryParseFhirDate(text);
+	if (!d) throw new FhirParseError(`invalid ${type} value`);
+	return d;
 }
 
 export function shiftFhirDate(d: FhirDate, days: number, type: string): string {

@@ -2,6 +2,7 @@
 // Numbers keep their source text (`1.50` stays `1.50`); primitives and their `_x` companions are one node.
 import { parse as losslessParse } from 'lossless-json';
 import { childInfo, isResourceType, PRIMITIVE_TYPES } from './model';
+import { primitiveProblem, type JsonKind } from './validate';
 
 /** A JSON number kept as its source text. */
 export class JsonNumber {
@@ -54,18 +55,58 @@ function describe(path: string[]): string {
 	return path.join('.');
 }
 
-/** Build the tree of a resource. Unknown resource types and elements are errors (strict R4), naming the path only. */
-export function buildResource(json: unknown, name?: string, parent?: FNode, path: string[] = []): FNode {
-	if (!isObject(json)) throw new FhirParseError(`${describe(path) || 'input'}: a resource must be a JSON object`);
+/** A value the input had that is not valid for its element: named by JSON path and type, never by value. */
+export interface FhirIssue {
+	/** Element path (`Patient.contact.gender`); for an unknown element, the path of the element holding it. */
+	path: string;
+	problem: string;
+	/** The resource whose content it was (its label gets REDACTED). */
+	resource?: FNode;
+}
+
+interface Parse {
+	/** Validate primitive values against their FHIR types (input); fragments from a configuration are not. */
+	validate: boolean;
+	/** Collect problems and drop the values (redact); without it the first problem throws (strict R4). */
+	issues?: FhirIssue[];
+}
+
+function problem(parse: Parse, path: string[], text: string, resource: FNode | undefined): void {
+	if (!parse.issues) throw new FhirParseError(`${describe(path) || 'input'}: ${text}`);
+	parse.issues.push({ path: describe(path) || 'input', problem: text, resource });
+}
+
+/** Why `json` is not a resource of a known R4 type (nothing said of its content), or undefined. */
+export function resourceProblem(json: unknown): string | undefined {
+	if (!isObject(json)) return 'a resource must be a JSON object';
 	const rt = json.resourceType;
-	if (typeof rt !== 'string') throw new FhirParseError(`${describe(path) || 'input'}: missing resourceType`);
-	if (!isResourceType(rt)) throw new FhirParseError(`${describe(path) || 'input'}: unknown R4 resource type '${rt}'`);
+	if (rt === undefined) return 'missing resourceType';
+	if (typeof rt !== 'string' || !isResourceType(rt)) return 'unknown R4 resource type';
+	return undefined;
+}
+
+/**
+ * Build the tree of a resource. Strict R4: unknown resource types and elements, and invalid primitive values,
+ * are errors naming the path only. With `issues`, nested problems are collected there and the values dropped;
+ * a root that is not a known resource still throws.
+ */
+export function buildResource(json: unknown, issues?: FhirIssue[]): FNode {
+	return buildNode(json, undefined, undefined, [], { validate: true, issues });
+}
+
+function buildNode(json: unknown, name: string | undefined, parent: FNode | undefined, path: string[], parse: Parse): FNode {
+	const bad = resourceProblem(json);
+	if (bad) throw new FhirParseError(`${describe(path) || 'input'}: ${bad}`);
+	const rt = (json as Record<string, unknown>).resourceType as string;
 	const node: FNode = { name: name ?? rt, key: name ?? rt, type: rt, typePath: rt, children: [], parent, isResource: true, isPrimitive: false, isArray: false };
-	fillChildren(node, json, true, [...path, rt]);
+	fillChildren(node, json as Record<string, unknown>, true, [...path, rt], parse, node);
 	return node;
 }
 
-function fillChildren(node: FNode, json: Record<string, unknown>, isResource: boolean, path: string[]): void {
+// (JSON.parse numbers are accepted as well as JsonNumber: callers may pass either)
+const kindOf = (v: unknown): JsonKind | undefined => (typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : v instanceof JsonNumber || typeof v === 'number' ? 'number' : undefined);
+
+function fillChildren(node: FNode, json: Record<string, unknown>, isResource: boolean, path: string[], parse: Parse, resource: FNode | undefined): void {
 	const seen = new Set<string>();
 	for (const rawKey of Object.keys(json)) {
 		if (rawKey === 'resourceType' && isResource) continue;
@@ -74,14 +115,23 @@ function fillChildren(node: FNode, json: Record<string, unknown>, isResource: bo
 		if (seen.has(key)) continue;
 		seen.add(key);
 		const info = childInfo(node.typePath, isResource, key);
-		if (!info) throw new FhirParseError(`${describe(path)}: unknown element '${rawKey}'`);
+		// (the element's name is data here: it is not repeated in the message)
+		if (!info) {
+			problem(parse, path, 'unknown element', resource);
+			continue;
+		}
 		const here = [...path, key];
 		const value = json[key];
 		const companion = json[`_${key}`];
 		if (info.type === 'Resource') {
 			const items = Array.isArray(value) ? value : value === undefined || value === null ? [] : [value];
 			for (const item of items) {
-				const child = buildResource(item, info.name, node, here);
+				const bad = parse.issues ? resourceProblem(item) : undefined;
+				if (bad) {
+					problem(parse, here, bad, resource);
+					continue;
+				}
+				const child = buildNode(item, info.name, node, here, parse);
 				child.key = key;
 				child.isArray = Array.isArray(value) || info.repeating;
 				node.children.push(child);
@@ -98,26 +148,38 @@ function fillChildren(node: FNode, json: Record<string, unknown>, isResource: bo
 			const c = companions[i];
 			const child: FNode = { name: info.name, key, type: info.type, typePath: info.typePath, children: [], parent: node, isResource: false, isPrimitive: primitive, isArray };
 			if (primitive) {
+				let dropped = false;
 				if (v !== undefined && v !== null) {
-					if (typeof v === 'object' && !(v instanceof JsonNumber)) throw new FhirParseError(`${describe(here)}: a ${info.type} value must be a JSON primitive`);
-					child.value = v as Primitive;
+					const kind = kindOf(v);
+					const bad = !kind
+						? `a ${info.type} value must be a JSON primitive`
+						: parse.validate
+							? primitiveProblem(info.type, kind, v instanceof JsonNumber ? v.raw : String(v), `${node.typePath}.${info.name}`, info.name)
+							: undefined;
+					if (bad) {
+						problem(parse, here, `invalid ${info.type} value (${bad})`, resource);
+						dropped = true;
+					} else child.value = v as Primitive;
 				}
-				if (isObject(c)) fillChildren(child, c, false, [...here]);
-				else if (c !== undefined && c !== null) throw new FhirParseError(`${describe(here)}: '_${key}' must be an object`);
-				if (child.value === undefined && child.children.length === 0 && v === undefined && c === undefined) continue;
+				if (isObject(c)) fillChildren(child, c, false, [...here], parse, resource);
+				else if (c !== undefined && c !== null) problem(parse, here, `'_${key}' must be a JSON object`, resource);
+				if (child.value === undefined && child.children.length === 0 && (v === undefined || dropped) && (c === undefined || !isObject(c))) continue;
 			} else {
 				if (v === undefined || v === null) continue;
-				if (!isObject(v)) throw new FhirParseError(`${describe(here)}: a ${info.type} must be a JSON object`);
-				fillChildren(child, v, false, here);
+				if (!isObject(v)) {
+					problem(parse, here, `a ${info.type} must be a JSON object`, resource);
+					continue;
+				}
+				fillChildren(child, v, false, here, parse, resource);
 			}
 			node.children.push(child);
 		}
 	}
 }
 
-/** Fill `node`'s children from a JSON object typed by `node.typePath` (strict, as for a resource). */
+/** Fill `node`'s children from a JSON object typed by `node.typePath` (strict, as for a resource; values as given). */
 export function fillFromJson(node: FNode, json: Record<string, unknown>, isResource: boolean): void {
-	fillChildren(node, json, isResource, [node.type]);
+	fillChildren(node, json, isResource, [node.type], { validate: false }, undefined);
 	for (const c of node.children) c.parent = node;
 }
 
