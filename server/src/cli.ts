@@ -376,10 +376,11 @@ async function cmdFhir(p: Parsed): Promise<number> {
 	const byType = Object.entries(report.textFindings).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([k, v]) => `${k} ${v}`).join(', ');
 	process.stdout.write(
 		`Anonymized ${report.resources} resources in ${done} of ${report.files.length} files (${skipped} skipped, ${failed} failed) → ${output}\n` +
-			`${report.failedResources} resources failed; ${(report.resources / Math.max(s, 0.001)).toFixed(0)} resources/s; ${s.toFixed(2)} s\n` +
+			`${report.failedResources} resources failed; ${report.invalidValues} values invalid for their element (redacted); ${(report.resources / Math.max(s, 0.001)).toFixed(0)} resources/s; ${s.toFixed(2)} s\n` +
 			(byType ? `Free-text findings: ${byType}\n` : ''),
 	);
 	for (const f of report.files) for (const e of f.errors) process.stdout.write(`  ${f.path}${e.line ? `:${e.line}` : ''}: ${e.message}\n`);
+	for (const w of report.warnings) process.stderr.write(`deid: warning: ${w}\n`);
 	return report.failedResources > 0 || failed > 0 ? 1 : 0;
 }
 

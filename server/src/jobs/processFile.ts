@@ -171,6 +171,9 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		return res;
 	};
+	// values a FHIR configuration could not handle are redacted; the report says how many (never which)
+	const invalidFhir = () => fhir?.counted.invalidValues ?? 0;
+	const invalidFhirNote = () => (invalidFhir() ? `${invalidFhir()} FHIR value(s) invalid for their element, redacted` : '');
 	if (fhir && task.fhirJson) return processFhirJson(task, tmp, fhir, deid, counts);
 	let out: WriteStream | undefined;
 	let outError: Promise<never> | undefined;
@@ -326,9 +329,9 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 			outputHash: outHash.digest('hex'),
 			counts,
 			bytes,
-			problems: problems || undefined,
+			problems: problems + invalidFhir() || undefined,
 			firstProblemLine,
-			reason: problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : undefined,
+			reason: [problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '', invalidFhirNote()].filter(Boolean).join('; ') || undefined,
 			claims: claims?.collect(),
 		};
 	} catch (err) {
@@ -425,7 +428,7 @@ async function processFhirJson(
 		for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		await writeFile(tmp, out, { flag: 'wx', mode: 0o644 });
 		await rename(tmp, task.dst);
-		return { status: 'done', inputHash: createHash('sha256').update(raw).digest('hex'), outputHash: createHash('sha256').update(out).digest('hex'), counts, bytes: raw.length, problems: problem ? 1 : undefined, reason: problem };
+		return { status: 'done', inputHash: createHash('sha256').update(raw).digest('hex'), outputHash: createHash('sha256').update(out).digest('hex'), counts, bytes: raw.length, problems: (problem ? 1 : 0) + fhir.counted.invalidValues || undefined, reason: [problem ?? '', fhir.counted.invalidValues ? `${fhir.counted.invalidValues} FHIR value(s) invalid for their element, redacted` : ''].filter(Boolean).join('; ') || undefined };
 	} catch (err) {
 		await rm(tmp, { force: true });
 		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes: 0 };
