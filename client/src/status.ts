@@ -3,9 +3,13 @@ import type { StatusParams } from '../../server/src/protocol';
 import { Commands } from '../../server/src/protocol';
 import { DOCUMENT_SELECTOR } from './client';
 
-/** A language status item with the count of findings by type in the active editor. */
+/**
+ * The count of findings in the active editor: always visible in the status bar (as spell checkers show theirs),
+ * and a language status item with the counts by type.
+ */
 export class StatusItem implements vscode.Disposable {
 	private readonly item: vscode.LanguageStatusItem;
+	private readonly bar: vscode.StatusBarItem;
 	private readonly byUri = new Map<string, StatusParams>();
 	private readonly emitter = new vscode.EventEmitter<StatusParams>();
 	readonly onDidChange = this.emitter.event;
@@ -16,7 +20,10 @@ export class StatusItem implements vscode.Disposable {
 		this.item.name = 'De-identification';
 		this.item.text = 'PHI: …';
 		this.item.command = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
+		this.bar = vscode.window.createStatusBarItem('deid.count', vscode.StatusBarAlignment.Right, 100);
+		this.bar.name = 'PHI findings';
 		this.subs.push(vscode.window.onDidChangeActiveTextEditor(() => this.render()));
+		this.render();
 	}
 
 	update(p: StatusParams): void {
@@ -30,6 +37,18 @@ export class StatusItem implements vscode.Disposable {
 	}
 
 	private render(): void {
+		this.renderLanguageStatus();
+		const doc = vscode.window.activeTextEditor?.document;
+		if (!doc || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0) return this.bar.hide();
+		const p = this.byUri.get(doc.uri.toString());
+		this.bar.text = !p ? '$(shield) PHI …' : p.skipped === 'tooLarge' ? '$(shield) PHI: not scanned' : p.skipped === 'disabled' ? '$(shield) PHI: off' : `$(shield) PHI: ${p.total.toLocaleString()}`;
+		this.bar.tooltip = this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
+		this.bar.backgroundColor = p?.total ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
+		this.bar.command = this.item.command;
+		this.bar.show();
+	}
+
+	private renderLanguageStatus(): void {
 		const uri = vscode.window.activeTextEditor?.document.uri.toString();
 		const p = uri ? this.byUri.get(uri) : undefined;
 		if (!p) {
@@ -51,16 +70,17 @@ export class StatusItem implements vscode.Disposable {
 			return;
 		}
 		this.item.severity = p.total ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-		this.item.text = `PHI: ${p.total}`;
+		this.item.text = `PHI: ${p.total.toLocaleString()}`;
 		this.item.detail = Object.entries(p.counts)
 			.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
-			.map(([t, c]) => `${t} ${c}`)
+			.map(([t, c]) => `${t} ${(c ?? 0).toLocaleString()}`)
 			.join(', ') || 'no findings';
 		this.item.command = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
 	}
 
 	dispose(): void {
 		this.item.dispose();
+		this.bar.dispose();
 		this.emitter.dispose();
 		this.subs.forEach((s) => s.dispose());
 	}

@@ -75,6 +75,11 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-warning').length >= 5, null, { timeout: 60000 });
 		const problems = await page.locator('[id="status.problems"]').innerText();
 		assert.match(problems.replace(/\s+/g, ' '), /[1-9]/);
+		// the file's PHI count is in the status bar itself, not behind the language status hover
+		const count = page.locator('.statusbar-item:has-text("PHI:")').first();
+		await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /PHI: [1-9]/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
+		assert.match(await count.innerText(), /PHI: [1-9]\d*/);
+		await page.locator('.part.statusbar').screenshot({ path: path.join(SHOT_DIR, 'status-count.png') });
 	});
 
 	step('hovering a finding shows its type, confidence and Safe Harbor identifier', async () => {
