@@ -13,6 +13,7 @@ import {
 import type { DenyEntry } from '../engine/types';
 import { fhirKeyDeriver, nodeFhirDeps } from '../node/fhirDeps';
 import { JobError } from './errors';
+import { temporaryPath } from '../node/tempfile';
 
 export interface FhirJobOptions {
 	input: string;
@@ -192,7 +193,7 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 			return r.output;
 		};
 		await mkdir(dirname(dest), { recursive: true });
-		const tmp = `${dest}.deid-tmp-${process.pid}`;
+		const tmp = temporaryPath(dest);
 		try {
 			if (isBulk(src)) {
 				const out = createWriteStream(tmp, { encoding: 'utf8' });

@@ -12,7 +12,8 @@ import { inProcessRunner, OUT_OF_MEMORY, workerPool, workerScriptPath, type Runn
 
 /** Heap of the worker that retries a file the pool's workers could not hold (MB). */
 const LARGE_FILE_HEAP_MB = 1536;
-import { describeError, temporaryPath, type Claim, type FileTask } from './processFile';
+import { describeError, type Claim, type FileTask } from './processFile';
+import { temporaryPath } from '../node/tempfile';
 import { ClaimStore } from './claimStore';
 import { outputPaths, sourceDigest } from './outputNames';
 

@@ -1,13 +1,14 @@
 import { createHash } from 'node:crypto';
 import { constants, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
 	claimDigest, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
+import { temporaryPath } from '../node/tempfile';
 import { CHUNK_CHARS, LineTooLongError, MAX_LINE_CHARS, cutPoint, textPieces } from '../engine/pieces';
 
 export { CHUNK_CHARS, MAX_LINE_CHARS, cutPoint, textPieces };
@@ -370,11 +371,6 @@ export async function openRegularFile(path: string): Promise<FileHandle> {
 		await handle.close();
 		throw e;
 	}
-}
-
-/** A temporary name beside an output, short whatever the output's name (a long name plus a suffix can exceed the file system's limit). */
-export function temporaryPath(dst: string): string {
-	return join(dirname(dst), `.deid-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
 }
 
 /** The patient of an NDJSON record: its subject/patient reference (or its own id for a Patient); undefined if none. */

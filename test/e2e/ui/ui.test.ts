@@ -77,7 +77,7 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		assert.match(problems.replace(/\s+/g, ' '), /[1-9]/);
 		// the file's PHI count is in the status bar itself, not behind the language status hover
 		const count = page.locator('.statusbar-item:has-text("PHI:")').first();
-		await page.waitForFunction(() => [...document.querySelectorAll('.statusbar-item')].some((e) => /PHI: [1-9]/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
+		await page.waitForFunction(() => Array.from(document.querySelectorAll('.statusbar-item')).some((e) => /PHI: [1-9]/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
 		assert.match(await count.innerText(), /PHI: [1-9]\d*/);
 		await page.locator('.part.statusbar').screenshot({ path: path.join(SHOT_DIR, 'status-count.png') });
 	});
