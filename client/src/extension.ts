@@ -5,7 +5,7 @@ import { createClient } from './client';
 import { addToAllowList, markSelectionAsPhi } from './commands/allowList';
 import { deidentifyFolder } from './commands/deidentifyFolder';
 import { redactDocument } from './commands/redactDocument';
-import { compareWithOriginal } from './commands/compareWithOriginal';
+import { compareWithOriginal, OUTPUTS_KEY } from './commands/compareWithOriginal';
 import { StatusItem } from './status';
 import { KeyStore } from './keys';
 import { setRemoteSecret, showRemoteJobs, submitRemoteJob, type SubmitArgs } from './commands/remoteJobs';
@@ -44,8 +44,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
 	);
 	await c.start();
-	await keys.sync();
-	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync()));
+	const outputs = () => ({ roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), remembered: Object.values(context.workspaceState.get<Record<string, string>>(OUTPUTS_KEY, {})) });
+	await keys.sync(outputs());
+	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync(outputs())));
 	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange };
 }
 

@@ -2,6 +2,7 @@ import { createHash, createHmac, randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { KEY_FORMAT_HELP, SetKeyNotification, parseKeyText } from '../../server/src/protocol';
+import { outputKeyFingerprints } from './keyCheck';
 
 const SECRET = 'deid.surrogateKey';
 
@@ -30,15 +31,39 @@ export class KeyStore {
 		return hex ? Buffer.from(hex, 'hex') : undefined;
 	}
 
-	/** Send the stored key to the server; create one first if there is none (so results are consistent across runs). */
-	async sync(): Promise<string> {
+	/**
+	 * Send the stored key to the server; create one first if there is none (so results are consistent across
+	 * runs). A key is never created without telling the user, and if this workspace holds surrogate outputs made
+	 * with another key (a new browser session of code-server starts with empty SecretStorage), they are offered to
+	 * import that key instead.
+	 */
+	async sync(outputs?: { roots: string[]; remembered: string[] }): Promise<string> {
 		let key = await this.get();
+		let created = false;
 		if (!key) {
 			key = randomBytes(32);
 			await this.secrets.store(SECRET, key.toString('hex'));
+			created = true;
 		}
 		await this.client.sendNotification(SetKeyNotification, { key: key.toString('hex') });
-		return fingerprint(key);
+		const fp = fingerprint(key);
+		if (created) void this.announce(fp, outputs);
+		return fp;
+	}
+
+	private async announce(fp: string, outputs?: { roots: string[]; remembered: string[] }): Promise<void> {
+		const other = [...outputKeyFingerprints(outputs?.roots ?? [], outputs?.remembered ?? [])].filter(([f]) => f !== fp);
+		if (other.length === 0) {
+			void vscode.window.showInformationMessage(`A new surrogate key was created (fingerprint ${fp}). Export it to get the same surrogates on another machine or in another session.`, 'Export Key…').then((c) => c && this.export());
+			return;
+		}
+		const folders = other.flatMap(([, dirs]) => dirs.map((d) => vscode.workspace.asRelativePath(d)));
+		const choice = await vscode.window.showWarningMessage(
+			`A new surrogate key was created (fingerprint ${fp}), but ${folders.length.toLocaleString()} output folder(s) here were made with another key (${other.map(([f]) => f).join(', ')}): ${folders.slice(0, 3).join(', ')}${folders.length > 3 ? ', …' : ''}. New surrogates will not match them unless you import that key.`,
+			'Import Key…',
+			'Keep the New Key',
+		);
+		if (choice === 'Import Key…') await this.import();
 	}
 
 	async create(confirm = true): Promise<string | undefined> {
