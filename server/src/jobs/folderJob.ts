@@ -237,16 +237,10 @@ export function patientOf(rel: string, d: DateShiftOptions = {}): string {
 }
 
 /**
- * De-identify a file or a folder into a mirrored output tree. Sources are only read. Each output is written
- * atomically; a manifest records finished files so a rerun (or a run after a crash) skips them.
+ * The job's input and output, checked before anything is written: sources are never written, so the output may
+ * not be, hold or lie in the input, whatever links or '..' it goes through; pipes and devices are never read.
  */
-export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
-	const now = opts.now ?? Date.now;
-	const started = now();
-	if (opts.fhirConfigText) {
-		const r = loadFhirConfig(opts.fhirConfigText);
-		if (!r.config) throw new JobError(`invalid FHIR configuration: ${r.errors.join('; ')}`);
-	}
+async function jobPaths(opts: FolderJobOptions): Promise<{ input: string; output: string; realIn: string; single: boolean }> {
 	const input = resolve(opts.input);
 	const output = resolve(opts.output);
 	let realIn: string;
@@ -261,7 +255,6 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	if (!inStat.isDirectory() && !inStat.isFile()) throw new JobError('The input is neither a folder nor a regular file (a pipe, socket or device is never read).');
 	const realOut = await realpathOfPath(output);
 	const single = !inStat.isDirectory();
-	// Sources are never written: the output may not be, hold or lie in the input, whatever links or '..' it goes through.
 	if (!single && (isInside(realOut, realIn) || isInside(realIn, realOut))) {
 		throw new JobError('The output folder may not be the input folder, lie inside it, or contain it.');
 	}
@@ -269,6 +262,21 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const outStat = await stat(realOut).catch(() => undefined);
 	if (single && outStat?.isDirectory()) throw new JobError('The output is a folder; give the name of the output file.');
 	if (single && outStat && !opts.force) throw new OutputExistsError('The output file already exists.');
+	return { input, output, realIn, single };
+}
+
+/**
+ * De-identify a file or a folder into a mirrored output tree. Sources are only read. Each output is written
+ * atomically; a manifest records finished files so a rerun (or a run after a crash) skips them.
+ */
+export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
+	const now = opts.now ?? Date.now;
+	const started = now();
+	if (opts.fhirConfigText) {
+		const r = loadFhirConfig(opts.fhirConfigText);
+		if (!r.config) throw new JobError(`invalid FHIR configuration: ${r.errors.join('; ')}`);
+	}
+	const { input, output, realIn, single } = await jobPaths(opts);
 
 	const entries = single ? [{ rel: '', kind: 'file' as const }] : await walk(realIn);
 	const root = single ? dirname(output) : output;
