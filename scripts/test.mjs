@@ -25,14 +25,14 @@ const suites = ['out/test/unit', 'out/test/server'].flatMap((d) => files(d));
 if (!existsSync(join('..', 'shared'))) console.log('note: ../shared is absent, so the corpus and conformance suites skip (CI has it; see README "Tests")');
 step(`unit and language-server suites (${suites.length} files, 2 at a time; a few minutes)`);
 mkdirSync('out', { recursive: true });
-r = run(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=spec', '--test-reporter-destination=out/test-results.txt', '--test-reporter=tap', '--test-reporter-destination=out/test-results.tap', ...suites]);
+r = run(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=dot', '--test-reporter-destination=stdout', '--test-reporter=tap', '--test-reporter-destination=out/test-results.tap', ...suites]);
 const tap = readFileSync('out/test-results.tap', 'utf8');
 const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
 let passed = count('pass');
 let failed = count('fail') + (r.status !== 0 && count('fail') === 0 ? 1 : 0);
 let skipped = count('skipped');
 const skips = [...tap.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)].map((m) => `  skipped: ${m[1]}${m[2] ? ` (${m[2]})` : ''}`);
-if (failed) console.log(`\nfailures are listed in out/test-results.txt (spec reporter); the summary:\n${[...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => `  failed: ${m[1]}`).join('\n')}`);
+if (failed) console.log(`\nfailed (details above):\n${[...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => `  failed: ${m[1]}`).join('\n')}`);
 if (skips.length) console.log(skips.join('\n'));
 console.log(`unit and server suites: ${passed} passed, ${failed} failed, ${skipped} skipped`);
 
