@@ -11,6 +11,10 @@ export const DIAGNOSTIC_SOURCE = 'deid';
 export const diagnosticCode = (type: EntityType): string => `phi.${type}`;
 export const CODE_TOO_LARGE = 'deid.tooLarge';
 export const CODE_MALFORMED_LINE = 'deid.malformedLine';
+/** A hint on text shown as de-identified (this extension wrote it): no finding is reported inside. */
+export const CODE_DEIDENTIFIED = 'deid.deidentified';
+/** A hint at the start of a folder job's output or report: what it is and how many leaks were found. */
+export const CODE_OUTPUT = 'deid.output';
 
 /** Command ids contributed by the extension (package.json `contributes.commands`). */
 export const Commands = {
@@ -54,6 +58,10 @@ export interface StatusParams {
 	/** Why the document was not scanned, if it was not. */
 	skipped?: 'tooLarge' | 'disabled';
 	elapsedMs: number;
+	/** Findings shown as de-identified (text this extension wrote); not in `total`. */
+	deidentified?: number;
+	/** The document is a folder job's output or report: `total` counts possible leaks only. */
+	output?: 'output' | 'report';
 }
 export const StatusNotification = new NotificationType<StatusParams>('deid/status');
 

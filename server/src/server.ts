@@ -5,6 +5,7 @@ import { registerDiagnostics } from './features/diagnostics';
 import { registerDocumentEdit } from './features/documentEdit';
 import { registerFolderJob } from './features/folderJob';
 import { registerHover } from './features/hover';
+import { WrittenRanges } from './features/written';
 import { loadDictionaries } from './node/dictionaries';
 import { hmacHash, randomKey } from './node/hash';
 import { SettingsStore } from './settings';
@@ -13,7 +14,15 @@ import type { ServerContext } from './state';
 
 // Wiring only: every feature lives in features/.
 const connection = createConnection(ProposedFeatures.all);
-const documents = new TextDocuments(TextDocument);
+const written = new WrittenRanges();
+// The written spans follow every change of a document, so they see the changes themselves, not only the result.
+const documents = new TextDocuments<TextDocument>({
+	create: (uri, languageId, version, content) => {
+		written.opened(uri);
+		return TextDocument.create(uri, languageId, version, content);
+	},
+	update: (doc, changes, version) => written.update(doc, changes, version),
+});
 const settings = new SettingsStore(connection);
 const sessionKey = randomKey();
 const ctx: ServerContext = {
@@ -24,6 +33,7 @@ const ctx: ServerContext = {
 	scans: new Map(),
 	hash: hmacHash(sessionKey),
 	key: sessionKey,
+	written,
 };
 
 connection.onNotification(SetKeyNotification, (p) => {

@@ -1,6 +1,8 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Dictionaries, DocumentFormat, DocumentProblem, Finding, KeyedHash } from './engine';
+import type { OutputKind } from './features/outputs';
+import type { Span, WrittenRanges } from './features/written';
 import type { SettingsStore } from './settings';
 
 /** The last scan of one open document. */
@@ -12,6 +14,10 @@ export interface ScanEntry {
 	json: boolean[];
 	problems: DocumentProblem[];
 	tooLarge: boolean;
+	/** Text shown as de-identified (written by this extension): spans, in order; its findings are not in `findings`. */
+	quiet?: Span[];
+	/** The document is a folder job's output or report: `findings` are the likely leaks left in it. */
+	output?: OutputKind;
 }
 
 /** What the features share; built once in server.ts. */
@@ -25,6 +31,8 @@ export interface ServerContext {
 	hash: KeyedHash;
 	/** The key itself, for folder jobs. */
 	key: Uint8Array;
+	/** Text the extension's own edits wrote into open documents. */
+	written: WrittenRanges;
 }
 
 const NDJSON_LANGS = new Set(['ndjson', 'jsonl', 'jsonlines']);

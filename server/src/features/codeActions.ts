@@ -6,7 +6,9 @@ import type { ServerContext } from '../state';
 import { editsForDocument, replacementText, valueAt } from './edits';
 import { applyToLine } from './fhir';
 
-function versioned(doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
+/** The edit of a quick fix; the server remembers it, so the text it writes is shown as de-identified once applied. */
+function versioned(ctx: ServerContext, doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {
+	ctx.written.offer(doc, edits);
 	return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
 }
 
@@ -31,21 +33,21 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 				if (!isPhi(d) || d.data.version !== doc.version) continue;
 				const { type, json } = d.data;
 				const tag = replacementText(ctx, doc, d.range, type, json, 'redact', settings.redactionFormat);
-				const redact = CodeAction.create(`Redact as ${tag}`, versioned(doc, [{ range: d.range, newText: tag }]), CodeActionKind.QuickFix);
+				const redact = CodeAction.create(`Redact as ${tag}`, versioned(ctx, doc, [{ range: d.range, newText: tag }]), CodeActionKind.QuickFix);
 				redact.diagnostics = [d];
 				redact.isPreferred = true;
 				actions.push(redact);
-				const mask = CodeAction.create('Mask with same-length ***', versioned(doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'mask', settings.redactionFormat) }]), CodeActionKind.QuickFix);
+				const mask = CodeAction.create('Mask with same-length ***', versioned(ctx, doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'mask', settings.redactionFormat) }]), CodeActionKind.QuickFix);
 				mask.diagnostics = [d];
 				actions.push(mask);
-				const sur = CodeAction.create(`Replace with a surrogate ${type.toLowerCase()}`, versioned(doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat, settings.surrogateLocale) }]), CodeActionKind.QuickFix);
+				const sur = CodeAction.create(`Replace with a surrogate ${type.toLowerCase()}`, versioned(ctx, doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat, settings.surrogateLocale) }]), CodeActionKind.QuickFix);
 				sur.diagnostics = [d];
 				actions.push(sur);
 				if (!seenTypes.has(type)) {
 					seenTypes.add(type);
 					const all = editsForDocument(ctx, doc, 'redact', settings.redactionFormat, new Set([type]));
 					if (all.length > 1) {
-						actions.push(CodeAction.create(`Redact all ${all.length} ${type} findings in this file`, versioned(doc, all), CodeActionKind.QuickFix));
+						actions.push(CodeAction.create(`Redact all ${all.length} ${type} findings in this file`, versioned(ctx, doc, all), CodeActionKind.QuickFix));
 					}
 				}
 				if (d.data.detector.startsWith('fhir:') && !fhirLines.has(d.range.start.line)) {
@@ -57,7 +59,7 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 					const applied = applyToLine(ctx, doc.uri, full.slice(from, to), settings);
 					if (applied !== undefined) {
 						const range = { start: doc.positionAt(from), end: doc.positionAt(to) };
-						const a = CodeAction.create('Apply FHIR configuration to this line', versioned(doc, [{ range, newText: applied }]), CodeActionKind.QuickFix);
+						const a = CodeAction.create('Apply FHIR configuration to this line', versioned(ctx, doc, [{ range, newText: applied }]), CodeActionKind.QuickFix);
 						a.diagnostics = [d];
 						actions.push(a);
 					}

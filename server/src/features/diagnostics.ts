@@ -1,8 +1,10 @@
-import { Diagnostic, DiagnosticSeverity, type Disposable } from 'vscode-languageserver';
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { scanDocument } from '../engine';
+import { scanDocument, type DocumentFormat, type Finding } from '../engine';
 import { fhirFindings } from './fhir';
-import { CODE_MALFORMED_LINE, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
+import { outputKind, type OutputKind } from './outputs';
+import type { Span } from './written';
+import { CODE_DEIDENTIFIED, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
 
@@ -47,6 +49,7 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 			if (t) clearTimeout(t);
 			timers.delete(e.document.uri);
 			ctx.scans.delete(e.document.uri);
+			ctx.written.closed(e.document.uri);
 			ctx.settings.forget(e.document.uri);
 			void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
 		}),
@@ -106,14 +109,19 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 				findings = [...kept, ...fxs].sort((a, b) => a.start - b.start);
 			}
 		}
+		findings = findings.filter((f) => !notPhi(text, f, format));
+		const output = outputKind(uri);
+		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text);
 		entry = {
 			version: doc.version,
 			format,
-			findings,
+			findings: reported,
 			// findings on malformed NDJSON lines (scanned as plain text) need no JSON escaping
-			json: findings.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
+			json: reported.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
 			problems: res.problems,
 			tooLarge: false,
+			quiet,
+			output,
 		};
 	} catch (err) {
 		// Never crash the server on a document; report the failure without content.
@@ -125,7 +133,60 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 	await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
 	const counts: Record<string, number> = {};
 	for (const f of entry.findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
-	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: entry.findings.length, counts, elapsedMs: Date.now() - started });
+	await ctx.connection.sendNotification(StatusNotification, {
+		uri,
+		version: doc.version,
+		total: entry.findings.length,
+		counts,
+		elapsedMs: Date.now() - started,
+		deidentified: entry.quiet?.length ?? 0,
+		...(entry.output ? { output: entry.output } : {}),
+	});
+}
+
+/** JSON keys whose single-word lower-case values are codes (FHIR `telecom.system` "phone", `use`, `status` …). */
+const CODE_KEY_BEFORE = /(?<!\\)"(?:system|use|status|resourceType|code)"[ \t]*:[ \t]*"$/;
+/** Terminology systems: their URLs name code systems, never a person. */
+const TERMINOLOGY_URL = /^(?:https?:\/\/)?(?:[a-z0-9-]+\.)*(?:hl7\.org|snomed\.info|loinc\.org)(?:[/:?#]|$)/i;
+
+/** Findings that are never PHI: code values of JSON keys, terminology URLs. */
+export function notPhi(text: string, f: Finding, format: DocumentFormat): boolean {
+	const value = text.slice(f.start, f.end);
+	if (f.type === 'Url' && TERMINOLOGY_URL.test(value.replace(/\\\//g, '/'))) return true;
+	return format === 'ndjson' && /^[a-z]+$/.test(value) && text.charCodeAt(f.end) === 0x22 && CODE_KEY_BEFORE.test(text.slice(Math.max(0, f.start - 40), f.start));
+}
+
+/** Calibrated confidence from which a finding in de-identified output is taken for a leak. */
+export const LEAK_CONFIDENCE = 0.9;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/** In a job's output or report: is this finding likely PHI the job left, rather than what it wrote? */
+function isLeak(f: Finding, output: OutputKind, text: string): boolean {
+	if (f.confidence < LEAK_CONFIDENCE) return false;
+	// structured FHIR values the configuration hashes or shifts are its own output; a field it redacts is not
+	if (f.detector.startsWith('fhir:') && f.detector !== 'fhir:redact') return false;
+	// a report's timestamps (startedAt, …) are the tool's own
+	if (output === 'report' && f.type === 'Date' && ISO_DATE.test(text.slice(f.start, f.end))) return false;
+	return true;
+}
+
+/**
+ * Findings to report, and the spans shown as de-identified: text this session's edits wrote (its findings are not
+ * reported), and in a job's output every finding but likely leaks.
+ */
+export function splitQuiet(findings: Finding[], written: readonly Span[], output: OutputKind | undefined, text: string): { reported: Finding[]; quiet: Span[] } {
+	const reported: Finding[] = [];
+	const quiet: Span[] = [...written];
+	let w = 0;
+	for (const f of findings) {
+		// findings and spans are both in document order
+		while (w < written.length && written[w].end <= f.start) w++;
+		if (w < written.length && written[w].start <= f.start && f.end <= written[w].end) continue;
+		if (output && !isLeak(f, output, text)) quiet.push({ start: f.start, end: f.end });
+		else reported.push(f);
+	}
+	if (output) quiet.sort((a, b) => a.start - b.start);
+	return { reported, quiet };
 }
 
 export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: DeidSettings): Diagnostic[] {
@@ -136,7 +197,7 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 		const data: PhiDiagnosticData = { type: f.type, confidence: f.confidence, detector: f.detector, json: entry.json[i], version: entry.version };
 		const d = Diagnostic.create(
 			{ start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
-			`Possible PHI: ${f.type} (confidence ${Math.round(f.confidence * 100)}%)`,
+			`${entry.output ? 'Possible PHI left in de-identified output' : 'Possible PHI'}: ${f.type} (confidence ${Math.round(f.confidence * 100)}%)`,
 			SEVERITY[sev],
 			diagnosticCode(f.type),
 			DIAGNOSTIC_SOURCE,
@@ -144,6 +205,26 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 		d.data = data;
 		out.push(d);
 	});
+	// quiet: a hint, its text faded, so what is done reads apart from what is not
+	const done = entry.output ? 'de-identified output (written by vscode-deid)' : 'de-identified (written by vscode-deid)';
+	for (const q of entry.quiet ?? []) {
+		const d = Diagnostic.create({ start: doc.positionAt(q.start), end: doc.positionAt(q.end) }, done, DiagnosticSeverity.Hint, CODE_DEIDENTIFIED, DIAGNOSTIC_SOURCE);
+		d.tags = [DiagnosticTag.Unnecessary];
+		out.push(d);
+	}
+	if (entry.output) {
+		const what = entry.output === 'report' ? 'Report of a vscode-deid folder job' : 'De-identified output of a vscode-deid folder job';
+		const leaks = entry.findings.length;
+		out.push(
+			Diagnostic.create(
+				{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+				`${what}: ${entry.quiet?.length ?? 0} de-identified value(s) shown faded; ${leaks} possible leak(s) reported.`,
+				DiagnosticSeverity.Hint,
+				CODE_OUTPUT,
+				DIAGNOSTIC_SOURCE,
+			),
+		);
+	}
 	for (const p of entry.problems) {
 		out.push(
 			Diagnostic.create({ start: doc.positionAt(p.start), end: doc.positionAt(p.end) }, p.message, DiagnosticSeverity.Information, CODE_MALFORMED_LINE, DIAGNOSTIC_SOURCE),

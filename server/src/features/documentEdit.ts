@@ -16,6 +16,7 @@ export function registerDocumentEdit(ctx: ServerContext): Disposable {
 		const types = params.types ? new Set<EntityType>(params.types.filter(isEntityType)) : undefined;
 		const kind = params.operation === 'surrogate' ? 'surrogate' : 'redact';
 		const edits = editsForDocument(ctx, doc, kind, settings.redactionFormat, types, settings.surrogateLocale);
+		ctx.written.offer(doc, edits);
 		return { documentChanges: [{ textDocument: { uri: doc.uri, version: doc.version }, edits }] };
 	});
 }
