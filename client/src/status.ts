@@ -41,7 +41,15 @@ export class StatusItem implements vscode.Disposable {
 		const doc = vscode.window.activeTextEditor?.document;
 		if (!doc || vscode.languages.match(DOCUMENT_SELECTOR, doc) === 0) return this.bar.hide();
 		const p = this.byUri.get(doc.uri.toString());
-		this.bar.text = !p ? '$(shield) PHI …' : p.skipped === 'tooLarge' ? '$(shield) PHI: not scanned' : p.skipped === 'disabled' ? '$(shield) PHI: off' : `$(shield) PHI: ${p.total.toLocaleString()}`;
+		this.bar.text = !p
+			? '$(shield) PHI …'
+			: p.skipped === 'tooLarge'
+				? '$(shield) PHI: not scanned'
+				: p.skipped === 'disabled'
+					? '$(shield) PHI: off'
+					: p.output
+						? `$(pass) De-identified ${p.output === 'report' ? 'report' : 'output'}${p.total ? `: ${p.total.toLocaleString()} possible leak(s)` : ''}`
+						: `$(shield) PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}`;
 		this.bar.tooltip = this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
 		this.bar.backgroundColor = p?.total ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 		this.bar.command = this.item.command;

@@ -1,6 +1,7 @@
 // Text the extension wrote (quick fixes, document-wide edits, folder job outputs and reports) is shown as
 // de-identified, not flagged again; real leaks there are still reported.
 import { strict as assert } from 'node:assert';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +142,24 @@ describe('text the extension wrote is shown as de-identified', () => {
 		const other = pathToFileURL(join(out, 'notes', 'b.txt')).href;
 		client.open(other, text, 'plaintext', 1);
 		assert.ok(warnings((await client.diagnostics(other, 1)).diagnostics).length >= 1);
+	});
+
+	it('a surrogate output still exactly as the job wrote it (its manifest hash) has no warnings at all; an edit brings the leak rule back', async () => {
+		const out = join(dir, 'job-surrogate');
+		mkdirSync(out, { recursive: true });
+		const written = 'Seen by Dr. Crista Hogston on 4/19/2031. Her son Trevion Gunnells called 617-555-0188.\n';
+		writeFileSync(join(out, 's.txt'), written);
+		writeFileSync(join(out, 'deid-manifest.json'), JSON.stringify({ tool: 'vscode-deid', operation: 'surrogate', files: [{ path: 's.txt', status: 'done', outputHash: createHash('sha256').update(written).digest('hex') }] }));
+		assert.ok(warnings(await fresh('s.txt', written)).length >= 3, 'these surrogates read as PHI anywhere else');
+		const uri = pathToFileURL(join(out, 's.txt')).href;
+		client.open(uri, written, 'plaintext', 1);
+		let ds = (await client.diagnostics(uri, 1)).diagnostics;
+		assert.deepEqual(warnings(ds), []);
+		assert.ok(hints(ds).length >= 3);
+		const edited = written + 'Mrs. Margaret Okafor was told.\n';
+		client.change(uri, edited, 2);
+		ds = (await client.diagnostics(uri, 2)).diagnostics;
+		assert.ok(warnings(ds).some((x) => textOf(edited, x) === 'Margaret Okafor'));
 	});
 
 	it("a job's deid-report.md has no warnings (its timestamps are the tool's own)", async () => {

@@ -2,7 +2,8 @@ import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable } from '
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { scanDocument, type DocumentFormat, type Finding } from '../engine';
 import { fhirFindings } from './fhir';
-import { outputKind, type OutputKind } from './outputs';
+import { outputKind, unchangedOutput, type OutputKind } from './outputs';
+import { formatConfidence } from './hover';
 import type { Span } from './written';
 import { CODE_DEIDENTIFIED, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
@@ -111,7 +112,7 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 		}
 		findings = findings.filter((f) => !notPhi(text, f, format));
 		const output = outputKind(uri);
-		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text);
+		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, output === 'output' && unchangedOutput(uri, text));
 		entry = {
 			version: doc.version,
 			format,
@@ -158,15 +159,13 @@ export function notPhi(text: string, f: Finding, format: DocumentFormat): boolea
 
 /** Calibrated confidence from which a finding in de-identified output is taken for a leak. */
 export const LEAK_CONFIDENCE = 0.9;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}(?:[T ][0-9:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
 /** In a job's output or report: is this finding likely PHI the job left, rather than what it wrote? */
-function isLeak(f: Finding, output: OutputKind, text: string): boolean {
-	if (f.confidence < LEAK_CONFIDENCE) return false;
+function isLeak(f: Finding, output: OutputKind): boolean {
+	// a report is the tool's own text throughout (counts, settings, timestamps; never a value)
+	if (output === 'report' || f.confidence < LEAK_CONFIDENCE) return false;
 	// structured FHIR values the configuration hashes or shifts are its own output; a field it redacts is not
 	if (f.detector.startsWith('fhir:') && f.detector !== 'fhir:redact') return false;
-	// a report's timestamps (startedAt, …) are the tool's own
-	if (output === 'report' && f.type === 'Date' && ISO_DATE.test(text.slice(f.start, f.end))) return false;
 	return true;
 }
 
@@ -174,7 +173,7 @@ function isLeak(f: Finding, output: OutputKind, text: string): boolean {
  * Findings to report, and the spans shown as de-identified: text this session's edits wrote (its findings are not
  * reported), and in a job's output every finding but likely leaks.
  */
-export function splitQuiet(findings: Finding[], written: readonly Span[], output: OutputKind | undefined, text: string): { reported: Finding[]; quiet: Span[] } {
+export function splitQuiet(findings: Finding[], written: readonly Span[], output: OutputKind | undefined, text: string, unchanged = false): { reported: Finding[]; quiet: Span[] } {
 	const reported: Finding[] = [];
 	const quiet: Span[] = [...written];
 	let w = 0;
@@ -182,7 +181,7 @@ export function splitQuiet(findings: Finding[], written: readonly Span[], output
 		// findings and spans are both in document order
 		while (w < written.length && written[w].end <= f.start) w++;
 		if (w < written.length && written[w].start <= f.start && f.end <= written[w].end) continue;
-		if (output && !isLeak(f, output, text)) quiet.push({ start: f.start, end: f.end });
+		if (output && (unchanged || !isLeak(f, output))) quiet.push({ start: f.start, end: f.end });
 		else reported.push(f);
 	}
 	if (output) quiet.sort((a, b) => a.start - b.start);
@@ -197,7 +196,7 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 		const data: PhiDiagnosticData = { type: f.type, confidence: f.confidence, detector: f.detector, json: entry.json[i], version: entry.version };
 		const d = Diagnostic.create(
 			{ start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
-			`${entry.output ? 'Possible PHI left in de-identified output' : 'Possible PHI'}: ${f.type} (confidence ${Math.round(f.confidence * 100)}%)`,
+			`${entry.output ? 'Possible PHI left in de-identified output' : 'Possible PHI'}: ${f.type} (confidence ${formatConfidence(f.confidence)})`,
 			SEVERITY[sev],
 			diagnosticCode(f.type),
 			DIAGNOSTIC_SOURCE,

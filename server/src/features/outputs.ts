@@ -1,5 +1,6 @@
 // Files a folder job wrote (listed in a `deid-manifest.json` of an ancestor folder) and its reports are
 // de-identified output: the editor shows their findings as de-identified and reports only likely leaks.
+import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,10 +12,10 @@ const REPORTS = new Set(['deid-report.md', 'deid-report.json']);
 /** Ancestors looked at: a job's output is rarely nested deeper below its manifest. */
 const MAX_DEPTH = 16;
 
-const manifests = new Map<string, { mtimeMs: number; size: number; files: Set<string> | undefined }>();
+const manifests = new Map<string, { mtimeMs: number; size: number; files: Map<string, string | undefined> | undefined }>();
 
-/** The output paths a manifest lists (relative, with `/`), or undefined when it is not this tool's manifest. */
-function listed(path: string): Set<string> | undefined {
+/** The output paths a manifest lists (relative, with `/`) with their SHA-256, or undefined when it is not this tool's manifest. */
+function listed(path: string): Map<string, string | undefined> | undefined {
 	let st;
 	try {
 		st = statSync(path);
@@ -24,12 +25,14 @@ function listed(path: string): Set<string> | undefined {
 	if (!st.isFile()) return undefined;
 	const hit = manifests.get(path);
 	if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.files;
-	let files: Set<string> | undefined;
+	let files: Map<string, string | undefined> | undefined;
 	try {
 		const m = JSON.parse(readFileSync(path, 'utf8')) as { tool?: unknown; files?: unknown };
 		if (m.tool === 'vscode-deid' && Array.isArray(m.files)) {
-			files = new Set();
-			for (const f of m.files) if (f && typeof (f as { path?: unknown }).path === 'string') files.add((f as { path: string }).path.replace(/\\/g, '/'));
+			files = new Map();
+			for (const f of m.files as { path?: unknown; outputHash?: unknown }[]) {
+				if (f && typeof f.path === 'string') files.set(f.path.replace(/\\/g, '/'), typeof f.outputHash === 'string' ? f.outputHash : undefined);
+			}
 		}
 	} catch {
 		files = undefined; // unreadable or not JSON: not a manifest to trust
@@ -41,6 +44,19 @@ function listed(path: string): Set<string> | undefined {
 
 /** Whether a document is a folder job's output or report (file URIs only). */
 export function outputKind(uri: string): OutputKind | undefined {
+	return outputOf(uri)?.kind;
+}
+
+/**
+ * A job output whose text is still exactly what the job wrote (SHA-256 as in its manifest): every finding in it
+ * is the job's own replacement, so none is a leak (the verify pass looks for those with a lower threshold).
+ */
+export function unchangedOutput(uri: string, text: string): boolean {
+	const o = outputOf(uri);
+	return o?.kind === 'output' && !!o.outputHash && createHash('sha256').update(text, 'utf8').digest('hex') === o.outputHash;
+}
+
+function outputOf(uri: string): { kind: OutputKind; outputHash?: string } | undefined {
 	if (!uri.startsWith('file:')) return undefined;
 	let file: string;
 	try {
@@ -48,11 +64,12 @@ export function outputKind(uri: string): OutputKind | undefined {
 	} catch {
 		return undefined;
 	}
-	if (REPORTS.has(basename(file)) && listed(join(dirname(file), MANIFEST))) return 'report';
+	if (REPORTS.has(basename(file)) && listed(join(dirname(file), MANIFEST))) return { kind: 'report' };
 	let dir = dirname(file);
 	for (let i = 0; i < MAX_DEPTH; i++) {
 		const files = listed(join(dir, MANIFEST));
-		if (files?.has(relative(dir, file).split(sep).join('/'))) return 'output';
+		const rel = relative(dir, file).split(sep).join('/');
+		if (files?.has(rel)) return { kind: 'output', outputHash: files.get(rel) };
 		const up = dirname(dir);
 		if (up === dir) break;
 		dir = up;
