@@ -56,7 +56,8 @@ class Picker {
 		if (this.i + 4 > this.bytes.length) {
 			// a long seed (a long value) goes on from its digest: hashed whole again on every refill, it made picks
 			// for the words of one long value cost the square of its length
-			if (this.seed.length > FPE_COMPACT) this.seed = hexDigest(this.hash(`picker\u0000${this.seed}`));
+			// (the first block already is a keyed digest of the seed: it stands for it without hashing it again)
+			if (this.seed.length > FPE_COMPACT) this.seed = `picker\u0000${hexDigest(this.bytes)}`;
 			this.bytes = this.hash(this.seed + ':' + this.bytes.join(','));
 			this.i = 0;
 		}
