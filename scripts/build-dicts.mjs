@@ -21,6 +21,9 @@ async function fakerLocales() {
 			male: [...new Set(fn.male ?? fn.generic ?? [])],
 			last: [...new Set(Array.isArray(ln) ? ln : ln.generic ?? [...(ln.female ?? []), ...(ln.male ?? [])])],
 			cities: [...new Set(d.location?.city_name ?? [])],
+			// street types ("Avenue", "Calle") and company forms ("LLC", "S.L."): surrogate streets and organisations
+			streetTypes: [...new Set(d.location?.street_suffix ?? [])],
+			companySuffixes: [...new Set(d.company?.legal_entity_type ?? [])],
 		};
 	}
 	return out;
@@ -56,6 +59,13 @@ async function fakerSpanish() {
 	const names = new Set([...(d.person.first_name.female ?? []), ...(d.person.first_name.male ?? []), ...(d.person.last_name.generic ?? d.person.last_name ?? [])]);
 	const places = new Set([...(d.location.city_name ?? []), ...(d.location.state ?? [])]);
 	return { names: [...names], places: [...places] };
+}
+
+/** Vehicle makes and models (@faker-js/faker, MIT): "2012 Honda Civic" names a car, not a person. */
+async function fakerVehicles() {
+	const { allFakers } = await import('@faker-js/faker');
+	const v = allFakers.en.rawDefinitions.vehicle ?? {};
+	return { vehicleMakes: [...new Set(v.manufacturer ?? [])], vehicleModels: [...new Set(v.model ?? [])] };
 }
 
 /** The 50 provinces of Spain and its two autonomous cities (public geography). */
@@ -117,6 +127,7 @@ export async function buildDictionaries() {
 		cities: [...cities],
 		states,
 		countries: [...countries],
+		...(await fakerVehicles()),
 	};
 }
 

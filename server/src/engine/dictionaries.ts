@@ -29,6 +29,9 @@ export interface RawDictionaries {
 	locales?: Record<string, SurrogateLocale>;
 	/** Given names and surnames of many locales (Latin script): spare surrogate names outside the census lists. */
 	spareNames?: { male: string[]; female: string[]; last: string[] };
+	/** Vehicle makes ("Honda") and models ("Civic"): words of a car's description, never a person's name there. */
+	vehicleMakes?: string[];
+	vehicleModels?: string[];
 }
 
 export interface SurrogateLocale {
@@ -36,6 +39,10 @@ export interface SurrogateLocale {
 	male: string[];
 	last: string[];
 	cities: string[];
+	/** Street types of the locale ("Avenue", "Calle"). */
+	streetTypes?: string[];
+	/** Company forms of the locale ("LLC", "S.L."). */
+	companySuffixes?: string[];
 }
 
 export const SURROGATE_LOCALES = ['en-US', 'en-GB', 'fr-CA', 'fr-FR', 'de-DE', 'es-ES'] as const;
@@ -61,6 +68,9 @@ export interface Dictionaries {
 	/** First words of all place names (a cheap test before building multi-word keys). */
 	placeFirstWords: ReadonlySet<string>;
 	stateAbbreviations: ReadonlySet<string>;
+	/** Lower-case vehicle makes (single words of them too: "rover") and models. */
+	vehicleMakes: ReadonlySet<string>;
+	vehicleModels: ReadonlySet<string>;
 	/** Raw lists, for surrogate generation. */
 	raw: RawDictionaries;
 }
@@ -125,6 +135,9 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		maxPlaceWords: Math.min(maxPlaceWords, 4),
 		placeFirstWords: new Set([...places.keys()].map((k) => k.split(' ')[0].replace(/\.$/, ''))),
 		stateAbbreviations: new Set(raw.states.map(([, a]) => a)),
+		// "Land Rover", "Mercedes Benz": each word of a make stands for it next to a year or a model
+		vehicleMakes: new Set((raw.vehicleMakes ?? []).flatMap((n) => [n.toLowerCase(), ...n.toLowerCase().split(/\s+/).filter((w) => w.length >= 3)])),
+		vehicleModels: new Set((raw.vehicleModels ?? []).map((n) => n.toLowerCase())),
 		raw,
 	};
 }

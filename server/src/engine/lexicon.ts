@@ -9,7 +9,7 @@ function set(words: string): ReadonlySet<string> {
 }
 
 /** Titles that precede a clinician's name. */
-export const DOCTOR_TITLES = set('dr dr. doctor doc drs prof professor');
+export const DOCTOR_TITLES = set('dr dr. doctor doc drs prof professor dra dra. doctora dres profa profesor profesora');
 /** Titles that precede a patient's (or relative's) name. */
 export const PERSON_TITLES = set('mr mrs ms miss mister mme madam');
 /** Spanish titles, used with the Spanish profile. */
@@ -207,3 +207,29 @@ noted states stated says said reports reported given received remains continues 
 export const PERSON_CONTEXT_BEFORE = set('per paged called notified discussed spoke informed aware contacted updated met seen evaluated examined consulted asked told');
 /** Prepositions after which an unknown capitalised word is likely a place ("transferred to X"). */
 export const PLACE_VERBS = set('transferred transfer transfered admitted arrived discharged went sent moved returned lives living resides resident born travelled traveled vacationing visiting');
+
+/**
+ * Generic words of facility and organisation names: their head nouns ("Hospital", "Library", "Clínica") and the
+ * words that qualify them ("Memorial", "County", "Universitario"). A surrogate keeps these and replaces the rest
+ * ("Mercy Hospital" → "Dunmore Hospital"), so it stays a facility of the same kind.
+ */
+export const FACILITY_WORDS = set(
+	'hospital hospitals hosp clinic clinics infirmary rehab rehabilitation sanatorium hospice hopital hôpital krankenhaus ' +
+		'medical center centre centers health healthcare system systems care services service network institute ' +
+		'general memorial regional community county public state university college childrens children\'s women\'s ' +
+		'veterans va nursing home homes assisted living residence skilled facility unit department dept ' +
+		'library museum school academy church chapel parish temple synagogue mosque cathedral cemetery park garden gardens ' +
+		'mall plaza airport station hotel inn motel shelter prison jail penitentiary correctional court courthouse ' +
+		'office offices building tower hall center arena stadium zoo beach lake river bridge ' +
+		'inc corp corporation company co llc ltd llp plc gmbh group foundation association society bank trust partners ' +
+		'pharmacy laboratory laboratories lab labs practice associates surgery surgical cancer heart specialty ' +
+		'elementary middle high primary senior ' +
+		'clínica clinica hospitalario hospitalaria sanatorio policlínica policlinica ambulatorio universitario universitaria ' +
+		'centro centros salud médico medico sanitario residencia hogar geriátrico geriatrico consultorio ' +
+		'biblioteca museo escuela colegio instituto iglesia parroquia catedral cementerio parque jardín jardin aeropuerto ' +
+		'estación estacion hotel prisión prision cárcel carcel ayuntamiento fundación fundacion asociación asociacion ' +
+		'universidad empresa farmacia laboratorio mutua provincial municipal comarcal general regional nacional ' +
+		's.a. s.l. sa sl hermanos',
+);
+/** Little words inside facility and street names ("Hospital of the …", "Calle del Pilar"): kept as written. */
+export const NAME_CONNECTORS = set('of the and & for at on in de del la las los el y e d\' da do dos das di');

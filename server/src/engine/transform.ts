@@ -1,5 +1,5 @@
 import type { Dictionaries } from './dictionaries';
-import { MONTHS, PROFESSIONS_EN, PROFESSIONS_ES } from './lexicon';
+import { FACILITY_WORDS, MONTHS, NAME_CONNECTORS, PROFESSIONS_EN, PROFESSIONS_ES } from './lexicon';
 import type { EntityType } from './types';
 import { STREET_WORDS } from './detectors/addresses';
 
@@ -56,7 +56,8 @@ class Picker {
 		if (this.i + 4 > this.bytes.length) {
 			// a long seed (a long value) goes on from its digest: hashed whole again on every refill, it made picks
 			// for the words of one long value cost the square of its length
-			if (this.seed.length > FPE_COMPACT) this.seed = hexDigest(this.hash(`picker\u0000${this.seed}`));
+			// (the first block already is a keyed digest of the seed: it stands for it without hashing it again)
+			if (this.seed.length > FPE_COMPACT) this.seed = `picker\u0000${hexDigest(this.bytes)}`;
 			this.bytes = this.hash(this.seed + ':' + this.bytes.join(','));
 			this.i = 0;
 		}
@@ -366,7 +367,12 @@ interface Pools {
 	surnames: readonly string[];
 	placeWords: readonly string[];
 	cities: readonly string[];
+	/** The locale's street types that read as such ("Avenue", "Calle") and company forms ("LLC", "S.L."). */
+	streetTypes: readonly string[];
+	companySuffixes: readonly string[];
 }
+/** Street types common enough to read as a street's ("Avenue", "Calle", "Paseo"). */
+const COMMON_STREET_TYPES: ReadonlySet<string> = new Set(['street', 'avenue', 'road', 'drive', 'lane', 'court', 'place', 'boulevard', 'way', 'circle', 'terrace', 'parkway', 'calle', 'avenida', 'plaza', 'paseo', 'camino', 'ronda', 'travesía', 'carretera', 'rue', 'chemin', 'allée', 'boulevard', 'straße', 'weg', 'gasse', 'platz', 'allee']);
 const POOLS = new WeakMap<Dictionaries, Map<string, Pools>>();
 /**
  * Surrogate pools per locale, computed once per dictionary set (not per value: this is the hot path of folder
@@ -381,16 +387,21 @@ function pools(d: Dictionaries, locale = 'en-US', wide = false): Pools {
 	if (!p) {
 		const l = locale === 'en-US' ? undefined : d.raw.locales?.[locale];
 		const own = l && l.last.length && l.female.length && l.male.length;
+		let base: Omit<Pools, 'streetTypes' | 'companySuffixes'>;
 		if (wide) {
 			const join = (a: readonly string[] | undefined, b: readonly string[]) => [...new Set([...(a ?? []), ...b])];
 			// first names run out first (a few thousand): past the census lists, any name will do
 			const names = join(d.raw.firstMale, join(d.raw.firstFemale, d.raw.last));
-			p = { male: join(own ? l!.male : undefined, names), female: join(own ? l!.female : undefined, names), surnames: join(own ? l!.last : undefined, d.raw.last), placeWords: join(own ? l!.last : undefined, d.raw.last), cities: join(own ? l!.cities : undefined, d.raw.cities) };
+			base = { male: join(own ? l!.male : undefined, names), female: join(own ? l!.female : undefined, names), surnames: join(own ? l!.last : undefined, d.raw.last), placeWords: join(own ? l!.last : undefined, d.raw.last), cities: join(own ? l!.cities : undefined, d.raw.cities) };
 		} else {
-			p = own
+			base = own
 				? { male: l!.male, female: l!.female, surnames: l!.last, placeWords: l!.last, cities: l!.cities.length ? l!.cities : d.raw.cities }
 				: { male: d.raw.firstMale, female: d.raw.firstFemale, surnames: d.raw.last.slice(0, 20000), placeWords: d.raw.last.slice(0, 10000), cities: d.raw.cities };
 		}
+		// street types that read as such (the locale lists hold "Burgs", "Extramuros"); company forms as listed
+		const ll = d.raw.locales?.[locale] ?? d.raw.locales?.['en-US'];
+		const streetTypes = (ll?.streetTypes ?? []).filter((t) => COMMON_STREET_TYPES.has(t.toLowerCase()));
+		p = { ...base, streetTypes: streetTypes.length ? streetTypes : ['Street', 'Avenue', 'Road'], companySuffixes: ll?.companySuffixes ?? [] };
 		byLocale.set(id, p);
 	}
 	return p;
@@ -583,6 +594,158 @@ export function splitStreet(v: string): [string, string, string, string] | undef
 
 const normalise = (s: string) => s.trim().toLowerCase().replace(/\s+/g, ' ');
 
+/** A word of a value: its text and the blanks after it. */
+const WORD_SPLIT = /(\s+)/;
+const DIGITS = /^\d/;
+/** Spanish (and French) streets put their type first: "Calle del Pilar 14", "Avenida de América". */
+const TYPE_FIRST_LOCALES = new Set(['es-ES', 'fr-FR', 'fr-CA']);
+
+/**
+ * A realistic name for the proper part of a facility or street: a surname, a town of the locale, or a saint's
+ * name ("Saint Agnes", "San Andrés"), from the locale's pools. A single listed surname (en-US, salt 0) maps
+ * through the surname list's permutation, so two such names never share a surrogate.
+ */
+function properName(words: readonly string[], salt: number, p: Picker, pool: Pools, sc: SurrogateContext, label: string): string {
+	const lw = words.length === 1 ? words[0].toLowerCase() : '';
+	if (lw && salt === 0 && (sc.locale ?? 'en-US') === 'en-US') {
+		const raw = sc.dicts.raw;
+		const v = !sc.avoid ? permuted(raw.last, lw, sc.hash, label) : nameTargets(sc.dicts).s.from.at.has(lw) ? spareVariant(sc.dicts, 's', lw, sc.hash, `variant${sc.avoid.salt}\u0000${label}`) : undefined;
+		if (v) return v;
+	}
+	const old = new Set(words.map((w) => w.toLowerCase()));
+	for (let k = 0; ; k++) {
+		const kind = p.int(4);
+		const es = (sc.locale ?? 'en-US').startsWith('es');
+		const v = kind === 0 && pool.cities.length ? p.pick(pool.cities) : kind === 1 ? (es ? (p.int(2) ? `San ${p.pick(pool.male)}` : `Santa ${p.pick(pool.female)}`) : `Saint ${p.pick(p.int(2) ? pool.male : pool.female)}`) : p.pick(pool.placeWords);
+		if (k >= 4 || !v.split(' ').some((w) => old.has(w.toLowerCase()))) return v;
+	}
+}
+
+/**
+ * Facility, organisation and other place names keep their generic words (the head noun and its qualifiers:
+ * "Memorial Hospital", "County Library", "Hospital Universitario") and get a real-looking proper part from the
+ * locale's pools; a value with no generic word gets a whole name of its kind.
+ */
+function facilitySurrogate(type: EntityType, original: string, salt: number, p: Picker, pool: Pools, sc: SurrogateContext): string {
+	const parts = original.split(WORD_SPLIT);
+	const generic = (w: string) => FACILITY_WORDS.has(w.toLowerCase().replace(/[.,;:]$/, '')) || NAME_CONNECTORS.has(w.toLowerCase());
+	let out = '';
+	let run: string[] = [];
+	let heads = 0;
+	let proper = 0;
+	const flush = () => {
+		if (!run.length) return;
+		out += applyCase(run[0], properName(run, salt, p, pool, sc, 'place'));
+		run = [];
+		proper++;
+	};
+	for (let i = 0; i < parts.length; i += 2) {
+		const w = parts[i];
+		const blank = parts[i + 1] ?? '';
+		if (!w) {
+			out += blank;
+			continue;
+		}
+		if (!HAS_LETTER.test(w) && !DIGITS.test(w)) {
+			flush();
+			out += w + blank;
+		} else if (generic(w) && HAS_LETTER.test(w)) {
+			flush();
+			heads += FACILITY_WORDS.has(w.toLowerCase()) ? 1 : 0;
+			out += w + blank;
+		} else if (DIGITS.test(w)) {
+			flush();
+			out += shapeSurrogate(w, sc.hash) + blank;
+		} else {
+			// the run's blanks go with it: the surrogate name stands in for the whole run
+			run.push(w);
+			if (i + 2 < parts.length && !generic(parts[i + 2]) && HAS_LETTER.test(parts[i + 2])) continue;
+			flush();
+			out += blank;
+		}
+	}
+	flush();
+	if (proper > 0 && heads > 0) return out;
+	const es = (sc.locale ?? 'en-US').startsWith('es');
+	const name = properName([original], salt, p, pool, sc, 'place');
+	// only generic words ("General Hospital"): a proper name goes before (after, in Spanish) them
+	if (heads > 0) return es ? `${out.trimEnd()} ${name}` : `${name} ${out}`;
+	// no head noun: a whole name of the type's kind
+	const casedOut = (v: string) => applyCase(original, v);
+	if (type === 'Hospital') {
+		const head = es ? p.pick(['Hospital', 'Clínica', 'Hospital Universitario', 'Centro de Salud']) : p.pick(['Hospital', 'Medical Center', 'Clinic', 'Health System', 'Memorial Hospital']);
+		return casedOut(es ? `${head} ${name}` : `${name} ${head}`);
+	}
+	if (type === 'Organization') {
+		const forms = pool.companySuffixes.length ? pool.companySuffixes : ['LLC', 'Inc', 'Group'];
+		const a = p.pick(pool.surnames);
+		let b = p.pick(pool.surnames);
+		if (b === a) b = p.pick(pool.surnames);
+		return casedOut(p.int(2) ? `${a} ${es ? 'y' : '&'} ${b} ${p.pick(forms)}` : es ? `${p.pick(['Biblioteca', 'Fundación', 'Asociación'])} ${name}` : `${name} ${p.pick(['Library', 'Foundation', 'Associates', 'Group'])}`);
+	}
+	return casedOut(name);
+}
+
+/** A house number: digits for digits, never written with a leading zero the original did not have. */
+function houseNumber(d: string, hash: KeyedHash): string {
+	const v = shapeSurrogate(d, hash);
+	if (v[0] !== '0' || d[0] === '0') return v;
+	let sum = 0;
+	for (let i = 1; i < v.length; i++) sum += v.charCodeAt(i) - 48;
+	return String(1 + (sum % 9)) + v.slice(1);
+}
+
+/**
+ * A street of the locale: its number changes (digits for digits), its type word stays ("Street", "Calle"), and
+ * its name comes from the pools: "14 Oak Street" → "2291 Dunmore Street", "Calle del Pilar 14" → "Calle de
+ * Cervantes 63". A street without a type word gets one of the locale's.
+ */
+function streetSurrogate(street: string, norm: string, p: Picker, pool: Pools, sc: SurrogateContext): string {
+	const parts = street.split(WORD_SPLIT);
+	const typeWord = (w: string) => STREET_WORDS.has(w.replace(/[.,]$/, '').toLowerCase());
+	const typeFirst = TYPE_FIRST_LOCALES.has(sc.locale ?? 'en-US');
+	// the words with letters; the street's type is the last of them ("… Oak Street") or, failing that, the first
+	// ("Calle …"); the others are its name ("Hill" in "903 Hill Drive" is a name, not a type)
+	const letters: number[] = [];
+	for (let i = 0; i < parts.length; i += 2) if (parts[i] && HAS_LETTER.test(parts[i]) && !DIGITS.test(parts[i])) letters.push(i);
+	let typeAt = -1;
+	if (letters.length && typeWord(parts[letters[letters.length - 1]]) && (letters.length > 1 || !typeFirst)) typeAt = letters[letters.length - 1];
+	else if (letters.length && typeWord(parts[letters[0]])) typeAt = letters[0];
+	const old = new Set(norm.split(' '));
+	let name = p.pick(pool.placeWords);
+	for (let k = 0; k < 4 && old.has(name.toLowerCase()); k++) name = p.pick(pool.placeWords);
+	// "Calle del Pilar" → "Calle de Murillo": the article went with the old name
+	const named = letters.some((i) => i !== typeAt && !NAME_CONNECTORS.has(parts[i].toLowerCase()));
+	const nameOut = (typeFirst ? 'de ' : '') + name;
+	let out = '';
+	let done = false;
+	for (let i = 0; i < parts.length; i += 2) {
+		const w = parts[i];
+		const blank = parts[i + 1] ?? '';
+		if (!w) out += blank;
+		else if (DIGITS.test(w) || !HAS_LETTER.test(w)) out += w.replace(/\d+/g, (d) => houseNumber(d, sc.hash)) + blank; // "221B", "14", "#"
+		else if (i === typeAt) out += w + blank;
+		else if (!done) {
+			// the first name word (or a connector before it) stands for the whole name, with the blank after its last word
+			let j = i;
+			while (j + 2 < parts.length && parts[j + 2] && j + 2 !== typeAt && HAS_LETTER.test(parts[j + 2]) && !DIGITS.test(parts[j + 2])) j += 2;
+			out += applyCase(named ? parts[letters.find((k) => k !== typeAt && !NAME_CONNECTORS.has(parts[k].toLowerCase())) ?? i] : w, name).replace(/^/, typeFirst ? 'de ' : '') + (parts[j + 1] ?? '');
+			done = true;
+			i = j;
+		}
+	}
+	if (!done) {
+		// only a type and a number ("Calle 14", "Main St"): a name beside the type
+		return typeFirst ? out.replace(/^(\S+)(\s+)/, (_m, t: string, b: string) => `${t}${b}${nameOut}${b}`) : `${name} ${out}`;
+	}
+	if (typeAt < 0) {
+		const t = p.pick(pool.streetTypes.length ? pool.streetTypes : ['Street']);
+		return typeFirst ? `${t} ${out}` : `${out.trimEnd()} ${t}`;
+	}
+	return out;
+}
+
+
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
 export function surrogateFor(type: EntityType, original: string, sc: SurrogateContext): string {
 	// Names are claimed word by word (inside), so with a recorder they skip the whole-value memo.
@@ -628,6 +791,8 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 					// An initial maps by its letter alone, so "M. Okafor" and "Margaret Okafor" stay one surrogate person's.
 					if (w.length === 1) return applyCase(w, String.fromCharCode(65 + new Picker(sc.hash, `initial\u0000${w.toLowerCase()}`).int(26)));
 					const lw = w.toLowerCase();
+					// a lower-case particle inside a name ("Jennifer de Anda", "van der") is no name word of its own
+					if (w === lw && words.length > 1 && NAME_CONNECTORS.has(lw)) return w;
 					const fi = sc.dicts.firstNames.get(lw);
 					const isLastWord = comma >= 0 ? i < comma : i === words.length - 1 && words.length > 1;
 					const kind: 'f' | 'm' | 's' = fi && !isLastWord ? fi.gender! : 's';
@@ -675,9 +840,17 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 			return shiftDate(original, sc.dateShiftDays) ?? shapeSurrogate(original, sc.hash);
 		}
 		case 'Age': {
-			const n = Number(original.replace(/\D/g, ''));
+			// only the number changes: its unit word stays ("67 años" → "23 años", "4 y/o", "18 meses")
+			const n = Number(/\d+/.exec(original)?.[0] ?? NaN);
 			if (n > 89) return original.replace(/\d+/, sc.ageOver89 ?? '90+');
-			return shapeSurrogate(original, sc.hash);
+			if (!(n >= 0)) return original;
+			let first = true;
+			return original.replace(/\d+/g, (d) => {
+				if (!first) return shapeSurrogate(d, sc.hash);
+				first = false;
+				// a keyed permutation of 0..89: two ages never share a surrogate, and none keeps its own
+				return String(permuteIndex(n, 90, sc.hash, 'age'));
+			});
 		}
 		case 'Zip': {
 			// HIPAA Safe Harbor: keep the first three digits unless that area has 20,000 people or fewer (then 000).
@@ -698,15 +871,8 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 			return applyCase(original, permuted(raw.countries, norm, sc.hash, 'country') ?? name(raw.countries));
 		case 'Hospital':
 		case 'Organization':
-		case 'LocationOther': {
-			// a listed surname word ("Okafor Clinic") goes through the surname list's permutation, so such names never share
-			// (a note-local variant takes listed surname words from the spare surnames instead)
-			const en = salt === 0 && (sc.locale ?? 'en-US') === 'en-US';
-			const listed = (lw: string) =>
-				!sc.avoid ? permuted(raw.last, lw, sc.hash, 'place') : nameTargets(sc.dicts).s.from.at.has(lw) ? spareVariant(sc.dicts, 's', lw, sc.hash, `variant${sc.avoid.salt}\u0000place`) : undefined;
-			const parts = original.split(/(\s+)/);
-			return parts.map((w, i) => (i % 2 === 1 || !HAS_LETTER.test(w) ? w : applyCase(w, (en ? listed(w.toLowerCase()) : undefined) ?? name(pool.placeWords)))).join('');
-		}
+		case 'LocationOther':
+			return facilitySurrogate(type, original, salt, p, pool, sc);
 		case 'Street': {
 			// a unit after the street ("…, Apt 4B") keeps its word and changes its number
 			const unit = STREET_UNIT.exec(original);
@@ -715,18 +881,7 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 			if (!street) return unitOut;
 			const box = PO_BOX.exec(street);
 			if (box) return box[1] + shapeSurrogate(box[2], sc.hash) + unitOut;
-			// "221B Baker Street": the house number's letter changes with it
-			const letter = /^\d+[A-Za-z](?=\s)/.exec(street);
-			const m = letter ? splitStreet(street.slice(0, letter[0].length - 1) + street.slice(letter[0].length)) : splitStreet(street);
-			if (m && letter) m[0] = letter[0];
-			if (!m) return shapeSurrogate(street, sc.hash) + unitOut;
-			// the name never comes back as itself
-			const old = new Set(normalise(`${m[2]} ${m[3]}`).split(' '));
-			let v = name(pool.placeWords);
-			for (let k = 0; k < 4 && old.has(v.toLowerCase()); k++) v = p.pick(pool.placeWords);
-			// the street word stays ("Avenue"); a last word that is none is part of the name ("12 Larkspur Park")
-			if (!STREET_WORDS.has(m[3].trim().replace(/\.$/, '').toLowerCase())) return `${shapeSurrogate(m[0], sc.hash)}${m[1]}${applyCase(m[2] || m[3].trim(), v)}${unitOut}`;
-			return `${shapeSurrogate(m[0], sc.hash)}${m[1]}${applyCase(m[2], v)}${m[3]}${unitOut}`;
+			return streetSurrogate(street, norm, p, pool, sc) + unitOut;
 		}
 		case 'Email': {
 			const user = p.pick(pool.female).toLowerCase() + '.' + p.pick(pool.surnames).toLowerCase();

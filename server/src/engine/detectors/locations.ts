@@ -13,6 +13,9 @@ const WORD_AFTER = /^[ \t]*([\p{L}%/]{1,12})/u;
 
 const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'en', 'de', 'desde', 'a']);
 const HOSPITAL_HEADS = HOSPITAL_WORDS;
+/** Public institutions and the words that qualify them by their owner or kind ("County Library", "Memorial School"). */
+const INSTITUTION_HEADS: ReadonlySet<string> = new Set(['library', 'museum', 'school', 'church', 'academy', 'cathedral', 'chapel', 'college', 'park', 'cemetery']);
+const INSTITUTION_QUALIFIERS: ReadonlySet<string> = new Set(['county', 'public', 'memorial', 'community', 'city', 'regional', 'free', 'elementary', 'middle', 'high', 'municipal', 'baptist', 'methodist', 'catholic', 'presbyterian', 'lutheran', 'episcopal', 'state']);
 const CENTER_WORDS = new Set(['center', 'centre', 'ctr']);
 const CENTER_QUALIFIERS = new Set(['medical', 'med', 'health', 'cancer', 'heart', 'rehabilitation', 'rehab', 'surgical', 'trauma', 'nursing']);
 const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'santa', 'santo', 'sainte', 'fort', 'ft', 'port', 'new', 'north', 'south', 'east', 'west', 'lake', 'la', 'el', 'los', 'las', 'del', 'de']);
@@ -538,6 +541,16 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 				j--;
 			}
 			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
+		}
+		// "Lackawanna County Library", "Oak Hill Public School": a public institution named by its place and kind
+		if (INSTITUTION_HEADS.has(t.lower) && i >= 2 && ctx.casing === 'mixed' && isCapitalised(t.text) && INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) && isCapitalised(tokens[i - 1].text)) {
+			let j = i - 2;
+			let first = -1;
+			while (j >= 0 && i - j <= 5 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower) && sameLine(ctx, j, i)) {
+				first = j;
+				j--;
+			}
+			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.9, 'organization');
 		}
 		// "CEO of IBM", "owner of Acme": the head of an organisation names it
 		if (['of', 'at'].includes(t.lower) && i > 0 && ORG_HEADS.has(tokens[i - 1].lower) && sameLine(ctx, i - 1, i + 1)) {

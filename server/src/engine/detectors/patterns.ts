@@ -49,6 +49,8 @@ const RE = {
 	longDigits: /(?<![\w.,-])\d{7,20}(?![\w.,])/g,
 	idToken: /[A-Za-z0-9][A-Za-z0-9\-/.]{1,30}[A-Za-z0-9]|[A-Za-z0-9]{2}/y,
 	vin: /\b[A-HJ-NPR-Z0-9]{17}\b/g,
+	// a state's abbreviation before a licence-plate shape: "PA KXT-4471", "CA 7ABC123"
+	plate: /\b([A-Z]{2})[ \t]{1,2}([A-Z]{3}-\d{3,4}|\d[A-Z]{3}\d{3})(?![\w-])/g,
 } as const;
 
 function validMonthDay(m: number, d: number): boolean {
@@ -551,6 +553,12 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 	for (const m of text.matchAll(RE.vin)) {
 		const s = m[0];
 		if (/\d/.test(s) && /[A-Z]/.test(s) && (s.match(/\d/g) ?? []).length >= 5) emit(m.index!, m.index! + 17, 'Vehicle', 0.8, 'vin');
+	}
+	// Plates are issued by states: the plate is the identifier (Safe Harbor L), the state stays
+	for (const m of text.matchAll(RE.plate)) {
+		if (!ctx.dicts.stateAbbreviations.has(m[1])) continue;
+		const at = m.index! + m[0].length - m[2].length;
+		emit(at, at + m[2].length, 'Vehicle', 0.8, 'id-context');
 	}
 }
 
