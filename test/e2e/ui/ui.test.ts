@@ -116,6 +116,23 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor .squiggly-warning').length < n, before, { timeout: 15000 });
 	});
 
+	step('a surrogate quick fix: the written name is shown as de-identified, not flagged again', async () => {
+		const before = await squiggles();
+		// the caret inside "Whitfield" (column 54 of the first line)
+		await page.locator('.monaco-editor .view-line', { hasText: 'Whitfield' }).click();
+		await page.keyboard.press('Home');
+		for (let i = 0; i < 'Patient: Margaret Okafor, 94 yo, seen by Dr. Eleanor Whit'.length; i++) await page.keyboard.press('ArrowRight');
+		await page.keyboard.press('Control+.');
+		const item = '.action-widget .monaco-list-row:has-text("Replace with a surrogate doctor")';
+		await page.waitForSelector(item, { timeout: 15000 });
+		await page.locator(item).click();
+		await page.waitForFunction(() => !document.querySelector('.monaco-editor .view-lines')?.textContent?.includes('Whitfield'), null, { timeout: 15000 });
+		await page.waitForFunction((n) => document.querySelectorAll('.monaco-editor .squiggly-warning').length < n, before, { timeout: 15000 });
+		// the Doctor finding on the first line is gone: only the patient's name and age, and the date, stay flagged there
+		await page.waitForFunction(() => document.querySelectorAll('.monaco-editor .squiggly-inline-unnecessary, .monaco-editor .squiggly-unnecessary').length >= 1, null, { timeout: 15000 }).catch(() => undefined);
+		await shot('after-quick-fixes');
+	});
+
 	step('"Redact All PHI in This File" from the palette', async () => {
 		await page.locator('.monaco-editor .view-line').first().click();
 		await palette('De-identify: Redact All PHI in This File');
@@ -198,6 +215,23 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.waitForSelector('.tab.active:has-text("original ↔ de-identified")', { timeout: 15000 });
 		await page.waitForSelector('.monaco-diff-editor .modified .view-line:has-text("[PATIENT]")', { timeout: 15000 });
 		await shot('compare');
+	});
+
+	step('an output of the folder job opens as de-identified output: no warnings, the status bar says so', async () => {
+		await page.keyboard.press('Escape');
+		await page.locator('.monaco-editor .view-lines').first().click();
+		await page.keyboard.press('Control+P');
+		await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
+		await page.keyboard.type('inbox-deid/p1/visit.txt');
+		await page.waitForFunction(() => {
+			const row = document.querySelector('.quick-input-list .monaco-list-row.focused');
+			return (row?.textContent ?? '').includes('visit.txt') && /inbox-deid/.test(row?.querySelector('.label-description')?.textContent ?? '');
+		}, null, { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.tab.active:has-text("visit.txt")', { timeout: 30000 });
+		await page.waitForFunction(() => Array.from(document.querySelectorAll('.statusbar-item')).some((e) => /De-identified output/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
+		assert.equal(await squiggles(), 0);
+		await shot('output-file');
 	});
 
 	step('"Show Output" and "Restart Language Server" run from the palette', async () => {
