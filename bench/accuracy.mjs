@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
+import { aggregate, formatAggregate, formatRun, measureVariant, namePools, scan, scoreDocs } from './generalization.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
@@ -62,6 +63,26 @@ for (const c of corpora) {
 	for (const d of contrib) console.log(`    ${d.detector.padEnd(22)} ${String(d.findings).padStart(5)} ${String(d.chars).padStart(6)} ${String(d.goldChars).padStart(6)} (${d.precision.toFixed(3)})  ${d.recallShare.toFixed(4)}`);
 	result.corpora[c.name] = { chars, seconds: secs, charsPerSecond: Math.round(chars / secs), scorer: out.trim().split('\n'), expectedCalibrationError: Number(rel.ece.toFixed(4)), byDetector: contrib };
 	ran++;
+}
+// Generalization (English): the same notes with the gold values swapped for census names (a third of them
+// English words) and towns, over several seeds, and with invented names that no list holds (context alone).
+const physionet = join(shared, 'corpora/physionet-deid-dev');
+if (existsSync(corpora[0].dir)) {
+	const t0 = process.hrtime.bigint();
+	const cliPath = cli;
+	const pools = namePools(join(root, 'dist', 'dictionaries.json'));
+	const asIs = scoreDocs(corpora[0].dir, join(physionet, 'gold.jsonl'), scan(cliPath, corpora[0].dir));
+	const variant = (names, seeds) => seeds.map((seed) => measureVariant({ cli: cliPath, corpus: physionet, pools, seed, names }));
+	const swapped = variant('census', [1, 2, 3, 4, 5]);
+	const invented = variant('invented', [1, 2, 3]);
+	const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+	console.log(`\n== generalization (physionet-deid-dev, English; bench/generalization.mjs): ${secs.toFixed(1)} s`);
+	console.log(formatRun('as is', asIs));
+	for (const r of swapped) console.log(formatRun(`swapped seed ${r.seed}`, r));
+	console.log(formatAggregate('swapped, mean', aggregate(swapped)));
+	for (const r of invented) console.log(formatRun(`invented seed ${r.seed}`, r));
+	console.log(formatAggregate('invented, mean', aggregate(invented)));
+	result.generalization = { seconds: Number(secs.toFixed(1)), asIs, swapped: { seeds: swapped, ...aggregate(swapped) }, invented: { seeds: invented, ...aggregate(invented) } };
 }
 // Engine-only throughput on one core over the PhysioNet notes (the CLI figures above include start-up and I/O).
 if (existsSync(corpora[0].dir)) {
