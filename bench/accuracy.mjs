@@ -5,7 +5,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
-import { aggregate, formatAggregate, formatRun, measureVariant, namePools, scan, scoreDocs } from './generalization.mjs';
+import { formatGenerated, runGenerated } from './generated/suite.mjs';
+import { aggregate, formatAggregate, formatRun, measureVariant, namePools, scan, scoreDocs, summary } from './generalization.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
@@ -83,6 +84,29 @@ if (existsSync(corpora[0].dir)) {
 	for (const r of invented) console.log(formatRun(`invented seed ${r.seed}`, r));
 	console.log(formatAggregate('invented, mean', aggregate(invented)));
 	result.generalization = { seconds: Number(secs.toFixed(1)), asIs, swapped: { seeds: swapped, ...aggregate(swapped) }, invented: { seeds: invented, ...aggregate(invented) } };
+}
+// The generated clinical suite (bench/generated/; needs no corpus): fixed seeds here so builds compare, 300
+// documents each; `node bench/generated.mjs` draws a new seed.
+{
+	const t0 = process.hrtime.bigint();
+	const runs = [1, 2, 3].map((seed) => runGenerated({ cli, dictionaries: join(root, 'dist', 'dictionaries.json'), seed, count: 300, examples: 8 }));
+	const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+	console.log(`\n== generated clinical suite (bench/generated/, seeds 1-3, 300 documents each): ${secs.toFixed(1)} s`);
+	for (const r of runs) console.log(formatGenerated(r));
+	const s = (f) => summary(runs.map(f));
+	const types = [...new Set(runs.flatMap((r) => Object.keys(r.byType)))];
+	const contexts = [...new Set(runs.flatMap((r) => Object.keys(r.byContext)))];
+	const mean = {
+		charRecall: s((r) => r.charRecall),
+		precision: s((r) => r.precision),
+		phiFreeShare: s((r) => r.phiFree.share),
+		byType: Object.fromEntries(types.map((t) => [t, s((r) => r.byType[t]?.recall ?? 0)])),
+		byContext: Object.fromEntries(contexts.map((t) => [t, s((r) => r.byContext[t]?.recall ?? 0)])),
+	};
+	console.log(`generated, mean of 3: PHI char recall ${mean.charRecall.mean.toFixed(3)} [${mean.charRecall.min.toFixed(3)}–${mean.charRecall.max.toFixed(3)}], precision ${mean.precision.mean.toFixed(3)}, PHI-free sentences with a finding ${(100 * mean.phiFreeShare.mean).toFixed(1)}%`);
+	console.log(`  by type: ${Object.entries(mean.byType).map(([k, v]) => `${k} ${v.mean.toFixed(3)}`).join(', ')}`);
+	console.log(`  by context: ${Object.entries(mean.byContext).map(([k, v]) => `${k} ${v.mean.toFixed(3)}`).join(', ')}`);
+	result.generated = { seconds: Number(secs.toFixed(1)), runs: runs.map(({ missedExamples, falsePositiveExamples, ...r }) => r), mean };
 }
 // Engine-only throughput on one core over the PhysioNet notes (the CLI figures above include start-up and I/O).
 if (existsSync(corpora[0].dir)) {
