@@ -2,7 +2,8 @@
 // ../shared and scores it with the shared scorers. Prints their output plus characters per second, and writes
 // .bench/accuracy.json. Skips with a reason when ../shared is absent.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
 import { formatGenerated, runGenerated } from './generated/suite.mjs';
@@ -76,6 +77,16 @@ if (existsSync(corpora[0].dir)) {
 	const variant = (names, seeds) => seeds.map((seed) => measureVariant({ cli: cliPath, corpus: physionet, pools, seed, names }));
 	const swapped = variant('census', [1, 2, 3, 4, 5]);
 	const invented = variant('invented', [1, 2, 3]);
+	// The shared generator (uniform census draws, so few English-word names) for comparison with earlier figures.
+	const sharedSwap = (existsSync(join(shared, 'bench/swap.mjs')) ? [1, 2, 3] : []).map((seed) => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-sharedswap-'));
+		try {
+			spawnSync(process.execPath, [join(shared, 'bench/swap.mjs'), physionet, dir, '--seed', String(seed)], { encoding: 'utf8' });
+			return { seed, ...scoreDocs(dir, join(dir, 'gold.jsonl'), scan(cliPath, dir)) };
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
+	});
 	const secs = Number(process.hrtime.bigint() - t0) / 1e9;
 	console.log(`\n== generalization (physionet-deid-dev, English; bench/generalization.mjs): ${secs.toFixed(1)} s`);
 	console.log(formatRun('as is', asIs));
@@ -83,7 +94,9 @@ if (existsSync(corpora[0].dir)) {
 	console.log(formatAggregate('swapped, mean', aggregate(swapped)));
 	for (const r of invented) console.log(formatRun(`invented seed ${r.seed}`, r));
 	console.log(formatAggregate('invented, mean', aggregate(invented)));
-	result.generalization = { seconds: Number(secs.toFixed(1)), asIs, swapped: { seeds: swapped, ...aggregate(swapped) }, invented: { seeds: invented, ...aggregate(invented) } };
+	for (const r of sharedSwap) console.log(formatRun(`shared swap.mjs seed ${r.seed}`, r));
+	if (sharedSwap.length) console.log(formatAggregate('shared swap.mjs, mean', aggregate(sharedSwap)));
+	result.generalization = { seconds: Number(secs.toFixed(1)), asIs, swapped: { seeds: swapped, ...aggregate(swapped) }, invented: { seeds: invented, ...aggregate(invented) }, sharedSwap: sharedSwap.length ? { seeds: sharedSwap, ...aggregate(sharedSwap) } : null };
 }
 // The generated clinical suite (bench/generated/; needs no corpus): fixed seeds here so builds compare, 300
 // documents each; `node bench/generated.mjs` draws a new seed.
