@@ -6,35 +6,30 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, root } from '../helpers/cli';
 import { bratGold, ece, points } from '../../bench/reliability.mjs';
+import { aggregate, formatRun, measureVariant, namePools } from '../../bench/generalization.mjs';
 
-// A fast regression gate on the PhysioNet development notes, scored by the shared scorer exactly as the
-// benchmark does. npm run bench:accuracy measures char recall 0.982 and precision 0.930 for this build; the
-// recall floor is the issue's (0.98); its precision floor (0.80) is below ours, so ours (0.90) is kept.
-const RECALL_FLOOR = 0.98;
-const PRECISION_FLOOR = 0.9;
+// A regression gate on the PhysioNet development notes with their gold values swapped (bench/generalization.mjs:
+// census names, a third of them English words, and towns; fixed seeds, so the figure is deterministic), which
+// says more about unseen notes than the notes as they are. npm run bench:accuracy measured, for seeds 1 and 2,
+// mean char recall 0.890 and precision 0.925 (the issue's target, 0.975, is not met yet); the floors are those
+// figures minus 0.005, so the gate catches a regression, not a miss of the target.
+const SWAP_SEEDS = [1, 2];
+const SWAPPED_RECALL_FLOOR = 0.885;
+const SWAPPED_PRECISION_FLOOR = 0.92;
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');
 
-describe('accuracy gate (PhysioNet development notes)', () => {
-	const skip = existsSync(join(corpus, 'docs')) && existsSync(join(shared, 'bench', 'score.mjs')) ? false : `../shared not found (${corpus}); accuracy gate skipped`;
+describe('accuracy gate (PhysioNet development notes, values swapped)', () => {
+	const skip = existsSync(join(corpus, 'docs')) && existsSync(join(corpus, 'gold.jsonl')) ? false : `../shared not found (${corpus}); accuracy gate skipped`;
 	if (skip) console.log(`# ${skip}`);
-	it(`char recall >= ${RECALL_FLOOR} and precision >= ${PRECISION_FLOOR}`, { skip }, () => {
-		const dir = mkdtempSync(join(tmpdir(), 'deid-acc-'));
-		try {
-			const scan = spawnSync(process.execPath, [CLI, 'scan', '--json', join(corpus, 'docs')], { maxBuffer: 1 << 28 });
-			assert.equal(scan.status, 0, String(scan.stderr));
-			const pred = spawnSync(process.execPath, [join(shared, 'bench', 'scan2pred.mjs')], { input: scan.stdout, maxBuffer: 1 << 28 });
-			writeFileSync(join(dir, 'pred.jsonl'), pred.stdout);
-			const score = spawnSync(process.execPath, [join(shared, 'bench', 'score.mjs'), corpus, join(dir, 'pred.jsonl')], { encoding: 'utf8', maxBuffer: 1 << 28 });
-			const m = /char recall ([\d.]+).*precision ([\d.]+)/.exec(score.stdout);
-			assert.ok(m, score.stdout + score.stderr);
-			const [recall, precision] = [Number(m[1]), Number(m[2])];
-			console.log(`# PhysioNet dev: char recall ${recall}, precision ${precision}`);
-			assert.ok(recall >= RECALL_FLOOR, `char recall ${recall} < ${RECALL_FLOOR}`);
-			assert.ok(precision >= PRECISION_FLOOR, `precision ${precision} < ${PRECISION_FLOOR}`);
-		} finally {
-			rmSync(dir, { recursive: true, force: true });
-		}
+	it(`mean char recall >= ${SWAPPED_RECALL_FLOOR} and precision >= ${SWAPPED_PRECISION_FLOOR} over seeds ${SWAP_SEEDS.join(', ')}`, { skip }, () => {
+		const pools = namePools(join(root, 'dist', 'dictionaries.json'));
+		const runs = SWAP_SEEDS.map((seed) => measureVariant({ cli: CLI, corpus, pools, seed, names: 'census' }));
+		for (const r of runs) console.log(`# ${formatRun(`swapped seed ${r.seed}`, r)}`);
+		const a = aggregate(runs);
+		console.log(`# PhysioNet dev swapped: mean char recall ${a.charRecall.mean}, precision ${a.precision.mean}`);
+		assert.ok(a.charRecall.mean >= SWAPPED_RECALL_FLOOR, `swapped char recall ${a.charRecall.mean} < ${SWAPPED_RECALL_FLOOR}`);
+		assert.ok(a.precision.mean >= SWAPPED_PRECISION_FLOOR, `swapped precision ${a.precision.mean} < ${SWAPPED_PRECISION_FLOOR}`);
 	});
 });
 
