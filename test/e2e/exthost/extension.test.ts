@@ -13,7 +13,8 @@ const ws = () => vscode.workspace.workspaceFolders![0].uri;
 function diagnosticsFor(uri: vscode.Uri, pred: (d: readonly vscode.Diagnostic[]) => boolean, what: string, timeoutMs = 30000): Promise<readonly vscode.Diagnostic[]> {
 	return new Promise((resolve, reject) => {
 		const check = () => {
-			const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'deid');
+			// findings only: the hints that mark text as de-identified (deid.deidentified, deid.output) are not PHI
+			const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'deid' && codeOf(x).startsWith('phi.'));
 			if (pred(d)) {
 				sub.dispose();
 				clearTimeout(timer);
@@ -114,6 +115,8 @@ describe('vscode-deid in a real VS Code', () => {
 		assert.match(line, /\[DOCTOR\]/);
 		JSON.parse(line);
 		await diagnosticsFor(doc.uri, (x) => x.length === before - 1, 'one fewer diagnostic');
+		// what the fix wrote is marked as de-identified, quietly
+		assert.ok(vscode.languages.getDiagnostics(doc.uri).some((x) => codeOf(x) === 'deid.deidentified' && x.severity === vscode.DiagnosticSeverity.Hint && doc.getText(x.range).includes('[DOCTOR]')));
 		await vscode.commands.executeCommand('undo');
 	});
 
