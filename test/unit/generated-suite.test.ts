@@ -11,7 +11,8 @@ import { formatGenerated, runGenerated } from '../../bench/generated/suite.mjs';
 // about 4 standard deviations from that mean, so a random seed does not trip it but a real regression does.
 const DOCS = 100;
 const FLOORS = { charRecall: 0.84, precision: 0.97, Patient: 0.66, Doctor: 0.85, Date: 0.9, relation: 0.78 };
-const PHI_FREE_CEILING = 0.12;
+// group words and eponyms are no names (engine 0.6.0): 0.0-0.1% over seeds 1-3 of 300 documents, was 7%
+const PHI_FREE_CEILING = 0.03;
 
 describe('generated clinical suite (no-regression floors)', () => {
 	it(`${DOCS} generated documents: recall, precision, per-type floors and PHI-free findings`, () => {

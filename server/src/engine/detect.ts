@@ -1,4 +1,5 @@
 import type { Dictionaries } from './dictionaries';
+import { dropGroupsAndEponyms } from './detectors/notNames';
 import { type DetectContext, collector } from './detectors/context';
 import { detectLocations, detectOccupations } from './detectors/locations';
 import { detectNames } from './detectors/names';
@@ -71,7 +72,7 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
 	propagatePhrases(ctx, raw, emit);
-	return finalize(text, yieldToAddresses(text, yieldToFacilities(text, raw)), options, language);
+	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, raw))), options, language);
 }
 
 const ADDRESS_DETECTORS = new Set(['address', 'field-address']);
