@@ -15,6 +15,8 @@ export const CODE_MALFORMED_LINE = 'deid.malformedLine';
 export const CODE_DEIDENTIFIED = 'deid.deidentified';
 /** A hint at the start of a folder job's output or report: what it is and how many leaks were found. */
 export const CODE_OUTPUT = 'deid.output';
+/** Information at the top of a document whose file name holds possible PHI. */
+export const CODE_FILE_NAME = 'deid.fileName';
 
 /** Command ids contributed by the extension (package.json `contributes.commands`). */
 export const Commands = {

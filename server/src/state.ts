@@ -1,6 +1,6 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import type { Dictionaries, DocumentFormat, DocumentProblem, Finding, KeyedHash } from './engine';
+import type { Dictionaries, DocumentFormat, DocumentProblem, EntityType, Finding, KeyedHash } from './engine';
 import type { OutputKind } from './features/outputs';
 import type { Span, WrittenRanges } from './features/written';
 import type { SettingsStore } from './settings';
@@ -18,6 +18,8 @@ export interface ScanEntry {
 	quiet?: Span[];
 	/** The document is a folder job's output or report: `findings` are the likely leaks left in it. */
 	output?: OutputKind;
+	/** Types of PHI found in the file's own name. */
+	nameTypes?: EntityType[];
 }
 
 /** What the features share; built once in server.ts. */

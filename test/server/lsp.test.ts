@@ -61,6 +61,20 @@ describe('language server over stdio', () => {
 		assert.equal(status.counts.Doctor, 1);
 	});
 
+	it("a file name that holds PHI gets one notice at the top (types only); a plain name none", async () => {
+		const uri = 'file:///tmp/deid-test/Okafor-Margaret%20visit%20555-0199.txt';
+		client.open(uri, 'Seen today.', 'plaintext', 1);
+		const { diagnostics } = await client.diagnostics(uri, 1);
+		const notice = diagnostics.filter((d) => d.code === 'deid.fileName');
+		assert.equal(notice.length, 1);
+		assert.equal(notice[0].severity, 3); // Information
+		assert.match(String(notice[0].message), /possible PHI \((Patient, Phone|Phone, Patient)\)/);
+		assert.doesNotMatch(String(notice[0].message), /Okafor|Margaret|0199/);
+		const plain = 'file:///tmp/deid-test/discharge-summary.txt';
+		client.open(plain, 'Seen today.', 'plaintext', 1);
+		assert.deepEqual((await client.diagnostics(plain, 1)).diagnostics.filter((d) => d.code === 'deid.fileName'), []);
+	});
+
 	it('NDJSON: string values only, ranges through escapes, malformed line reported once', async () => {
 		const uri = 'file:///tmp/deid-test/records.ndjson';
 		const text = [

@@ -1,11 +1,13 @@
 import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { scanDocument, type DocumentFormat, type Finding } from '../engine';
+import { detectInName, scanDocument, type DetectOptions, type DocumentFormat, type EntityType, type Finding } from '../engine';
+import { basename } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { fhirFindings } from './fhir';
 import { outputKind, unchangedOutput, type OutputKind } from './outputs';
 import { formatConfidence } from './hover';
 import type { Span } from './written';
-import { CODE_DEIDENTIFIED, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
+import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
 
@@ -123,6 +125,7 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 			tooLarge: false,
 			quiet,
 			output,
+			nameTypes: nameTypes(uri, ctx, detectOptionsFrom(settings)),
 		};
 	} catch (err) {
 		// Never crash the server on a document; report the failure without content.
@@ -143,6 +146,19 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 		deidentified: entry.quiet?.length ?? 0,
 		...(entry.output ? { output: entry.output } : {}),
 	});
+}
+
+/** Types of PHI in a file's own name (`Okafor-Margaret 555-0199.txt`), as the folder job detects them. */
+function nameTypes(uri: string, ctx: ServerContext, options: DetectOptions): EntityType[] | undefined {
+	if (!uri.startsWith('file:')) return undefined;
+	let name: string;
+	try {
+		name = basename(fileURLToPath(uri));
+	} catch {
+		return undefined;
+	}
+	const types = [...new Set(detectInName(name, ctx.dicts(), options).map((f) => f.type))];
+	return types.length ? types : undefined;
 }
 
 /** JSON keys whose single-word lower-case values are codes (FHIR `telecom.system` "phone", `use`, `status` …). */
@@ -210,6 +226,17 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 		const d = Diagnostic.create({ start: doc.positionAt(q.start), end: doc.positionAt(q.end) }, done, DiagnosticSeverity.Hint, CODE_DEIDENTIFIED, DIAGNOSTIC_SOURCE);
 		d.tags = [DiagnosticTag.Unnecessary];
 		out.push(d);
+	}
+	if (entry.nameTypes?.length) {
+		out.push(
+			Diagnostic.create(
+				{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+				`The file's name holds possible PHI (${entry.nameTypes.join(', ')}). De-identify Folder… gives its output a de-identified name; rename the source if it is shared.`,
+				DiagnosticSeverity.Information,
+				CODE_FILE_NAME,
+				DIAGNOSTIC_SOURCE,
+			),
+		);
 	}
 	if (entry.output) {
 		const what = entry.output === 'report' ? 'Report of a vscode-deid folder job' : 'De-identified output of a vscode-deid folder job';
