@@ -4,7 +4,7 @@ import { detectInName, scanDocument, type DetectOptions, type DocumentFormat, ty
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fhirFindings } from './fhir';
-import { outputKind, unchangedOutput, type OutputKind } from './outputs';
+import { outputOf, unchangedOutput, type OutputKind } from './outputs';
 import { formatConfidence } from './hover';
 import type { Span } from './written';
 import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
@@ -113,8 +113,9 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 			}
 		}
 		findings = findings.filter((f) => !notPhi(text, f, format));
-		const output = outputKind(uri);
-		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, output === 'output' && unchangedOutput(uri, text));
+		const job = outputOf(uri);
+		const output = job?.kind;
+		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, unchangedOutput(job, text));
 		entry = {
 			version: doc.version,
 			format,
@@ -148,6 +149,8 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 	});
 }
 
+const nameCache = new Map<string, EntityType[] | undefined>();
+
 /** Types of PHI in a file's own name (`Okafor-Margaret 555-0199.txt`), as the folder job detects them. */
 function nameTypes(uri: string, ctx: ServerContext, options: DetectOptions): EntityType[] | undefined {
 	if (!uri.startsWith('file:')) return undefined;
@@ -157,8 +160,14 @@ function nameTypes(uri: string, ctx: ServerContext, options: DetectOptions): Ent
 	} catch {
 		return undefined;
 	}
-	const types = [...new Set(detectInName(name, ctx.dicts(), options).map((f) => f.type))];
-	return types.length ? types : undefined;
+	// the name does not change as the text does: detected once per name and options
+	const key = `${name}\u0000${JSON.stringify(options)}`;
+	if (!nameCache.has(key)) {
+		if (nameCache.size > 1000) nameCache.clear();
+		const types = [...new Set(detectInName(name, ctx.dicts(), options).map((f) => f.type))];
+		nameCache.set(key, types.length ? types : undefined);
+	}
+	return nameCache.get(key);
 }
 
 /** JSON keys whose single-word lower-case values are codes (FHIR `telecom.system` "phone", `use`, `status` …). */

@@ -42,21 +42,35 @@ function listed(path: string): Map<string, string | undefined> | undefined {
 	return files;
 }
 
-/** Whether a document is a folder job's output or report (file URIs only). */
-export function outputKind(uri: string): OutputKind | undefined {
-	return outputOf(uri)?.kind;
+export interface OutputInfo {
+	kind: OutputKind;
+	/** SHA-256 of the output as the job wrote it (outputs only). */
+	outputHash?: string;
 }
 
 /**
  * A job output whose text is still exactly what the job wrote (SHA-256 as in its manifest): every finding in it
  * is the job's own replacement, so none is a leak (the verify pass looks for those with a lower threshold).
  */
-export function unchangedOutput(uri: string, text: string): boolean {
-	const o = outputOf(uri);
+export function unchangedOutput(o: OutputInfo | undefined, text: string): boolean {
 	return o?.kind === 'output' && !!o.outputHash && createHash('sha256').update(text, 'utf8').digest('hex') === o.outputHash;
 }
 
-function outputOf(uri: string): { kind: OutputKind; outputHash?: string } | undefined {
+/** Looked up at most once per LOOKUP_MS per document: validation runs on every keystroke, the answer rarely changes. */
+const LOOKUP_MS = 2000;
+const looked = new Map<string, { at: number; info: OutputInfo | undefined }>();
+
+/** Whether a document is a folder job's output or report (file URIs only). */
+export function outputOf(uri: string, now = Date.now()): OutputInfo | undefined {
+	const hit = looked.get(uri);
+	if (hit && now - hit.at < LOOKUP_MS) return hit.info;
+	const info = lookUp(uri);
+	if (looked.size > 256) looked.clear();
+	looked.set(uri, { at: now, info });
+	return info;
+}
+
+function lookUp(uri: string): OutputInfo | undefined {
 	if (!uri.startsWith('file:')) return undefined;
 	let file: string;
 	try {
