@@ -9,6 +9,8 @@ import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones
 import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
 import { calibrate, calibrationFor } from './calibration';
+import { type ScorerModel, detectScored } from './detectors/scorer';
+import namesEn from './model/names-en.json';
 import type { DetectOptions, EntityType, Finding, Language } from './types';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
@@ -51,7 +53,25 @@ function guessFromTokens(tokens: readonly Token[]): Language {
  * Offsets are UTF-16 code units of `text`.
  */
 export function detect(text: string, dicts: Dictionaries, options: DetectOptions = {}): Finding[] {
+	return detectWith(text, dicts, options);
+}
+
+/** detect() with a given scorer model (null: none; undefined: the language's trained one). For training it. */
+export function detectWith(text: string, dicts: Dictionaries, options: DetectOptions, scorer?: ScorerModel | null): Finding[] {
 	if (!text) return [];
+	const { ctx, raw } = detectRules(text, dicts, options);
+	const model = options.scorer === false || scorer === null ? undefined : scorer ?? scorerFor(ctx.language);
+	if (model) detectScored(ctx, raw.slice(), model, collector(raw));
+	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, raw))), options, ctx.language);
+}
+
+/** The learned name-and-place scorer of a language, when one has been trained (npm run train). */
+function scorerFor(language: Language): ScorerModel | undefined {
+	return language === 'en' ? (namesEn as ScorerModel) : undefined;
+}
+
+/** The rule detectors' raw findings (before the scorer, overlap resolution and thresholds), with their context. */
+export function detectRules(text: string, dicts: Dictionaries, options: DetectOptions = {}): { ctx: DetectContext; raw: Finding[] } {
 	const tokens = tokenize(text);
 	const language = !options.language || options.language === 'auto' ? guessFromTokens(tokens) : options.language;
 	// The Spanish profile follows MEDDOCAN's notion of PHI: every age, and countries.
@@ -72,7 +92,7 @@ export function detect(text: string, dicts: Dictionaries, options: DetectOptions
 	detectNames(ctx, emit);
 	propagatePlaces(ctx, raw, emit);
 	propagatePhrases(ctx, raw, emit);
-	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, raw))), options, language);
+	return { ctx, raw };
 }
 
 const ADDRESS_DETECTORS = new Set(['address', 'field-address']);

@@ -44,6 +44,8 @@ export interface DetectOptions {
 	minConfidenceByType?: Partial<Record<EntityType, number>>;
 	/** false: report the detectors' raw scores instead of calibrated confidences (for fitting the calibration). */
 	calibrate?: boolean;
+	/** false: rule detectors only, without the learned name-and-place scorer (for training it and comparing). */
+	scorer?: boolean;
 }
 
 /** HIPAA Safe Harbor identifier (45 CFR 164.514(b)(2)(i)) each type falls under. */

@@ -62,6 +62,10 @@ export function* labelMatches(text: string): Generator<{ index: number; length: 
 /** Field values that are one number, code or address: they never run on past a sentence or list boundary. */
 const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
 const BLANK = /\s/;
+/** A year after a date's comma ("Jan 5, 2020") belongs to the date. */
+const DIGIT_AFTER = /^[ \t]{0,2}\d{4}(?!\d)/;
+/** What follows the comma of "SMITH, JOHN" or "Smith, John A.": one or two given names and initials, then nothing. */
+const GIVEN_NAMES_AFTER = /^[ \t]{0,2}\p{L}[\p{L}'’-]*(?:[ \t]{1,2}\p{L}[\p{L}'’-]*)?\.?[ \t]*$/u;
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
 
 /** A postal code (US, Canadian, UK; a country may follow) that ends its sentence inside an address value. */
@@ -88,13 +92,16 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		let s = h.valueStart;
 		while (s < end && /\s/.test(text[s])) s++;
 		// A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
-		const stops = ID_LIKE.has(h.type) ? '.;,' : h.type === 'Date' ? '.;' : '';
+		// So does a date ("DOB: 03/02/1950, admitted to …"; a comma before a year or a day is the date's own) and a
+		// name ("Patient: John Smith, 67 y.o. male"; "SMITH, JOHN" is one name, surname first).
+		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? ';,(' : '';
 		if (stops) {
 			for (let k = s; k + 1 < end; k++) {
-				if (stops.includes(text[k]) && /\s/.test(text[k + 1])) {
-					end = k;
-					break;
-				}
+				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(')) continue;
+				if (text[k] === ',' && h.type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
+				if (text[k] === ',' && (h.type === 'Patient' || h.type === 'Doctor') && GIVEN_NAMES_AFTER.test(text.slice(k + 1, end))) continue;
+				end = k;
+				break;
 			}
 		}
 		let e = end;

@@ -76,6 +76,8 @@ const ROLE_PREFIX = new Set(['np', 'rn', 'md', 'dr', 'rrt', 'pharmd', 'resident'
 /** Labels of a person's telephone number. */
 const PHONE_LABELS = new Set(['cell', 'home', 'mobile', 'phone', 'ph', 'tel', 'pager', 'beeper', 'cellphone', 'work']);
 const PHONE_AFTER_LABEL = /^[ \t]{0,2}(?:#|no\.?|number)?[ \t]{0,2}[:#]?[ \t]{0,2}\(?\d{3}\)?[ \t.-]{0,2}\d{3}/i;
+/** Words that say who a person is ("Patient James Carter"): they stand before a name, never in it. */
+const PERSON_LABELS = new Set(['patient', 'patients', 'pt', 'client', 'resident', 'member', 'subject', 'donor', 'recipient', 'caller', 'veteran', 'paciente']);
 /** Abbreviations that are also titles: MS (mental status), MR (mitral regurgitation). */
 const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
 /** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
@@ -422,7 +424,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 				if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
 				// in a lower-case note a capitalised name's neighbours are capitalised too
 				if (lowerDoc && info[i]!.cap && !wj.cap) continue;
-				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower)) continue;
+				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || PERSON_LABELS.has(wj.lower)) continue;
 				// a verb-like word ("will", "younger") continues a name only when it is written as one
 				if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
 				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
@@ -502,7 +504,9 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			}
 			j = k;
 		}
-		emit(tokens[i].start, tokens[j].start + info[j]!.core.length, type, conf, detector);
+		// an initial's period is part of the name ("Dr. Anna S.")
+		const initialDot = info[j]!.core.length === 1 && tokens[j + 1]?.text === '.' && tokens[j + 1].start === tokens[j].end;
+		emit(tokens[i].start, initialDot ? tokens[j + 1].end : tokens[j].start + info[j]!.core.length, type, conf, detector);
 		i = j;
 	}
 }

@@ -1,0 +1,500 @@
+import {
+	CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, FACILITY_WORDS, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
+	PLACE_VERBS, RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
+} from '../lexicon';
+import type { Token } from '../tokenize';
+import type { EntityType, Finding } from '../types';
+import { type DetectContext, type Emit, tokenIndexAt } from './context';
+
+/**
+ * A learned scorer for names and places: a multinomial logistic regression over hashed features of each word
+ * token — what the dictionaries say about it (census rank bands, English frequency tier, gazetteers, clinical
+ * vocabulary), its shape and the document's case style, the closed-class words and word classes around it on
+ * its line, and which rule detectors fired on it and how strongly. It never sees a word's identity unless the
+ * word is a common English word or a cue word, so no particular name or place can be learned. Weights come from
+ * `npm run train` (scripts/train.ts), which redraws every name and place of the training notes each epoch.
+ */
+export interface ScorerModel {
+	version: number;
+	/** log2 of the hashed feature space. */
+	bits: number;
+	classes: readonly string[];
+	/** A token is PHI when P(NAME) + P(PLACE) reaches this. */
+	threshold: number;
+	/** Sparse weights: feature index, then one weight per class. */
+	weights: readonly number[];
+}
+
+export const CLASS_O = 0;
+export const CLASS_NAME = 1;
+export const CLASS_PLACE = 2;
+export const CLASSES = ['O', 'NAME', 'PLACE'] as const;
+
+/** What the scorer knows about one spelling, computed once per distinct token text. */
+interface WordClass {
+	flags: number;
+	shape: number;
+	firstBand: number;
+	lastBand: number;
+	tier: number;
+	/** Hash of the lower-case word when it is a common English word or a cue word; 0 otherwise. */
+	ident: number;
+	/** What a neighbour contributes to context features. */
+	desc: number;
+	length: number;
+	/** The features that depend on the word alone (unmasked hashes). */
+	own: number[];
+	/** Never a name or place on its own: a stop word that no census list holds. */
+	skip: boolean;
+}
+
+const F_CLINICAL = 1;
+const F_STOP = 2;
+const F_MONTH = 4;
+const F_WEEKDAY = 8;
+const F_UNIT = 16;
+const F_CITY = 32;
+const F_STATE = 64;
+const F_HOSPITAL = 128;
+const F_STREET = 256;
+const F_CREDENTIAL = 512;
+const F_DOCTOR_TITLE = 1024;
+const F_TITLE = 2048;
+const F_RELATION = 4096;
+const F_ROLE = 8192;
+const F_CONTEXT = 16384;
+const F_OTHER_NAME = 32768;
+const F_POSSESSIVE = 65536;
+const F_FACILITY = 131072;
+const F_PLACE_VERB = 262144;
+const FLAG_COUNT = 19;
+const CUE_FLAGS = F_CREDENTIAL | F_DOCTOR_TITLE | F_TITLE | F_RELATION | F_ROLE | F_CONTEXT | F_HOSPITAL | F_FACILITY | F_PLACE_VERB | F_STREET | F_MONTH | F_WEEKDAY;
+
+const TIERS = [10, 20, 35, 40, 50, 55, 60, 70, 99];
+
+/** FNV-1a over UTF-16 code units. */
+function hashString(s: string): number {
+	let h = 0x811c9dc5;
+	for (let i = 0; i < s.length; i++) {
+		h ^= s.charCodeAt(i);
+		h = Math.imul(h, 0x01000193);
+	}
+	return h >>> 0 || 1;
+}
+
+/** Mixes two integers into one (a feature template and its value). */
+export function mix(a: number, b: number): number {
+	let h = Math.imul(a ^ 0x27d4eb2d, 0x9e3779b1) ^ b;
+	h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+	h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+	return (h ^ (h >>> 16)) >>> 0;
+}
+
+function shapeOf(core: string): number {
+	if (core.length === 1) return core === core.toLowerCase() ? 1 : 2;
+	const upper = core.toUpperCase();
+	const lower = core.toLowerCase();
+	if (core === lower) return 3;
+	if (core === upper) return 4;
+	if (core[0] !== core[0].toLowerCase() && core.slice(1) === core.slice(1).toLowerCase()) return 5;
+	return 6;
+}
+
+function band(rank: number | undefined, cuts: readonly number[]): number {
+	if (rank === undefined) return 0;
+	let b = 1;
+	while (b <= cuts.length && rank > cuts[b - 1]) b++;
+	return b;
+}
+
+const CACHES = new WeakMap<object, Map<string, WordClass>>();
+
+function wordClass(t: Token, ctx: DetectContext): WordClass {
+	let cache = CACHES.get(ctx.dicts);
+	if (!cache) CACHES.set(ctx.dicts, (cache = new Map()));
+	let w = cache.get(t.text);
+	if (w) return w;
+	if (cache.size > 200000) cache.clear();
+	const possessive = /['’]s$/i.test(t.text) && t.text.length > 3;
+	const core = possessive ? t.text.slice(0, -2) : t.text;
+	const lower = core.toLowerCase();
+	const d = ctx.dicts;
+	const place = d.places.get(lower);
+	let flags = 0;
+	if (CLINICAL.has(lower)) flags |= F_CLINICAL;
+	if (STOPWORDS.has(lower)) flags |= F_STOP;
+	if (MONTHS.has(lower)) flags |= F_MONTH;
+	if (WEEKDAYS.has(lower)) flags |= F_WEEKDAY;
+	if (UNITS.has(lower)) flags |= F_UNIT;
+	if (place === 'City') flags |= F_CITY;
+	if (place === 'State' || place === 'CountryOrRegion') flags |= F_STATE;
+	if (HOSPITAL_WORDS.has(lower)) flags |= F_HOSPITAL;
+	if (STREET_SUFFIXES.has(lower)) flags |= F_STREET;
+	if (CREDENTIALS.has(lower)) flags |= F_CREDENTIAL;
+	if (DOCTOR_TITLES.has(lower)) flags |= F_DOCTOR_TITLE;
+	if (PERSON_TITLES.has(lower)) flags |= F_TITLE;
+	if (RELATIONS.has(lower)) flags |= F_RELATION;
+	if (DOCTOR_ROLES.has(lower)) flags |= F_ROLE;
+	if (PERSON_CONTEXT_BEFORE.has(lower)) flags |= F_CONTEXT;
+	if (d.otherNames.has(lower)) flags |= F_OTHER_NAME;
+	if (possessive) flags |= F_POSSESSIVE;
+	if (FACILITY_WORDS.has(lower)) flags |= F_FACILITY;
+	if (PLACE_VERBS.has(lower)) flags |= F_PLACE_VERB;
+	const tierValue = d.englishWords.get(lower) ?? 99;
+	let tier = TIERS.indexOf(tierValue);
+	if (tier < 0) tier = TIERS.length;
+	const first = d.firstNames.get(lower)?.rank;
+	const last = d.lastNames.get(lower)?.rank;
+	const shape = shapeOf(core);
+	const ident = tierValue <= 35 || flags & (CUE_FLAGS | F_STOP) ? hashString(lower) : 0;
+	const firstBand = band(first, [100, 500, 2000]);
+	const lastBand = band(last, [500, 5000, 30000]);
+	// a neighbour is its word when the word is common or a cue, else its class
+	const coarse = (firstBand ? 1 : 0) | (lastBand ? 2 : 0) | (tierValue <= 50 ? 4 : tierValue < 99 ? 8 : 0) | (flags & F_CLINICAL ? 16 : 0) | (place ? 32 : 0);
+	const desc = ident || mix(0x5151, shape * 64 + coarse);
+	const length = Math.min(core.length, 9);
+	const own = [mix(T_BIAS, 0)];
+	for (let b = 0; b < FLAG_COUNT; b++) if (flags & (1 << b)) own.push(mix(T_FLAG, b));
+	own.push(mix(T_FIRST, firstBand), mix(T_LAST, lastBand), mix(T_TIER, tier), mix(T_FIRST_TIER, firstBand * 16 + tier), mix(T_LAST_TIER, lastBand * 16 + tier));
+	if (ident) own.push(mix(T_IDENT, ident));
+	own.push(mix(T_LENGTH, length * 8 + shape));
+	const skip = (flags & F_STOP) !== 0 && !firstBand && !lastBand;
+	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own, skip };
+	cache.set(t.text, w);
+	return w;
+}
+
+const NEWLINE = 0x4e4c;
+const LINE_START = 0x5354;
+const NUMBER = 0x4e55;
+
+function punctDesc(t: Token): number {
+	return mix(0x5050, t.text.charCodeAt(0));
+}
+
+// Feature templates
+const T_BIAS = 1;
+const T_FLAG = 2;
+const T_SHAPE_CASE = 3;
+const T_FIRST = 4;
+const T_LAST = 5;
+const T_TIER = 6;
+const T_FIRST_TIER = 7;
+const T_LAST_TIER = 8;
+const T_IDENT = 9;
+const T_LENGTH = 10;
+const T_RULE = 11;
+const T_RULE_CONF = 12;
+const T_CONTEXT = 20;
+const T_AROUND = 32;
+const T_SHAPE_LEFT = 33;
+const T_RULE_NEIGHBOUR = 40;
+const T_FIRST_LAST_RIGHT = 41;
+const T_LEFT_TIER = 42;
+const T_RIGHT_TIER = 43;
+const T_CASE_TIER = 45;
+
+const CASINGS = { mixed: 1, lower: 2, upper: 3 } as const;
+
+/** Per-token facts the features read: word classes and the strongest rule finding over each token. */
+export interface ScorerInput {
+	tokens: Token[];
+	classes: (WordClass | undefined)[];
+	/** Index into RULE_IDS of the most confident raw finding covering the token, or -1. */
+	rule: Int32Array;
+	ruleConf: Float32Array;
+	/** The token is a word with letters that the scorer decides on. */
+	scored: Uint8Array;
+	/** What each token contributes to its neighbours' context features. */
+	desc: Int32Array;
+	/** A line break between the token before and this one. */
+	breakBefore: Uint8Array;
+	casing: number;
+}
+
+const ruleIds = new Map<string, number>();
+function ruleId(detector: string, type: EntityType): number {
+	const key = `${detector}\u0000${type}`;
+	let id = ruleIds.get(key);
+	if (id === undefined) ruleIds.set(key, (id = hashString(key)));
+	return id;
+}
+
+export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): ScorerInput {
+	const { tokens } = ctx;
+	const n = tokens.length;
+	const classes: (WordClass | undefined)[] = new Array(n);
+	const scored = new Uint8Array(n);
+	const desc = new Int32Array(n);
+	const breakBefore = new Uint8Array(n);
+	const { text } = ctx;
+	for (let i = 0; i < n; i++) {
+		const t = tokens[i];
+		if (i > 0) for (let c = tokens[i - 1].end; c < t.start; c++) if (text.charCodeAt(c) === 10) {
+			breakBefore[i] = 1;
+			break;
+		}
+		if (t.kind === 'w') {
+			const w = (classes[i] = wordClass(t, ctx));
+			scored[i] = w.skip ? 0 : 1;
+			desc[i] = w.desc;
+		} else desc[i] = t.kind === 'n' ? mix(NUMBER, Math.min(t.text.length, 5)) : punctDesc(t);
+	}
+	blockVocabulary(ctx, classes, scored);
+	const rule = new Int32Array(n).fill(-1);
+	const ruleConf = new Float32Array(n);
+	for (const f of raw) {
+		const id = ruleId(f.detector, f.type) | 0;
+		for (let i = tokenIndexAt(tokens, f.start); i < n && tokens[i].start < f.end; i++) {
+			if (rule[i] === -1 || f.confidence > ruleConf[i]) {
+				rule[i] = id;
+				ruleConf[i] = f.confidence;
+			}
+		}
+		// a finding that starts inside a token also covers it
+		const k = tokenIndexAt(tokens, f.start) - 1;
+		if (k >= 0 && tokens[k].end > f.start && (rule[k] === -1 || f.confidence > ruleConf[k])) {
+			rule[k] = id;
+			ruleConf[k] = f.confidence;
+		}
+	}
+	return { tokens, classes, rule, ruleConf, scored, desc, breakBefore, casing: CASINGS[ctx.casing] };
+}
+
+const YEAR = /^(?:19|20)\d\d$/;
+
+/**
+ * Words that are no name or place where they stand, whatever their context: the parts of a hyphenated clinical
+ * eponym ("Jackson-Pratt drain", "Cheyne-Stokes"), a car's make and model ("2012 Honda Civic"), and states and
+ * countries, which are no Safe Harbor identifiers alone (the rules report them below the default threshold).
+ */
+function blockVocabulary(ctx: DetectContext, classes: (WordClass | undefined)[], scored: Uint8Array): void {
+	const { tokens, dicts } = ctx;
+	const n = tokens.length;
+	for (let i = 0; i < n; i++) {
+		const w = classes[i];
+		if (!w || !scored[i]) continue;
+		if (w.flags & F_STATE) scored[i] = 0;
+		const t = tokens[i];
+		if (i + 2 < n && tokens[i + 1].text === '-' && tokens[i + 1].start === t.end && tokens[i + 2].start === tokens[i + 1].end && tokens[i + 2].kind === 'w' && CLINICAL.has(`${t.lower}-${tokens[i + 2].lower}`)) {
+			scored[i] = 0;
+			scored[i + 2] = 0;
+		}
+		if (dicts.vehicleMakes.has(t.lower)) {
+			const year = i > 0 && YEAR.test(tokens[i - 1].text);
+			const model = i + 1 < n && dicts.vehicleModels.has(tokens[i + 1].lower);
+			if (year || model) scored[i] = 0;
+			if (model) scored[i + 1] = 0;
+		}
+	}
+}
+
+/** The descriptor of the token at offset `step` (±1…3) from i on i's line: its class, punctuation, a line edge. */
+function neighbour(input: ScorerInput, i: number, step: number): number {
+	const n = input.tokens.length;
+	let j = i;
+	if (step > 0) {
+		for (let k = 0; k < step; k++) {
+			if (++j >= n) return LINE_START;
+			if (input.breakBefore[j]) return NEWLINE;
+		}
+	} else {
+		for (let k = 0; k < -step; k++) {
+			if (j - 1 < 0) return LINE_START;
+			if (input.breakBefore[j]) return NEWLINE;
+			j--;
+		}
+	}
+	return input.desc[j];
+}
+
+function confBand(c: number): number {
+	return c >= 0.9 ? 5 : c >= 0.8 ? 4 : c >= 0.7 ? 3 : c >= 0.6 ? 2 : c >= 0.5 ? 1 : 0;
+}
+
+/** Writes the feature indices of token i into out (length returned). */
+export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, rules = true): number {
+	const w = input.classes[i]!;
+	let n = 0;
+	for (const h of w.own) out[n++] = h & mask;
+	out[n++] = mix(T_SHAPE_CASE, w.shape * 4 + input.casing) & mask;
+	out[n++] = mix(T_CASE_TIER, input.casing * 16 + w.tier) & mask;
+	const r = rules ? input.rule[i] : -1;
+	if (r !== -1) {
+		out[n++] = mix(T_RULE, r) & mask;
+		out[n++] = mix(T_RULE_CONF, mix(r, confBand(input.ruleConf[i]))) & mask;
+	} else out[n++] = mix(T_RULE, 0) & mask;
+	const l1 = neighbour(input, i, -1);
+	const l2 = l1 === NEWLINE || l1 === LINE_START ? l1 : neighbour(input, i, -2);
+	const l3 = l2 === NEWLINE || l2 === LINE_START ? l2 : neighbour(input, i, -3);
+	const r1 = neighbour(input, i, 1);
+	const r2 = r1 === NEWLINE || r1 === LINE_START ? r1 : neighbour(input, i, 2);
+	const r3 = r2 === NEWLINE || r2 === LINE_START ? r2 : neighbour(input, i, 3);
+	out[n++] = mix(T_CONTEXT - 3, l3) & mask;
+	out[n++] = mix(T_CONTEXT - 2, l2) & mask;
+	out[n++] = mix(T_CONTEXT - 1, l1) & mask;
+	out[n++] = mix(T_CONTEXT + 1, r1) & mask;
+	out[n++] = mix(T_CONTEXT + 2, r2) & mask;
+	out[n++] = mix(T_CONTEXT + 3, r3) & mask;
+	out[n++] = mix(T_AROUND, mix(l1, r1)) & mask;
+	out[n++] = mix(T_SHAPE_LEFT, mix(l1, w.shape * 4 + input.casing)) & mask;
+	out[n++] = mix(T_FIRST_LAST_RIGHT, mix(w.firstBand * 8 + w.lastBand, r1)) & mask;
+	// the same context reads differently before an ordinary word and before a rare one ("NP aware", "NP Mantle")
+	const kindOfWord = w.tier * 16 + w.firstBand * 4 + (w.lastBand ? 1 : 0);
+	out[n++] = mix(T_LEFT_TIER, mix(l1, kindOfWord)) & mask;
+	out[n++] = mix(T_RIGHT_TIER, mix(r1, kindOfWord)) & mask;
+	// what the rules said about the words beside it
+	if (rules) {
+		if (i > 0 && input.rule[i - 1] !== -1 && input.ruleConf[i - 1] >= 0.5) out[n++] = mix(T_RULE_NEIGHBOUR - 1, input.rule[i - 1]) & mask;
+		if (i + 1 < input.tokens.length && input.rule[i + 1] !== -1 && input.ruleConf[i + 1] >= 0.5) out[n++] = mix(T_RULE_NEIGHBOUR + 1, input.rule[i + 1]) & mask;
+	}
+	return n;
+}
+
+export const MAX_FEATURES = 64;
+
+/** The model's weights as a dense table (built once per model object). */
+const TABLES = new WeakMap<ScorerModel, Float32Array>();
+function table(model: ScorerModel): Float32Array {
+	let t = TABLES.get(model);
+	if (t) return t;
+	const k = model.classes.length;
+	t = new Float32Array((1 << model.bits) * k);
+	const w = model.weights;
+	for (let i = 0; i + k < w.length; i += k + 1) for (let c = 0; c < k; c++) t[w[i] * k + c] = w[i + 1 + c];
+	TABLES.set(model, t);
+	return t;
+}
+
+/** Class probabilities of token i. */
+export function probabilities(scores: Float64Array, weights: Float32Array, features: Int32Array, count: number, classes: number, out: Float64Array): void {
+	scores.fill(0);
+	for (let f = 0; f < count; f++) {
+		const base = features[f] * classes;
+		for (let c = 0; c < classes; c++) scores[c] += weights[base + c];
+	}
+	let max = -Infinity;
+	for (let c = 0; c < classes; c++) max = Math.max(max, scores[c]);
+	let sum = 0;
+	for (let c = 0; c < classes; c++) sum += out[c] = Math.exp(scores[c] - max);
+	for (let c = 0; c < classes; c++) out[c] /= sum;
+}
+
+const NAME_TYPES = new Set<EntityType>(['Patient', 'Doctor']);
+const PLACE_TYPES = new Set<EntityType>(['Hospital', 'City', 'LocationOther', 'Street', 'Organization', 'State', 'CountryOrRegion']);
+const GAP_IN_RUN = /^(?:[ \t]{1,2}|\.[ \t]{0,2}|-)$/;
+
+/**
+ * Scores every word token and emits runs of tokens the model calls a name or a place that the rules left out
+ * (or found below the reporting threshold). Runs take in neighbouring rule findings of the same kind so that one
+ * value is one finding.
+ */
+export function detectScored(ctx: DetectContext, raw: readonly Finding[], model: ScorerModel, emit: Emit): void {
+	const { tokens, text } = ctx;
+	const n = tokens.length;
+	if (!n) return;
+	const input = scorerInput(ctx, raw);
+	const weights = table(model);
+	const mask = (1 << model.bits) - 1;
+	const k = model.classes.length;
+	const features = new Int32Array(MAX_FEATURES);
+	const scores = new Float64Array(k);
+	const p = new Float64Array(k);
+	const positive = new Float32Array(n);
+	const kind = new Uint8Array(n);
+	for (let i = 0; i < n; i++) {
+		if (!input.scored[i]) continue;
+		const count = tokenFeatures(input, i, mask, features);
+		probabilities(scores, weights, features, count, k, p);
+		positive[i] = p[CLASS_NAME] + p[CLASS_PLACE];
+		kind[i] = p[CLASS_PLACE] > p[CLASS_NAME] ? CLASS_PLACE : CLASS_NAME;
+	}
+	// tokens already reported by a rule as a name or place
+	const covered = new Uint8Array(n);
+	const coveredType: (EntityType | undefined)[] = new Array(n);
+	for (const f of raw) {
+		if (f.confidence < 0.5 || !(NAME_TYPES.has(f.type) || PLACE_TYPES.has(f.type))) continue;
+		for (let i = tokenIndexAt(tokens, f.start); i < n && tokens[i].start < f.end; i++) {
+			covered[i] = 1;
+			coveredType[i] = f.type;
+		}
+	}
+	// A run is a sequence of tokens each at least weakly called a name or place (or reported by a rule), joined
+	// by blanks, a hyphen or an initial's period; it is emitted when one of its tokens is strongly called and
+	// no rule reported it: the neighbours of a confident name word are taken in at the lower bar.
+	const low = model.threshold * 0.5;
+	const strong = (i: number) => positive[i] >= model.threshold;
+	const weak = (i: number) => positive[i] >= low || covered[i] === 1;
+	const next = (j: number): number => {
+		let k2 = j + 1;
+		if (k2 < n && tokens[k2].text === '.' && tokens[k2].start === tokens[j].end) k2++;
+		if (k2 >= n || tokens[k2].kind !== 'w' || !GAP_IN_RUN.test(text.slice(tokens[j].end, tokens[k2].start))) return -1;
+		return k2;
+	};
+	// "John White": a census name written as a name right after a confident name word continues it, even when it
+	// is an ordinary word too
+	const surnameAfter = (j: number, k2: number): boolean => {
+		const w = input.classes[k2];
+		if (!w || !input.scored[k2] || positive[j] < 0.7 || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
+		if (w.flags & (F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT)) return false;
+		return input.casing !== CASINGS.mixed || w.shape === 5;
+	};
+	for (let i = 0; i < n; i++) {
+		if (!input.scored[i] || !weak(i)) continue;
+		let j = i;
+		let fresh = strong(i) && !covered[i];
+		let best = fresh ? positive[i] : 0;
+		let place = 0;
+		let name = 0;
+		// a run that takes in a rule's finding keeps the rule's type ("rockville maryland": a town, not a person)
+		let ruleType: EntityType | undefined;
+		for (let k2 = i; ; ) {
+			ruleType ??= coveredType[k2];
+			if (strong(k2)) {
+				if (!covered[k2]) fresh = true;
+				best = Math.max(best, positive[k2]);
+				if (kind[k2] === CLASS_PLACE) place++;
+				else name++;
+			}
+			j = k2;
+			k2 = next(k2);
+			if (k2 < 0 || !(weak(k2) || surnameAfter(j, k2))) break;
+		}
+		if (fresh) {
+			const type = ruleType ?? (place > name ? placeType(ctx, input, i, j) : nameType(ctx, input, i, j));
+			// an initial's period is part of the name ("Anna S.")
+			const dot = tokens[j].text.length === 1 && tokens[j + 1]?.text === '.' && tokens[j + 1].start === tokens[j].end;
+			emit(tokens[i].start, dot ? tokens[j + 1].end : tokens[j].end, type, scoreToConfidence(best, model.threshold), 'name-scorer');
+		}
+		i = j;
+	}
+}
+
+/** Confidence on the rule detectors' scale: the threshold maps to 0.62, certainty to 0.95. */
+function scoreToConfidence(p: number, threshold: number): number {
+	return 0.62 + (0.95 - 0.62) * Math.min(1, Math.max(0, (p - threshold) / (1 - threshold)));
+}
+
+function nameType(ctx: DetectContext, input: ScorerInput, i: number, j: number): EntityType {
+	const { tokens } = input;
+	let b = i - 1;
+	if (b >= 0 && tokens[b].text === '.') b--;
+	const before = b >= 0 ? input.classes[b] : undefined;
+	let a = j + 1;
+	if (a < tokens.length && tokens[a].text === ',') a++;
+	const after = a < tokens.length ? input.classes[a] : undefined;
+	if (before && before.flags & (F_DOCTOR_TITLE | F_ROLE)) return 'Doctor';
+	if (after && after.flags & F_CREDENTIAL) return 'Doctor';
+	void ctx;
+	return 'Patient';
+}
+
+function placeType(ctx: DetectContext, input: ScorerInput, i: number, j: number): EntityType {
+	for (let k = i; k <= j; k++) {
+		const w = input.classes[k];
+		if (w && w.flags & (F_HOSPITAL | F_FACILITY)) return 'Hospital';
+	}
+	if (i === j && input.classes[i] && input.classes[i]!.flags & F_CITY) return 'City';
+	void ctx;
+	return 'LocationOther';
+}
