@@ -1,5 +1,7 @@
 // The import rules between layers (eslint.config.mjs) fire: snippets linted as if they sat in each layer.
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { root } from '../helpers/cli';
 
@@ -10,6 +12,7 @@ interface LintMessage {
 }
 interface ESLintLike {
 	lintText(code: string, options: { filePath: string }): Promise<{ messages: LintMessage[] }[]>;
+	lintFiles(patterns: string[]): Promise<{ filePath: string; messages: LintMessage[] }[]>;
 }
 
 let eslint: ESLintLike;
@@ -86,5 +89,24 @@ describe('layer import rules', () => {
 		await refused('shared/azure/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;", 'shared');
 		await refused('shared/azure/x.ts', "export { detect } from '../../server/src/engine';", 'shared');
 		await allowed('shared/azure/x.ts', "export { BlobServiceClient } from '@azure/storage-blob';\nexport { readFile } from 'node:fs/promises';\nexport { DeidClient } from './deidClient';");
+	});
+});
+
+function sources(dir: string): string[] {
+	return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+}
+
+describe('the code keeps to its layers', () => {
+	it('the files that crossed layers at #22 break no layer rule now', async () => {
+		const files = ['client/src', 'shared', 'server/src/protocol.ts', 'server/src/cli.ts', 'server/src/remote'];
+		const crossings = (await eslint.lintFiles(files)).flatMap((r) =>
+			r.messages.filter((m) => m.ruleId && LAYER_RULES.has(m.ruleId)).map((m) => `${relative(root, r.filePath)}: ${m.message}`),
+		);
+		assert.deepEqual(crossings, []);
+	});
+
+	it('one Operation type, declared by the engine', () => {
+		const declared = ['server/src', 'client/src', 'shared'].flatMap((d) => sources(join(root, d))).filter((f) => /\btype Operation\s*=/.test(readFileSync(f, 'utf8')));
+		assert.deepEqual(declared.map((f) => relative(root, f)), ['server/src/engine/types.ts']);
 	});
 });
