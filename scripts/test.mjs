@@ -1,12 +1,17 @@
-// npm test: builds the test bundles, runs the unit and language-server suites with node's test runner, then the
-// end-to-end suites in a real editor. Says what it does as it starts each step, lists every skipped test with its
-// reason, and prints a closing "N passed, N failed, N skipped" line.
+// npm test: lints (typescript-eslint rules and the import rules between layers), builds the test bundles, runs
+// the unit and language-server suites with node's test runner, then the end-to-end suites in a real editor.
+// Says what it does as it starts each step, lists every skipped test with its reason, and prints a closing
+// "N passed, N failed, N skipped" line.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const step = (s) => console.log(`\n== npm test: ${s}`);
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...opts });
+
+step('lint: eslint . (typescript-eslint rules and the import rules between layers; npm run lint)');
+const lint = run(process.execPath, ['node_modules/eslint/bin/eslint.js', '.']);
+if (lint.status !== 0) console.log('lint failed (details above); the suites still run, and the run fails at the end');
 
 step('building the test bundles');
 let r = run(process.execPath, ['esbuild.mjs', '--tests']);
@@ -29,7 +34,7 @@ r = run(process.execPath, ['--test', '--test-concurrency=2', '--test-reporter=do
 const tap = readFileSync('out/test-results.tap', 'utf8');
 const count = (k) => Number((tap.match(new RegExp(`^# ${k} (\\d+)`, 'm')) ?? [])[1] ?? 0);
 let passed = count('pass');
-let failed = count('fail') + (r.status !== 0 && count('fail') === 0 ? 1 : 0);
+let failed = count('fail') + (r.status !== 0 && count('fail') === 0 ? 1 : 0) + (lint.status !== 0 ? 1 : 0);
 let skipped = count('skipped');
 const skips = [...tap.matchAll(/^\s*ok \d+ - (.*?) # SKIP ?(.*)$/gm)].map((m) => `  skipped: ${m[1]}${m[2] ? ` (${m[2]})` : ''}`);
 if (failed) console.log(`\nfailed (details above):\n${[...tap.matchAll(/^\s*not ok \d+ - (.*)$/gm)].map((m) => `  failed: ${m[1]}`).join('\n')}`);

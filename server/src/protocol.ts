@@ -4,7 +4,10 @@
  */
 import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
 import type { WorkDoneProgressParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
-import type { EntityType } from './engine/types';
+import type { EntityType, Operation } from './engine/types';
+
+// The engine owns the entity types and operations; the client sees them only through this file.
+export { ENTITY_TYPES, type EntityType, type Operation } from './engine/types';
 
 export const DIAGNOSTIC_SOURCE = 'deid';
 /** Diagnostic code of a finding: `phi.<Type>`. */
@@ -38,7 +41,6 @@ export const Commands = {
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';
-export type Operation = 'tag' | 'redact' | 'surrogate';
 
 /** What every `phi.*` diagnostic carries in `data`, so code actions never re-run the engine. */
 export interface PhiDiagnosticData {

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
-import { ENTITY_TYPES, type EntityType } from '../../../server/src/engine/types';
-import type { AllowListScope } from '../../../server/src/protocol';
+import { ENTITY_TYPES, type AllowListScope, type EntityType } from '../../../server/src/protocol';
 
 function target(scope: AllowListScope): vscode.ConfigurationTarget {
 	return scope === 'folder' ? vscode.ConfigurationTarget.WorkspaceFolder : scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;

@@ -4,8 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { DeidClient, DEID_SCOPE, describeRemoteError, TERMINAL, type DeidentificationJob } from '../remote/deidClient';
-import { containerClient, downloadJobOutputs, preflight, submitFolder, type StorageAccess, type SubmitReport } from '../remote/submit';
+import { DeidClient, DEID_SCOPE, describeRemoteError, TERMINAL, type DeidentificationJob } from '../../../shared/azure/deidClient';
+import { containerClient, downloadJobOutputs, preflight, submitFolder, type StorageAccess, type SubmitReport } from '../../../shared/azure/submit';
 
 const SECRET = { token: 'deid.remote.token', sas: 'deid.remote.storageSas', connectionString: 'deid.remote.storageConnectionString' } as const;
 type SecretName = keyof typeof SECRET;

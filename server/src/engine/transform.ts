@@ -1,6 +1,6 @@
 import type { Dictionaries } from './dictionaries';
 import { FACILITY_WORDS, MONTHS, NAME_CONNECTORS, PROFESSIONS_EN, PROFESSIONS_ES } from './lexicon';
-import type { EntityType } from './types';
+import type { EntityType, Operation } from './types';
 import { STREET_WORDS } from './detectors/addresses';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
@@ -9,7 +9,7 @@ const HAS_LETTER = /\p{L}/u;
 /** Keyed hash (HMAC-SHA256 in production), injected so the engine stays pure and tests deterministic. */
 export type KeyedHash = (data: string) => Uint8Array;
 
-export type Operation = 'tag' | 'redact' | 'surrogate';
+export type { Operation };
 
 export const DEFAULT_REDACTION_FORMAT = '[{TYPE}]';
 

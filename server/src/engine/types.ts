@@ -7,6 +7,9 @@ export const ENTITY_TYPES = [
 
 export type EntityType = (typeof ENTITY_TYPES)[number];
 
+/** What a run does to every finding: label it with its type, replace it by a redaction, or by a surrogate. */
+export type Operation = 'tag' | 'redact' | 'surrogate';
+
 const TYPE_SET: ReadonlySet<string> = new Set(ENTITY_TYPES);
 export function isEntityType(value: unknown): value is EntityType {
 	return typeof value === 'string' && TYPE_SET.has(value);

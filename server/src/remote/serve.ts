@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ContainerClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { validateRedactionFormat, type Dictionaries, type Operation } from '../engine';
 import { inProcessTextRunner, textPool, workerScriptPath, type TextRunner } from '../jobs/pool';
-import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest } from '../../../client/src/remote/deidClient';
+import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest } from '../../../shared/azure/deidClient';
 import { blobNameProblem, containerUrl, jobKey, loadServerKey, parseConnectionString, prefixProblem, ServeConfigError, tokenProblem } from './guards';
 
 export { ServeConfigError };
@@ -349,6 +349,7 @@ export async function startServer(opts: ServeOptions): Promise<{ url: string; cl
 
 	function validateJob(raw: unknown): JobRequest {
 		if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, 'InvalidRequestBody', 'The body must be a JSON object.');
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field below
 		const r = raw as Record<string, any>;
 		const op = r.operation ?? 'Surrogate';
 		if (!['Redact', 'Surrogate', 'Tag'].includes(op)) throw new HttpError(400, 'InvalidRequestBody', 'operation must be Redact, Surrogate or Tag.', 'operation');
@@ -448,6 +449,7 @@ export async function startServer(opts: ServeOptions): Promise<{ url: string; cl
 	}
 
 	async function deid(req: IncomingMessage, res: ServerResponse, raw: unknown) {
+		// eslint-disable-next-line @typescript-eslint/no-explicit-any -- untrusted JSON, checked field by field below
 		const r = (raw ?? {}) as Record<string, any>;
 		if (typeof r.inputText !== 'string') throw new HttpError(400, 'InvalidRequestBody', 'inputText is required.', 'inputText');
 		if (r.inputText.length > MAX_TEXT_CHARS) throw new HttpError(400, 'InvalidRequestBody', `inputText is longer than ${MAX_TEXT_CHARS} characters.`, 'inputText');

@@ -37,10 +37,11 @@ export class FhirRuleError extends Error {
 	}
 }
 
-export type Operation = 'REDACT' | 'ABSTRACT' | 'CRYPTOHASH' | 'ENCRYPT' | 'PERTURB' | 'SUBSTITUTE' | 'GENERALIZE';
+/** A FHIR anonymizer method applied to a node; each one adds its security label to the resource. */
+export type FhirMethod = 'REDACT' | 'ABSTRACT' | 'CRYPTOHASH' | 'ENCRYPT' | 'PERTURB' | 'SUBSTITUTE' | 'GENERALIZE';
 
 const OBSERVATION_VALUE = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
-const LABELS: [Operation, { system?: string; code: string; display: string }][] = [
+const LABELS: [FhirMethod, { system?: string; code: string; display: string }][] = [
 	['REDACT', { system: OBSERVATION_VALUE, code: 'REDACTED', display: 'redacted' }],
 	['ABSTRACT', { system: OBSERVATION_VALUE, code: 'ABSTRED', display: 'abstracted' }],
 	['CRYPTOHASH', { system: OBSERVATION_VALUE, code: 'CRYTOHASH', display: 'cryptographic hash function' }],
@@ -68,7 +69,7 @@ export interface NodeContext {
 }
 
 /** A method beyond the built-in ones (upstream: a custom processor). Returns the operations it applied. */
-export type CustomProcessor = (ctx: NodeContext) => Operation[] | void;
+export type CustomProcessor = (ctx: NodeContext) => FhirMethod[] | void;
 
 const AGE_THRESHOLD = 89;
 const NUMERIC = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
@@ -88,7 +89,7 @@ interface Run {
 	root: FNode;
 	input: FhirInputContext;
 	visited: Set<FNode>;
-	ops: Map<FNode, Set<Operation>>;
+	ops: Map<FNode, Set<FhirMethod>>;
 	version: number;
 	json?: { version: number; resource: FNode; obj: Record<string, unknown>; map: Map<object, FNode>; back: Map<FNode, object> };
 }
@@ -181,7 +182,7 @@ export class FhirAnonymizer {
 		}
 	}
 
-	private addOps(resource: FNode, ops: Operation[]): void {
+	private addOps(resource: FNode, ops: FhirMethod[]): void {
 		const run = this.run!;
 		let set = run.ops.get(resource);
 		if (!set) run.ops.set(resource, (set = new Set()));
@@ -313,7 +314,7 @@ export class FhirAnonymizer {
 		this.touch();
 	}
 
-	private apply(node: FNode, rule: FhirRule, resource: FNode): Operation[] | void {
+	private apply(node: FNode, rule: FhirRule, resource: FNode): FhirMethod[] | void {
 		switch (rule.method) {
 			case 'keep':
 				return;
@@ -345,7 +346,7 @@ export class FhirAnonymizer {
 		return node.value !== undefined && String(node.value) !== '';
 	}
 
-	redact(node: FNode): Operation[] | void {
+	redact(node: FNode): FhirMethod[] | void {
 		if (!this.hasValue(node)) return;
 		const p = this.config.parameters;
 		if (node.type === 'date' || node.type === 'dateTime' || node.type === 'instant') return this.redactDate(node);
@@ -374,7 +375,7 @@ export class FhirAnonymizer {
 		return ['REDACT'];
 	}
 
-	private redactDate(node: FNode): Operation[] {
+	private redactDate(node: FNode): FhirMethod[] {
 		const d = parseFhirDate(String(node.value), node.type);
 		if (this.config.parameters.enablePartialDatesForRedact && !this.ageOver(d)) this.setValue(node, String(d.year).padStart(4, '0'));
 		else this.setValue(node, undefined);
@@ -404,7 +405,7 @@ export class FhirAnonymizer {
 		return dateShiftOffset(prefix, this.dateShiftKey);
 	}
 
-	dateShift(node: FNode): Operation[] | void {
+	dateShift(node: FNode): FhirMethod[] | void {
 		if (!this.hasValue(node)) return;
 		if (node.type !== 'date' && node.type !== 'dateTime' && node.type !== 'instant') return;
 		const d = parseFhirDate(String(node.value), node.type);
@@ -419,7 +420,7 @@ export class FhirAnonymizer {
 		return text === '' ? '' : this.deps.hmacSha256Hex(this.cryptoHashKey, text);
 	}
 
-	cryptoHash(node: FNode): Operation[] | void {
+	cryptoHash(node: FNode): FhirMethod[] | void {
 		if (!this.hasValue(node)) return;
 		const text = valueText(node.value!);
 		const isReference = node.name === 'reference' && node.parent?.type === 'Reference';
@@ -427,7 +428,7 @@ export class FhirAnonymizer {
 		return ['CRYPTOHASH'];
 	}
 
-	encrypt(node: FNode): Operation[] | void {
+	encrypt(node: FNode): FhirMethod[] | void {
 		if (!this.hasValue(node)) return;
 		const iv = this.deps.randomBytes(16);
 		const ct = this.deps.aesCbcEncrypt(utf8Encode(this.encryptKey), iv, utf8Encode(valueText(node.value!)));
@@ -440,7 +441,7 @@ export class FhirAnonymizer {
 
 	// ---- substitute ----------------------------------------------------------------------------------------
 
-	private substitute(node: FNode, rule: FhirRule): Operation[] {
+	private substitute(node: FNode, rule: FhirRule): FhirMethod[] {
 		const run = this.run!;
 		const replaceWith = rule.settings.replaceWith;
 		if (node.isPrimitive) {
@@ -498,7 +499,7 @@ export class FhirAnonymizer {
 
 	// ---- perturb ------------------------------------------------------------------------------------------
 
-	private perturb(node: FNode, rule: FhirRule): Operation[] | void {
+	private perturb(node: FNode, rule: FhirRule): FhirMethod[] | void {
 		const numeric = new Set(['decimal', 'integer', 'positiveInt', 'unsignedInt']);
 		const quantities = new Set(['Age', 'Count', 'Duration', 'Distance', 'Money', 'MoneyQuantity', 'Quantity', 'SimpleQuantity']);
 		let target: FNode | undefined = node;
@@ -527,7 +528,7 @@ export class FhirAnonymizer {
 
 	// ---- generalize ---------------------------------------------------------------------------------------
 
-	private generalize(node: FNode, rule: FhirRule, resource: FNode): Operation[] | void {
+	private generalize(node: FNode, rule: FhirRule, resource: FNode): FhirMethod[] | void {
 		if (!node.isPrimitive) throw new FhirRuleError(`fhirPathRules[${rule.index}]: generalize applies only to primitive values, not ${node.type}`);
 		if (!this.hasValue(node)) return;
 		const j = this.jsonOf(resource);
@@ -567,7 +568,7 @@ export class FhirAnonymizer {
 
 	private applyLabels(root: FNode): void {
 		const run = this.run!;
-		const collect = (n: FNode): Set<Operation> => {
+		const collect = (n: FNode): Set<FhirMethod> => {
 			const own = new Set(run.ops.get(n) ?? []);
 			const walk = (x: FNode) => {
 				for (const c of x.children) {
@@ -582,7 +583,7 @@ export class FhirAnonymizer {
 		collect(root);
 	}
 
-	private addLabels(resource: FNode, ops: Set<Operation>): void {
+	private addLabels(resource: FNode, ops: Set<FhirMethod>): void {
 		let meta = childrenNamed(resource, 'meta')[0];
 		if (!meta) {
 			meta = fragmentChild(resource, 'meta', {});

@@ -6,7 +6,7 @@ import type { Dictionaries } from '../dictionaries';
 import type { Policy } from '../policy';
 import type { Operation as TextOperation, SurrogateContext } from '../transform';
 import type { DenyEntry, DetectOptions, EntityType } from '../types';
-import type { CustomProcessor, FhirAnonymizer, NodeContext, Operation } from './engine';
+import type { CustomProcessor, FhirAnonymizer, FhirMethod, NodeContext } from './engine';
 import { childrenNamed, JsonNumber, type FNode } from './tree';
 import { base64Decode, base64Encode, isObject, latin1Decode, latin1Encode, utf8Decode, utf8Encode } from './util';
 
@@ -32,7 +32,7 @@ function hexToBytes(hex: string): Uint8Array {
 }
 
 export function scrubTextProcessor(opts: ScrubTextOptions): CustomProcessor {
-	return (ctx: NodeContext): Operation[] | void => {
+	return (ctx: NodeContext): FhirMethod[] | void => {
 		const { node, engine } = ctx;
 		if (node.value === undefined || node.value === '') return;
 		if (node.type === 'date' || node.type === 'dateTime' || node.type === 'instant') return engine.dateShift(node);
@@ -145,14 +145,14 @@ export function scrubXhtml(html: string, scrub: (text: string) => string): strin
 	return parts.join('');
 }
 
-function scrubAttachment(node: FNode, scrub: (text: string) => string): Operation[] | void {
+function scrubAttachment(node: FNode, scrub: (text: string) => string): FhirMethod[] | void {
 	const att = node.parent!;
 	const contentType = String(childrenNamed(att, 'contentType')[0]?.value ?? '');
 	const [mimeRaw, ...params] = contentType.split(';');
 	const mime = mimeRaw.trim().toLowerCase();
 	const charset = (params.map((p) => /^\s*charset\s*=\s*"?([\w.:-]+)"?\s*$/i.exec(p)?.[1]).find(Boolean) ?? 'utf-8').toLowerCase();
 	const bytes = base64Decode(String(node.value));
-	const redact = (): Operation[] => {
+	const redact = (): FhirMethod[] => {
 		node.value = undefined;
 		for (const sib of ['size', 'hash']) for (const s of childrenNamed(att, sib)) s.value = undefined;
 		return ['REDACT'];

@@ -1,5 +1,6 @@
 // A small client for the Azure Health Data Services de-identification REST API (api-version 2024-11-15) on the
-// global fetch; it also talks to our self-hosted `deid serve`. No vscode import: the command and the CLI share it.
+// global fetch; it also talks to our self-hosted `deid serve`. In shared/ because the extension's remote-job
+// commands, the CLI and `deid serve` all use it: no vscode, no engine, no LSP imports here.
 
 export const API_VERSION = '2024-11-15';
 /** Service limits (per job, per document, per synchronous request). */
