@@ -441,13 +441,13 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	};
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i] || !weak(i)) continue;
-		let j = i;
-		let fresh = strong(i) && !covered[i];
-		let best = fresh ? positive[i] : 0;
+		let fresh = false;
+		let best = 0;
 		let place = 0;
 		let name = 0;
 		// a run that takes in a rule's finding keeps the rule's type ("rockville maryland": a town, not a person)
 		let ruleType: EntityType | undefined;
+		let j: number;
 		for (let k2 = i; ; ) {
 			ruleType ??= coveredType[k2];
 			if (strong(k2)) {
