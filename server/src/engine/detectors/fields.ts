@@ -63,10 +63,12 @@ export function* labelMatches(text: string): Generator<{ index: number; length: 
 const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
 const BLANK = /\s/;
 /** A year after a date's comma ("Jan 5, 2020") belongs to the date. */
+/** A name's period that ends it: after a word of three letters or more that is no title ("Navarro. Av. …"), not after an initial. */
+const WORD_BEFORE_PERIOD = /(?<![\p{L}])(?!(?:dra|sra|srta|mrs|don|prof)$)\p{L}{3,}$/iu;
 const DIGIT_AFTER = /^[ \t]{0,2}\d{4}(?!\d)/;
 /** What follows the comma of "SMITH, JOHN" or "Smith, John A.": one or two given names and initials, then nothing. */
 const GIVEN_NAMES_AFTER = /^[ \t]{0,2}\p{L}[\p{L}'’-]*(?:[ \t]{1,2}\p{L}[\p{L}'’-]*)?\.?[ \t]*$/u;
-const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)\.?[ \t]{1,3})+/i;
+const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)(?:\.[ \t]{0,3}|[ \t]{1,3}))+/i;
 
 /** A postal code (US, Canadian, UK; a country may follow) that ends its sentence inside an address value. */
 const POSTAL_THEN_SENTENCE = /(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
@@ -94,12 +96,13 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		// A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
 		// So does a date ("DOB: 03/02/1950, admitted to …"; a comma before a year or a day is the date's own) and a
 		// name ("Patient: John Smith, 67 y.o. male"; "SMITH, JOHN" is one name, surname first).
-		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? ';,(' : '';
+		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? '.;,(' : '';
 		if (stops) {
 			for (let k = s; k + 1 < end; k++) {
 				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(')) continue;
 				if (text[k] === ',' && h.type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
 				if (text[k] === ',' && (h.type === 'Patient' || h.type === 'Doctor') && GIVEN_NAMES_AFTER.test(text.slice(k + 1, end))) continue;
+				if (text[k] === '.' && (h.type === 'Patient' || h.type === 'Doctor') && !WORD_BEFORE_PERIOD.test(text.slice(Math.max(s, k - 12), k))) continue;
 				end = k;
 				break;
 			}
