@@ -58,6 +58,22 @@ const builds = [
 if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core', 'mocha'], sourcemap: 'inline' });
 
 execFileSync(process.execPath, ['scripts/build-dicts.mjs'], { stdio: 'inherit' });
+// dist/dictionaries.pack: the engine's own index of dictionaries.json, computed here once instead of at every
+// start-up (see server/src/node/dictionaryPack.ts).
+{
+	const packer = await esbuild.build({
+		...common, sourcemap: false, write: false, outfile: 'pack-dicts.js', logLevel: 'warning',
+		stdin: {
+			resolveDir: '.', loader: 'ts',
+			contents: `import { indexDictionariesFromJson } from './server/src/node/dictionaries';
+import { packDictionaries } from './server/src/node/dictionaryPack';
+import { writeFileSync, renameSync } from 'node:fs';
+writeFileSync('dist/dictionaries.pack.tmp', packDictionaries(indexDictionariesFromJson('dist/dictionaries.json')));
+renameSync('dist/dictionaries.pack.tmp', 'dist/dictionaries.pack');`,
+		},
+	});
+	execFileSync(process.execPath, ['-'], { input: packer.outputFiles[0].text, stdio: ['pipe', 'inherit', 'inherit'] });
+}
 if (watch) {
 	for (const b of builds) await (await esbuild.context(b)).watch();
 	console.log('esbuild: watching for changes');
