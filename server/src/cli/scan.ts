@@ -17,7 +17,7 @@ import { scanFile, type ScanOutcome, type ScanTask } from './scanFile';
 export const PARALLEL_MIN_BYTES = 512 << 10;
 
 /** Files to scan, each with where its own part of the path starts (names below the argument the user gave). */
-function collectFiles(paths: string[], onError: (path: string, reason: string) => void): { path: string; from: number; size: number }[] {
+export function collectFiles(paths: string[], onError: (path: string, reason: string) => void): { path: string; from: number; size: number }[] {
 	const out: { path: string; from: number; size: number }[] = [];
 	let from = 0;
 	const visit = (path: string, explicit: boolean) => {
@@ -48,6 +48,13 @@ function collectFiles(paths: string[], onError: (path: string, reason: string) =
 	};
 	for (const p of paths) visit(p, true);
 	return out;
+}
+
+/** Worker threads for these files: none (this thread) for one file, little input or --jobs 1. */
+export function scanWorkers(jobs: number, files: readonly { size: number }[]): number {
+	const bytes = files.reduce((a, f) => a + f.size, 0);
+	const n = Math.min(jobs, files.length);
+	return n > 1 && bytes >= PARALLEL_MIN_BYTES ? n : 0;
 }
 
 /** --jobs N: worker threads (default: one per core); 1 scans in this thread. */
@@ -97,9 +104,8 @@ export async function cmdScan(p: Parsed): Promise<number> {
 	const nameCache = new Map<string, Finding[]>();
 	const local = (task: ScanTask) => scanFile(task, loadDictionaries(), nameCache);
 	const task = (f: { path: string; from: number }): ScanTask => ({ path: f.path, from: f.from, opts, json });
-	const bytes = files.reduce((a, f) => a + f.size, 0);
-	const workers = Math.min(jobs, files.length);
-	const script = workers > 1 && bytes >= PARALLEL_MIN_BYTES ? workerScriptPath() : undefined;
+	const workers = scanWorkers(jobs, files);
+	const script = workers > 1 ? workerScriptPath() : undefined;
 	if (!script) {
 		for (const f of files) await emit(local(task(f)));
 	} else {
