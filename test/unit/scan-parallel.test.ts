@@ -4,7 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { collectFiles, PARALLEL_MIN_BYTES, scanWorkers } from '../../server/src/cli/scan';
-import { runCli } from '../helpers/cli';
+import { spawnSync } from 'node:child_process';
+import { CLI, root } from '../helpers/cli';
+
+/** The CLI with the worker threshold lowered, so a test-sized folder goes to workers as a big one would. */
+function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
+	const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', cwd: root, maxBuffer: 256 * 1024 * 1024, env: { ...process.env, DEID_SCAN_PARALLEL_MIN_BYTES: String(MIN_BYTES) } });
+	return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+const MIN_BYTES = 64 << 10;
 
 let dir: string;
 let folder: string;
@@ -21,7 +29,7 @@ before(() => {
 		'No acute distress. Lungs clear. Abdomen soft, nontender.',
 	];
 	let total = 0;
-	for (let i = 0; total < PARALLEL_MIN_BYTES * 1.5; i++) {
+	for (let i = 0; total < MIN_BYTES * 3; i++) {
 		const sub = join(folder, `ward-${i % 7}`, `day-${i % 3}`);
 		mkdirSync(sub, { recursive: true });
 		let text = '';
@@ -38,14 +46,15 @@ before(() => {
 after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('deid scan on worker threads', () => {
-	it('the test folder is big enough to be scanned by workers, and --jobs 1 or a small input is not', () => {
+	it('the test folder goes to workers (threshold lowered), --jobs 1, one file or a small input does not', () => {
 		const files = collectFiles([folder], () => undefined);
-		assert.ok(files.length > 100);
-		assert.equal(scanWorkers(2, files), 2);
-		assert.equal(scanWorkers(4, files), 4);
-		assert.equal(scanWorkers(1, files), 0);
-		assert.equal(scanWorkers(4, files.slice(0, 1)), 0);
+		assert.ok(files.length > 50);
+		assert.equal(scanWorkers(2, files, MIN_BYTES), 2);
+		assert.equal(scanWorkers(4, files, MIN_BYTES), 4);
+		assert.equal(scanWorkers(1, files, MIN_BYTES), 0);
+		assert.equal(scanWorkers(4, files.slice(0, 1), MIN_BYTES), 0);
 		assert.equal(scanWorkers(4, [{ size: PARALLEL_MIN_BYTES - 1 }, { size: 0 }]), 0);
+		assert.equal(scanWorkers(4, [{ size: PARALLEL_MIN_BYTES }, { size: 0 }]), 2);
 	});
 
 	for (const json of [false, true]) {

@@ -11,10 +11,15 @@ import { detectOptions, one, UsageError, type Parsed } from './args';
 import { scanFile, type ScanOutcome, type ScanTask } from './scanFile';
 
 /**
- * Below this much input one thread finishes first: a worker spends about as long loading the bundle and the
- * dictionaries as the engine takes for this many bytes on one core (bench/scan-speed.mjs measures the crossover).
+ * Below this much input one thread finishes first: each worker loads the bundle and the dictionaries and warms
+ * up its own compiled code (about 1.5 s of CPU), which the engine's share of a few MB does not pay back
+ * (bench/scan-speed.mjs measures the crossover).
  */
-export const PARALLEL_MIN_BYTES = 512 << 10;
+export const PARALLEL_MIN_BYTES = 2 << 20;
+
+/** A batch for a worker: this many bytes or files, whichever comes first. */
+const BATCH_BYTES = 64 << 10;
+const BATCH_FILES = 64;
 
 /** Files to scan, each with where its own part of the path starts (names below the argument the user gave). */
 export function collectFiles(paths: string[], onError: (path: string, reason: string) => void): { path: string; from: number; size: number }[] {
@@ -51,10 +56,10 @@ export function collectFiles(paths: string[], onError: (path: string, reason: st
 }
 
 /** Worker threads for these files: none (this thread) for one file, little input or --jobs 1. */
-export function scanWorkers(jobs: number, files: readonly { size: number }[]): number {
+export function scanWorkers(jobs: number, files: readonly { size: number }[], minBytes = PARALLEL_MIN_BYTES): number {
 	const bytes = files.reduce((a, f) => a + f.size, 0);
 	const n = Math.min(jobs, files.length);
-	return n > 1 && bytes >= PARALLEL_MIN_BYTES ? n : 0;
+	return n > 1 && bytes >= minBytes ? n : 0;
 }
 
 /** --jobs N: worker threads (default: one per core); 1 scans in this thread. */
@@ -104,26 +109,38 @@ export async function cmdScan(p: Parsed): Promise<number> {
 	const nameCache = new Map<string, Finding[]>();
 	const local = (task: ScanTask) => scanFile(task, loadDictionaries(), nameCache);
 	const task = (f: { path: string; from: number }): ScanTask => ({ path: f.path, from: f.from, opts, json });
-	const workers = scanWorkers(jobs, files);
+	// (bench/scan-speed.mjs moves the threshold to measure where workers start to pay)
+	const workers = scanWorkers(jobs, files, Number(process.env.DEID_SCAN_PARALLEL_MIN_BYTES ?? PARALLEL_MIN_BYTES));
 	const script = workers > 1 ? workerScriptPath() : undefined;
 	if (!script) {
 		for (const f of files) await emit(local(task(f)));
 	} else {
 		const pool = scanPool(workers, script);
 		try {
-			// A few files per worker in flight: the threads never wait, and results wait to be printed in order.
-			const inFlight: { task: ScanTask; outcome: Promise<ScanOutcome | ScanFailure> }[] = [];
+			// Files go in batches (a message each way per batch, not per file: a thread's wake-up costs more than a
+			// small note's scan), a few batches per worker in flight; results print in the files' order.
+			const inFlight: { batch: ScanTask[]; outcome: Promise<ScanOutcome[] | ScanFailure> }[] = [];
 			const next = async () => {
-				const { task: t, outcome } = inFlight.shift()!;
+				const { batch, outcome } = inFlight.shift()!;
 				const o = await outcome;
-				// A file its worker could not finish (out of memory, a crash) gets this thread's larger heap.
-				await emit('failed' in o ? local(t) : o);
+				// A batch its worker could not finish (out of memory, a crash) gets this thread's larger heap.
+				if ('failed' in o) for (const t of batch) await emit(local(t));
+				else for (const r of o) await emit(r);
+			};
+			let batch: ScanTask[] = [];
+			let batchBytes = 0;
+			const send = async () => {
+				inFlight.push({ batch, outcome: pool.run(batch) });
+				batch = [];
+				batchBytes = 0;
+				if (inFlight.length >= workers * 3) await next();
 			};
 			for (const f of files) {
-				const t = task(f);
-				inFlight.push({ task: t, outcome: pool.run(t) });
-				if (inFlight.length >= workers * 4) await next();
+				batch.push(task(f));
+				batchBytes += f.size;
+				if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await send();
 			}
+			if (batch.length) await send();
 			while (inFlight.length) await next();
 		} finally {
 			await pool.terminate();

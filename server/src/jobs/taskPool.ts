@@ -23,9 +23,9 @@ export interface ScanFailure {
 	failed: string;
 }
 
-/** A fixed pool of worker threads for `deid scan`'s files, one at a time each. */
-export function scanPool(size: number, script: string, heapMb = 512): { run(task: ScanTask): Promise<ScanOutcome | ScanFailure>; terminate(): Promise<void> } {
-	return taskPool<ScanTask, ScanOutcome | ScanFailure>(size, script, heapMb, (id, task) => ({ id, kind: 'scan', scan: task }), (reason) => ({ failed: reason }));
+/** A fixed pool of worker threads for `deid scan`: batches of files, one batch at a time each. */
+export function scanPool(size: number, script: string, heapMb = 512): { run(batch: ScanTask[]): Promise<ScanOutcome[] | ScanFailure>; terminate(): Promise<void> } {
+	return taskPool<ScanTask[], ScanOutcome[] | ScanFailure>(size, script, heapMb, (id, batch) => ({ id, kind: 'scan', scan: batch }), (reason) => ({ failed: reason }));
 }
 
 /** Worker threads that answer each { id, ... } message with { id, outcome }; a failed task resolves to fail(reason). */

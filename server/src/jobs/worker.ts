@@ -9,9 +9,9 @@ import type { Finding } from '../engine';
 
 const dicts = loadDictionaries();
 const nameCache = new Map<string, Finding[]>();
-parentPort!.on('message', async (msg: { id: number; task: FileTask } | { id: number; kind: 'text'; text: TextTask } | { id: number; kind: 'scan'; scan: ScanTask }) => {
+parentPort!.on('message', async (msg: { id: number; task: FileTask } | { id: number; kind: 'text'; text: TextTask } | { id: number; kind: 'scan'; scan: ScanTask[] }) => {
 	if ('kind' in msg && msg.kind === 'scan') {
-		parentPort!.postMessage({ id: msg.id, outcome: scanFile(msg.scan, dicts, nameCache) });
+		parentPort!.postMessage({ id: msg.id, outcome: msg.scan.map((t) => scanFile(t, dicts, nameCache)) });
 		return;
 	}
 	if ('kind' in msg && msg.kind === 'text') {
