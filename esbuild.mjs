@@ -48,16 +48,33 @@ function testEntries(dir) {
 	return out;
 }
 
+// dist/cli.js is a small launcher: cliScan.js for `deid scan` (engine only), cliMain.js for the rest.
 const builds = [
 	{ ...common, entryPoints: { client: 'client/src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
 	// Whitespace and comments out: V8 keeps a script's source for lazy compilation in every thread that loads it,
 	// as a two-byte string if a single character is not Latin-1 (a comment's ≤ was enough), so the folder job's
 	// threads each held several MB of source. Names stay, so stack traces read as before.
-	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli.ts', jobWorker: 'server/src/jobs/worker.ts' }, outdir: 'dist', minifyWhitespace: true, plugins: [latin1Source] },
+	{ ...common, entryPoints: { server: 'server/src/server.ts', cli: 'server/src/cli/launch.ts', cliMain: 'server/src/cli.ts', cliScan: 'server/src/cli/scanMain.ts', jobWorker: 'server/src/jobs/worker.ts' }, outdir: 'dist', minifyWhitespace: true, plugins: [latin1Source] },
 ];
 if (tests) builds.push({ ...common, entryPoints: testEntries('test'), outdir: 'out/test', outbase: 'test', external: ['vscode', 'playwright-core', 'mocha'], sourcemap: 'inline' });
 
 execFileSync(process.execPath, ['scripts/build-dicts.mjs'], { stdio: 'inherit' });
+// dist/dictionaries.pack: the engine's own index of dictionaries.json, computed here once instead of at every
+// start-up (see server/src/node/dictionaryPack.ts).
+{
+	const packer = await esbuild.build({
+		...common, sourcemap: false, write: false, outfile: 'pack-dicts.js', logLevel: 'warning',
+		stdin: {
+			resolveDir: '.', loader: 'ts',
+			contents: `import { indexDictionariesFromJson } from './server/src/node/dictionaries';
+import { packDictionaries } from './server/src/node/dictionaryPack';
+import { writeFileSync, renameSync } from 'node:fs';
+writeFileSync('dist/dictionaries.pack.tmp', packDictionaries(indexDictionariesFromJson('dist/dictionaries.json')));
+renameSync('dist/dictionaries.pack.tmp', 'dist/dictionaries.pack');`,
+		},
+	});
+	execFileSync(process.execPath, ['-'], { input: packer.outputFiles[0].text, stdio: ['pipe', 'inherit', 'inherit'] });
+}
 if (watch) {
 	for (const b of builds) await (await esbuild.context(b)).watch();
 	console.log('esbuild: watching for changes');

@@ -1,18 +1,17 @@
 #!/usr/bin/env node
-import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, readdirSync } from 'node:fs';
-import { basename, join, sep } from 'node:path';
+import { readFileSync } from 'node:fs';
 import {
-	ENGINE_VERSION, ENTITY_TYPES, detectInName, type Dictionaries, SURROGATE_LOCALES, scanDocument, validatePolicy, validateRedactionFormat, type DetectOptions, type DocumentProblem, type Finding, type Operation, type Policy,
+	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, validatePolicy, validateRedactionFormat, type Operation, type Policy,
 } from './engine';
 import { describeError, JobError, OutputExistsError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
 import { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';
 import { runFhirJob } from './jobs/fhirJob';
-import { textPieces } from './jobs/processFile';
 import { loadConfigOrDefault } from './engine/fhir';
 import { fhirKeyDeriver } from './node/fhirDeps';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
-import { decodeText, formatForPath } from './node/textio';
+import { detectOptions, one, parse, UsageError, type Parsed } from './cli/args';
+import { cmdScan } from './cli/scan';
 
 const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
 
@@ -72,200 +71,6 @@ Secrets never belong on a command line (other users see it in ps): the --storage
 
 Exit codes: 0 success, 1 findings (with --fail-on-findings) or some files failed, 2 bad usage, or input that
 could not be read or scanned (unreadable, not a regular file, binary, invalid text).`;
-
-class UsageError extends Error {}
-
-interface Parsed {
-	positional: string[];
-	flags: Map<string, string[]>;
-}
-
-const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--allow-container', '--document-time-limit', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers']);
-const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '--force', '--no-resume', '-h', '--help', '--version']);
-
-function parse(argv: string[]): Parsed {
-	const positional: string[] = [];
-	const flags = new Map<string, string[]>();
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (a === '--') {
-			positional.push(...argv.slice(i + 1));
-			break;
-		}
-		if (a.startsWith('-') && a !== '-') {
-			const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-			if (VALUE_FLAGS.has(name)) {
-				const v = inline ?? argv[++i];
-				if (v === undefined) throw new UsageError(`${name} needs a value`);
-				flags.set(name, [...(flags.get(name) ?? []), v]);
-			} else if (BOOL_FLAGS.has(name)) flags.set(name, ['true']);
-			else throw new UsageError(`unknown option ${name}`);
-		} else positional.push(a);
-	}
-	return { positional, flags };
-}
-
-function one(p: Parsed, name: string): string | undefined {
-	const v = p.flags.get(name);
-	return v ? v[v.length - 1] : undefined;
-}
-
-function detectOptions(p: Parsed): DetectOptions {
-	const language = one(p, '--language') ?? 'auto';
-	if (!['auto', 'en', 'es'].includes(language)) throw new UsageError('--language must be auto, en or es');
-	const ages = one(p, '--ages');
-	if (ages !== undefined && !['over89', 'all'].includes(ages)) throw new UsageError('--ages must be over89 or all');
-	const minText = one(p, '--min-confidence');
-	const min = minText === undefined ? undefined : Number(minText);
-	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
-	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [], ...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}) };
-}
-
-/** Files to scan, each with where its own part of the path starts (names below the argument the user gave). */
-function collectFiles(paths: string[], onError: (path: string, reason: string) => void): { path: string; from: number }[] {
-	const out: { path: string; from: number }[] = [];
-	let from = 0;
-	const visit = (path: string, explicit: boolean) => {
-		let st;
-		try {
-			st = lstatSync(path);
-		} catch {
-			onError(path, 'not found or unreadable');
-			return;
-		}
-		if (st.isSymbolicLink()) {
-			if (explicit) out.push({ path, from: path.length - basename(path).length });
-			else onError(path, 'symbolic link not followed');
-		} else if (st.isDirectory()) {
-			let names: string[];
-			try {
-				names = readdirSync(path).sort();
-			} catch {
-				onError(path, 'folder not readable');
-				return;
-			}
-			if (explicit) from = path.length + (path.endsWith(sep) ? 0 : 1);
-			for (const name of names) visit(join(path, name), false);
-		} else if (!st.isFile()) {
-			// a FIFO or device named like a note would block a read for ever
-			if (explicit || formatForPath(path)) onError(path, 'not a regular file');
-		} else if (explicit || formatForPath(path)) out.push({ path, from: explicit ? path.length - basename(path).length : from });
-	};
-	for (const p of paths) visit(p, true);
-	return out;
-}
-
-/** Findings in the folder and file names of a path below `from`, with offsets into the whole path. */
-function findingsInPath(path: string, from: number, dicts: Dictionaries, opts: DetectOptions, cache: Map<string, Finding[]>): Finding[] {
-	const out: Finding[] = [];
-	let at = from;
-	for (const name of path.slice(from).split(sep)) {
-		let fs = cache.get(name);
-		if (!fs) {
-			if (cache.size > 10000) cache.clear();
-			cache.set(name, (fs = detectInName(name, dicts, opts)));
-		}
-		for (const f of fs) out.push({ ...f, start: f.start + at, end: f.end + at });
-		at += name.length + 1;
-	}
-	return out;
-}
-
-function table(path: string, text: string, findings: Finding[]): string {
-	const lines: string[] = [];
-	let line = 0;
-	let lineStart = 0;
-	let cursor = 0;
-	for (const f of findings) {
-		while (cursor < f.start) {
-			if (text.charCodeAt(cursor) === 10) {
-				line++;
-				lineStart = cursor + 1;
-			}
-			cursor++;
-		}
-		lines.push(`${path}:${line + 1}:${f.start - lineStart + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars)`);
-	}
-	return lines.join('\n');
-}
-
-async function cmdScan(p: Parsed): Promise<number> {
-	if (p.positional.length === 0) throw new UsageError('scan needs at least one file or folder');
-	const opts = detectOptions(p);
-	const dicts = loadDictionaries();
-	const json = p.flags.has('--json');
-	let unreadable = false;
-	let any = false;
-	const files = collectFiles(p.positional, (path, reason) => {
-		unreadable = true;
-		process.stderr.write(`deid: ${path}: ${reason}\n`);
-	});
-	const out: string[] = [];
-	let outBytes = 0;
-	// Waits while the reader of stdout is behind: otherwise a scan of a big folder into a pipe queues all of its
-	// output in memory (gigabytes for 1 GB of notes).
-	const flush = async () => {
-		const text = out.length ? out.join('\n') + '\n' : '';
-		out.length = 0;
-		if (text && !process.stdout.write(text)) {
-			await new Promise<void>((resolve) => {
-				const done = () => {
-					process.stdout.off('drain', done).off('error', done).off('close', done);
-					resolve();
-				};
-				process.stdout.on('drain', done).on('error', done).on('close', done);
-			});
-		}
-	};
-	const nameCache = new Map<string, Finding[]>();
-	for (const { path: file, from } of files) {
-		const pathFindings = findingsInPath(file, from, dicts, opts, nameCache);
-		const read = readRegularFile(file);
-		if (typeof read === 'string') {
-			unreadable = true;
-			process.stderr.write(`deid: ${file}: ${read}\n`);
-			continue;
-		}
-		const dec = decodeText(read);
-		if (!dec.ok) {
-			unreadable = true;
-			process.stderr.write(`deid: ${file}: skipped: ${dec.reason}\n`);
-			continue;
-		}
-		// in the pieces the folder job uses, so a 20 MB file never has to be analysed whole
-		const format = formatForPath(file) ?? 'text';
-		const res = { findings: [] as Finding[], problems: [] as DocumentProblem[] };
-		let line = 0;
-		for (const piece of textPieces(dec.text, format)) {
-			const r = scanDocument(piece.text, format, dicts, opts, { offset: piece.start, line });
-			// (one NDJSON line can hold more findings than a call may take arguments)
-			for (const f of r.findings) res.findings.push(f);
-			for (const pr of r.problems) res.problems.push(pr);
-			for (let i = 0; i < piece.text.length; i++) if (piece.text.charCodeAt(i) === 10) line++;
-		}
-		for (const pr of res.problems) process.stderr.write(`deid: ${file}:${pr.line + 1}: ${pr.message}\n`);
-		if (res.findings.length || pathFindings.length) any = true;
-		const brief = (f: Finding) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector });
-		if (json) out.push(JSON.stringify({ path: file, findings: res.findings.map(brief), ...(pathFindings.length ? { pathFindings: pathFindings.map(brief) } : {}) }));
-		else {
-			// line 0: a finding in the file's own path (offsets into the path as printed)
-			for (const f of pathFindings) out.push(`${file}:0:${f.start + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars, in the path)`);
-			if (res.findings.length) out.push(table(file, dec.text, res.findings));
-		}
-		// Output goes out in batches, but a large file's findings are written before the next file is read.
-		outBytes += out.length ? out[out.length - 1].length : 0;
-		if (outBytes > 1 << 18) {
-			await flush();
-			outBytes = 0;
-		}
-	}
-	await flush();
-	if (unreadable) {
-		process.stderr.write('deid: some input could not be scanned (see above); it may hold PHI\n');
-		return 2;
-	}
-	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
-}
 
 function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
 	const file = one(p, '--policy');
@@ -423,24 +228,6 @@ function checkConnectionString(cs: string): void {
 }
 
 /** A regular file's bytes, or why it was not read (a FIFO is never opened for a blocking read). */
-function readRegularFile(path: string): Buffer | string {
-	let fd: number;
-	try {
-		fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-	} catch (e) {
-		const code = (e as NodeJS.ErrnoException).code;
-		return code === 'ELOOP' ? 'symbolic link loops' : code === 'ENOENT' ? 'not found (or a broken symbolic link)' : 'not readable';
-	}
-	try {
-		if (!fstatSync(fd).isFile()) return 'not a regular file';
-		return readFileSync(fd);
-	} catch {
-		return 'not readable';
-	} finally {
-		closeSync(fd);
-	}
-}
-
 async function cmdServe(p: Parsed): Promise<number> {
 	const port = Number(one(p, '--port'));
 	if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('serve needs --port N');

@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
-import { indexDictionaries, type Dictionaries, type RawDictionaries } from '../engine';
+import { indexDictionaries, type Dictionaries, type RawDictionaries } from '../engine/dictionaries';
+import { unpackDictionaries } from './dictionaryPack';
 
 let cached: Dictionaries | undefined;
 
@@ -37,14 +38,44 @@ export function readTextFile(path: string): string {
 	}
 }
 
-/** Load and index the dictionaries once per process. */
+/** An ASCII file (the dictionary pack) read as readTextFile does, without UTF-8 decoding. */
+function readAsciiFile(path: string): string {
+	const fd = openSync(path, 'r');
+	try {
+		const buf = Buffer.allocUnsafeSlow(1 << 16);
+		const parts: string[] = [];
+		for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) parts.push(buf.toString('latin1', 0, n));
+		return parts.join('');
+	} finally {
+		closeSync(fd);
+	}
+}
+
+/**
+ * Load and index the dictionaries once per process: from dictionaries.pack beside dictionaries.json (indexed at
+ * build time; the raw lists parsed only when surrogates need them), else from the JSON.
+ */
 export function loadDictionaries(): Dictionaries {
 	if (!cached) {
 		const path = dictionariesPath();
-		const raw = JSON.parse(readTextFile(path)) as RawDictionaries;
 		const es = join(dirname(path), 'spanish-words.txt');
-		raw.loadSpanishWords = () => (existsSync(es) ? readTextFile(es) : '');
-		cached = indexDictionaries(raw);
+		const loadSpanishWords = () => (existsSync(es) ? readTextFile(es) : '');
+		const loadRaw = () => JSON.parse(readTextFile(path)) as RawDictionaries;
+		const pack = join(dirname(path), 'dictionaries.pack');
+		if (existsSync(pack)) cached = unpackDictionaries(readAsciiFile(pack), loadRaw, loadSpanishWords);
+		else {
+			const raw = loadRaw();
+			raw.loadSpanishWords = loadSpanishWords;
+			cached = indexDictionaries(raw);
+		}
 	}
 	return cached;
+}
+
+/** The dictionaries indexed by the engine from the raw JSON, as before the pack (tests compare the two). */
+export function indexDictionariesFromJson(path = dictionariesPath()): Dictionaries {
+	const raw = JSON.parse(readTextFile(path)) as RawDictionaries;
+	const es = join(dirname(path), 'spanish-words.txt');
+	raw.loadSpanishWords = () => (existsSync(es) ? readTextFile(es) : '');
+	return indexDictionaries(raw);
 }
