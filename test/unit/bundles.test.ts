@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -17,13 +17,20 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 // Every folder-job thread holds the source of the bundle it runs and parses the dictionaries; one character
 // above U+00FF would make V8 keep either as a two-byte string (twice the memory, in every thread).
 describe('shipped bundles and dictionaries', () => {
-	for (const name of ['server.js', 'cli.js', 'jobWorker.js']) {
+	for (const name of ['server.js', 'cli.js', 'cliMain.js', 'cliScan.js', 'jobWorker.js']) {
 		it(`dist/${name} has no character above U+00FF`, () => {
 			const text = readFileSync(join(root, 'dist', name), 'utf8');
 			const at = text.search(/[^\u0000-\u00ff]/);
 			assert.equal(at, -1, `U+${text.charCodeAt(at).toString(16)} at ${at}: ${JSON.stringify(text.slice(at - 40, at + 10))}`);
 		});
 	}
+
+	it('every file the build writes to dist/ (but source maps) is let into the .vsix by .vscodeignore', () => {
+		const allowed = new Set(readFileSync(join(root, '.vscodeignore'), 'utf8').split('\n').filter((l) => l.startsWith('!dist/')).map((l) => l.slice(6).trim()));
+		const built = readdirSync(join(root, 'dist')).filter((f) => !f.endsWith('.map'));
+		assert.ok(built.includes('cliScan.js') && built.includes('dictionaries.pack'), built.join(', '));
+		assert.deepEqual(built.filter((f) => !allowed.has(f)), []);
+	});
 
 	it('dist/dictionaries.json is ASCII and still holds the accented names', () => {
 		const bytes = readFileSync(join(root, 'dist', 'dictionaries.json'));
