@@ -17,9 +17,9 @@ import { loadDictionaries } from '../server/src/node/dictionaries';
 const root = resolve(__dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
 const corpus = join(shared, 'corpora/physionet-deid-dev');
-const out = join(root, 'server/src/engine/model/names-en.json');
+const out = process.env.DEID_TRAIN_OUT ?? join(root, 'server/src/engine/model/names-en.json');
 const BITS = 18;
-const EPOCHS = Number(process.env.DEID_TRAIN_EPOCHS ?? 10);
+const EPOCHS = Number(process.env.DEID_TRAIN_EPOCHS || 10);
 const FOLDS = 5;
 const LEARNING_RATE = 0.05;
 const PRUNE = 0.01;
@@ -244,7 +244,7 @@ if (cv.length) {
 	for (const [label, s] of sums) console.log(`  ${label.padEnd(14)} char recall ${s.recall.toFixed(3)}  precision ${s.precision.toFixed(3)}  name recall ${s.nameRecall.toFixed(3)}`);
 }
 if (process.argv.includes('--cv-only')) process.exit(0);
-const threshold = Number(process.env.DEID_SCORER_THRESHOLD ?? 0.4);
+const threshold = Number(process.env.DEID_SCORER_THRESHOLD || 0.4);
 const model = { ...train(() => true, 100), threshold };
 writeFileSync(out, JSON.stringify(model) + '\n');
 console.log(`wrote ${out}: ${model.weights.length / (CLASSES.length + 1)} weighted features, threshold ${threshold}`);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -9,13 +9,15 @@ import { bratGold, ece, points } from '../../bench/reliability.mjs';
 import { aggregate, formatRun, measureVariant, namePools } from '../../bench/generalization.mjs';
 
 // A regression gate on the PhysioNet development notes with their gold values swapped (bench/generalization.mjs:
-// census names, a third of them English words, and towns; fixed seeds, so the figure is deterministic), which
-// says more about unseen notes than the notes as they are. npm run bench:accuracy measured, for seeds 1 and 2,
-// mean char recall 0.890 and precision 0.925 (the issue's target, 0.975, is not met yet); the floors are those
-// figures minus 0.005, so the gate catches a regression, not a miss of the target.
+// census names, a third of them English words, and towns; fixed seeds, so the figure is deterministic). The learned
+// scorer was trained on these notes (with other draws), so this is no estimate for unseen notes — that is the
+// cross-validation of `npm run train` — but it catches a regression. npm run bench:accuracy measured, for seeds 1
+// and 2, mean char recall 0.966 and precision 0.926 (engine 0.7.0); the floors are those figures minus 0.005.
 const SWAP_SEEDS = [1, 2];
-const SWAPPED_RECALL_FLOOR = 0.885;
+const SWAPPED_RECALL_FLOOR = 0.96;
 const SWAPPED_PRECISION_FLOOR = 0.92;
+// the weights npm run train writes, so that the shipped model is the one the script makes
+const MODEL = join(root, 'server', 'src', 'engine', 'model', 'names-en.json');
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');
 
@@ -30,6 +32,21 @@ describe('accuracy gate (PhysioNet development notes, values swapped)', () => {
 		console.log(`# PhysioNet dev swapped: mean char recall ${a.charRecall.mean}, precision ${a.precision.mean}`);
 		assert.ok(a.charRecall.mean >= SWAPPED_RECALL_FLOOR, `swapped char recall ${a.charRecall.mean} < ${SWAPPED_RECALL_FLOOR}`);
 		assert.ok(a.precision.mean >= SWAPPED_PRECISION_FLOOR, `swapped precision ${a.precision.mean} < ${SWAPPED_PRECISION_FLOOR}`);
+	});
+});
+
+describe('the learned scorer is rebuilt byte for byte by npm run train', () => {
+	const skip = existsSync(join(corpus, 'docs')) ? false : `../shared not found (${corpus}); training check skipped`;
+	it('scripts/train.mjs --no-cv writes the shipped engine/model/names-en.json', { skip, timeout: 600_000 }, () => {
+		const dir = mkdtempSync(join(tmpdir(), 'deid-train-'));
+		try {
+			const out = join(dir, 'names-en.json');
+			const r = spawnSync(process.execPath, [join(root, 'scripts', 'train.mjs'), '--no-cv'], { encoding: 'utf8', env: { ...process.env, DEID_TRAIN_OUT: out, DEID_TRAIN_EPOCHS: '', DEID_SCORER_THRESHOLD: '', DEID_TRAIN_FOLDS: '' } });
+			assert.equal(r.status, 0, r.stderr);
+			assert.ok(readFileSync(out).equals(readFileSync(MODEL)), 'npm run train gives other weights than the shipped ones: retrain and commit the model');
+		} finally {
+			rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
 
