@@ -84,7 +84,7 @@ const quantile = (xs, q) => {
 };
 
 async function run(label, text, languageId, uri) {
-	const proc = spawn(process.execPath, [join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+	const proc = spawn(process.execPath, [...(process.env.DEID_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
 	const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
 	const firstDiag = new Map();
 	const done = new Map();
