@@ -19,7 +19,8 @@ const seed = Number(arg('--seed', '7'));
 const editsWanted = Number(arg('--edits', '20'));
 const sizes = arg('--sizes', '10k,100k,1m,20m').split(',');
 // --max-kb N: the deid.maxFileSizeKb the client reports (default: the server's own default)
-const settings = arg('--max-kb') ? { maxFileSizeKb: Number(arg('--max-kb')) } : {};
+// --settings JSON: more deid.* settings, e.g. '{"fhir":{"enable":false}}'
+const settings = { ...(arg('--max-kb') ? { maxFileSizeKb: Number(arg('--max-kb')) } : {}), ...JSON.parse(arg('--settings', '{}')) };
 const corpus = '/work/shared/corpora/physionet-deid-dev/docs';
 const bytesOf = (s) => Number(s.replace(/[km]$/i, '')) * { k: 1024, m: 1 << 20 }[s.slice(-1).toLowerCase()];
 
@@ -85,6 +86,17 @@ const quantile = (xs, q) => {
 
 async function run(label, text, languageId, uri) {
 	const proc = spawn(process.execPath, [...(process.env.DEID_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+	// DEID_BENCH_TRACE=1: the server's RSS every 250 ms on stderr, to see which phase makes the peak
+	const trace = process.env.DEID_BENCH_TRACE
+		? setInterval(() => {
+				try {
+					const rss = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1];
+					process.stderr.write(`${Math.round(performance.now())} ms rss ${Math.round(Number(rss) / 1024)} MB\n`);
+				} catch {
+					// exited
+				}
+			}, 250)
+		: undefined;
 	const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
 	const firstDiag = new Map();
 	const done = new Map();
@@ -128,6 +140,7 @@ async function run(label, text, languageId, uri) {
 	void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: doc } });
 	void conn.sendNotification('deid/visibleRanges', visible(0));
 	await until(() => done.has(1));
+	if (trace) process.stderr.write(`opened at ${Math.round(t0)}, first at ${Math.round(firstDiag.get(1))}, complete at ${Math.round(done.get(1))}\n`);
 	const first = firstDiag.get(1) - t0;
 	const whole = done.get(1) - t0;
 	const findings = diagCount;
@@ -153,6 +166,7 @@ async function run(label, text, languageId, uri) {
 		toDone.push(done.get(version) - t);
 		await new Promise((r) => setTimeout(r, 50));
 	}
+	clearInterval(trace);
 	const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
 	const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
 	try {

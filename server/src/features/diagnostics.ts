@@ -24,6 +24,8 @@ const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
 const MAX_DEBOUNCE_MS = 1500;
 /** While a document is scanned in pieces, partial diagnostics and progress go out at most this often. */
 const PROGRESS_MS = 750;
+/** Beyond this many findings, progress during a scan is the status only, not the diagnostics so far. */
+const PARTIAL_FINDINGS_MAX = 10_000;
 /** Scans of more characters than this (not cached) publish the visible part first, then progress. */
 const STAGED_CHARS = 256 * 1024;
 
@@ -258,10 +260,20 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 		const visibleLeft = [...todo].some((i) => visible.some((v) => pieces[i].start <= v.end && v.start < pieces[i].end));
 		if (staged && ((!visibleLeft && !partialSent) || performance.now() - lastProgress > progressEvery)) {
 			// what the editor shows first, then progress now and then: the rest of the document follows in pieces
-			partialSent = true;
 			const t = performance.now();
-			const entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
-			await publish(ctx, doc, entry, settings, started, { done: total - remaining, total });
+			const scanning = { done: total - remaining, total };
+			let known = 0;
+			for (const r of results) known += r?.findings.length ?? 0;
+			if (!partialSent || known <= PARTIAL_FINDINGS_MAX) {
+				const entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
+				await publish(ctx, doc, entry, settings, started, scanning);
+			} else {
+				// many findings: re-sending them all at each step would cost more than the scan; progress only
+				const counts: Record<string, number> = {};
+				for (const r of results) for (const f of r?.findings ?? []) counts[f.type] = (counts[f.type] ?? 0) + 1;
+				await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: known, counts, elapsedMs: Date.now() - started, scanning });
+			}
+			partialSent = true;
 			lastProgress = performance.now();
 			// a publication costs what the findings so far cost: never more than a fifth of the time on them
 			progressEvery = Math.max(PROGRESS_MS, 4 * (lastProgress - t));
