@@ -139,7 +139,18 @@ async function run(label, text, languageId, uri) {
 	const t0 = performance.now();
 	void conn.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId, version: 1, text: doc } });
 	void conn.sendNotification('deid/visibleRanges', visible(0));
+	// while the document is scanned, hovers: the server answers between pieces
+	const hovers = [];
+	const hovering = (async () => {
+		while (!done.has(1)) {
+			const h = performance.now();
+			await conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 1 } });
+			hovers.push(performance.now() - h);
+			await new Promise((r) => setTimeout(r, 100));
+		}
+	})();
 	await until(() => done.has(1));
+	await hovering;
 	if (trace) process.stderr.write(`opened at ${Math.round(t0)}, first at ${Math.round(firstDiag.get(1))}, complete at ${Math.round(done.get(1))}\n`);
 	const first = firstDiag.get(1) - t0;
 	const whole = done.get(1) - t0;
@@ -180,12 +191,12 @@ async function run(label, text, languageId, uri) {
 	conn.dispose();
 	const ms = (x) => (x === undefined ? '—' : `${Math.round(x).toLocaleString('en-US')} ms`);
 	const pair = (xs) => (xs.length ? `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.9))}` : '—');
-	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${edits} | ${findings.toLocaleString('en-US')} | ${hwm.toFixed(0)} MB |`;
+	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${edits} | ${findings.toLocaleString('en-US')} | ${hwm.toFixed(0)} MB | ${hovers.length > 1 ? `${pair(hovers)} (${hovers.length})` : '—'} |`;
 }
 
 console.log(`server: dist/server.js, settings ${JSON.stringify(settings)}, seed ${seed}, node ${process.version}, ${(await import('node:os')).cpus().length} cores (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | edits | diagnostics | server peak RSS |');
-console.log('|---|---|---|---|---|---|---|---|');
+console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | edits | diagnostics | server peak RSS | hover during first scan, median / p90 (n) |');
+console.log('|---|---|---|---|---|---|---|---|---|');
 for (const s of sizes) {
 	const n = bytesOf(s);
 	const row = s.toLowerCase() === '20m' ? await run('20 MB NDJSON', ndjsonOf(n), 'ndjson', 'file:///bench/notes-20m.ndjson') : await run(`${s} text`, textOf(n), 'plaintext', `file:///bench/notes-${s}.txt`);
