@@ -2,6 +2,8 @@ import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable, type Ra
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { detectInName, scanDocument, type DetectOptions, type DocumentFormat, type DocumentProblem, type EntityType, type Finding } from '../engine';
 import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fhirConfigPath, fhirFindings } from './fhir';
@@ -130,6 +132,22 @@ export function validate(ctx: ServerContext, uri: string): Promise<void> {
 const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
 
 // two turns of the event loop: one to read a request from the pipe, one for the connection to dispatch it
+/**
+ * A full garbage collection, when V8 allows one to be asked for. After a large document's scan or publication
+ * (tens of MB of short-lived objects) V8 would otherwise grow the heap far beyond what stays alive.
+ */
+const collectGarbage: () => void = (() => {
+	try {
+		setFlagsFromString('--expose-gc');
+		const gc = runInNewContext('gc') as () => void;
+		return typeof gc === 'function' ? gc : () => undefined;
+	} catch {
+		return () => undefined;
+	}
+})();
+/** Documents from this many characters get a collection after each complete scan. */
+const COLLECT_FROM_CHARS = 4 << 20;
+
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
 
 const keyIds = new WeakMap<object, number>();
@@ -302,6 +320,7 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 	st.cache.retain(pieces);
 	ctx.scans.set(uri, entry);
 	await publish(ctx, doc, entry, settings, started);
+	if (total >= COLLECT_FROM_CHARS) collectGarbage();
 	busy += performance.now() - mark;
 	// a first scan detects every piece; an edit re-detects about one
 	st.lastScanMs = detectedHere > 1 ? busy - detectMs + detectMs / detectedHere : busy;
