@@ -73,4 +73,22 @@ describe('visible range first (LSP over stdio)', () => {
 		assert.ok(states.some((s) => s.scanning && s.scanning.done < s.scanning.total));
 		assert.equal(states[states.length - 1].scanning, undefined);
 	});
+
+	it('a settings change while a large document is scanned applies to that scan', async () => {
+		const uri = 'file:///tmp/deid-visible/settings.txt';
+		const done = new Promise<void>((resolve) => completed.set(uri, resolve));
+		let partial!: () => void;
+		const scanning = new Promise<void>((resolve) => (partial = resolve));
+		const seen = () => (progress.get(uri) ?? []).some((p) => p.scanning);
+		const poll = setInterval(() => seen() && partial(), 5);
+		client.open(uri, text);
+		await scanning;
+		clearInterval(poll);
+		client.settings = { severity: { default: 'off' } };
+		void client.conn.sendNotification('workspace/didChangeConfiguration', { settings: {} });
+		await done;
+		client.settings = {};
+		const phi = last.get(uri)!.diagnostics.filter((d) => String(d.code).startsWith('phi.'));
+		assert.equal(phi.length, 0, 'every type is off: the scan that was running when the setting changed did not publish');
+	});
 });

@@ -70,7 +70,8 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 			doc.uri,
 			setTimeout(() => {
 				timers.delete(doc.uri);
-				void validate(ctx, doc.uri);
+				// a scheduled scan starts afresh: it may follow new settings for the same version
+				void validate(ctx, doc.uri, true);
 			}, delay),
 		);
 	};
@@ -111,12 +112,15 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 	};
 }
 
-/** Scan one document now (or join the scan of this version already running); resolves when its diagnostics are complete. */
-export function validate(ctx: ServerContext, uri: string): Promise<void> {
+/**
+ * Scan one document now (or join the scan of this version already running, unless `restart`); resolves when its
+ * diagnostics are complete.
+ */
+export function validate(ctx: ServerContext, uri: string, restart = false): Promise<void> {
 	const doc = ctx.documents.get(uri);
 	if (!doc) return Promise.resolve();
 	const st = stateOf(uri);
-	if (st.running && st.running.version === doc.version) return st.running.done;
+	if (!restart && st.running && st.running.version === doc.version) return st.running.done;
 	const gen = ++st.gen;
 	const done = scan(ctx, uri, st, gen).finally(() => {
 		if (st.running?.done === done) st.running = undefined;
