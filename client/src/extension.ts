@@ -7,6 +7,7 @@ import { deidentifyFolder } from './commands/deidentifyFolder';
 import { redactDocument } from './commands/redactDocument';
 import { compareWithOriginal, OUTPUTS_KEY } from './commands/compareWithOriginal';
 import { StatusItem } from './status';
+import { reportVisibleRanges } from './visibleRanges';
 import { KeyStore } from './keys';
 import { setRemoteSecret, showRemoteJobs, submitRemoteJob, type SubmitArgs } from './commands/remoteJobs';
 
@@ -44,6 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
 	);
 	await c.start();
+	context.subscriptions.push(reportVisibleRanges(c));
 	const outputs = () => ({ roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), remembered: Object.values(context.workspaceState.get<Record<string, string>>(OUTPUTS_KEY, {})) });
 	await keys.sync(outputs());
 	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync(outputs())));

@@ -14,6 +14,7 @@ export class StatusItem implements vscode.Disposable {
 	private readonly emitter = new vscode.EventEmitter<StatusParams>();
 	readonly onDidChange = this.emitter.event;
 	private readonly subs: vscode.Disposable[] = [];
+	private readonly told = new Set<string>();
 
 	constructor() {
 		this.item = vscode.languages.createLanguageStatusItem('deid.status', DOCUMENT_SELECTOR);
@@ -28,8 +29,26 @@ export class StatusItem implements vscode.Disposable {
 
 	update(p: StatusParams): void {
 		this.byUri.set(p.uri, p);
+		if (p.skipped === 'tooLarge') this.explainTooLarge(p.uri);
 		this.render();
 		this.emitter.fire(p);
+	}
+
+	/** Once per document and session: why it has no diagnostics, and what to use instead. */
+	private explainTooLarge(uri: string): void {
+		if (this.told.has(uri)) return;
+		this.told.add(uri);
+		const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+		const limit = vscode.workspace.getConfiguration('deid', doc?.uri).get<number>('maxFileSizeKb');
+		const size = doc ? ` (${Math.ceil(doc.getText().length / 1024).toLocaleString()} KB)` : '';
+		const folder = 'De-identify Folder…';
+		const settings = 'Open Settings';
+		void vscode.window
+			.showInformationMessage(`This file${size} is larger than deid.maxFileSizeKb (${limit?.toLocaleString() ?? '?'} KB), so it is not scanned in the editor. De-identify Folder… and the deid CLI handle files of any size.`, folder, settings)
+			.then((pick) => {
+				if (pick === folder) void vscode.commands.executeCommand(Commands.deidentifyFolder);
+				if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'deid.maxFileSizeKb');
+			});
 	}
 
 	get(uri: string): StatusParams | undefined {
@@ -49,7 +68,7 @@ export class StatusItem implements vscode.Disposable {
 					? '$(shield) PHI: off'
 					: p.output
 						? `$(pass) De-identified ${p.output === 'report' ? 'report' : 'output'}${p.total ? `: ${p.total.toLocaleString()} possible leak(s)` : ''}`
-						: `$(shield) PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}`;
+						: `${p.scanning ? '$(sync~spin)' : '$(shield)'} PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}${p.scanning ? ` (scanning ${Math.floor((100 * p.scanning.done) / Math.max(1, p.scanning.total))}%)` : ''}`;
 		this.bar.tooltip = this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
 		this.bar.backgroundColor = p?.total ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 		this.bar.command = this.item.command;
@@ -59,14 +78,16 @@ export class StatusItem implements vscode.Disposable {
 	private renderLanguageStatus(): void {
 		const uri = vscode.window.activeTextEditor?.document.uri.toString();
 		const p = uri ? this.byUri.get(uri) : undefined;
+		this.item.busy = false;
 		if (!p) {
 			this.item.text = 'PHI: …';
 			this.item.detail = undefined;
 			return;
 		}
 		if (p.skipped === 'tooLarge') {
+			const limit = vscode.workspace.getConfiguration('deid', vscode.window.activeTextEditor?.document.uri).get<number>('maxFileSizeKb');
 			this.item.text = 'PHI: not scanned';
-			this.item.detail = 'File larger than deid.maxFileSizeKb';
+			this.item.detail = `File larger than deid.maxFileSizeKb (${limit?.toLocaleString() ?? '?'} KB): use De-identify Folder…`;
 			this.item.severity = vscode.LanguageStatusSeverity.Warning;
 			this.item.command = { title: 'De-identify Folder…', command: Commands.deidentifyFolder };
 			return;
@@ -78,7 +99,10 @@ export class StatusItem implements vscode.Disposable {
 			return;
 		}
 		this.item.severity = p.total ? vscode.LanguageStatusSeverity.Warning : vscode.LanguageStatusSeverity.Information;
-		this.item.text = `PHI: ${p.total.toLocaleString()}`;
+		// a large document is scanned in pieces: its count grows until the scan is complete
+		const progress = p.scanning ? ` (scanning ${Math.floor((100 * p.scanning.done) / Math.max(1, p.scanning.total))}%)` : '';
+		this.item.text = `PHI: ${p.total.toLocaleString()}${progress}`;
+		this.item.busy = !!p.scanning;
 		this.item.detail = Object.entries(p.counts)
 			.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
 			.map(([t, c]) => `${t} ${(c ?? 0).toLocaleString()}`)

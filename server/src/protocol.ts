@@ -3,7 +3,7 @@
  * client imports: custom requests and notifications, command ids, diagnostic source and codes.
  */
 import { NotificationType, ProtocolRequestType, RequestType } from 'vscode-languageserver-protocol';
-import type { WorkDoneProgressParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
+import type { Range, WorkDoneProgressParams, WorkspaceEdit } from 'vscode-languageserver-protocol';
 import type { EntityType, Operation } from './engine/types';
 
 // The engine owns the entity types and operations; the client sees them only through this file.
@@ -66,6 +66,8 @@ export interface StatusParams {
 	deidentified?: number;
 	/** The document is a folder job's output or report: `total` counts possible leaks only. */
 	output?: 'output' | 'report';
+	/** Set while a large document is scanned in pieces: characters scanned so far of `total` (diagnostics are partial). */
+	scanning?: { done: number; total: number };
 }
 export const StatusNotification = new NotificationType<StatusParams>('deid/status');
 
@@ -118,6 +120,13 @@ export interface SetKeyParams {
 	key: string;
 }
 export const SetKeyNotification = new NotificationType<SetKeyParams>('deid/setKey');
+
+/** client → server: the ranges an editor shows of a document (on open and on scroll); they are scanned first. */
+export interface VisibleRangesParams {
+	uri: string;
+	ranges: Range[];
+}
+export const VisibleRangesNotification = new NotificationType<VisibleRangesParams>('deid/visibleRanges');
 
 /** The surrogate key's text format, shared by the CLI and the extension's import and export. */
 export { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';

@@ -12,6 +12,8 @@ export interface DeidSettings {
 	allowList: string[];
 	denyList: DenyEntry[];
 	maxFileSizeKb: number;
+	/** Shortest wait after a keystroke before a scan; longer for documents whose scans take longer. */
+	debounceMs: number;
 	language: 'auto' | 'en' | 'es';
 	ages: 'auto' | 'over89' | 'all';
 	minConfidence: number;
@@ -23,6 +25,10 @@ export interface DeidSettings {
 	dateShift: { by: string; rangeDays: number; keepWeekday: boolean };
 }
 
+/** Large enough for a FHIR bulk-export NDJSON of tens of MB: documents are scanned in pieces. */
+export const DEFAULT_MAX_FILE_SIZE_KB = 51200;
+export const DEFAULT_DEBOUNCE_MS = 40;
+
 const SEVERITIES = new Set(['error', 'warning', 'information', 'hint', 'off']);
 
 export function defaultSettings(): DeidSettings {
@@ -33,7 +39,8 @@ export function defaultSettings(): DeidSettings {
 		redactionFormat: DEFAULT_REDACTION_FORMAT,
 		allowList: [],
 		denyList: [],
-		maxFileSizeKb: 2048,
+		maxFileSizeKb: DEFAULT_MAX_FILE_SIZE_KB,
+		debounceMs: DEFAULT_DEBOUNCE_MS,
 		language: 'auto',
 		ages: 'auto',
 		minConfidence: 0.5,
@@ -66,6 +73,7 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 		s.denyList = r.denyList.filter((x): x is DenyEntry => !!x && typeof x === 'object' && typeof (x as DenyEntry).text === 'string' && isEntityType((x as DenyEntry).type));
 	}
 	if (typeof r.maxFileSizeKb === 'number' && r.maxFileSizeKb > 0) s.maxFileSizeKb = r.maxFileSizeKb;
+	if (typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 10000) s.debounceMs = r.debounceMs;
 	if (r.language === 'auto' || r.language === 'en' || r.language === 'es') s.language = r.language;
 	if (r.ages === 'auto' || r.ages === 'over89' || r.ages === 'all') s.ages = r.ages;
 	if (typeof r.minConfidence === 'number' && r.minConfidence >= 0 && r.minConfidence <= 1) s.minConfidence = r.minConfidence;

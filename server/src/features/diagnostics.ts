@@ -1,13 +1,17 @@
-import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable } from 'vscode-languageserver';
+import { Diagnostic, DiagnosticSeverity, DiagnosticTag, type Disposable, type Range } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { detectInName, scanDocument, type DetectOptions, type DocumentFormat, type EntityType, type Finding } from '../engine';
-import { basename } from 'node:path';
+import { detectInName, scanDocument, type DetectOptions, type DocumentFormat, type DocumentProblem, type EntityType, type Finding } from '../engine';
+import { statSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { basename, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { fhirFindings } from './fhir';
+import { fhirConfigPath, fhirFindings } from './fhir';
+import { PieceCache, piecesOf, type Piece, type PieceResult } from './pieceCache';
 import { outputOf, unchangedOutput, type OutputKind } from './outputs';
 import { formatConfidence } from './hover';
 import type { Span } from './written';
-import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, type PhiDiagnosticData } from '../protocol';
+import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, VisibleRangesNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
 
@@ -18,7 +22,41 @@ const SEVERITY: Record<Exclude<SeverityName, 'off'>, DiagnosticSeverity> = {
 	hint: DiagnosticSeverity.Hint,
 };
 
-const DEBOUNCE_MS = 150;
+/** Adaptive debounce: at least `deid.debounceMs`, twice the document's last scan time, at most MAX_DEBOUNCE_MS. */
+const MAX_DEBOUNCE_MS = 1500;
+/** While a document is scanned in pieces, partial diagnostics and progress go out at most this often. */
+const PROGRESS_MS = 750;
+/** Beyond this many findings, progress during a scan is the status only, not the diagnostics so far. */
+const PARTIAL_FINDINGS_MAX = 10_000;
+/** Scans of more characters than this (not cached) publish the visible part first, then progress. */
+const STAGED_CHARS = 256 * 1024;
+
+export function debounceFor(minMs: number, lastScanMs: number | undefined): number {
+	return Math.max(minMs, Math.min(MAX_DEBOUNCE_MS, Math.round(2 * (lastScanMs ?? 0))));
+}
+
+/** What the server keeps per open document between scans. */
+interface DocState {
+	cache: PieceCache;
+	/** Bumped by every scan and on close: a scan that sees another value stops. */
+	gen: number;
+	running?: { version: number; done: Promise<void> };
+	/** What a scan after one edit costs (the last scan's busy time, with one piece detected), for the debounce. */
+	lastScanMs?: number;
+	visible: Range[];
+	visibleStamp: number;
+}
+const states = new Map<string, DocState>();
+function stateOf(uri: string): DocState {
+	let s = states.get(uri);
+	if (!s) states.set(uri, (s = { cache: new PieceCache(), gen: 0, visible: [], visibleStamp: 0 }));
+	return s;
+}
+
+/** Pieces scanned so far in a document (tests count work with it). */
+export function piecesDetected(uri: string): number {
+	return states.get(uri)?.cache.detected ?? 0;
+}
 
 /** Validates open documents (on open, on type or on save, on settings change) and publishes `phi.*` diagnostics. */
 export function registerDiagnostics(ctx: ServerContext): Disposable & { revalidateAll(): void } {
@@ -32,7 +70,8 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 			doc.uri,
 			setTimeout(() => {
 				timers.delete(doc.uri);
-				void validate(ctx, doc.uri);
+				// a scheduled scan starts afresh: it may follow new settings for the same version
+				void validate(ctx, doc.uri, true);
 			}, delay),
 		);
 	};
@@ -41,7 +80,7 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 		documents.onDidOpen((e) => schedule(e.document, 0)),
 		documents.onDidChangeContent(async (e) => {
 			const s = await ctx.settings.get(e.document.uri);
-			if (s.run === 'onType') schedule(e.document, DEBOUNCE_MS);
+			if (s.run === 'onType') schedule(e.document, debounceFor(s.debounceMs, states.get(e.document.uri)?.lastScanMs));
 		}),
 		documents.onDidSave(async (e) => {
 			const s = await ctx.settings.get(e.document.uri);
@@ -51,10 +90,20 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 			const t = timers.get(e.document.uri);
 			if (t) clearTimeout(t);
 			timers.delete(e.document.uri);
+			const st = states.get(e.document.uri);
+			if (st) st.gen++;
+			states.delete(e.document.uri);
 			ctx.scans.delete(e.document.uri);
 			ctx.written.closed(e.document.uri);
 			ctx.settings.forget(e.document.uri);
 			void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+		}),
+		// the editor's visible ranges: a scan in progress takes them at its next piece
+		connection.onNotification(VisibleRangesNotification, (p) => {
+			if (!p || typeof p.uri !== 'string' || !Array.isArray(p.ranges)) return;
+			const st = stateOf(p.uri);
+			st.visible = p.ranges.filter((r) => r && r.start && r.end).slice(0, 16);
+			st.visibleStamp++;
 		}),
 	];
 	return {
@@ -63,13 +112,104 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 	};
 }
 
-/** Scan one document now and publish its diagnostics and status. */
-export async function validate(ctx: ServerContext, uri: string): Promise<void> {
+/**
+ * Scan one document now (or join the scan of this version already running, unless `restart`); resolves when its
+ * diagnostics are complete.
+ */
+export function validate(ctx: ServerContext, uri: string, restart = false): Promise<void> {
+	const doc = ctx.documents.get(uri);
+	if (!doc) return Promise.resolve();
+	const st = stateOf(uri);
+	if (!restart && st.running && st.running.version === doc.version) return st.running.done;
+	const gen = ++st.gen;
+	const done = scan(ctx, uri, st, gen).finally(() => {
+		if (st.running?.done === done) st.running = undefined;
+	});
+	st.running = { version: doc.version, done };
+	return done;
+}
+
+/**
+ * A copy of a slice that does not share the document's storage: caches that keep a line as a key (the FHIR plan's)
+ * would otherwise keep every version of a large document alive.
+ */
+const detach = (s: string): string => Buffer.from(s, 'utf8').toString('utf8');
+
+// two turns of the event loop: one to read a request from the pipe, one for the connection to dispatch it
+/**
+ * A full garbage collection, when V8 allows one to be asked for. After a large document's scan or publication
+ * (tens of MB of short-lived objects) V8 would otherwise grow the heap far beyond what stays alive.
+ */
+const collectGarbage: () => void = (() => {
+	try {
+		setFlagsFromString('--expose-gc');
+		const gc = runInNewContext('gc') as () => void;
+		return typeof gc === 'function' ? gc : () => undefined;
+	} catch {
+		return () => undefined;
+	}
+})();
+/** Documents from this many characters get a collection after each complete scan. */
+const COLLECT_FROM_CHARS = 4 << 20;
+
+const yieldToEvents = () => new Promise<void>((r) => setImmediate(() => setImmediate(r)));
+
+const keyIds = new WeakMap<object, number>();
+let nextKeyId = 0;
+/** Everything piece findings depend on besides the piece's text: options, format, FHIR configuration and key. */
+function optionsKey(ctx: ServerContext, uri: string, settings: DeidSettings, format: DocumentFormat): string {
+	let fhir = '';
+	if (format === 'ndjson' && settings.fhir.enable) {
+		if (!keyIds.has(ctx.key)) keyIds.set(ctx.key, nextKeyId++);
+		const path = fhirConfigPath(settings, uri.startsWith('file:') ? dirname(fileURLToPath(uri)) : process.cwd());
+		let mtime: number;
+		try {
+			mtime = path ? statSync(path).mtimeMs : 0;
+		} catch {
+			mtime = -1;
+		}
+		fhir = `${keyIds.get(ctx.key)}\u0000${mtime}\u0000${settings.redactionFormat}\u0000${settings.fhir.config}`;
+	}
+	return `${format}\u0000${JSON.stringify(detectOptionsFrom(settings))}\u0000${fhir}`;
+}
+
+/** Findings of one piece, as a scan of the whole document would give them there (offsets relative to the piece). */
+function scanPiece(ctx: ServerContext, uri: string, text: string, piece: Piece, format: DocumentFormat, settings: DeidSettings): PieceResult {
+	const res = scanDocument(text, format, ctx.dicts(), detectOptionsFrom(settings), { offset: 0, line: piece.line });
+	let findings = res.findings;
+	if (format === 'ndjson') {
+		// FHIR lines: the structured fields the configuration changes (they replace text findings on the same value).
+		const fx = fhirFindings(ctx, uri, text, settings);
+		if (fx.error && piece.start === 0) res.problems.push({ line: 0, start: 0, end: 0, message: fx.error });
+		if (fx.findings.length) {
+			// both lists are in document order: one sweep drops the text findings a structured one covers
+			const fxs = [...fx.findings].sort((a, b) => a.start - b.start);
+			let k = 0;
+			const kept = res.findings.filter((f) => {
+				while (k < fxs.length && fxs[k].end <= f.start) k++;
+				return !(k < fxs.length && fxs[k].start < f.end);
+			});
+			findings = [...kept, ...fxs].sort((a, b) => a.start - b.start);
+		}
+	}
+	// pieces start at a line start and notPhi looks no further back than its own line
+	findings = findings.filter((f) => !notPhi(text, f, format));
+	// findings on malformed NDJSON lines (scanned as plain text) need no JSON escaping
+	const bad = res.problems.filter((p) => p.end > p.start);
+	const json = findings.map((f) => format === 'ndjson' && !bad.some((p) => p.start <= f.start && f.start < p.end));
+	return { findings, json, problems: res.problems, line: piece.line };
+}
+
+async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number): Promise<void> {
 	const doc = ctx.documents.get(uri);
 	if (!doc) return;
 	const settings = await ctx.settings.get(uri);
 	const current = ctx.documents.get(uri);
-	if (!current || current.version !== doc.version) return; // a newer version will be validated
+	if (!current || current.version !== doc.version || st.gen !== gen) return; // a newer version will be validated
+	let busy = 0;
+	let detectMs = 0;
+	let detectedHere = 0;
+	let mark = performance.now();
 	const started = Date.now();
 	const format = formatOf(doc);
 	if (!settings.enable) {
@@ -83,7 +223,7 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 		ctx.scans.set(uri, { version: doc.version, format, findings: [], json: [], problems: [], tooLarge: true });
 		const d = Diagnostic.create(
 			{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-			`This file is larger than deid.maxFileSizeKb (${settings.maxFileSizeKb} KB) and was not scanned in the editor. Use "De-identify Folder…" or the deid CLI for large files.`,
+			`This file (${Math.ceil(text.length / 1024).toLocaleString('en-US')} KB) is larger than deid.maxFileSizeKb (${settings.maxFileSizeKb} KB) and was not scanned in the editor. Use "De-identify Folder…" or the deid CLI for large files, or raise deid.maxFileSizeKb.`,
 			DiagnosticSeverity.Information,
 			CODE_TOO_LARGE,
 			DIAGNOSTIC_SOURCE,
@@ -92,60 +232,154 @@ export async function validate(ctx: ServerContext, uri: string): Promise<void> {
 		await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped: 'tooLarge', elapsedMs: Date.now() - started });
 		return;
 	}
-	let entry: ScanEntry;
+	const stale = () => st.gen !== gen || ctx.documents.get(uri)?.version !== doc.version;
+	let pieces: Piece[];
+	const results: (PieceResult | undefined)[] = [];
 	try {
-		const res = scanDocument(text, format, ctx.dicts(), detectOptionsFrom(settings));
-		const malformed = new Set(res.problems.map((p) => p.line));
-		let findings = res.findings;
-		if (format === 'ndjson') {
-			// FHIR lines: the structured fields the configuration changes (they replace text findings on the same value).
-			const fx = fhirFindings(ctx, uri, text, settings);
-			if (fx.error) res.problems.push({ line: 0, start: 0, end: 0, message: fx.error });
-			if (fx.findings.length) {
-				// both lists are in document order: one sweep drops the text findings a structured one covers
-				const fxs = [...fx.findings].sort((a, b) => a.start - b.start);
-				let k = 0;
-				const kept = res.findings.filter((f) => {
-					while (k < fxs.length && fxs[k].end <= f.start) k++;
-					return !(k < fxs.length && fxs[k].start < f.end);
-				});
-				findings = [...kept, ...fxs].sort((a, b) => a.start - b.start);
-			}
-		}
-		findings = findings.filter((f) => !notPhi(text, f, format));
-		const job = outputOf(uri);
-		const output = job?.kind;
-		const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, unchangedOutput(job, text));
-		entry = {
-			version: doc.version,
-			format,
-			findings: reported,
-			// findings on malformed NDJSON lines (scanned as plain text) need no JSON escaping
-			json: reported.map((f) => format === 'ndjson' && !malformed.has(doc.positionAt(f.start).line)),
-			problems: res.problems,
-			tooLarge: false,
-			quiet,
-			output,
-			nameTypes: nameTypes(uri, ctx, detectOptionsFrom(settings)),
-		};
+		st.cache.setOptions(optionsKey(ctx, uri, settings, format));
+		pieces = piecesOf(text, format);
+		for (const p of pieces) results.push(st.cache.get(p));
 	} catch (err) {
-		// Never crash the server on a document; report the failure without content.
 		ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
 		return;
 	}
+	const todo = new Set<number>();
+	results.forEach((r, i) => r || todo.add(i));
+	let stamp = -1;
+	let visible: { start: number; end: number }[] = [];
+	let partialSent = false;
+	let lastProgress = performance.now();
+	let progressEvery = PROGRESS_MS;
+	let remaining = 0;
+	for (const i of todo) remaining += pieces[i].end - pieces[i].start;
+	const total = text.length;
+	// only a long scan publishes as it goes: a short one publishes once, complete
+	const staged = remaining > STAGED_CHARS;
+	while (todo.size) {
+		if (stamp !== st.visibleStamp) {
+			stamp = st.visibleStamp;
+			visible = visibleOffsets(doc, st.visible);
+		}
+		// the next piece: the first one the editor shows, else the first in document order
+		let next = -1;
+		for (const i of todo) {
+			if (next < 0) next = i;
+			if (visible.some((v) => pieces[i].start <= v.end && v.start < pieces[i].end)) {
+				next = i;
+				break;
+			}
+		}
+		const p = pieces[next];
+		try {
+			const d0 = performance.now();
+			const r = scanPiece(ctx, uri, detach(text.slice(p.start, p.end)), p, format, settings);
+			detectMs += performance.now() - d0;
+			detectedHere++;
+			st.cache.put(p, r);
+			results[next] = r;
+		} catch (err) {
+			// Never crash the server on a document; report the failure without content.
+			ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
+			return;
+		}
+		todo.delete(next);
+		remaining -= p.end - p.start;
+		if (!todo.size) break;
+		const visibleLeft = [...todo].some((i) => visible.some((v) => pieces[i].start <= v.end && v.start < pieces[i].end));
+		if (staged && ((!visibleLeft && !partialSent) || performance.now() - lastProgress > progressEvery)) {
+			// what the editor shows first, then progress now and then: the rest of the document follows in pieces
+			const t = performance.now();
+			const scanning = { done: total - remaining, total };
+			let known = 0;
+			for (const r of results) known += r?.findings.length ?? 0;
+			if (!partialSent || known <= PARTIAL_FINDINGS_MAX) {
+				const entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
+				await publish(ctx, doc, entry, settings, started, scanning);
+			} else {
+				// many findings: re-sending them all at each step would cost more than the scan; progress only
+				const counts: Record<string, number> = {};
+				for (const r of results) for (const f of r?.findings ?? []) counts[f.type] = (counts[f.type] ?? 0) + 1;
+				await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: known, counts, elapsedMs: Date.now() - started, scanning });
+			}
+			partialSent = true;
+			lastProgress = performance.now();
+			// a publication costs what the findings so far cost: never more than a fifth of the time on them
+			progressEvery = Math.max(PROGRESS_MS, 4 * (lastProgress - t));
+			if (stale()) return;
+			mark = performance.now();
+		}
+		busy += performance.now() - mark;
+		// hovers, code actions and newer edits are answered between pieces
+		await yieldToEvents();
+		mark = performance.now();
+		if (stale()) return;
+	}
+	let entry: ScanEntry;
+	try {
+		entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
+	} catch (err) {
+		ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
+		return;
+	}
+	st.cache.retain(pieces);
 	ctx.scans.set(uri, entry);
+	await publish(ctx, doc, entry, settings, started);
+	if (total >= COLLECT_FROM_CHARS) collectGarbage();
+	busy += performance.now() - mark;
+	// a first scan detects every piece; an edit re-detects about one
+	st.lastScanMs = detectedHere > 1 ? busy - detectMs + detectMs / detectedHere : busy;
+}
+
+/** Character offsets of the editor's visible ranges in this version of the document. */
+function visibleOffsets(doc: TextDocument, ranges: readonly Range[]): { start: number; end: number }[] {
+	return ranges.map((r) => ({ start: doc.offsetAt(r.start), end: doc.offsetAt(r.end) }));
+}
+
+/** The document's entry from the findings of its pieces (pieces not scanned yet contribute nothing). */
+function assemble(ctx: ServerContext, uri: string, doc: TextDocument, text: string, format: DocumentFormat, settings: DeidSettings, pieces: readonly Piece[], results: readonly (PieceResult | undefined)[]): ScanEntry {
+	const findings: Finding[] = [];
+	const notJson = new Set<Finding>();
+	const problems: DocumentProblem[] = [];
+	pieces.forEach((p, i) => {
+		const r = results[i];
+		if (!r) return;
+		r.findings.forEach((f, k) => {
+			const g = p.start ? { ...f, start: f.start + p.start, end: f.end + p.start } : f;
+			findings.push(g);
+			if (!r.json[k]) notJson.add(g);
+		});
+		for (const q of r.problems) problems.push(p.start ? { ...q, start: q.start + p.start, end: q.end + p.start } : q);
+	});
+	const job = outputOf(uri);
+	const output = job?.kind;
+	const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, unchangedOutput(job, text));
+	return {
+		version: doc.version,
+		format,
+		findings: reported,
+		json: reported.map((f) => !notJson.has(f)),
+		problems,
+		tooLarge: false,
+		quiet,
+		output,
+		nameTypes: nameTypes(uri, ctx, detectOptionsFrom(settings)),
+	};
+}
+
+async function publish(ctx: ServerContext, doc: TextDocument, entry: ScanEntry, settings: DeidSettings, started: number, scanning?: { done: number; total: number }): Promise<void> {
 	const diagnostics = toDiagnostics(doc, entry, settings);
-	await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+	await ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 	const counts: Record<string, number> = {};
 	for (const f of entry.findings) counts[f.type] = (counts[f.type] ?? 0) + 1;
 	await ctx.connection.sendNotification(StatusNotification, {
-		uri,
+		uri: doc.uri,
 		version: doc.version,
 		total: entry.findings.length,
 		counts,
 		elapsedMs: Date.now() - started,
 		deidentified: entry.quiet?.length ?? 0,
 		...(entry.output ? { output: entry.output } : {}),
+		...(scanning ? { scanning } : {}),
 	});
 }
 
