@@ -132,3 +132,16 @@ describe('address property: no part of a planted address survives', () => {
 		assert.deepEqual(wrong.slice(0, 5), [], `seed ${seed}: ${wrong.length} parts (DEID_SEED=${seed} repeats the run)`);
 	});
 });
+
+describe('a house number never comes out as itself', () => {
+	it('every number from 1 to 999 in "Address: <n> Oak Street." gets another number (one fixed key)', () => {
+		const sc = { dicts, hash: hmacHash(Buffer.alloc(32, 11)), dateShiftDays: 41, memo: new Map<string, string>() };
+		const same: number[] = [];
+		for (let n = 1; n <= 999; n++) {
+			const out = deidentifyDocument(`Address: ${n} Oak Street.`, 'text', dicts, {}, { operation: 'surrogate', surrogate: sc }).output;
+			if (/\d+/.exec(out)?.[0] === String(n)) same.push(n);
+		}
+		// with this key, 273 came back as itself through the leading-zero repair ("073" → "273")
+		assert.deepEqual(same, []);
+	});
+});

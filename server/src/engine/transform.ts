@@ -686,9 +686,17 @@ function facilitySurrogate(type: EntityType, original: string, salt: number, p: 
 	return casedOut(name);
 }
 
-/** A house number: digits for digits, never written with a leading zero the original did not have. */
+/** A house number: digits for digits, never written with a leading zero the original did not have, never itself. */
 function houseNumber(d: string, hash: KeyedHash): string {
-	const v = shapeSurrogate(d, hash);
+	// The keyed permutation has fixed points, and the leading-zero repair can lead back to the original ("273" →
+	// "073" → "273"); a house number needs no inverse, so another tweak of the key replaces such a number.
+	let v = noLeadingZero(d, shapeSurrogate(d, hash));
+	for (let k = 1; v === d && k <= 3; k++) v = noLeadingZero(d, shapeSurrogate(d, (x) => hash(`house ${k}\u0000${x}`)));
+	if (v === d) v = v.slice(0, -1) + String((Number(v[v.length - 1]) + 1) % 10);
+	return v;
+}
+
+function noLeadingZero(d: string, v: string): string {
 	if (v[0] !== '0' || d[0] === '0') return v;
 	let sum = 0;
 	for (let i = 1; i < v.length; i++) sum += v.charCodeAt(i) - 48;
