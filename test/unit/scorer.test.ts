@@ -131,3 +131,20 @@ describe('span edges: a finding covers the value and nothing else', () => {
 		assert.deepEqual(spans('Seen by Dr. Anna S. today.'), ['Doctor Anna S.']);
 	});
 });
+
+describe("what a new user types on day one", () => {
+	it('finds the name in each of these sentences, whole', () => {
+		const cases: [string, string][] = [
+			['Mr. John Smith was seen today.', 'John Smith'],
+			['Mr. Smith was seen today.', 'Smith'],
+			['Ms. Young was seen today.', 'Young'],
+			['Mr. Bill Price is 45.', 'Bill Price'],
+			['Patient: John Smith, 67 y.o. male.', 'John Smith'],
+			['Patient John White complains of chest pain.', 'John White'],
+			['John Smith is a 67 year old man seen today.', 'John Smith'],
+			['Patient: Rose Young, DOB 04/12/1961', 'Rose Young'],
+		];
+		const wrong = cases.filter(([text, name]) => !detect(text, dicts, { language: 'en' }).some((f) => f.type === 'Patient' && text.slice(f.start, f.end) === name));
+		assert.deepEqual(wrong, []);
+	});
+});

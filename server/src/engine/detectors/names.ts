@@ -261,7 +261,10 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			if (wj && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
 				// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
 				// regurgitation), so the word after them must look like a name.
-				const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower);
+				// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
+				// are no abbreviation: "Ms. Young", "Mr. Price".
+				const writtenAsTitle = mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
+				const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
 				const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
 				const softOk = (wj.soft || capName) && (!mixed || wj.cap);
 				const ok = isDoc

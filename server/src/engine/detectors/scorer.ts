@@ -435,8 +435,8 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	// is an ordinary word too
 	const surnameAfter = (j: number, k2: number): boolean => {
 		const w = input.classes[k2];
-		if (!w || !input.scored[k2] || positive[j] < 0.7 || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
-		if (w.flags & (F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT)) return false;
+		if (!w || !input.scored[k2] || positive[j] < model.threshold || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
+		if (w.flags & (F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT | F_HOSPITAL | F_FACILITY | F_STREET)) return false;
 		return input.casing !== CASINGS.mixed || w.shape === 5;
 	};
 	for (let i = 0; i < n; i++) {
