@@ -124,6 +124,13 @@ describe('docs/ARCHITECTURE.md', () => {
 		assert.deepEqual(unresolved(repo, readFileSync(DOC, 'utf8')), []);
 	});
 
+	it("the README's Layout paragraph is as true, and points here", () => {
+		const layout = /^Layout:[\s\S]*?(?=\n\n)/m.exec(readFileSync(join(root, 'README.md'), 'utf8'))?.[0];
+		assert.ok(layout, 'README.md has no paragraph starting "Layout:"');
+		assert.match(layout, /\]\(docs\/ARCHITECTURE\.md\)/);
+		assert.deepEqual(unresolved(repo, layout, '.'), []);
+	});
+
 	it('the check itself reports what does not exist and accepts what does', () => {
 		const made = [
 			'See `server/src/engine/nope.ts`, `noSuchFunction()`, `npm run no-such-script`, `deid nosuch`, `dist/nope.js`,',
