@@ -44,7 +44,9 @@ function fit(pts) {
 		} else i++;
 	}
 	// Laplace-smoothed: a block that was always right on the corpus is not reported as certain
-	const knots = blocks.map((b) => [b.hi, Math.round(((b.h + 1) / (b.n + 2)) * 1000) / 1000]);
+	// Laplace smoothing can undo the pooled blocks' order (a small last block): keep the table non-decreasing
+	let floor = 0;
+	const knots = blocks.map((b) => [b.hi, (floor = Math.max(floor, Math.round(((b.h + 1) / (b.n + 2)) * 1000) / 1000))]);
 	if (knots.length && knots[knots.length - 1][0] < 1) knots.push([1, knots[knots.length - 1][1]]);
 	return knots;
 }
