@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { DeidApiError, DeidClient, type DeidentificationJob } from '../../shared/azure/deidClient';
-import { submitFolder } from '../../shared/azure/submit';
+import { DeidApiError, DeidClient, type DeidentificationJob } from '../../server/src/remote/azure/deidClient';
+import { submitFolder } from '../../server/src/remote/azure/submit';
 import { startAzurite, startDeidServer, type Azurite, type DeidServer } from '../helpers/azurite';
 import { runCli } from '../helpers/cli';
 
