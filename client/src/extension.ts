@@ -9,7 +9,7 @@ import { compareWithOriginal, OUTPUTS_KEY } from './commands/compareWithOriginal
 import { StatusItem } from './status';
 import { reportVisibleRanges } from './visibleRanges';
 import { KeyStore } from './keys';
-import { setRemoteSecret, showRemoteJobs, submitRemoteJob, type SubmitArgs } from './commands/remoteJobs';
+import { remoteJobHandlers, setRemoteSecret, showRemoteJobs, submitRemoteJob, type SubmitArgs } from './commands/remoteJobs';
 
 let client: LanguageClient | undefined;
 
@@ -40,8 +40,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		vscode.commands.registerCommand(Commands.exportKey, (target?: vscode.Uri) => keys.export(target)),
 		vscode.commands.registerCommand(Commands.rotateKey, () => keys.rotate()),
 		vscode.commands.registerCommand(Commands.showKeyFingerprint, () => keys.showFingerprint()),
-		vscode.commands.registerCommand(Commands.submitRemoteJob, (arg?: vscode.Uri | SubmitArgs) => submitRemoteJob(context, output, arg)),
-		vscode.commands.registerCommand(Commands.showRemoteJobs, () => showRemoteJobs(context, output)),
+		...remoteJobHandlers(c, output),
+		vscode.commands.registerCommand(Commands.submitRemoteJob, (arg?: vscode.Uri | SubmitArgs) => submitRemoteJob(c, context, output, arg)),
+		vscode.commands.registerCommand(Commands.showRemoteJobs, () => showRemoteJobs(c, context, output)),
 		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
 	);
 	await c.start();

@@ -264,7 +264,7 @@ async function cmdServe(p: Parsed): Promise<number> {
 async function remoteClient(p: Parsed) {
 	const endpoint = one(p, '--endpoint');
 	if (!endpoint) throw new UsageError('--endpoint URL is required');
-	const { DeidClient, DEID_SCOPE } = await import('../../shared/azure/deidClient');
+	const { DeidClient, DEID_SCOPE } = await import('./remote/azure/deidClient');
 	const tokenFile = one(p, '--token-file');
 	let token: () => Promise<string | undefined>;
 	if (tokenFile) {
@@ -280,7 +280,7 @@ async function remoteClient(p: Parsed) {
 
 async function cmdJob(p: Parsed): Promise<number> {
 	const [sub, arg] = p.positional;
-	const { DeidApiError, describeRemoteError } = await import('../../shared/azure/deidClient');
+	const { DeidApiError, describeRemoteError } = await import('./remote/azure/deidClient');
 	try {
 		const client = await remoteClient(p);
 		if (sub === 'list') {
@@ -316,7 +316,7 @@ async function cmdJob(p: Parsed): Promise<number> {
 			const storageConnection = storageSecret(p, 'connection-string');
 			if (storageConnection) checkConnectionString(storageConnection);
 			const storageSas = storageSecret(p, 'sas');
-			const { submitFolder, preflight } = await import('../../shared/azure/submit');
+			const { submitFolder, preflight } = await import('./remote/azure/submit');
 			const pre = await preflight(arg);
 			process.stderr.write(`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`);
 			const report = await submitFolder({

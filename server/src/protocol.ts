@@ -130,3 +130,123 @@ export const VisibleRangesNotification = new NotificationType<VisibleRangesParam
 
 /** The surrogate key's text format, shared by the CLI and the extension's import and export. */
 export { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';
+
+// Remote batch jobs (Azure de-identification service or `deid serve`): the server uploads, submits, polls and
+// downloads; the client only collects settings and credentials (SecretStorage, VS Code's Microsoft sign-in)
+// and sends them with each request. Credentials are never logged or written by the server. A failure is a
+// ResponseError whose message names the service's status and code, never a document or a secret.
+
+/** The scope of Entra ID tokens for the de-identification service. */
+export const REMOTE_DEID_SCOPE = 'https://deid.azure.com/.default';
+/** The scope of Entra ID tokens for Blob Storage. */
+export const REMOTE_STORAGE_SCOPE = 'https://storage.azure.com/.default';
+
+/** How the server authenticates to the service: a static bearer token (`deid serve`) or an Entra ID access token. */
+export type RemoteServiceAuth = { kind: 'token'; token: string } | { kind: 'entra'; accessToken: string };
+/** How the server reaches Blob Storage. */
+export type RemoteStorageAuth = { kind: 'connectionString'; connectionString: string } | { kind: 'sas'; sas: string } | { kind: 'entra'; accessToken: string };
+
+export interface RemoteServiceParams {
+	endpoint: string;
+	auth: RemoteServiceAuth;
+}
+export interface RemoteStorageParams {
+	containerUrl: string;
+	storage: RemoteStorageAuth;
+}
+
+export type RemoteJobStatus = 'NotStarted' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled';
+/** What the client shows of a job. */
+export interface RemoteJobInfo {
+	name: string;
+	status: RemoteJobStatus;
+	createdAt: string;
+	summary?: { successful: number; failed: number; canceled: number; total: number };
+}
+/** client → server: what a folder would upload (counts only), before the user confirms that documents leave. */
+export interface RemoteJobPreflightParams {
+	folder: string;
+}
+export interface RemoteJobPreflightResult {
+	files: number;
+	bytes: number;
+	skipped: number;
+	/** Set when the folder cannot be submitted as a whole (over 10,000 documents). */
+	refusal?: string;
+}
+export const RemoteJobPreflightRequest = new RequestType<RemoteJobPreflightParams, RemoteJobPreflightResult, void>('deid/remoteJob/preflight');
+
+/**
+ * client → server: upload a folder, run the job, poll, download the outputs into `out` (with
+ * `deid-remote-report.json`), delete the uploaded inputs. Work-done progress; cancelling the request cancels the
+ * job and still downloads what finished.
+ */
+export interface RemoteJobSubmitParams extends RemoteServiceParams, RemoteStorageParams, WorkDoneProgressParams {
+	folder: string;
+	out: string;
+	operation: 'Redact' | 'Surrogate';
+	redactionFormat?: string;
+	surrogateLocale?: string;
+	deleteInputs: boolean;
+}
+export interface RemoteJobSubmitResult {
+	jobName: string;
+	status: RemoteJobStatus;
+	summary?: RemoteJobInfo['summary'];
+	downloaded: string[];
+	/** Documents the service failed or canceled: relative path and service code (never content). */
+	failed: { rel: string; code: string }[];
+	skipped: { rel: string; reason: string }[];
+	out: string;
+}
+export const RemoteJobSubmitRequest = new ProtocolRequestType<RemoteJobSubmitParams, RemoteJobSubmitResult, never, void, void>('deid/remoteJob/submit');
+
+/** server → client: the job of a submit request exists (so the client can remember it before it ends). */
+export interface RemoteJobCreatedParams {
+	/** The submit request's work-done token. */
+	workDoneToken?: string | number;
+	jobName: string;
+}
+export const RemoteJobCreatedNotification = new NotificationType<RemoteJobCreatedParams>('deid/remoteJob/created');
+
+/** client → server: the jobs of a service (at most `max`, newest first as the service lists them). */
+export interface RemoteJobListParams extends RemoteServiceParams {
+	max?: number;
+}
+export interface RemoteJobListResult {
+	jobs: RemoteJobInfo[];
+}
+export const RemoteJobListRequest = new RequestType<RemoteJobListParams, RemoteJobListResult, void>('deid/remoteJob/list');
+
+/** client → server: one job's state, or cancel or delete it (deleting keeps its blobs). */
+export interface RemoteJobActionParams extends RemoteServiceParams {
+	name: string;
+	action: 'status' | 'cancel' | 'delete';
+}
+export interface RemoteJobActionResult {
+	job?: RemoteJobInfo;
+}
+export const RemoteJobActionRequest = new RequestType<RemoteJobActionParams, RemoteJobActionResult, void>('deid/remoteJob/action');
+
+/** client → server: download the outputs of a job's succeeded documents into `out`. */
+export interface RemoteJobDownloadParams extends RemoteServiceParams, RemoteStorageParams {
+	name: string;
+	out: string;
+}
+export interface RemoteJobDownloadResult {
+	downloaded: string[];
+	failed: { rel: string; code: string }[];
+}
+export const RemoteJobDownloadRequest = new RequestType<RemoteJobDownloadParams, RemoteJobDownloadResult, void>('deid/remoteJob/download');
+
+/**
+ * server → client: a fresh Entra ID access token, when the service or storage refused the one sent (tokens
+ * expire during long jobs). `undefined` when the client has none.
+ */
+export interface RemoteJobTokenParams {
+	scope: typeof REMOTE_DEID_SCOPE | typeof REMOTE_STORAGE_SCOPE;
+}
+export interface RemoteJobTokenResult {
+	accessToken?: string;
+}
+export const RemoteJobTokenRequest = new RequestType<RemoteJobTokenParams, RemoteJobTokenResult, void>('deid/remoteJob/token');

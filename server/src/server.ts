@@ -63,6 +63,7 @@ registerCodeActions(ctx);
 registerHover(ctx);
 registerDocumentEdit(ctx);
 registerFolderJob(ctx, () => ctx.key);
+void import('./features/remoteJobs').then((m) => m.registerRemoteJobs(ctx));
 
 connection.onInitialized(() => {
 	if (configurationPush) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'deid' });

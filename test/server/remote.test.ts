@@ -7,8 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient } from '@azure/storage-blob';
-import { DeidApiError, DeidClient, type DeidentificationJob } from '../../shared/azure/deidClient';
-import { submitFolder } from '../../shared/azure/submit';
+import { REMOTE_DEID_SCOPE } from '../../server/src/protocol';
+import { DEID_SCOPE, DeidApiError, DeidClient, type DeidentificationJob } from '../../server/src/remote/azure/deidClient';
+import { submitFolder } from '../../server/src/remote/azure/submit';
+import { BorrowedToken, TOKEN_REUSE_MS } from '../../server/src/remote/azure/tokens';
 import { startAzurite, startDeidServer, type Azurite, type DeidServer } from '../helpers/azurite';
 import { runCli } from '../helpers/cli';
 
@@ -265,5 +267,43 @@ describe('the client against recorded response shapes of the real service', () =
 		assert.deepEqual(waits, [3000, 3000]);
 		await assert.rejects(c.getJob('gone'), (e: unknown) => e instanceof DeidApiError && e.code === 'JobNotFound' && e.status === 404 && /Job not found/.test(e.message));
 		await assert.rejects(c.createJob('x', { sourceLocation: { location: 'u', prefix: 'p' }, targetLocation: { location: 'u', prefix: 'q' } }), /job names/);
+	});
+	it('a 401 (an expired token) asks for a new token once per request, then retries; a second 401 is the error', async () => {
+		const tokens = ['old', 'new'];
+		let current = tokens[0];
+		const { f, seen } = recorded([
+			(u, init) => (u.pathname === '/jobs/j3' ? ((init.headers as Record<string, string>).authorization === 'Bearer new' ? json(200, { name: 'j3', status: 'Running' }) : json(401, { error: { code: 'Unauthorized', message: 'expired' } })) : undefined),
+			(u) => (u.pathname === '/jobs/j4' ? json(401, { error: { code: 'Unauthorized', message: 'expired' } }) : undefined),
+		]);
+		let refreshes = 0;
+		const c = new DeidClient({ endpoint: 'https://x.api.deid.azure.com', fetch: f, token: async () => current, onUnauthorized: async () => void (refreshes++, (current = tokens[1])), sleep: async () => undefined });
+		assert.equal((await c.getJob('j3')).status, 'Running');
+		assert.equal(refreshes, 1);
+		assert.deepEqual(seen.map((x) => (x.init.headers as Record<string, string>).authorization), ['Bearer old', 'Bearer new']);
+		await assert.rejects(c.getJob('j4'), (e: unknown) => e instanceof DeidApiError && e.status === 401);
+		assert.equal(refreshes, 2, 'one refresh for the second request, no loop');
+	});
+
+	it('the editor asks VS Code for tokens of the scope the CLI asks @azure/identity for', () => {
+		assert.equal(REMOTE_DEID_SCOPE, DEID_SCOPE);
+		assert.equal(DEID_SCOPE, 'https://deid.azure.com/.default');
+	});
+
+	it('a borrowed Entra token is reused for a while, then asked for again; concurrent refreshes ask once', async () => {
+		let now = 0;
+		const asked: number[] = [];
+		const t = new BorrowedToken('first', async () => (asked.push(now), `token-${asked.length}`), () => now);
+		assert.equal(await t.get(), 'first');
+		now = TOKEN_REUSE_MS - 1;
+		assert.equal(await t.get(), 'first');
+		now = TOKEN_REUSE_MS;
+		assert.equal(await t.get(), 'token-1');
+		const both = await Promise.all([t.refresh(), t.refresh()]);
+		assert.deepEqual(both, ['token-2', 'token-2']);
+		const storage = await t.credential().getToken('https://storage.azure.com/.default');
+		assert.deepEqual(storage, { token: 'token-2', expiresOnTimestamp: now + TOKEN_REUSE_MS + 2 * 60_000 });
+		const none = new BorrowedToken(undefined, async () => undefined, () => now);
+		assert.equal(await none.get(), undefined);
+		assert.equal(await none.credential().getToken('x'), null);
 	});
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { DeidClient, type DeidentificationJob, type DocumentDetails } from '../../shared/azure/deidClient';
+import { DeidClient, type DeidentificationJob, type DocumentDetails } from '../../server/src/remote/azure/deidClient';
 import { loadDictionaries } from '../../server/src/node/dictionaries';
 import { ServeConfigError, startServer, type ServeOptions } from '../../server/src/remote/serve';
 import { freePort, startAzurite, type Azurite } from '../helpers/azurite';

@@ -1,15 +1,21 @@
 // "Submit Folder as Remote Batch Job…", "Show Remote Jobs" and "Set Remote Job Secret…": the Azure
-// de-identification service (or a self-hosted `deid serve`). Secrets live in SecretStorage, never in settings;
-// nothing is sent anywhere until the user confirms, in a modal dialog, that the documents leave the machine.
-import { writeFile } from 'node:fs/promises';
+// de-identification service (or a self-hosted `deid serve`). The language server uploads, submits, polls and
+// downloads; this file collects settings and credentials: secrets from SecretStorage (never settings), Entra ID
+// tokens from VS Code's Microsoft sign-in. Nothing is sent anywhere until the user confirms, in a modal dialog,
+// that the documents leave the machine.
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import { DeidClient, DEID_SCOPE, describeRemoteError, TERMINAL, type DeidentificationJob } from '../../../shared/azure/deidClient';
-import { containerClient, downloadJobOutputs, preflight, submitFolder, type StorageAccess, type SubmitReport } from '../../../shared/azure/submit';
+import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import {
+	REMOTE_DEID_SCOPE, REMOTE_STORAGE_SCOPE, RemoteJobActionRequest, RemoteJobCreatedNotification, RemoteJobDownloadRequest, RemoteJobListRequest,
+	RemoteJobPreflightRequest, RemoteJobSubmitRequest, RemoteJobTokenRequest, type RemoteJobStatus, type RemoteJobSubmitResult, type RemoteServiceParams,
+	type RemoteStorageParams,
+} from '../../../server/src/protocol';
 
 const SECRET = { token: 'deid.remote.token', sas: 'deid.remote.storageSas', connectionString: 'deid.remote.storageConnectionString' } as const;
 type SecretName = keyof typeof SECRET;
 const JOBS_KEY = 'deid.remoteJobs';
+const TERMINAL: ReadonlySet<RemoteJobStatus> = new Set(['Succeeded', 'Failed', 'Canceled']);
 
 export interface RemoteJobRecord {
 	name: string;
@@ -17,13 +23,14 @@ export interface RemoteJobRecord {
 	containerUrl: string;
 	folder: string;
 	out: string;
-	status: DeidentificationJob['status'];
+	status: RemoteJobStatus;
 	createdAt: string;
 }
 
 interface RemoteSettings {
 	endpoint: string;
 	containerUrl: string;
+	/** Every Entra ID choice signs in with VS Code's Microsoft account in the editor; `token` is a static bearer. */
 	credential: 'token' | 'default' | 'azureCli' | 'interactive';
 	storageAuth: 'connectionString' | 'sas' | 'entra';
 	operation: 'redact' | 'surrogate';
@@ -50,42 +57,42 @@ async function secret(ctx: vscode.ExtensionContext, name: SecretName, prompt: st
 	return v?.trim() || undefined;
 }
 
-/** Entra ID credentials through @azure/identity (loaded only when used). */
-async function entraCredential(kind: RemoteSettings['credential']) {
-	const id = await import('@azure/identity');
-	if (kind === 'azureCli') return new id.AzureCliCredential();
-	if (kind === 'interactive') return new id.InteractiveBrowserCredential({});
-	return new id.DefaultAzureCredential();
+/** An Entra ID access token from VS Code's Microsoft account (signing in if needed, unless `silent`). */
+async function entraToken(scope: string, silent = false): Promise<string | undefined> {
+	const session = silent
+		? await vscode.authentication.getSession('microsoft', [scope], { silent: true })
+		: await vscode.authentication.getSession('microsoft', [scope], { createIfNone: true });
+	return session?.accessToken;
 }
 
-async function clientFor(ctx: vscode.ExtensionContext, s: RemoteSettings): Promise<DeidClient | undefined> {
+async function serviceParams(ctx: vscode.ExtensionContext, s: RemoteSettings): Promise<RemoteServiceParams | undefined> {
 	if (!s.endpoint) {
 		void vscode.window.showErrorMessage('Set deid.remote.endpoint (the service URL, or your deid serve server) first.', 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'deid.remote'));
 		return undefined;
 	}
 	if (s.credential === 'token') {
-		const t = await secret(ctx, 'token', 'Bearer token of the de-identification server (stored in SecretStorage)');
-		if (!t) return undefined;
-		return new DeidClient({ endpoint: s.endpoint, token: async () => t });
+		const token = await secret(ctx, 'token', 'Bearer token of the de-identification server (stored in SecretStorage)');
+		return token ? { endpoint: s.endpoint, auth: { kind: 'token', token } } : undefined;
 	}
-	const cred = await entraCredential(s.credential);
-	return new DeidClient({ endpoint: s.endpoint, token: async () => (await cred.getToken(DEID_SCOPE))?.token });
+	const accessToken = await entraToken(REMOTE_DEID_SCOPE);
+	return accessToken ? { endpoint: s.endpoint, auth: { kind: 'entra', accessToken } } : undefined;
 }
 
-async function storageFor(ctx: vscode.ExtensionContext, s: RemoteSettings): Promise<StorageAccess | undefined> {
+async function storageParams(ctx: vscode.ExtensionContext, s: RemoteSettings): Promise<RemoteStorageParams | undefined> {
 	if (!s.containerUrl) {
 		void vscode.window.showErrorMessage('Set deid.remote.containerUrl (the Blob Storage container the service reads and writes) first.');
 		return undefined;
 	}
 	if (s.storageAuth === 'connectionString') {
-		const cs = await secret(ctx, 'connectionString', 'Storage account connection string (stored in SecretStorage)');
-		return cs ? { containerUrl: s.containerUrl, connectionString: cs } : undefined;
+		const connectionString = await secret(ctx, 'connectionString', 'Storage account connection string (stored in SecretStorage)');
+		return connectionString ? { containerUrl: s.containerUrl, storage: { kind: 'connectionString', connectionString } } : undefined;
 	}
 	if (s.storageAuth === 'sas') {
 		const sas = await secret(ctx, 'sas', 'SAS token for the container (stored in SecretStorage)');
-		return sas ? { containerUrl: s.containerUrl, sas } : undefined;
+		return sas ? { containerUrl: s.containerUrl, storage: { kind: 'sas', sas } } : undefined;
 	}
-	return { containerUrl: s.containerUrl, credential: await entraCredential(s.credential === 'token' ? 'default' : s.credential) };
+	const accessToken = await entraToken(REMOTE_STORAGE_SCOPE);
+	return accessToken ? { containerUrl: s.containerUrl, storage: { kind: 'entra', accessToken } } : undefined;
 }
 
 function records(ctx: vscode.ExtensionContext): RemoteJobRecord[] {
@@ -96,6 +103,10 @@ async function saveRecord(ctx: vscode.ExtensionContext, r: RemoteJobRecord): Pro
 	await ctx.workspaceState.update(JOBS_KEY, [r, ...list].slice(0, 200));
 }
 
+/** A request's failure as the server worded it (status and service code, never content or secrets). */
+function reason(e: unknown): string {
+	return e instanceof Error ? e.message.split('\n')[0] : 'failed';
+}
 
 /** Options for tests: `confirm: true` answers the confirmation dialog (the e2e suite cannot click a modal). */
 export interface SubmitArgs {
@@ -103,7 +114,25 @@ export interface SubmitArgs {
 	confirm?: boolean;
 }
 
-export async function submitRemoteJob(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, arg?: vscode.Uri | SubmitArgs): Promise<SubmitReport | undefined> {
+/** Callbacks for `deid/remoteJob/created`, by the submit request's work-done token. */
+const created = new Map<string | number, (jobName: string) => void>();
+
+/** The answers to the server's remote-job notifications and token requests. */
+export function remoteJobHandlers(client: LanguageClient, output: vscode.LogOutputChannel): vscode.Disposable[] {
+	return [
+		client.onNotification(RemoteJobCreatedNotification, (p) => {
+			if (p.workDoneToken !== undefined) created.get(p.workDoneToken)?.(p.jobName);
+		}),
+		// Mid-job: no sign-in dialog pops up; without a session the server reports the service's 401.
+		client.onRequest(RemoteJobTokenRequest, async (p) => {
+			const accessToken = await entraToken(p.scope, true);
+			if (!accessToken) output.warn('remote job: no Microsoft account session for a new token');
+			return { accessToken };
+		}),
+	];
+}
+
+export async function submitRemoteJob(client: LanguageClient, ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, arg?: vscode.Uri | SubmitArgs): Promise<RemoteJobSubmitResult | undefined> {
 	const args: SubmitArgs = arg instanceof vscode.Uri ? { folder: arg } : (arg ?? {});
 	let folder = args.folder;
 	if (!folder) {
@@ -112,83 +141,81 @@ export async function submitRemoteJob(ctx: vscode.ExtensionContext, output: vsco
 	}
 	if (!folder) return undefined;
 	const s = settings(folder);
-	const client = await clientFor(ctx, s);
-	if (!client) return undefined;
-	const storage = await storageFor(ctx, s);
+	const service = await serviceParams(ctx, s);
+	if (!service) return undefined;
+	const storage = await storageParams(ctx, s);
 	if (!storage) return undefined;
-	const pre = await preflight(folder.fsPath);
-	if (pre.refusal) {
-		void vscode.window.showErrorMessage(`Cannot submit: ${pre.refusal}.`);
-		return undefined;
-	}
-	if (pre.files.length === 0) {
-		void vscode.window.showWarningMessage(`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped.length} files skipped.`);
-		return undefined;
-	}
-	const endpointHost = new URL(s.endpoint).host;
-	const storageHost = new URL(s.containerUrl).host;
-	const detail =
-		`${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) will be uploaded to ${storageHost} and processed by ${endpointHost} ` +
-		`(operation ${s.operation}). ${pre.skipped.length} files are skipped (not plain UTF-8 text, over 2 MB, or links). ` +
-		`The documents leave this machine.${s.deleteInputs ? ' The uploaded inputs are deleted afterwards.' : ''}`;
-	const ok = args.confirm === true ? 'Submit' : await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
-	if (ok !== 'Submit') return undefined;
-	const out = join(dirname(folder.fsPath), `${basename(folder.fsPath)}-deid-remote`);
-	output.info(`remote job: ${pre.files.length} documents, ${pre.bytes} bytes → ${endpointHost}`);
 	try {
-		const report = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Remote de-identification job', cancellable: true }, async (progress, token) => {
-			const ac = new AbortController();
-			token.onCancellationRequested(() => ac.abort());
-			let last = 0;
-			return submitFolder({
-				folder: folder!.fsPath,
-				out,
-				client,
-				storage,
-				operation: s.operation === 'redact' ? 'Redact' : 'Surrogate',
-				redactionFormat: s.operation === 'redact' ? vscode.workspace.getConfiguration('deid', folder).get<string>('redactionFormat') : undefined,
-				surrogateLocale: vscode.workspace.getConfiguration('deid', folder).get<string>('surrogateLocale'),
-				deleteInputs: s.deleteInputs,
-				signal: ac.signal,
-				preflight: pre,
-				onJobCreated: (name) => {
-					output.info(`remote job ${name} created`);
-					void saveRecord(ctx, { name, endpoint: s.endpoint, containerUrl: s.containerUrl, folder: folder!.fsPath, out, status: 'NotStarted', createdAt: new Date().toISOString() });
-				},
-				onProgress: (p) => {
-					const pct = p.total ? Math.round((p.done / p.total) * 100) : 0;
-					const label = { upload: 'Uploading', process: 'Processing', download: 'Downloading' }[p.phase];
-					progress.report({ message: `${label} ${p.done}/${p.total}`, increment: p.phase === 'process' ? Math.max(0, pct - last) : undefined });
-					if (p.phase === 'process') last = pct;
-				},
+		const pre = await client.sendRequest(RemoteJobPreflightRequest, { folder: folder.fsPath });
+		if (pre.refusal) {
+			void vscode.window.showErrorMessage(`Cannot submit: ${pre.refusal}.`);
+			return undefined;
+		}
+		if (pre.files === 0) {
+			void vscode.window.showWarningMessage(`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped} files skipped.`);
+			return undefined;
+		}
+		const endpointHost = new URL(s.endpoint).host;
+		const detail =
+			`${pre.files} documents (${(pre.bytes / 1048576).toFixed(2)} MB) will be uploaded to ${new URL(s.containerUrl).host} and processed by ${endpointHost} ` +
+			`(operation ${s.operation}). ${pre.skipped} files are skipped (not plain UTF-8 text, over 2 MB, or links). ` +
+			`The documents leave this machine.${s.deleteInputs ? ' The uploaded inputs are deleted afterwards.' : ''}`;
+		const ok = args.confirm === true ? 'Submit' : await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
+		if (ok !== 'Submit') return undefined;
+		const out = join(dirname(folder.fsPath), `${basename(folder.fsPath)}-deid-remote`);
+		output.info(`remote job: ${pre.files} documents, ${pre.bytes} bytes → ${endpointHost}`);
+		const record = (name: string, status: RemoteJobStatus) => saveRecord(ctx, { name, endpoint: s.endpoint, containerUrl: s.containerUrl, folder: folder!.fsPath, out, status, createdAt: new Date().toISOString() });
+		const deid = vscode.workspace.getConfiguration('deid', folder);
+		const report = await withServerProgress(client, (workDoneToken, cancel) => {
+			created.set(workDoneToken, (name) => {
+				output.info(`remote job ${name} created`);
+				void record(name, 'NotStarted');
 			});
+			const operation = s.operation === 'redact' ? 'Redact' : 'Surrogate';
+			const params = { ...service, ...storage, folder: folder!.fsPath, out, operation, redactionFormat: deid.get<string>('redactionFormat'), surrogateLocale: deid.get<string>('surrogateLocale'), deleteInputs: s.deleteInputs, workDoneToken } as const;
+			return client.sendRequest(RemoteJobSubmitRequest, params, cancel).finally(() => created.delete(workDoneToken));
 		});
-		await saveRecord(ctx, { name: report.jobName, endpoint: s.endpoint, containerUrl: s.containerUrl, folder: folder.fsPath, out, status: report.status, createdAt: new Date().toISOString() });
-		await writeFile(join(out, 'deid-remote-report.json'), JSON.stringify({ job: report.jobName, endpoint: endpointHost, status: report.status, summary: report.summary, downloaded: report.downloaded.length, failed: report.failed, skipped: report.skipped }, null, 2)).catch(() => undefined);
+		await record(report.jobName, report.status);
 		output.info(`remote job ${report.jobName}: ${report.status}, ${report.downloaded.length} downloaded, ${report.failed.length} failed`);
 		const msg = `Remote job ${report.jobName}: ${report.status}. ${report.downloaded.length} documents in ${basename(out)}; ${report.failed.length} failed; ${report.skipped.length} skipped.`;
 		if (report.failed.length) void vscode.window.showWarningMessage(msg, 'Show Output').then((a) => a && output.show());
 		else void vscode.window.showInformationMessage(msg);
 		return report;
 	} catch (e) {
-		output.error(`remote job failed: ${describeRemoteError(e)}`);
-		void vscode.window.showErrorMessage(`Remote job: ${describeRemoteError(e)}.`);
+		output.error(`remote job failed: ${reason(e)}`);
+		void vscode.window.showErrorMessage(`Remote job: ${reason(e)}.`);
 		return undefined;
 	}
 }
 
-export async function showRemoteJobs(ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
-	const s = settings();
-	const client = await clientFor(ctx, s);
-	if (!client) return;
-	const jobs: DeidentificationJob[] = [];
-	try {
-		for await (const j of client.listJobs({ maxpagesize: 50 })) {
-			jobs.push(j);
-			if (jobs.length >= 200) break;
+/** A cancellable notification that shows the server's work-done progress of one request. */
+function withServerProgress<T>(client: LanguageClient, run: (workDoneToken: string, cancel: vscode.CancellationToken) => Promise<T>): Thenable<T> {
+	const workDoneToken = `deid-remote-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
+	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Remote de-identification job', cancellable: true }, async (progress, cancel) => {
+		let last = 0;
+		const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+			if (v.kind === 'end') return;
+			const pct = v.percentage;
+			progress.report({ message: v.message, increment: pct === undefined ? undefined : Math.max(0, pct - last) });
+			if (pct !== undefined) last = Math.max(last, pct);
+		});
+		try {
+			return await run(workDoneToken, cancel);
+		} finally {
+			sub.dispose();
 		}
+	});
+}
+
+export async function showRemoteJobs(client: LanguageClient, ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
+	const s = settings();
+	const service = await serviceParams(ctx, s);
+	if (!service) return;
+	let jobs;
+	try {
+		jobs = (await client.sendRequest(RemoteJobListRequest, { ...service, max: 200 })).jobs;
 	} catch (e) {
-		void vscode.window.showErrorMessage(`Listing remote jobs: ${describeRemoteError(e)}.`);
+		void vscode.window.showErrorMessage(`Listing remote jobs: ${reason(e)}.`);
 		return;
 	}
 	const local = new Map(records(ctx).map((r) => [r.name, r]));
@@ -206,22 +233,22 @@ export async function showRemoteJobs(ctx: vscode.ExtensionContext, output: vscod
 	const action = await vscode.window.showQuickPick(actions, { placeHolder: pick.job.name });
 	try {
 		if (action === 'Cancel') {
-			const j = await client.cancelJob(pick.job.name);
-			void vscode.window.showInformationMessage(`Job ${j.name}: ${j.status}.`);
+			const { job } = await client.sendRequest(RemoteJobActionRequest, { ...service, name: pick.job.name, action: 'cancel' });
+			void vscode.window.showInformationMessage(`Job ${pick.job.name}: ${job?.status ?? 'canceled'}.`);
 		} else if (action === 'Delete') {
-			await client.deleteJob(pick.job.name);
+			await client.sendRequest(RemoteJobActionRequest, { ...service, name: pick.job.name, action: 'delete' });
 			void vscode.window.showInformationMessage(`Job ${pick.job.name} deleted (its blobs are kept).`);
 		} else if (action === 'Download Outputs') {
 			const rec = local.get(pick.job.name)!;
-			const storage = await storageFor(ctx, s);
+			const storage = await storageParams(ctx, s);
 			if (!storage) return;
-			const got = await downloadJobOutputs(client, containerClient(storage), pick.job.name, rec.out);
+			const got = await client.sendRequest(RemoteJobDownloadRequest, { ...service, ...storage, name: pick.job.name, out: rec.out });
 			const n = got.downloaded.length;
 			output.info(`remote job ${pick.job.name}: ${n} outputs downloaded`);
 			void vscode.window.showInformationMessage(`${n} outputs of ${pick.job.name} downloaded to ${basename(rec.out)}.`);
 		}
 	} catch (e) {
-		void vscode.window.showErrorMessage(`${action}: ${describeRemoteError(e)}.`);
+		void vscode.window.showErrorMessage(`${action}: ${reason(e)}.`);
 	}
 }
 

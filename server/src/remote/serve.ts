@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ContainerClient, RestError, StorageSharedKeyCredential } from '@azure/storage-blob';
 import { validateRedactionFormat, type Dictionaries, type Operation } from '../engine';
 import { inProcessTextRunner, textPool, workerScriptPath, type TextRunner } from '../jobs/pool';
-import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest } from '../../../shared/azure/deidClient';
+import { API_VERSION, JOB_NAME, MAX_DOCUMENT_BYTES, MAX_DOCUMENTS, MAX_TEXT_CHARS, TERMINAL, type ApiError, type DeidentificationJob, type DeidOperation, type DocumentDetails, type JobRequest } from './azure/deidClient';
 import { blobNameProblem, containerUrl, jobKey, loadServerKey, parseConnectionString, prefixProblem, ServeConfigError, tokenProblem } from './guards';
 
 export { ServeConfigError };

@@ -2,7 +2,7 @@
 // the worker threads that run the engine off the server's event loop.
 import { deidentifyDocument, type Dictionaries, type Operation } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
-import type { PhiEntity } from '../../../shared/azure/deidClient';
+import type { PhiEntity } from './azure/deidClient';
 
 export interface TextTask {
 	text: string;

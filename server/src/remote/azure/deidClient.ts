@@ -1,6 +1,6 @@
 // A small client for the Azure Health Data Services de-identification REST API (api-version 2024-11-15) on the
-// global fetch; it also talks to our self-hosted `deid serve`. In shared/ because the extension's remote-job
-// commands, the CLI and `deid serve` all use it: no vscode, no engine, no LSP imports here.
+// global fetch; it also talks to our self-hosted `deid serve`. The language server, `deid job` and `deid serve`
+// use it; the extension only sends settings and credentials (protocol.ts), so no vscode or LSP imports here.
 
 export const API_VERSION = '2024-11-15';
 /** Service limits (per job, per document, per synchronous request). */
@@ -91,6 +91,8 @@ export interface ClientOptions {
 	endpoint: string;
 	/** A bearer token for each request (Entra ID, or a static token for a self-hosted server); none if omitted. */
 	token?: (signal?: AbortSignal) => Promise<string | undefined>;
+	/** Called after a 401 (an expired token), once per request; the retry asks `token` again. */
+	onUnauthorized?: (signal?: AbortSignal) => Promise<void>;
 	apiVersion?: string;
 	/** Retries on 429 and 5xx (honouring Retry-After). */
 	maxRetries?: number;
@@ -163,6 +165,7 @@ export class DeidClient {
 	/** One request with auth, a client request id, typed errors and retries on 429/5xx. */
 	async request<T>(method: string, url: string, body?: unknown, signal?: AbortSignal): Promise<{ status: number; data: T; headers: Headers }> {
 		const max = this.opts.maxRetries ?? 4;
+		let reauthorized = false;
 		for (let attempt = 0; ; attempt++) {
 			const headers: Record<string, string> = { 'x-ms-client-request-id': (this.opts.requestId ?? uuid)(), accept: 'application/json' };
 			const token = await this.opts.token?.(signal);
@@ -174,6 +177,13 @@ export class DeidClient {
 			} catch (e) {
 				if (signal?.aborted || attempt >= max) throw e;
 				await this.sleep(Math.min(1000 * 2 ** attempt, 15000), signal);
+				continue;
+			}
+			if (res.status === 401 && this.opts.onUnauthorized && !reauthorized) {
+				reauthorized = true;
+				await res.arrayBuffer().catch(() => undefined);
+				await this.opts.onUnauthorized(signal);
+				attempt--;
 				continue;
 			}
 			if ((res.status === 429 || res.status >= 500) && attempt < max) {

@@ -1,7 +1,7 @@
 // Submit a folder as a remote batch job: pre-flight, upload to Blob Storage, create the job, poll, download the
-// outputs into a mirrored folder, report per-document failures, delete the uploaded inputs. In shared/ because
-// the extension's command and the CLI both run it (no vscode import). Never logs document content: paths,
-// counts and error codes only.
+// outputs into a mirrored folder, report per-document failures, delete the uploaded inputs. The language server
+// (for the extension's command) and `deid job submit` run it. Never logs document content: paths, counts and
+// error codes only.
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { TokenCredential } from '@azure/core-auth';
