@@ -20,7 +20,6 @@ for (const stream of [process.stdout, process.stderr]) stream.on('error', (e: No
 });
 const argv = process.argv.slice(2);
 // (a path built at run time: the bundles beside this one are loaded, not bundled in)
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { main } = require(join(__dirname, isScan(argv) ? 'cliScan.js' : 'cliMain.js')) as { main: (argv: string[]) => Promise<number> };
 main(argv).then((code) => {
 	process.exitCode = code;
