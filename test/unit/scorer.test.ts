@@ -148,3 +148,13 @@ describe("what a new user types on day one", () => {
 		assert.deepEqual(wrong, []);
 	});
 });
+
+describe('codes after a title', () => {
+	it('a plate or an identifier after MS or MR is no name', () => {
+		for (const text of ['MS KXT-4471 noted on the car.', 'Plate: PA KXT-4471. MR ABC-123 parked outside.', 'Ms. Lee drove car PA KXT-4471.']) {
+			const names = detect(text, dicts, { language: 'en' }).filter((f) => (f.type === 'Patient' || f.type === 'Doctor') && /\d/.test(text.slice(f.start, f.end)));
+			assert.deepEqual(names.map((f) => text.slice(f.start, f.end)), [], text);
+		}
+	});
+});
+

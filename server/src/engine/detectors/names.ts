@@ -258,7 +258,9 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			const wj = j >= 0 ? info[j] : undefined;
 			// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
 			const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
-			if (wj && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
+			// letters joined to digits by a hyphen ("MS KXT-4471", "MR ABC-123") are a code: a plate or an identifier
+			const code = j >= 0 && tokens[j + 1]?.text === '-' && tokens[j + 1].start === tokens[j].end && tokens[j + 2]?.kind === 'n' && tokens[j + 2].start === tokens[j + 1].end;
+			if (wj && !code && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
 				// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
 				// regurgitation), so the word after them must look like a name.
 				// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
