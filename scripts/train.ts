@@ -10,9 +10,11 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { detectRules, detectWith } from '../server/src/engine/detect';
-import { CLASSES, CLASS_NAME, CLASS_O, CLASS_PLACE, MAX_FEATURES, type ScorerModel, scorerInput, tokenFeatures } from '../server/src/engine/detectors/scorer';
+import { CLASSES, CLASS_NAME, CLASS_O, CLASS_PLACE, MAX_FEATURES, type ScorerModel, probabilities, scorerInput, tokenFeatures } from '../server/src/engine/detectors/scorer';
 import { FACILITY_WORDS, HOSPITAL_WORDS } from '../server/src/engine/lexicon';
 import { loadDictionaries } from '../server/src/node/dictionaries';
+import { namePools } from '../bench/generalization.mjs';
+import { mulberry32 } from '../bench/random.mjs';
 
 const root = resolve(__dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
@@ -29,30 +31,9 @@ if (!existsSync(join(corpus, 'docs'))) {
 	process.exit(0);
 }
 
-function mulberry32(seed: number): () => number {
-	let a = seed;
-	return () => {
-		a |= 0;
-		a = (a + 0x6d2b79f5) | 0;
-		let t = Math.imul(a ^ (a >>> 15), 1 | a);
-		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const dicts = loadDictionaries();
-const raw = dicts.raw;
-const englishWords = new Set(['10', '20', '35'].flatMap((k) => raw.englishWords[k] ?? []));
-const alpha = (s: string) => /^[A-Za-z'-]{2,}$/.test(s);
-const first = [...raw.firstMale, ...raw.firstFemale].filter(alpha);
-const last = raw.last.slice(0, 20000).filter(alpha);
-const pools = {
-	first,
-	last,
-	firstWords: first.filter((n) => englishWords.has(n.toLowerCase())),
-	lastWords: last.filter((n) => englishWords.has(n.toLowerCase())),
-	towns: raw.cities.filter((c) => /^[A-Z][a-z]{3,}$/.test(c)).slice(0, 3000),
-};
+// the census and town pools of the generalization bench (its draws differ: a share of invented names here)
+const pools = namePools(process.env.DEID_DICTIONARIES ?? join(root, 'dist', 'dictionaries.json'));
 const SYLLABLES = ['ka', 'lo', 'mer', 'vin', 'tas', 'ro', 'del', 'qui', 'zan', 'bre', 'mo', 'ther', 'ix', 'ul', 'sen', 'dra', 'po', 'lan', 'tef', 'gor', 'nal', 'wes', 'bu', 'fen', 'ar', 'ben', 'cor', 'di', 'el', 'ham', 'is', 'jo', 'kel', 'mar', 'ni', 'os', 'pen', 'ra', 'sto', 'tur', 'vo', 'wick', 'ya'];
 const cap = (s: string) => s[0].toUpperCase() + s.slice(1).toLowerCase();
 const styled = (orig: string, v: string) => (orig === orig.toUpperCase() && /[A-Z]/.test(orig) ? v.toUpperCase() : orig === orig.toLowerCase() ? v.toLowerCase() : v);
@@ -157,14 +138,9 @@ function train(pick: (n: Note) => boolean, seed: number): ScorerModel {
 			[data[i], data[j]] = [data[j], data[i]];
 		}
 		for (const ex of data) {
-			scores.fill(0);
-			for (const f of ex.features) for (let c = 0; c < k; c++) scores[c] += w[f * k + c];
-			let max = -Infinity;
-			for (let c = 0; c < k; c++) max = Math.max(max, scores[c]);
-			let sum = 0;
-			for (let c = 0; c < k; c++) sum += p[c] = Math.exp(scores[c] - max);
+			probabilities(scores, w, ex.features, ex.features.length, k, p);
 			for (let c = 0; c < k; c++) {
-				const g = p[c] / sum - (c === ex.label ? 1 : 0);
+				const g = p[c] - (c === ex.label ? 1 : 0);
 				if (Math.abs(g) < 1e-4) continue;
 				for (const f of ex.features) {
 					w[f * k + c] -= LEARNING_RATE * g;

@@ -3,14 +3,14 @@ import { readFileSync } from 'node:fs';
 import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, validatePolicy, validateRedactionFormat, type Operation, type Policy,
 } from './engine';
-import { describeError, JobError, OutputExistsError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
+import { JobError, OutputExistsError, parseDateShift, runFolderJob, type DateShiftOptions } from './jobs/folderJob';
 import { KEY_FORMAT_HELP, parseKeyText } from './keyFormat';
 import { runFhirJob } from './jobs/fhirJob';
 import { loadConfigOrDefault } from './engine/fhir';
 import { fhirKeyDeriver } from './node/fhirDeps';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
-import { detectOptions, one, parse, UsageError, type Parsed } from './cli/args';
+import { detectOptions, one, parse, reportFailure, UsageError, type Parsed } from './cli/args';
 import { cmdScan } from './cli/scan';
 
 const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
@@ -427,14 +427,7 @@ export async function main(argv: string[]): Promise<number> {
 		if (cmd === 'job') return await cmdJob(sub);
 		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir, serve, job; types: ${ENTITY_TYPES.length})`);
 	} catch (e) {
-		if (e instanceof UsageError) {
-			process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);
-			return 2;
-		}
-		const code = (e as NodeJS.ErrnoException)?.code;
-		// a system error names its code and call, never content; anything else is ours to fix
-		process.stderr.write(code ? `deid: ${describeError(e)}\n` : `deid: internal error (${(e as Error)?.name ?? 'unknown'}); please report it\n`);
-		return 2;
+		return reportFailure(e);
 	}
 }
 

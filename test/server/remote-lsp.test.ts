@@ -3,7 +3,7 @@
 // polls, downloads and reports progress; Entra ID tokens come from the client on the server's request.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,6 +16,7 @@ import {
 import { startAzurite, startDeidServer, type Azurite, type DeidServer } from '../helpers/azurite';
 import { runCli } from '../helpers/cli';
 import { TestClient } from '../helpers/lsp';
+import { readOutputs, writeFiles } from '../helpers/files';
 
 const work = mkdtempSync(join(tmpdir(), 'deid-remote-lsp-'));
 const CONTAINER = 'lsp-notes';
@@ -56,23 +57,8 @@ after(async () => {
 	rmSync(work, { recursive: true, force: true });
 });
 
-function folder(name: string, files: Record<string, string | Buffer>): string {
-	const dir = join(work, name);
-	for (const [rel, text] of Object.entries(files)) {
-		mkdirSync(join(dir, rel, '..'), { recursive: true });
-		writeFileSync(join(dir, rel), text);
-	}
-	return dir;
-}
-function tree(dir: string, rel = ''): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-		const r = rel ? `${rel}/${e.name}` : e.name;
-		if (e.isDirectory()) Object.assign(out, tree(dir, r));
-		else if (!e.name.startsWith('deid-')) out[r] = readFileSync(join(dir, r), 'utf8');
-	}
-	return out;
-}
+const folder = (name: string, files: Record<string, string | Buffer>): string => writeFiles(join(work, name), files);
+const tree = (dir: string): Record<string, string> => readOutputs(dir);
 const service = (): RemoteServiceParams => ({ endpoint: server.url, auth: { kind: 'token', token: server.token } });
 const storage = (): RemoteStorageParams => ({ containerUrl: azurite.containerUrl(CONTAINER), storage: { kind: 'connectionString', connectionString: azurite.connectionString } });
 const submitParams = (input: string, out: string, workDoneToken: string): RemoteJobSubmitParams => ({

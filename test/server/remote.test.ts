@@ -2,7 +2,7 @@
 // server with the Azure API) as a process, and our REST client. Plus the client against recorded response shapes.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -13,6 +13,7 @@ import { submitFolder } from '../../server/src/remote/azure/submit';
 import { BorrowedToken, TOKEN_REUSE_MS } from '../../server/src/remote/azure/tokens';
 import { startAzurite, startDeidServer, type Azurite, type DeidServer } from '../helpers/azurite';
 import { runCli } from '../helpers/cli';
+import { readOutputs, writeFiles } from '../helpers/files';
 
 const work = mkdtempSync(join(tmpdir(), 'deid-remote-'));
 let azurite: Azurite;
@@ -43,23 +44,8 @@ after(async () => {
 	rmSync(work, { recursive: true, force: true });
 });
 
-function folder(name: string, files: Record<string, string | Buffer>): string {
-	const dir = join(work, name);
-	for (const [rel, text] of Object.entries(files)) {
-		mkdirSync(join(dir, rel, '..'), { recursive: true });
-		writeFileSync(join(dir, rel), text);
-	}
-	return dir;
-}
-function tree(dir: string, rel = ''): Record<string, string> {
-	const out: Record<string, string> = {};
-	for (const e of readdirSync(join(dir, rel), { withFileTypes: true })) {
-		const r = rel ? `${rel}/${e.name}` : e.name;
-		if (e.isDirectory()) Object.assign(out, tree(dir, r));
-		else if (!e.name.startsWith('deid-')) out[r] = readFileSync(join(dir, r), 'utf8');
-	}
-	return out;
-}
+const folder = (name: string, files: Record<string, string | Buffer>): string => writeFiles(join(work, name), files);
+const tree = (dir: string): Record<string, string> => readOutputs(dir);
 const storage = () => ({ containerUrl: azurite.containerUrl(CONTAINER), connectionString: azurite.connectionString });
 async function raw(path: string, init: RequestInit & { token?: string | null } = {}) {
 	const headers: Record<string, string> = { 'content-type': 'application/json' };

@@ -1,5 +1,6 @@
 // Command-line parsing shared by the full CLI (cli.ts) and the scan-only bundle (cli/scanMain.ts).
 import type { DetectOptions } from '../engine';
+import { describeError } from '../node/errors';
 
 /** A mistake on the command line: reported with a pointer to --help, exit code 2. */
 export class UsageError extends Error {}
@@ -48,4 +49,16 @@ export function detectOptions(p: Parsed): DetectOptions {
 	const min = minText === undefined ? undefined : Number(minText);
 	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
 	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [], ...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}) };
+}
+
+/** What a CLI run prints for an error that ended it, and its exit code: usage, a system error named by its
+ * code, or an internal error by its class, never content. */
+export function reportFailure(e: unknown): number {
+	if (e instanceof UsageError) {
+		process.stderr.write(`deid: ${e.message}\nRun 'deid --help' for usage.\n`);
+		return 2;
+	}
+	const code = (e as NodeJS.ErrnoException)?.code;
+	process.stderr.write(code ? `deid: ${describeError(e)}\n` : `deid: internal error (${(e as Error)?.name ?? 'unknown'}); please report it\n`);
+	return 2;
 }

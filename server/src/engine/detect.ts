@@ -61,7 +61,8 @@ export function detectWith(text: string, dicts: Dictionaries, options: DetectOpt
 	if (!text) return [];
 	const { ctx, raw } = detectRules(text, dicts, options);
 	const model = options.scorer === false || scorer === null ? undefined : scorer ?? scorerFor(ctx.language);
-	if (model) detectScored(ctx, raw.slice(), model, collector(raw));
+	// (the scorer reads the rules' findings before it adds its own to the same list)
+	if (model) detectScored(ctx, raw, model, collector(raw));
 	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, raw))), options, ctx.language);
 }
 

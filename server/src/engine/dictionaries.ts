@@ -75,6 +75,12 @@ export interface Dictionaries {
 	raw: RawDictionaries;
 }
 
+/** The Spanish word list: the raw list and the lines of the separately loaded file. */
+export function spanishWordsOf(raw: RawDictionaries): Set<string> {
+	const extra = raw.loadSpanishWords?.() ?? '';
+	return new Set<string>([...(raw.spanishWords ?? []), ...(extra ? extra.split('\n') : [])]);
+}
+
 export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 	const englishWords = new Map<string, number>();
 	for (const [tier, words] of Object.entries(raw.englishWords)) {
@@ -125,8 +131,7 @@ export function indexDictionaries(raw: RawDictionaries): Dictionaries {
 		englishWords,
 		get spanishWords() {
 			// Indexed lazily: only Spanish documents need it.
-			const extra = raw.loadSpanishWords?.() ?? '';
-			const set = new Set<string>([...(raw.spanishWords ?? []), ...(extra ? extra.split('\n') : [])]);
+			const set = spanishWordsOf(raw);
 			Object.defineProperty(this, 'spanishWords', { value: set });
 			return set;
 		},

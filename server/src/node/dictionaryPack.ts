@@ -1,4 +1,5 @@
 import type { Dictionaries, NameInfo, RawDictionaries } from '../engine';
+import { spanishWordsOf } from '../engine/dictionaries';
 
 /**
  * dist/dictionaries.pack: the engine's indexed dictionaries (indexDictionaries' result, computed at build time)
@@ -129,8 +130,7 @@ export function unpackDictionaries(text: string, loadRaw: () => RawDictionaries,
 		englishWords,
 		get spanishWords() {
 			// As the engine's index does: built on first use, only Spanish documents need it.
-			const extra = raw.loadSpanishWords?.() ?? '';
-			const set = new Set<string>([...(raw.spanishWords ?? []), ...(extra ? extra.split('\n') : [])]);
+			const set = spanishWordsOf(raw);
 			Object.defineProperty(this, 'spanishWords', { value: set });
 			return set;
 		},

@@ -367,7 +367,7 @@ function table(model: ScorerModel): Float32Array {
 }
 
 /** Class probabilities of token i. */
-export function probabilities(scores: Float64Array, weights: Float32Array, features: Int32Array, count: number, classes: number, out: Float64Array): void {
+export function probabilities(scores: Float64Array, weights: Float32Array | Float64Array, features: Int32Array, count: number, classes: number, out: Float64Array): void {
 	scores.fill(0);
 	for (let f = 0; f < count; f++) {
 		const base = features[f] * classes;
@@ -461,7 +461,7 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 			if (k2 < 0 || !(weak(k2) || surnameAfter(j, k2))) break;
 		}
 		if (fresh) {
-			const type = ruleType ?? (place > name ? placeType(ctx, input, i, j) : nameType(ctx, input, i, j));
+			const type = ruleType ?? (place > name ? placeType(input, i, j) : nameType(input, i, j));
 			// an initial's period is part of the name ("Anna S.")
 			const dot = tokens[j].text.length === 1 && tokens[j + 1]?.text === '.' && tokens[j + 1].start === tokens[j].end;
 			emit(tokens[i].start, dot ? tokens[j + 1].end : tokens[j].end, type, scoreToConfidence(best, model.threshold), 'name-scorer');
@@ -475,7 +475,7 @@ function scoreToConfidence(p: number, threshold: number): number {
 	return 0.62 + (0.95 - 0.62) * Math.min(1, Math.max(0, (p - threshold) / (1 - threshold)));
 }
 
-function nameType(ctx: DetectContext, input: ScorerInput, i: number, j: number): EntityType {
+function nameType(input: ScorerInput, i: number, j: number): EntityType {
 	const { tokens } = input;
 	let b = i - 1;
 	if (b >= 0 && tokens[b].text === '.') b--;
@@ -485,16 +485,14 @@ function nameType(ctx: DetectContext, input: ScorerInput, i: number, j: number):
 	const after = a < tokens.length ? input.classes[a] : undefined;
 	if (before && before.flags & (F_DOCTOR_TITLE | F_ROLE)) return 'Doctor';
 	if (after && after.flags & F_CREDENTIAL) return 'Doctor';
-	void ctx;
 	return 'Patient';
 }
 
-function placeType(ctx: DetectContext, input: ScorerInput, i: number, j: number): EntityType {
+function placeType(input: ScorerInput, i: number, j: number): EntityType {
 	for (let k = i; k <= j; k++) {
 		const w = input.classes[k];
 		if (w && w.flags & (F_HOSPITAL | F_FACILITY)) return 'Hospital';
 	}
 	if (i === j && input.classes[i] && input.classes[i]!.flags & F_CITY) return 'City';
-	void ctx;
 	return 'LocationOther';
 }
