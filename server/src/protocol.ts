@@ -250,3 +250,112 @@ export interface RemoteJobTokenResult {
 	accessToken?: string;
 }
 export const RemoteJobTokenRequest = new RequestType<RemoteJobTokenParams, RemoteJobTokenResult, void>('deid/remoteJob/token');
+
+// Review (the PHI Findings view): every finding of a file with the reviewer's decision. Decisions are stored by
+// the server in `.deid/review.json` of the file's workspace folder, keyed by offsets and keyed digests of the
+// value and its neighbourhood (never text); the folder job and `deid deidentify --review` apply them.
+
+/** A reviewer's decision on one finding. `add`: a span the detector missed, marked as PHI by the reviewer. */
+export type ReviewDecisionKind = 'accept' | 'reject' | 'changeType' | 'add';
+/** Where a rejection holds: this finding only, or the same value in every file of the folder or workspace. */
+export type RejectScope = 'file' | 'folder' | 'workspace';
+
+/** One finding as the findings view shows it. */
+export interface ReviewFinding {
+	/** Stable while the file changes elsewhere (an anchor key; no text). */
+	id: string;
+	range: Range;
+	/** The type after the reviewer's change, if any. */
+	type: EntityType;
+	/** The type the detector reported (differs from `type` after changeType; absent for added spans). */
+	detectedType?: EntityType;
+	confidence: number;
+	detector: string;
+	decision?: ReviewDecisionKind;
+	/** For a rejection: its scope. */
+	scope?: RejectScope;
+	/** The finding's text, at most 80 characters, for the view's label only: never logged or written. */
+	preview: string;
+}
+
+/** The findings of one file (open or on disk) with their decisions. */
+export interface FileReview {
+	uri: string;
+	findings: ReviewFinding[];
+	/** Every finding has a decision (a file without findings is reviewed once a reviewer marked it so). */
+	reviewed: boolean;
+	/** Findings without a decision. */
+	pending: number;
+	/** Why the file could not be scanned (a reason without content). */
+	error?: string;
+}
+
+/** client → server: the review of one file (scanned now if it is not open). */
+export interface ReviewFileParams {
+	uri: string;
+}
+export const ReviewFileRequest = new RequestType<ReviewFileParams, FileReview, void>('deid/review/file');
+
+/** server → client: a file's review changed (an open document was validated, a decision recorded, a folder scan reached it). */
+export const ReviewChangedNotification = new NotificationType<FileReview>('deid/review/changed');
+
+/** client → server: scan every text and NDJSON file of a folder for the findings view (worker pool, work-done progress, cancellable). */
+export interface ReviewScanFolderParams extends WorkDoneProgressParams {
+	/** A folder path (file system). */
+	folder: string;
+	/** Settings scope used for detection options (a folder URI). */
+	scopeUri?: string;
+}
+export interface ReviewScanFolderResult {
+	files: number;
+	findings: number;
+	cancelled: boolean;
+	/** Files not scanned: relative path and reason (never content). */
+	failures: { path: string; reason: string }[];
+}
+/** Each scanned file also arrives as a ReviewChangedNotification. */
+export const ReviewScanFolderRequest = new ProtocolRequestType<ReviewScanFolderParams, ReviewScanFolderResult, never, void, void>('deid/review/scanFolder');
+
+/** client → server: record (or, with `clear`, remove) a decision; the result is the file's review afterwards. */
+export interface ReviewDecideParams {
+	uri: string;
+	/** The finding's range, or the span to add. */
+	range: Range;
+	decision: ReviewDecisionKind | 'clear';
+	/** For changeType and add. */
+	type?: EntityType;
+	/** For reject (default 'file'). */
+	scope?: RejectScope;
+}
+export const ReviewDecideRequest = new RequestType<ReviewDecideParams, FileReview, void>('deid/review/decide');
+
+/** client → server: mark a file reviewed although it has no findings (or unmark it). */
+export interface ReviewMarkFileParams {
+	uri: string;
+	reviewed: boolean;
+}
+export const ReviewMarkFileRequest = new RequestType<ReviewMarkFileParams, FileReview, void>('deid/review/markFile');
+
+/** client → server: verify a folder job's output: a second, more sensitive pass and a search for replaced values. */
+export interface VerifyOutputParams extends WorkDoneProgressParams {
+	/** The output folder (file system path), as a folder job wrote it. */
+	output: string;
+	scopeUri?: string;
+}
+export interface VerifySuspect {
+	range: Range;
+	type: EntityType;
+	confidence: number;
+	/** 'detector': found by the sensitive pass; 'replaced': a value the job replaced is still present. */
+	reason: 'detector' | 'replaced';
+}
+export interface VerifyOutputResult {
+	files: number;
+	suspects: number;
+	/** Suspects per output file (uri), by type and range: never the text. */
+	byFile: { uri: string; suspects: VerifySuspect[] }[];
+	cancelled: boolean;
+	/** Set when the folder is not a folder job's output (no manifest) or cannot be read. */
+	error?: string;
+}
+export const VerifyOutputRequest = new ProtocolRequestType<VerifyOutputParams, VerifyOutputResult, never, void, void>('deid/verifyOutput');
