@@ -81,7 +81,7 @@ describe('label mapping', () => {
 });
 
 /** The shared brat scorer's definitions, written the plain way (fills, sets), for comparison. */
-function reference(text: string, gold: { type: string; start: number; end: number }[], ignored: { start: number; end: number }[], found: TypedSpan[]) {
+function reference(text: string, gold: { start: number; end: number }[], ignored: { start: number; end: number }[], found: TypedSpan[]) {
 	const inGold = new Uint8Array(text.length), inIgnored = new Uint8Array(text.length), covered = new Uint8Array(text.length);
 	for (const g of gold) inGold.fill(1, g.start, g.end);
 	for (const g of ignored) inIgnored.fill(1, g.start, g.end);
