@@ -12,6 +12,7 @@ import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
 import { detectOptions, one, parse, reportFailure, UsageError, type Parsed } from './cli/args';
 import { cmdScan } from './cli/scan';
+import { cmdEvaluate, evaluateArgv } from './cli/evaluate';
 
 const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
 
@@ -41,6 +42,12 @@ Usage:
                   [--operation redact|surrogate] [--redaction-format F] [--keep-inputs]
                             storage credentials from DEID_STORAGE_CONNECTION_STRING or DEID_STORAGE_SAS, or
                             --storage-connection-string-file F / --storage-sas-file F
+  deid evaluate <dir> [--format auto|brat|json] [--labels F] [--json] [options]
+                            score the detector against annotated notes: each <name>.txt in <dir> with its
+                            <name>.ann (brat) or <name>.deid.json ({"version":1,"annotations":[{"type",
+                            "start","end"}]}); precision/recall/F1 per type, strict span and per character.
+                            --labels F: a JSON object of label -> entity type (or null: not PHI), over the
+                            built-in MEDDOCAN, i2b2 and PhysioNet labels
   deid job list|status <job>|cancel <job>|delete <job> --endpoint URL [--token-file F]
                             remote batch jobs on Azure (Entra ID via az login / environment when no
                             --token-file) or on a deid serve server (--token-file)
@@ -409,6 +416,9 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 export async function main(argv: string[]): Promise<number> {
 	let p: Parsed;
 	try {
+		// (evaluate has options of its own that the shared parser does not know)
+		const ev = evaluateArgv(argv);
+		if (ev) return await cmdEvaluate(ev, USAGE);
 		p = parse(argv);
 		if (p.flags.has('--version')) {
 			process.stdout.write(`${ENGINE_VERSION}\n`);
