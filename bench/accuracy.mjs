@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
+import { bratAlignedScan, bratGold, byDetector, ece, physionetGold, points } from './reliability.mjs';
 import { formatGenerated, runGenerated } from './generated/suite.mjs';
 import { aggregate, formatAggregate, formatRun, measureVariant, namePools, scan, scoreDocs, summary } from './generalization.mjs';
 
@@ -18,7 +18,7 @@ if (!existsSync(cli)) execFileSync(process.execPath, ['esbuild.mjs'], { cwd: roo
 
 const corpora = [
 	{ name: 'physionet-deid-dev', dir: join(shared, 'corpora/physionet-deid-dev/docs'), score: (scan) => score('score.mjs', [join(shared, 'corpora/physionet-deid-dev'), toPred(scan)]), args: [], gold: () => physionetGold(join(shared, 'corpora/physionet-deid-dev')) },
-	{ name: 'meddocan-dev', dir: join(shared, 'corpora/meddocan/dev'), score: (scan) => score('score-brat.mjs', [join(shared, 'corpora/meddocan/dev'), scan]), args: ['--language', 'es'], gold: () => bratGold(join(shared, 'corpora/meddocan/dev')) },
+	{ name: 'meddocan-dev', dir: join(shared, 'corpora/meddocan/dev'), score: (scan) => score('score-brat.mjs', [join(shared, 'corpora/meddocan/dev'), bratAligned(scan)]), args: ['--language', 'es'], gold: () => bratGold(join(shared, 'corpora/meddocan/dev')) },
 ];
 
 function toPred(scanFile) {
@@ -26,6 +26,12 @@ function toPred(scanFile) {
 	const r = spawnSync(process.execPath, [join(shared, 'bench/scan2pred.mjs')], { input: readFileSync(scanFile), maxBuffer: 1 << 30 });
 	writeFileSync(pred, r.stdout);
 	return pred;
+}
+/** The scan file with offsets in brat's convention, beside it. */
+function bratAligned(scanFile) {
+	const out = scanFile.replace(/\.jsonl$/, '.brat.jsonl');
+	writeFileSync(out, bratAlignedScan(readFileSync(scanFile, 'utf8')));
+	return out;
 }
 function score(script, args) {
 	const r = spawnSync(process.execPath, [join(shared, 'bench', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });

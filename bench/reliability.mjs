@@ -12,17 +12,39 @@ export function physionetGold(physionet) {
 	}
 	return m;
 }
+/** A file that starts with a byte-order mark: brat offsets count it as a character, deid's offsets do not. */
+function startsWithBom(path) {
+	try {
+		return readFileSync(path).subarray(0, 3).equals(Buffer.from([0xef, 0xbb, 0xbf]));
+	} catch {
+		return false;
+	}
+}
+/** A `deid scan --json` output with offsets moved to brat's convention (the shared brat scorer counts a BOM). */
+export function bratAlignedScan(scanJsonl) {
+	return scanJsonl
+		.split('\n')
+		.map((line) => {
+			if (!line.trim()) return line;
+			const r = JSON.parse(line);
+			if (!startsWithBom(r.path)) return line;
+			return JSON.stringify({ ...r, findings: r.findings.map((f) => ({ ...f, start: f.start + 1, end: f.end + 1 })) });
+		})
+		.join('\n');
+}
+/** Gold spans per .txt path, in deid's offsets (a leading byte-order mark not counted). */
 export function bratGold(dir) {
 	const m = new Map();
 	for (const f of readdirSync(dir)) {
 		if (!f.endsWith('.ann')) continue;
+		const shift = startsWithBom(join(dir, f.replace(/\.ann$/, '.txt'))) ? 1 : 0;
 		const spans = [];
 		for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
 			const [id, info] = line.split('\t');
 			if (!id?.startsWith('T') || !info || info.startsWith('SEXO_SUJETO_ASISTENCIA')) continue;
 			for (const part of info.slice(info.indexOf(' ') + 1).split(';')) {
 				const [s, e] = part.split(' ').map(Number);
-				spans.push([s, e]);
+				spans.push([s - shift, e - shift]);
 			}
 		}
 		m.set(join(dir, f.replace(/\.ann$/, '.txt')), spans);
@@ -35,7 +57,7 @@ export function points(results, gold) {
 	for (const r of results) {
 		const spans = gold.get(r.path) ?? gold.get(resolve(r.path));
 		if (!spans) continue;
-		const text = readFileSync(r.path, 'utf8');
+		const text = readFileSync(r.path, 'utf8').replace(/^\uFEFF/, '');
 		for (const f of r.findings) {
 			let n = 0;
 			let inGold = 0;
@@ -80,7 +102,7 @@ export function byDetector(results, gold) {
 	for (const r of results) {
 		const spans = gold.get(r.path) ?? gold.get(resolve(r.path));
 		if (!spans) continue;
-		const text = readFileSync(r.path, 'utf8');
+		const text = readFileSync(r.path, 'utf8').replace(/^\uFEFF/, '');
 		const inGold = new Uint8Array(text.length);
 		for (const [s, e] of spans) for (let i = s; i < e && i < text.length; i++) inGold[i] = 1;
 		for (let i = 0; i < text.length; i++) if (inGold[i] && !/\s/.test(text[i])) goldChars++;

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { CLI, root } from '../helpers/cli';
-import { bratGold, ece, points } from '../../bench/reliability.mjs';
+import { bratAlignedScan, bratGold, ece, points } from '../../bench/reliability.mjs';
 import { aggregate, formatRun, measureVariant, namePools } from '../../bench/generalization.mjs';
 
 // A regression gate on the PhysioNet development notes with their gold values swapped (bench/generalization.mjs:
@@ -52,7 +52,7 @@ describe('the learned scorer is rebuilt byte for byte by npm run train', () => {
 
 // MEDDOCAN dev with the Spanish profile, scored by the shared brat scorer: the target is strict span F1
 // ≥ 0.85; this build measures 0.856 (npm run bench:accuracy), so the gate holds the target.
-const STRICT_F1_FLOOR = 0.85;
+const STRICT_F1_FLOOR = 0.88;
 const ECE_CEILING = 0.05;
 
 /** Expected calibration error of a scan's findings against the corpus's brat gold. */
@@ -70,7 +70,8 @@ describe('accuracy gate (MEDDOCAN dev, Spanish profile)', () => {
 		try {
 			const scan = spawnSync(process.execPath, [CLI, 'scan', '--json', '--language', 'es', meddocan], { maxBuffer: 1 << 28 });
 			assert.equal(scan.status === 0 || scan.status === 1, true, String(scan.stderr));
-			writeFileSync(join(dir, 'scan.jsonl'), scan.stdout);
+			// brat counts a leading byte-order mark as a character; deid's offsets do not
+			writeFileSync(join(dir, 'scan.jsonl'), bratAlignedScan(String(scan.stdout)));
 			const score = spawnSync(process.execPath, [join(shared, 'bench', 'score-brat.mjs'), meddocan, join(dir, 'scan.jsonl')], { encoding: 'utf8', maxBuffer: 1 << 28 });
 			const m = /strict span\s+P ([\d.]+)\s+R ([\d.]+)\s+F1 ([\d.]+)/.exec(score.stdout);
 			assert.ok(m, score.stdout + score.stderr);
