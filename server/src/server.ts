@@ -65,8 +65,8 @@ const diagnostics = registerDiagnostics(ctx);
 registerCodeActions(ctx);
 registerHover(ctx);
 registerDocumentEdit(ctx);
-registerFolderJob(ctx, () => ctx.key);
 const review = registerReview(ctx);
+registerFolderJob(ctx, () => ctx.key, (input) => review.store.forJob(input));
 void import('./features/remoteJobs').then((m) => m.registerRemoteJobs(ctx));
 
 connection.onInitialized(() => {

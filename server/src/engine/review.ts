@@ -13,7 +13,7 @@ export type ReviewDigest = (s: string) => string;
 
 export const REVIEW_FORMAT = 'deid-review';
 export const REVIEW_VERSION = 1;
-/** Characters of neighbourhood on each side of a value that its anchor digests. */
+/** Characters of neighbourhood on each side of a value (on its own line) that its anchor digests. */
 export const NEIGHBOURHOOD_CHARS = 24;
 
 /** Where a decision was made: offsets and digests of the value and of its neighbourhood. */
@@ -66,8 +66,15 @@ export function reviewDigest(hash: (data: string) => Uint8Array): ReviewDigest {
 }
 
 const valueDigest = (digest: ReviewDigest, v: string) => digest(`v\u0000${v}`);
-const contextDigest = (digest: ReviewDigest, text: string, start: number, end: number) =>
-	digest(`c\u0000${text.slice(Math.max(0, start - NEIGHBOURHOOD_CHARS), start)}\u0000${text.slice(end, end + NEIGHBOURHOOD_CHARS)}`);
+/** The neighbourhood stays on the value's own line: an edit of another line never moves it. */
+function neighbourhood(text: string, start: number, end: number): string {
+	let a = start;
+	while (a > 0 && start - a < NEIGHBOURHOOD_CHARS && text.charCodeAt(a - 1) !== 10) a--;
+	let b = end;
+	while (b < text.length && b - end < NEIGHBOURHOOD_CHARS && text.charCodeAt(b) !== 10 && text.charCodeAt(b) !== 13) b++;
+	return `${text.slice(a, start)}\u0000${text.slice(end, b)}`;
+}
+const contextDigest = (digest: ReviewDigest, text: string, start: number, end: number) => digest(`c\u0000${neighbourhood(text, start, end)}`);
 /** The digest a file is keyed by: its workspace-relative posix path. */
 export const pathKey = (digest: ReviewDigest, rel: string) => digest(`p\u0000${rel}`);
 /** The digest of a folder (workspace-relative posix path; '' for the workspace root). */

@@ -88,6 +88,24 @@ export class ReviewStore {
 		};
 	}
 
+	/** The workspace folder a path (a file or folder) is, or lies in. */
+	rootOf(path: string): string | undefined {
+		const abs = resolve(path);
+		return this.folders.find((root) => {
+			const rel = relative(root, abs);
+			return !rel || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel));
+		});
+	}
+
+	/** The decisions a folder job over `input` applies: its workspace folder's review, or a notice why none. */
+	forJob(input: string): { review?: { doc: ReviewDocument; root: string }; notice?: string } {
+		const root = this.rootOf(input);
+		if (!root) return {};
+		const read = this.load({ root, rel: '', path: join(root, REVIEW_DIR, REVIEW_FILE) });
+		if (!read.doc) return { notice: `${read.error} The job ran without review decisions.` };
+		return Object.keys(read.doc.files).length ? { review: { doc: read.doc, root } } : {};
+	}
+
 	/** The review of a workspace folder (cached while the file and the key are unchanged). */
 	load(place: ReviewPlace): ReviewRead {
 		const fp = keyFingerprint(this.keyOf());
