@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import {
-	applyReview, decide, emptyReview, folderKey, folderKeysOf, parseReview, pathKey, resolveDecisions, scopedRejects, serializeReview, type Finding, type ReviewDigest, type ReviewDocument, type ReviewFileEntry,
+	applyReview, decide, emptyReview, folderKey, folderKeysOf, parseReview, pathKey, resolveDecisions, scopedRejects, serializeReview, type Finding, type ReviewDecision, type ReviewDigest, type ReviewDocument, type ReviewFileEntry,
 } from '../../server/src/engine';
 
 /** A keyed digest that counts its calls (work, not time). */
@@ -136,11 +136,10 @@ describe('review decisions (engine)', () => {
 			const line = 'Mrs. Okafor and Mrs. Okafor again.\n';
 			const text = line.repeat(n);
 			const fs = findingsOf(text, VALUES);
-			let entry: ReviewFileEntry = { decisions: [] };
 			// a decision on every finding, and one added span per line
-			const decisions = fs.map((f) => ({ kind: 'reject' as const, ...anchor(text, f.start, f.end, d) }));
-			for (let i = 0; i < n; i++) decisions.push({ kind: 'add' as never, ...anchor(text, i * line.length + 5, i * line.length + 11, d) });
-			entry = { decisions };
+			const decisions: ReviewDecision[] = fs.map((f) => ({ ...anchor(text, f.start, f.end, d), kind: 'reject' }));
+			for (let i = 0; i < n; i++) decisions.push({ ...anchor(text, i * line.length + 5, i * line.length + 11, d), kind: 'add', type: 'Patient' });
+			const entry: ReviewFileEntry = { decisions };
 			const moved = 'A new first line.\n' + text;
 			d.calls = 0;
 			const r = resolveDecisions(moved, findingsOf(moved, VALUES), entry.decisions, d);
