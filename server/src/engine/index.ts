@@ -13,3 +13,4 @@ export * from './paths';
 export * from './largeRecords';
 export { DETECTOR_DESCRIPTIONS, describeDetector } from './detectors/catalog';
 export * from './evaluate';
+export * from './review';
