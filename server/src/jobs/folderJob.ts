@@ -16,6 +16,7 @@ import { describeError, type Claim, type FileTask } from './processFile';
 import { temporaryPath } from '../node/tempfile';
 import { ClaimStore } from './claimStore';
 import { outputPaths, sourceDigest } from './outputNames';
+import { verifyMarkdown, verifyOutputFolder, type VerifyReport } from './verify';
 
 export { describeError };
 
@@ -55,6 +56,8 @@ export interface FolderJobOptions {
 	force?: boolean;
 	/** Do not resume an earlier run, and delete the claims file (keyed digests of replaced values) at the end. */
 	fresh?: boolean;
+	/** Verify the output at the end (jobs/verify.ts): its suspects go into the report's verify section. */
+	verify?: boolean;
 }
 
 export interface JobProgress {
@@ -101,6 +104,8 @@ export interface JobReport {
 	surrogates?: SurrogateCheck;
 	/** What the user should know about this run (an earlier run's outputs replaced, …); never file content. */
 	notices?: string[];
+	/** The verify pass over the output at the end of the run (suspects by file, type and offset; never text). */
+	verify?: VerifyReport;
 	files: FileRecord[];
 }
 
@@ -499,12 +504,15 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone
 	if (!cancelled) carried.clear();
 	await saveManifest();
+	// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
+	const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: wantClaims ? claims : undefined, signal: opts.signal }) : undefined;
 	// --no-resume: the claims file (keyed digests of the values replaced) is not kept
 	if (opts.fresh && claimsPath) await rm(claimsPath, { force: true });
 	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 	const report = buildReport(opts, files, started, now() - started, cancelled);
 	if (check) report.surrogates = check;
 	if (notices.length) report.notices = notices;
+	if (verified) report.verify = verified;
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
@@ -692,6 +700,7 @@ export function reportMarkdown(r: JobReport): string {
 		...(r.surrogates
 			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']
 			: []),
+		...(r.verify ? verifyMarkdown(r.verify) : []),
 		'## Files',
 		'',
 		'| File | Status | Findings | Note |',
