@@ -64,6 +64,7 @@ registerHover(ctx);
 registerDocumentEdit(ctx);
 registerFolderJob(ctx, () => ctx.key);
 void import('./features/remoteJobs').then((m) => m.registerRemoteJobs(ctx));
+void import('./features/verify').then((m) => m.registerVerifyOutput(ctx));
 
 connection.onInitialized(() => {
 	if (configurationPush) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'deid' });
