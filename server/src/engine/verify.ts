@@ -1,6 +1,7 @@
 // The pure parts of verifying a folder job's output: the more sensitive detection options, where the job's own
 // labels and masks lie, and the candidate values of a text whose keyed digests are compared with the job's claims.
 import { DEFAULT_MIN_CONFIDENCE } from './detect';
+import { STOPWORDS } from './lexicon';
 import { DEFAULT_REDACTION_FORMAT } from './transform';
 import { ENTITY_TYPES, type DetectOptions, type EntityType, type Finding } from './types';
 
@@ -15,10 +16,14 @@ const MAX_NAME_WORD = 40;
 
 /** Place-like values are claimed whole, by type and normalised text (see surrogateFor in transform.ts). */
 const GRAM_TYPES: readonly EntityType[] = ['City', 'Hospital', 'Organization', 'LocationOther', 'Street'];
+const STREET_ONLY: readonly EntityType[] = ['Street'];
 /** One-token values, claimed whole the same way. */
 const TOKEN_TYPES: readonly EntityType[] = ['Email', 'Url', 'IPAddress'];
 
 const WORD = /[\p{L}\p{N}]+(?:[-'’][\p{L}\p{N}]+)*/gu;
+/** What lies between two words of one value: blanks, or one of , . & - with blanks ("St. Mary's", "Smith & Co"). */
+const GAP = /^(?:[ \t]{1,3}|[ \t]?[,.&-][ \t]{0,2})$/;
+const DIGITS = /^\d+$/;
 const HAS_LETTER = /\p{L}/u;
 const HAS_LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const TOKEN = /\S+/g;
@@ -143,14 +148,24 @@ export function forEachCandidate(text: string, visit: (start: number, end: numbe
 				steps += 4;
 			}
 		}
+		// A place-like value starts and ends with no function word, holds no line break or other punctuation between
+		// its words, and only a street starts with a number: other n-grams are never one claimed value.
+		const first = text.slice(w.start, w.end).toLowerCase();
+		if (STOPWORDS.has(first)) continue;
+		const types = DIGITS.test(first) ? STREET_ONLY : GRAM_TYPES;
 		for (let j = i; j < words.length && j < i + MAX_GRAM_WORDS; j++) {
 			const end = words[j].end;
 			if (end - w.start > MAX_GRAM_CHARS) break;
+			if (j > i) {
+				steps += words[j].start - words[j - 1].end;
+				if (!GAP.test(text.slice(words[j - 1].end, words[j].start))) break;
+				if (STOPWORDS.has(text.slice(words[j].start, words[j].end).toLowerCase())) continue;
+			}
 			const norm = normalise(text.slice(w.start, end));
 			steps += end - w.start;
 			// a value may end with its abbreviation's period ("Main St.")
 			const dotted = text.charCodeAt(end) === 46;
-			for (const t of GRAM_TYPES) {
+			for (const t of types) {
 				visit(w.start, end, `${t}\u0000${norm}`, 'both', t);
 				if (dotted) visit(w.start, end + 1, `${t}\u0000${norm}.`, 'both', t);
 				steps += dotted ? 2 : 1;

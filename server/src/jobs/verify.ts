@@ -231,7 +231,7 @@ export async function verifyOutputFolder(opts: VerifyOptions): Promise<VerifyRep
 		digest = (s) => {
 			let d = cache.get(s);
 			if (d === undefined) {
-				if (cache.size > 200_000) cache.clear();
+				if (cache.size > 500_000) cache.clear();
 				cache.set(s, (d = claimDigest(hash, s)));
 			}
 			return d;
