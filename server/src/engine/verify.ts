@@ -129,7 +129,13 @@ export type CandidateRole = 'unit' | 'key' | 'both';
  * and e-mail/URL/IP-like tokens. Linear: at most MAX_GRAM_WORDS n-grams of at most MAX_GRAM_CHARS per word.
  * Returns the work done (characters and candidates), for tests that count steps.
  */
-export function forEachCandidate(text: string, visit: (start: number, end: number, candidate: string, role: CandidateRole, type: EntityType) => void): number {
+export function forEachCandidate(
+	text: string,
+	visit: (start: number, end: number, candidate: string, role: CandidateRole, type: EntityType) => void,
+	/** Words of ordinary writing ("small", "walker"): as one word never taken for a replaced original (a surname
+	 * that is also a word is left to the detector, which reads its context). */
+	common: (lowerWord: string) => boolean = () => false,
+): number {
 	let steps = 0;
 	const words: Span[] = [];
 	WORD.lastIndex = 0;
@@ -143,7 +149,7 @@ export function forEachCandidate(text: string, visit: (start: number, end: numbe
 			const word = text.slice(w.start, w.end);
 			if (HAS_LETTER.test(word)) {
 				const lw = word.toLowerCase();
-				for (const kind of ['f', 'm', 's']) visit(w.start, w.end, `name\u0000${kind}\u0000${lw}`, 'unit', 'Patient');
+				if (lw.length > 2 && !common(lw)) for (const kind of ['f', 'm', 's']) visit(w.start, w.end, `name\u0000${kind}\u0000${lw}`, 'unit', 'Patient');
 				visit(w.start, w.end, `name\u0000${lw}`, 'key', 'Patient');
 				steps += 4;
 			}
@@ -165,9 +171,11 @@ export function forEachCandidate(text: string, visit: (start: number, end: numbe
 			steps += end - w.start;
 			// a value may end with its abbreviation's period ("Main St.")
 			const dotted = text.charCodeAt(end) === 46;
+			// (one short or ordinary word is no place of its own, as above)
+			const role: CandidateRole = j === i && (norm.length <= 2 || common(norm)) ? 'key' : 'both';
 			for (const t of types) {
-				visit(w.start, end, `${t}\u0000${norm}`, 'both', t);
-				if (dotted) visit(w.start, end + 1, `${t}\u0000${norm}.`, 'both', t);
+				visit(w.start, end, `${t}\u0000${norm}`, role, t);
+				if (dotted) visit(w.start, end + 1, `${t}\u0000${norm}.`, role, t);
 				steps += dotted ? 2 : 1;
 			}
 		}

@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { claimDigest, DEFAULT_MIN_CONFIDENCE, scanDocument, SURROGATE_UNIT_TYPES, type DetectOptions, type Dictionaries, type EntityType, type Finding, type Operation } from '../engine';
+import { CLINICAL, STOPWORDS } from '../engine/lexicon';
 import { textPieces } from '../engine/pieces';
 import { forEachCandidate, labelSpans, outside, sensitiveOptions, union, type Span } from '../engine/verify';
 import { hmacHash, keyFingerprint } from '../node/hash';
@@ -156,11 +157,16 @@ export function verifyText(
 		const ownKeys = o.ownKeys ?? new Set<string>();
 		const written: Span[] = [];
 		const hits: Finding[] = [];
-		forEachCandidate(text, (start, end, candidate, role, type) => {
-			const d = digest(candidate);
-			if (role !== 'unit' && ownKeys.has(d)) written.push({ start, end });
-			if (role !== 'key' && claims.units.has(d)) hits.push({ start, end, type, confidence: 1, detector: 'replaced' });
-		});
+		const common = (w: string) => o.dicts.englishWords.has(w) || STOPWORDS.has(w) || CLINICAL.has(w) || /['’]/.test(w);
+		forEachCandidate(
+			text,
+			(start, end, candidate, role, type) => {
+				const d = digest(candidate);
+				if (role !== 'unit' && ownKeys.has(d)) written.push({ start, end });
+				if (role !== 'key' && claims.units.has(d)) hits.push({ start, end, type, confidence: 1, detector: 'replaced' });
+			},
+			common,
+		);
 		const writtenSpans = union(written);
 		// a value the job wrote here is its surrogate, even where it equals another note's original
 		for (const h of hits) if (!overlapsAny(writtenSpans, h.start, h.end)) replaced.push(h);
