@@ -43,6 +43,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		...remoteJobHandlers(c, output),
 		vscode.commands.registerCommand(Commands.submitRemoteJob, (arg?: vscode.Uri | SubmitArgs) => submitRemoteJob(c, context, output, arg)),
 		vscode.commands.registerCommand(Commands.showRemoteJobs, () => showRemoteJobs(c, context, output)),
+		vscode.commands.registerCommand(Commands.verifyOutput, (arg?: vscode.Uri | { output?: string; quiet?: boolean }) => import('./commands/verifyOutput').then((m) => m.verifyOutput(c, arg))),
 		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
 	);
 	await c.start();

@@ -16,6 +16,7 @@ import { readReviewFile } from './review/store';
 import type { ReviewDocument } from './engine';
 import { cmdScan } from './cli/scan';
 import { cmdEvaluate, evaluateArgv } from './cli/evaluate';
+import { cmdVerify } from './cli/verify';
 
 const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
 
@@ -23,13 +24,20 @@ Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
                   [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F]
-                  [--copy-other] [--workers N] [--force] [--no-resume] [--review F] [options]
+                  [--copy-other] [--workers N] [--force] [--no-resume] [--no-verify] [--review F] [options]
                             --review F: apply the decisions of a review file (.deid/review.json of a workspace
                             folder; needs the --key-file it was made with): rejected findings are kept, added spans removed.
                             the output may not be, hold or lie in the input; an output folder holding files
                             this tool did not write (or an existing output file) is refused without --force.
                             A rerun resumes: finished files are kept. --no-resume starts afresh and deletes
-                            the claims file (keyed digests of the replaced values) at the end
+                            the claims file (keyed digests of the replaced values) at the end. The output
+                            is verified at the end (deid verify; a verify section in the report) unless
+                            --no-verify
+  deid verify <output> [--key-file F] [--json] [options]
+                            check a deidentify output folder again: a more sensitive detection pass (the
+                            job's labels, masks and surrogates left out) and, with the job's key and its
+                            claims file (surrogate runs), every replaced value still present. Suspects by
+                            file, type and position, never text; exit 1 when there are any
   deid fhir <input> <output> [--config F] [--skip-existing] [--key-file F] [--operation redact|surrogate|tag]
                   [--redaction-format F] [options]
                             FHIR: .json (one resource, pretty) or .ndjson (bulk, one line in, one line out),
@@ -81,7 +89,7 @@ Options:
 Secrets never belong on a command line (other users see it in ps): the --storage-connection-string and
 --storage-sas flags still work but warn; use the environment variables or the -file options above.
 
-Exit codes: 0 success, 1 findings (with --fail-on-findings) or some files failed, 2 bad usage, or input that
+Exit codes: 0 success, 1 findings (with --fail-on-findings), suspects (verify) or some files failed, 2 bad usage, or input that
 could not be read or scanned (unreadable, not a regular file, binary, invalid text).`;
 
 function readPolicy(p: Parsed): { policy?: Policy; policyPath?: string } {
@@ -404,6 +412,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			force: p.flags.has('--force'),
 			fresh: p.flags.has('--no-resume'),
 			review,
+			verify: !p.flags.has('--no-verify'),
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;
@@ -456,7 +465,8 @@ export async function main(argv: string[]): Promise<number> {
 		if (cmd === 'fhir') return await cmdFhir(sub);
 		if (cmd === 'serve') return await cmdServe(sub);
 		if (cmd === 'job') return await cmdJob(sub);
-		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir, serve, job; types: ${ENTITY_TYPES.length})`);
+		if (cmd === 'verify') return await cmdVerify(sub, readKeyFile);
+		throw new UsageError(`unknown command '${cmd}' (known: scan, deidentify, fhir, serve, job, verify; types: ${ENTITY_TYPES.length})`);
 	} catch (e) {
 		return reportFailure(e);
 	}

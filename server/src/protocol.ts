@@ -38,6 +38,7 @@ export const Commands = {
 	submitRemoteJob: 'deid.submitRemoteJob',
 	showRemoteJobs: 'deid.showRemoteJobs',
 	setRemoteSecret: 'deid.setRemoteSecret',
+	verifyOutput: 'deid.verifyOutput',
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';

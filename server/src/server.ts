@@ -68,6 +68,7 @@ registerDocumentEdit(ctx);
 const review = registerReview(ctx);
 registerFolderJob(ctx, () => ctx.key, (input) => review.store.forJob(input));
 void import('./features/remoteJobs').then((m) => m.registerRemoteJobs(ctx));
+void import('./features/verify').then((m) => m.registerVerifyOutput(ctx));
 
 connection.onInitialized(() => {
 	review.initialized();

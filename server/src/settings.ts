@@ -23,6 +23,8 @@ export interface DeidSettings {
 	fhir: { enable: boolean; config: string };
 	/** Folder jobs: one date offset per patient (folder, file, run or regex:<pattern>), range and weekday. */
 	dateShift: { by: string; rangeDays: number; keepWeekday: boolean };
+	/** Folder jobs: verify the output at the end (a verify section in the report). */
+	verifyAfterJob: boolean;
 }
 
 /** Large enough for a FHIR bulk-export NDJSON of tens of MB: documents are scanned in pieces. */
@@ -48,6 +50,7 @@ export function defaultSettings(): DeidSettings {
 		surrogateLocale: 'en-US',
 		fhir: { enable: true, config: '' },
 		dateShift: { by: 'folder', rangeDays: 365, keepWeekday: false },
+		verifyAfterJob: true,
 	};
 }
 
@@ -88,6 +91,7 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 		if (typeof f.enable === 'boolean') s.fhir.enable = f.enable;
 		if (typeof f.config === 'string') s.fhir.config = f.config.trim();
 	}
+	if (typeof r.verifyAfterJob === 'boolean') s.verifyAfterJob = r.verifyAfterJob;
 	if (typeof r.surrogateLocale === 'string' && (SURROGATE_LOCALES as readonly string[]).includes(r.surrogateLocale)) s.surrogateLocale = r.surrogateLocale;
 	if (r.minConfidenceByType && typeof r.minConfidenceByType === 'object') {
 		for (const [t, v] of Object.entries(r.minConfidenceByType as Record<string, unknown>)) {

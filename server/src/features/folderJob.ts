@@ -55,6 +55,7 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				redactionFormat: params.redactionFormat ?? settings.redactionFormat,
 				copyOther: params.copyOther,
 				force: params.force,
+				verify: settings.verifyAfterJob,
 				detect: detectOptionsFrom(settings),
 				dicts: ctx.dicts,
 				key: key(),

@@ -16,6 +16,7 @@ import { describeError, type Claim, type FileReviewOutcome, type FileTask } from
 import { temporaryPath } from '../node/tempfile';
 import { ClaimStore } from './claimStore';
 import { outputPaths, sourceDigest } from './outputNames';
+import { verifyMarkdown, verifyOutputFolder, type VerifyReport } from './verify';
 
 export { describeError };
 
@@ -57,6 +58,8 @@ export interface FolderJobOptions {
 	fresh?: boolean;
 	/** Review decisions to apply (made with this job's key), and the workspace folder their paths are relative to. */
 	review?: { doc: ReviewDocument; root: string };
+	/** Verify the output at the end (jobs/verify.ts): its suspects go into the report's verify section. */
+	verify?: boolean;
 }
 
 export interface JobProgress {
@@ -105,6 +108,8 @@ export interface JobReport {
 	notices?: string[];
 	/** Review decisions applied (counts only). */
 	review?: ReviewSection;
+	/** The verify pass over the output at the end of the run (suspects by file, type and offset; never text). */
+	verify?: VerifyReport;
 	files: FileRecord[];
 }
 
@@ -541,6 +546,8 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone
 	if (!cancelled) carried.clear();
 	await saveManifest();
+	// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
+	const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: wantClaims ? claims : undefined, signal: opts.signal }) : undefined;
 	// --no-resume: the claims file (keyed digests of the values replaced) is not kept
 	if (opts.fresh && claimsPath) await rm(claimsPath, { force: true });
 	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -555,6 +562,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		}
 		report.review = reviewSection;
 	}
+	if (verified) report.verify = verified;
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
@@ -745,6 +753,7 @@ export function reportMarkdown(r: JobReport): string {
 		...(r.surrogates
 			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']
 			: []),
+		...(r.verify ? verifyMarkdown(r.verify) : []),
 		'## Files',
 		'',
 		'| File | Status | Findings | Note |',
