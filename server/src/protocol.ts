@@ -38,6 +38,19 @@ export const Commands = {
 	submitRemoteJob: 'deid.submitRemoteJob',
 	showRemoteJobs: 'deid.showRemoteJobs',
 	setRemoteSecret: 'deid.setRemoteSecret',
+	// the PHI Findings view (review)
+	reviewScanWorkspace: 'deid.review.scanWorkspace',
+	reviewScanFolder: 'deid.review.scanFolder',
+	reviewNext: 'deid.review.next',
+	reviewPrevious: 'deid.review.previous',
+	reviewAccept: 'deid.review.accept',
+	reviewReject: 'deid.review.reject',
+	reviewChangeType: 'deid.review.changeType',
+	reviewClearDecision: 'deid.review.clearDecision',
+	reviewAddMissed: 'deid.review.addMissed',
+	reviewMarkFileReviewed: 'deid.review.markFileReviewed',
+	reviewFilter: 'deid.review.filter',
+	reviewClearFilter: 'deid.review.clearFilter',
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';
