@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import {
 	ENGINE_VERSION, ENTITY_TYPES, SURROGATE_LOCALES, validatePolicy, validateRedactionFormat, type Operation, type Policy,
 } from './engine';
@@ -10,7 +11,9 @@ import { loadConfigOrDefault } from './engine/fhir';
 import { fhirKeyDeriver } from './node/fhirDeps';
 import { loadDictionaries } from './node/dictionaries';
 import { randomKey, keyFingerprint } from './node/hash';
-import { detectOptions, one, parse, reportFailure, UsageError, type Parsed } from './cli/args';
+import { detectOptions, one, parse, reportFailure, UsageError, VALUE_FLAGS, type Parsed } from './cli/args';
+import { readReviewFile } from './review/store';
+import type { ReviewDocument } from './engine';
 import { cmdScan } from './cli/scan';
 
 const USAGE = `deid ${ENGINE_VERSION} — find and remove PHI in clinical text and NDJSON, locally.
@@ -19,7 +22,9 @@ Usage:
   deid scan [--json] [--fail-on-findings] [options] <file|dir>...
   deid deidentify <input> <output> [--operation tag|redact|surrogate] [--redaction-format F]
                   [--policy F] [--locale L] [--date-shift-by B] [--date-shift-range N] [--keep-weekday] [--key-file F]
-                  [--copy-other] [--workers N] [--force] [--no-resume] [options]
+                  [--copy-other] [--workers N] [--force] [--no-resume] [--review F] [options]
+                            --review F: apply the decisions of a review file (.deid/review.json of a workspace
+                            folder; needs the --key-file it was made with): rejected findings are kept, added spans removed.
                             the output may not be, hold or lie in the input; an output folder holding files
                             this tool did not write (or an existing output file) is refused without --force.
                             A rerun resumes: finished files are kept. --no-resume starts afresh and deletes
@@ -347,10 +352,25 @@ async function cmdJob(p: Parsed): Promise<number> {
 	}
 }
 
+// (the option is read by deidentify only)
+VALUE_FLAGS.add('--review');
+
+/** `--review F`: the decisions of a review file made with `key`, and the workspace folder it belongs to. */
+function reviewOption(p: Parsed, key: Uint8Array | undefined): { doc: ReviewDocument; root: string } | undefined {
+	const file = one(p, '--review');
+	if (!file) return undefined;
+	if (!key) throw new UsageError('--review needs --key-file: the key the review was made with');
+	const r = readReviewFile(file, key, false);
+	if (!r.doc) throw new UsageError(r.error);
+	// <workspace>/.deid/review.json: paths in it are relative to <workspace>
+	return { doc: r.doc, root: dirname(dirname(resolve(file))) };
+}
+
 async function cmdDeidentify(p: Parsed): Promise<number> {
 	if (p.positional.length !== 2) throw new UsageError('deidentify needs <input> and <output>');
 	const { operation, redactionFormat } = operationOptions(p);
 	let key = readKeyFile(p);
+	const review = reviewOption(p, key);
 	if (!key) {
 		key = randomKey();
 		if (operation === 'surrogate') process.stderr.write(`deid: warning: no --key-file; a random key was used for this run (fingerprint ${keyFingerprint(key)}), so surrogates will differ from other runs\n`);
@@ -376,6 +396,7 @@ async function cmdDeidentify(p: Parsed): Promise<number> {
 			fhirConfigText: fhirConfigOption(p),
 			force: p.flags.has('--force'),
 			fresh: p.flags.has('--no-resume'),
+			review,
 			onProgress: tty
 				? (pr) => {
 						const mb = pr.bytes / 1048576;

@@ -5,6 +5,7 @@ import { registerDiagnostics } from './features/diagnostics';
 import { registerDocumentEdit } from './features/documentEdit';
 import { registerFolderJob } from './features/folderJob';
 import { registerHover } from './features/hover';
+import { registerReview } from './features/review';
 import { WrittenRanges } from './features/written';
 import { loadDictionaries } from './node/dictionaries';
 import { hmacHash, randomKey } from './node/hash';
@@ -48,11 +49,13 @@ connection.onInitialize((params) => {
 	settings.setSupported(!!caps.workspace?.configuration);
 	configurationPush = !!caps.workspace?.didChangeConfiguration?.dynamicRegistration;
 	loadDictionaries();
+	review.initialize(params);
 	return {
 		capabilities: {
 			textDocumentSync: { openClose: true, change: TextDocumentSyncKind.Incremental, save: { includeText: false } },
 			codeActionProvider: { codeActionKinds: ['quickfix'] },
 			hoverProvider: true,
+			workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
 		},
 		serverInfo: { name: 'deid-language-server', version: '0.1.0' },
 	};
@@ -62,10 +65,12 @@ const diagnostics = registerDiagnostics(ctx);
 registerCodeActions(ctx);
 registerHover(ctx);
 registerDocumentEdit(ctx);
-registerFolderJob(ctx, () => ctx.key);
+const review = registerReview(ctx);
+registerFolderJob(ctx, () => ctx.key, (input) => review.store.forJob(input));
 void import('./features/remoteJobs').then((m) => m.registerRemoteJobs(ctx));
 
 connection.onInitialized(() => {
+	review.initialized();
 	if (configurationPush) void connection.client.register(DidChangeConfigurationNotification.type, { section: 'deid' });
 });
 connection.onDidChangeConfiguration(() => {

@@ -12,3 +12,4 @@ export * from './pieces';
 export * from './paths';
 export * from './largeRecords';
 export { DETECTOR_DESCRIPTIONS, describeDetector } from './detectors/catalog';
+export * from './review';

@@ -35,6 +35,12 @@ export function debounceFor(minMs: number, lastScanMs: number | undefined): numb
 	return Math.max(minMs, Math.min(MAX_DEBOUNCE_MS, Math.round(2 * (lastScanMs ?? 0))));
 }
 
+/** The review service's hooks: decisions applied to an open document's findings, and a note after each validation. */
+export const reviewHook: {
+	apply?: (uri: string, text: string, findings: Finding[]) => { findings: Finding[]; origin: number[] } | undefined;
+	validated?: (uri: string) => void;
+} = {};
+
 /** What the server keeps per open document between scans. */
 interface DocState {
 	cache: PieceCache;
@@ -324,6 +330,7 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 	st.cache.retain(pieces);
 	ctx.scans.set(uri, entry);
 	await publish(ctx, doc, entry, settings, started);
+	reviewHook.validated?.(uri);
 	if (total >= COLLECT_FROM_CHARS) collectGarbage();
 	busy += performance.now() - mark;
 	// a first scan detects every piece; an edit re-detects about one
@@ -353,11 +360,12 @@ function assemble(ctx: ServerContext, uri: string, doc: TextDocument, text: stri
 	const job = outputOf(uri);
 	const output = job?.kind;
 	const { reported, quiet } = splitQuiet(findings, ctx.written.get(uri), output, text, unchangedOutput(job, text));
+	const review = output ? undefined : reviewHook.apply?.(uri, text, reported);
 	return {
 		version: doc.version,
 		format,
-		findings: reported,
-		json: reported.map((f) => !notJson.has(f)),
+		findings: review ? review.findings : reported,
+		json: review ? review.origin.map((o) => (o >= 0 ? !notJson.has(reported[o]) : format === 'ndjson')) : reported.map((f) => !notJson.has(f)),
 		problems,
 		tooLarge: false,
 		quiet,

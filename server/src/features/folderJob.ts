@@ -7,10 +7,10 @@ import { detectOptionsFrom } from '../settings';
 import type { ServerContext } from '../state';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { validatePolicy, type Policy } from '../engine';
+import { validatePolicy, type Policy, type ReviewDocument } from '../engine';
 
 /** `deid/deidentifyFolder`: the folder job in the server process, with cancellable work-done progress. */
-export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = randomKey): Disposable {
+export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = randomKey, reviewFor?: (input: string) => { review?: { doc: ReviewDocument; root: string }; notice?: string }): Disposable {
 	return ctx.connection.onRequest(DeidentifyFolderRequest, async (params, token): Promise<DeidentifyFolderResult> => {
 		const workDone = params.workDoneToken !== undefined ? ctx.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
 		const started = Date.now();
@@ -43,7 +43,10 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 			}
 			const shift = parseDateShift(settings.dateShift.by, settings.dateShift.rangeDays, settings.dateShift.keepWeekday);
 			if (shift.error) throw new JobError(`deid.dateShift: ${shift.error}.`);
+			// the workspace's review decisions apply (a review the job cannot use is a notice, not a failure)
+			const review = reviewFor?.(params.input);
 			const report = await runFolderJob({
+				review: review?.review,
 				fhirConfigText,
 				dateShift: shift.options,
 				input: params.input,
@@ -82,7 +85,7 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 				reportPath: isDir ? join(params.output, REPORT_JSON) : undefined,
 				durationMs: report.durationMs,
 				failures: report.files.filter((f) => f.status === 'failed').map((f) => ({ path: f.path, reason: f.reason ?? 'failed' })),
-				notices: report.notices,
+				notices: review?.notice ? [...(report.notices ?? []), review.notice] : report.notices,
 			};
 		} catch (err) {
 			const message = err instanceof JobError ? err.message : `The job failed (${(err as Error).name}).`;

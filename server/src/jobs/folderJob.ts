@@ -5,14 +5,14 @@ import { createInterface } from 'node:readline';
 import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { ENGINE_VERSION, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
-import { keyFingerprint, sha256Hex } from '../node/hash';
+import { ENGINE_VERSION, folderKeysOf, pathKey, reviewDigest, scopedRejects, serializeReview, type ReviewDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
+import { hmacHash, keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, OUT_OF_MEMORY, workerPool, workerScriptPath, type Runner } from './pool';
 
 /** Heap of the worker that retries a file the pool's workers could not hold (MB). */
 const LARGE_FILE_HEAP_MB = 1536;
-import { describeError, type Claim, type FileTask } from './processFile';
+import { describeError, type Claim, type FileReviewOutcome, type FileTask } from './processFile';
 import { temporaryPath } from '../node/tempfile';
 import { ClaimStore } from './claimStore';
 import { outputPaths, sourceDigest } from './outputNames';
@@ -55,6 +55,8 @@ export interface FolderJobOptions {
 	force?: boolean;
 	/** Do not resume an earlier run, and delete the claims file (keyed digests of replaced values) at the end. */
 	fresh?: boolean;
+	/** Review decisions to apply (made with this job's key), and the workspace folder their paths are relative to. */
+	review?: { doc: ReviewDocument; root: string };
 }
 
 export interface JobProgress {
@@ -101,7 +103,24 @@ export interface JobReport {
 	surrogates?: SurrogateCheck;
 	/** What the user should know about this run (an earlier run's outputs replaced, …); never file content. */
 	notices?: string[];
+	/** Review decisions applied (counts only). */
+	review?: ReviewSection;
 	files: FileRecord[];
+}
+
+export interface ReviewSection {
+	/** Files whose every finding had a decision (or marked reviewed without pending findings). */
+	reviewedFiles: number;
+	/** Files the review file holds decisions for, among this job's. */
+	filesWithDecisions: number;
+	/** Decisions of this job's files, by kind. */
+	decisions: { accept: number; reject: number; changeType: number; add: number };
+	/** Findings dropped by folder- or workspace-scope rejects. */
+	scopedRejects: number;
+	/** Decisions that could not be located in the current text. */
+	unlocated: number;
+	/** Decisions of NDJSON files, not applied. */
+	notApplied: number;
 }
 
 export interface SurrogateCheck {
@@ -289,7 +308,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const claimsPath = single ? undefined : join(root, CLAIMS);
 	let salts = new Map<string, number>();
 	const claims = new ClaimStore();
-	const settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText);
+	const settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText) + (opts.review ? sha256Hex(serializeReview(opts.review.doc)).slice(0, 8) : '');
 	// Only a run whose output depends on the key (surrogates, date shifts, FHIR hashes) needs the same key to resume.
 	const keyed = wantClaims || usesKey(opts);
 	let manifest: Record<string, unknown> | undefined;
@@ -384,7 +403,29 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		opts.fhirConfigText === undefined
 			? undefined
 			: [...(await collectKnownPhi(single ? dirname(input) : input, entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
+	// review decisions per file: by the keyed digest of its path relative to the review's workspace folder
+	const digest = opts.review ? reviewDigest(hmacHash(opts.key)) : undefined;
+	const reviewSection: ReviewSection | undefined = opts.review ? { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0 } : undefined;
+	const reviewOutcomes = new Map<string, FileReviewOutcome>();
+	const reviewCounted = new Set<string>();
+	const reviewFor = (src: string, format: DocumentFormat): FileTask['review'] => {
+		if (!opts.review || !digest || !reviewSection) return undefined;
+		const rel = relative(opts.review.root, resolve(src));
+		if (!rel || rel.startsWith('..') || rel.startsWith(sep)) return undefined;
+		const posix = rel.split(sep).join('/');
+		const entry = opts.review.doc.files[pathKey(digest, posix)];
+		const rejected = [...scopedRejects(opts.review.doc, folderKeysOf(digest, posix))];
+		if (!entry && !rejected.length) return undefined;
+		if (entry && !reviewCounted.has(src)) {
+			reviewCounted.add(src);
+			if (entry.decisions.length) reviewSection.filesWithDecisions++;
+			for (const d of entry.decisions) reviewSection.decisions[d.kind]++;
+			if (format !== 'text') reviewSection.notApplied += entry.decisions.length;
+		}
+		return { decisions: entry?.decisions ?? [], reviewed: entry?.reviewed, rejected };
+	};
 	const taskFor = (eRel: string, src: string, dst: string, format: DocumentFormat, fhirJson: boolean): FileTask => ({
+		review: reviewFor(src, format),
 		src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
 		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined,
 	});
@@ -457,6 +498,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 					o = await large.run({ ...task, salts: wantClaims ? [...salts] : undefined });
 				}
 				if (o.reason === 'cancelled') return; // left for the next run
+				if (o.review) reviewOutcomes.set(rel, o.review);
 				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
 				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 			}),
@@ -505,6 +547,14 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const report = buildReport(opts, files, started, now() - started, cancelled);
 	if (check) report.surrogates = check;
 	if (notices.length) report.notices = notices;
+	if (reviewSection) {
+		for (const o of reviewOutcomes.values()) {
+			if (o.reviewed) reviewSection.reviewedFiles++;
+			reviewSection.unlocated += o.unlocated;
+			reviewSection.scopedRejects += o.scopedRejects;
+		}
+		report.review = reviewSection;
+	}
 	if (!single) {
 		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
 		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
@@ -689,6 +739,9 @@ export function reportMarkdown(r: JobReport): string {
 		'|---|---:|',
 		...Object.entries(r.countsByType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `| ${t} | ${c} |`),
 		'',
+		...(r.review
+			? ['## Review', '', `Decisions applied: ${r.review.decisions.accept} accept, ${r.review.decisions.reject} reject, ${r.review.decisions.changeType} change type, ${r.review.decisions.add} add, in ${r.review.filesWithDecisions} file(s); ${r.review.reviewedFiles} file(s) reviewed; ${r.review.scopedRejects} finding(s) rejected by folder or workspace scope; ${r.review.unlocated} decision(s) not located${r.review.notApplied ? `; ${r.review.notApplied} decision(s) of NDJSON files not applied` : ''}.`, '']
+			: []),
 		...(r.surrogates
 			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']
 			: []),

@@ -5,6 +5,7 @@ import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
+	applyReview, decisionsInPiece, detect, reviewDigest, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
 	claimDigest, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
@@ -105,6 +106,24 @@ export interface FileTask {
 	/** Record surrogate claims (run-wide uniqueness), with the salts of units earlier collisions moved. */
 	claims?: boolean;
 	salts?: [string, number][];
+	/** Review decisions of this file (plain text files): offsets into the whole file; value digests of scoped rejects. */
+	review?: FileReviewTask;
+}
+
+export interface FileReviewTask {
+	decisions: ReviewDecision[];
+	reviewed?: boolean;
+	rejected: [string, RejectScope][];
+}
+
+/** What the review decisions did in one file (counts only). */
+export interface FileReviewOutcome {
+	located: Partial<Record<ReviewDecisionKind, number>>;
+	unlocated: number;
+	/** Findings rejected by a folder- or workspace-scope decision. */
+	scopedRejects: number;
+	pending: number;
+	reviewed: boolean;
 }
 
 export interface FileOutcome {
@@ -118,6 +137,7 @@ export interface FileOutcome {
 	bytes: number;
 	/** Distinct surrogate claims of the file (when the task asked for them). */
 	claims?: Claim[];
+	review?: FileReviewOutcome;
 }
 
 /**
@@ -172,6 +192,22 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		const res = format === 'ndjson' ? deidentifyNdjson(piece, dicts, task.detect, t) : deidentifyDocument(piece, format, dicts, task.detect, t);
 		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		return res;
+	};
+	// review decisions: the piece's findings with the decisions whose old offsets fall in it (offsets made relative)
+	let pieceBase = 0;
+	const review = task.review && task.format === 'text' ? task.review : undefined;
+	const reviewOut: FileReviewOutcome | undefined = review ? { located: {}, unlocated: 0, scopedRejects: 0, pending: 0, reviewed: false } : undefined;
+	let locatedTotal = 0;
+	const rejected = new Map(review?.rejected ?? []);
+	const deidReviewed = (piece: string) => {
+		const findings = detect(piece, dicts, task.detect);
+		const a = applyReview(piece, findings, { decisions: decisionsInPiece(review!.decisions, pieceBase, piece.length, false) }, rejected, reviewDigest(hash));
+		for (const l of a.located) reviewOut!.located[l.decision.kind] = (reviewOut!.located[l.decision.kind] ?? 0) + 1;
+		locatedTotal += a.located.length;
+		reviewOut!.pending += a.pending;
+		reviewOut!.scopedRejects += a.items.filter((it) => it.decision === 'reject' && it.scope && it.scope !== 'file').length;
+		for (const f of a.effective) counts[f.type] = (counts[f.type] ?? 0) + 1;
+		return { output: transformText(piece, a.effective, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy }), problems: [] as { line: number }[] };
 	};
 	// values a FHIR configuration could not handle are redacted; the report says how many (never which)
 	const invalidFhir = () => fhir?.counted.invalidValues ?? 0;
@@ -252,7 +288,8 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 			await write(text);
 			return;
 		}
-		const res = deid(piece, task.format);
+		const res = review ? deidReviewed(piece) : deid(piece, task.format);
+		pieceBase += piece.length;
 		if (res.problems.length) {
 			problems += res.problems.length;
 			firstProblemLine ??= lineBase + res.problems[0].line + 1;
@@ -335,6 +372,9 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 			firstProblemLine,
 			reason: [problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '', invalidFhirNote()].filter(Boolean).join('; ') || undefined,
 			claims: claims?.collect(),
+			...(reviewOut && review
+				? { review: { ...reviewOut, unlocated: review.decisions.length - locatedTotal, reviewed: reviewOut.pending === 0 && (locatedTotal > 0 || reviewOut.scopedRejects > 0 || !!review.reviewed) } }
+				: {}),
 		};
 	} catch (err) {
 		out?.destroy();

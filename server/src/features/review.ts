@@ -1,0 +1,292 @@
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ResponseError, type InitializeParams, type Range } from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { applyReview, decide, emptyReview, folderKey, folderKeysOf, isEntityType, pathKey, scanDocument, scopedRejects, type AppliedReview, type DocumentFormat, type Finding, type ReviewDigest, type ReviewDocument } from '../engine';
+import { decodeText, formatForPath } from '../node/textio';
+import { ReviewChangedNotification, ReviewDecideRequest, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, type FileReview, type ReviewFinding, type ReviewScanFolderResult } from '../protocol';
+import { ReviewStore, type ReviewPlace } from '../review/store';
+import { detectOptionsFrom } from '../settings';
+import { formatOf, type ServerContext } from '../state';
+import { notPhi, reviewHook, validate } from './diagnostics';
+
+/** A file's text and findings (before decisions) as the review sees them. */
+interface Scanned {
+	text: string;
+	findings: Finding[];
+	/** The open document (offsets ↔ positions). */
+	doc: TextDocument;
+}
+
+const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
+/** Folders a folder scan does not enter (tool state, version control, dependencies). */
+const SKIP_DIRS = new Set(['.deid', '.git', '.hg', '.svn', 'node_modules']);
+
+/** The review service: the findings view's requests, decisions in `.deid/review.json`, decisions applied to diagnostics. */
+export function registerReview(ctx: ServerContext): { initialize(params: InitializeParams): void; initialized(): void; store: ReviewStore } {
+	const { connection } = ctx;
+	const store = new ReviewStore(() => ctx.key);
+	/** The findings (before decisions) of open documents' last validation. */
+	const raw = new Map<string, { version: number; findings: Finding[] }>();
+
+	const pathOf = (uri: string): string | undefined => {
+		if (!uri.startsWith('file:')) return undefined;
+		try {
+			return fileURLToPath(uri);
+		} catch {
+			return undefined;
+		}
+	};
+	/** A file's place and review document, or why there is none. */
+	const reviewOf = (uri: string): { place?: ReviewPlace; doc?: ReviewDocument; error?: string } => {
+		const path = pathOf(uri);
+		if (!path) return { error: 'Only files on disk can be reviewed: decisions are stored in .deid/review.json of a workspace folder.' };
+		const place = store.locate(path);
+		if ('error' in place) return { error: place.error };
+		const read = store.load(place);
+		return read.doc ? { place, doc: read.doc } : { place, error: read.error };
+	};
+	const applied = (uri: string, text: string, findings: readonly Finding[], digest: ReviewDigest): { review: AppliedReview; error?: string } => {
+		const r = reviewOf(uri);
+		const doc = r.doc ?? emptyReview('');
+		const entry = r.place ? doc.files[pathKey(digest, r.place.rel)] : undefined;
+		const rejected = r.place && r.doc ? scopedRejects(r.doc, folderKeysOf(digest, r.place.rel)) : new Map();
+		return { review: applyReview(text, findings, entry, rejected, digest), error: r.error };
+	};
+
+	reviewHook.apply = (uri, text, findings) => {
+		const doc = ctx.documents.get(uri);
+		if (doc) raw.set(uri, { version: doc.version, findings });
+		const r = reviewOf(uri);
+		if (!r.place || !r.doc) return undefined;
+		const digest = store.digest();
+		const entry = r.doc.files[pathKey(digest, r.place.rel)];
+		const rejected = scopedRejects(r.doc, folderKeysOf(digest, r.place.rel));
+		if (!entry && !rejected.size) return undefined;
+		const a = applyReview(text, findings, entry, rejected, digest);
+		return { findings: a.effective, origin: a.origin };
+	};
+	reviewHook.validated = (uri) => {
+		void openReview(uri).then((r) => r && connection.sendNotification(ReviewChangedNotification, r));
+	};
+
+	/** The findings view's record of one file. */
+	const toFileReview = (uri: string, text: string, doc: TextDocument, a: AppliedReview, digest: ReviewDigest, error?: string): FileReview => {
+		const seen = new Map<string, number>();
+		const findings: ReviewFinding[] = a.items.map((it) => {
+			const f = it.finding;
+			// an anchor key: the value with its neighbourhood (digested), numbered when it repeats
+			let id = digest(`id\u0000${text.slice(Math.max(0, f.start - 24), f.start)}\u0000${text.slice(f.start, f.end)}\u0000${text.slice(f.end, f.end + 24)}`).slice(0, 20);
+			const n = seen.get(id) ?? 0;
+			seen.set(id, n + 1);
+			if (n) id += `-${n}`;
+			return {
+				id,
+				range: { start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
+				type: f.type,
+				...(it.decision === 'add' ? {} : { detectedType: it.detectedType ?? f.type }),
+				confidence: f.confidence,
+				detector: f.detector,
+				...(it.decision ? { decision: it.decision } : {}),
+				...(it.scope ? { scope: it.scope } : {}),
+				preview: text.slice(f.start, Math.min(f.end, f.start + 80)),
+			};
+		});
+		return { uri, findings, reviewed: a.reviewed, pending: a.pending, ...(error ? { error } : {}) };
+	};
+
+	/** An open document's current text and findings (validated first when its findings are stale). */
+	const openScanned = async (uri: string): Promise<Scanned | undefined> => {
+		let doc = ctx.documents.get(uri);
+		if (!doc) return undefined;
+		if (raw.get(uri)?.version !== doc.version) await validate(ctx, uri);
+		doc = ctx.documents.get(uri);
+		const r = raw.get(uri);
+		if (!doc || !r || r.version !== doc.version) return undefined;
+		return { text: doc.getText(), findings: r.findings, doc };
+	};
+	const openReview = async (uri: string): Promise<FileReview | undefined> => {
+		const s = await openScanned(uri);
+		if (!s) return undefined;
+		const digest = store.digest();
+		const a = applied(uri, s.text, s.findings, digest);
+		return toFileReview(uri, s.text, s.doc, a.review, digest, a.error);
+	};
+	/** A closed file read from disk and scanned now; a reason (never content) when it cannot be. */
+	const diskScanned = async (uri: string): Promise<Scanned | { error: string }> => {
+		const path = pathOf(uri);
+		if (!path) return { error: 'not a file on disk' };
+		const settings = await ctx.settings.get(uri);
+		let bytes: Buffer;
+		try {
+			const st = await stat(path);
+			if (!st.isFile()) return { error: 'not a regular file' };
+			if (st.size > settings.maxFileSizeKb * 1024) return { error: `larger than deid.maxFileSizeKb (${settings.maxFileSizeKb} KB)` };
+			bytes = await readFile(path);
+		} catch (e) {
+			return { error: `not readable (${(e as NodeJS.ErrnoException).code ?? 'error'})` };
+		}
+		const dec = decodeText(bytes);
+		if (!dec.ok) return { error: dec.reason };
+		const format: DocumentFormat = formatForPath(path) ?? 'text';
+		const doc = TextDocument.create(uri, format === 'ndjson' ? 'ndjson' : 'plaintext', 0, dec.text);
+		const res = scanDocument(dec.text, format, ctx.dicts(), detectOptionsFrom(settings));
+		return { text: dec.text, findings: res.findings.filter((f) => !notPhi(dec.text, f, formatOf(doc))), doc };
+	};
+	const scanned = async (uri: string): Promise<Scanned | { error: string }> => (await openScanned(uri)) ?? diskScanned(uri);
+	const fileReview = async (uri: string): Promise<FileReview> => (await fileReviewOr(uri)).review;
+	/** A file's review, and whether it could not be scanned at all. */
+	const fileReviewOr = async (uri: string): Promise<{ review: FileReview; failed?: boolean }> => {
+		const s = await scanned(uri);
+		if ('error' in s) return { review: { uri, findings: [], reviewed: false, pending: 0, error: s.error }, failed: true };
+		const digest = store.digest();
+		const a = applied(uri, s.text, s.findings, digest);
+		return { review: toFileReview(uri, s.text, s.doc, a.review, digest, a.error) };
+	};
+	/** After a change of decisions: open documents are validated again (their diagnostics follow), closed ones notified. */
+	const changed = async (uri: string, everyOpen: boolean): Promise<FileReview> => {
+		if (everyOpen) for (const d of ctx.documents.all()) if (d.uri !== uri) void validate(ctx, d.uri, true);
+		if (ctx.documents.get(uri)) {
+			await validate(ctx, uri, true);
+			const r = await openReview(uri);
+			if (r) return r;
+		}
+		const r = await fileReview(uri);
+		void connection.sendNotification(ReviewChangedNotification, r);
+		return r;
+	};
+
+	connection.onRequest(ReviewFileRequest, async (p) => {
+		if (!p || typeof p.uri !== 'string') throw new ResponseError(-32602, 'uri expected');
+		return fileReview(p.uri);
+	});
+
+	connection.onRequest(ReviewDecideRequest, async (p) => {
+		if (!p || typeof p.uri !== 'string' || !validRange(p.range)) throw new ResponseError(-32602, 'uri and range expected');
+		if (!['accept', 'reject', 'changeType', 'add', 'clear'].includes(p.decision)) throw new ResponseError(-32602, `unknown decision ${String(p.decision)}`);
+		if ((p.decision === 'changeType' || p.decision === 'add') && !isEntityType(p.type)) throw new ResponseError(-32602, `${p.decision} needs a type`);
+		if (p.scope !== undefined && !['file', 'folder', 'workspace'].includes(p.scope)) throw new ResponseError(-32602, 'unknown scope');
+		const r = reviewOf(p.uri);
+		if (!r.place || !r.doc) throw new ResponseError(-32603, r.error ?? 'The decision cannot be stored.');
+		const s = await scanned(p.uri);
+		if ('error' in s) throw new ResponseError(-32603, `The file cannot be reviewed: ${s.error}.`);
+		const start = s.doc.offsetAt(p.range.start);
+		const end = s.doc.offsetAt(p.range.end);
+		if (end <= start) throw new ResponseError(-32602, 'an empty range');
+		const digest = store.digest();
+		const key = pathKey(digest, r.place.rel);
+		const entry = r.doc.files[key];
+		const a = applyReview(s.text, s.findings, entry, new Map(), digest);
+		const atSpan = a.items.find((it) => it.finding.start === start && it.finding.end === end);
+		let decision = p.decision;
+		if (decision !== 'add' && decision !== 'clear' && !atSpan) throw new ResponseError(-32602, 'No finding has this range; use "add" for a span the detector missed.');
+		// on an added span: a new type is a new addition, a rejection removes it
+		if (atSpan?.decision === 'add' && decision === 'changeType') decision = 'add';
+		if (atSpan?.decision === 'add' && decision === 'reject') decision = 'clear';
+		const folderRel = r.place.rel.split('/').slice(0, -1).join('/');
+		const next = decide(s.text, s.findings, entry, { start, end }, decision, digest, { type: p.type, scope: p.scope, folder: folderKey(digest, folderRel) });
+		const docNext: ReviewDocument = { ...r.doc, files: { ...r.doc.files, [key]: next } };
+		try {
+			store.save(r.place, docNext);
+		} catch (e) {
+			throw new ResponseError(-32603, `The review file ${r.place.path} could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+		}
+		return changed(p.uri, decision === 'reject' && (p.scope === 'folder' || p.scope === 'workspace') || (entry?.decisions.some((d) => d.scope && d.scope !== 'file') ?? false));
+	});
+
+	connection.onRequest(ReviewMarkFileRequest, async (p) => {
+		if (!p || typeof p.uri !== 'string') throw new ResponseError(-32602, 'uri expected');
+		const r = reviewOf(p.uri);
+		if (!r.place || !r.doc) throw new ResponseError(-32603, r.error ?? 'The mark cannot be stored.');
+		const key = pathKey(store.digest(), r.place.rel);
+		const entry = r.doc.files[key] ?? { decisions: [] };
+		const next = { ...entry, reviewed: !!p.reviewed || undefined };
+		if (!next.reviewed) delete next.reviewed;
+		try {
+			store.save(r.place, { ...r.doc, files: { ...r.doc.files, [key]: next } });
+		} catch (e) {
+			throw new ResponseError(-32603, `The review file ${r.place.path} could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
+		}
+		return changed(p.uri, false);
+	});
+
+	connection.onRequest(ReviewScanFolderRequest, async (p, token): Promise<ReviewScanFolderResult> => {
+		if (!p || typeof p.folder !== 'string') throw new ResponseError(-32602, 'folder expected');
+		const workDone = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : undefined;
+		workDone?.begin('Scanning for PHI', 0, 'Listing files…', true);
+		const result: ReviewScanFolderResult = { files: 0, findings: 0, cancelled: false, failures: [] };
+		try {
+			const files: string[] = [];
+			await listFiles(p.folder, files, result.failures, p.folder);
+			let k = 0;
+			for (const path of files) {
+				if (token.isCancellationRequested) {
+					result.cancelled = true;
+					break;
+				}
+				const uri = pathToFileURL(path).href;
+				const open = ctx.documents.all().find((d) => pathOf(d.uri) === path);
+				const { review, failed } = await fileReviewOr(open?.uri ?? uri);
+				k++;
+				workDone?.report(Math.round((k / files.length) * 100), `${k}/${files.length} files`);
+				if (failed) {
+					result.failures.push({ path: relative(p.folder, path).split(sep).join('/'), reason: review.error ?? 'not scanned' });
+					continue;
+				}
+				result.files++;
+				result.findings += review.findings.filter((f) => f.decision !== 'reject').length;
+				void connection.sendNotification(ReviewChangedNotification, review);
+				// requests and edits are answered between files
+				await yieldToEvents();
+			}
+		} finally {
+			workDone?.done();
+		}
+		return result;
+	});
+
+	return {
+		store,
+		initialize(params) {
+			const folders = (params.workspaceFolders ?? []).map((f) => pathOf(f.uri)).filter((x): x is string => !!x);
+			if (!folders.length && params.rootUri) {
+				const root = pathOf(params.rootUri);
+				if (root) folders.push(root);
+			}
+			store.setFolders(folders);
+		},
+		initialized() {
+			try {
+				connection.workspace.onDidChangeWorkspaceFolders((e) => {
+					store.addFolders(e.added.map((f) => pathOf(f.uri)).filter((x): x is string => !!x), e.removed.map((f) => pathOf(f.uri)).filter((x): x is string => !!x));
+				});
+			} catch {
+				// the client does not announce workspace folder changes
+			}
+		},
+	};
+}
+
+function validRange(r: Range | undefined): r is Range {
+	const ok = (p: unknown) => !!p && Number.isInteger((p as { line: number }).line) && Number.isInteger((p as { character: number }).character);
+	return !!r && ok(r.start) && ok(r.end);
+}
+
+/** Text and NDJSON files under a folder (not following links), in path order. */
+async function listFiles(dir: string, out: string[], failures: { path: string; reason: string }[], root: string): Promise<void> {
+	let entries;
+	try {
+		entries = await readdir(dir, { withFileTypes: true });
+	} catch (e) {
+		failures.push({ path: relative(root, dir).split(sep).join('/') || '.', reason: `not readable (${(e as NodeJS.ErrnoException).code ?? 'error'})` });
+		return;
+	}
+	entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+	for (const e of entries) {
+		const p = join(dir, e.name);
+		if (e.isDirectory()) {
+			if (!SKIP_DIRS.has(e.name)) await listFiles(p, out, failures, root);
+		} else if (e.isFile() && formatForPath(e.name)) out.push(p);
+	}
+}
