@@ -47,7 +47,14 @@ export class FindingsProvider implements vscode.TreeDataProvider<ReviewNode>, vs
 
 	constructor(private readonly store: ReviewStore) {
 		// a changed review can move findings between types: refresh from the root (cheap: the tree is lazy)
-		this.sub = store.onDidChange(() => this.emitter.fire(undefined));
+		this.sub = store.onDidChange((reviews) => {
+			// forget the nodes of findings that are gone (edited away, or a file rescanned)
+			for (const r of reviews) {
+				const ids = new Set(r.findings.map((f) => `x|${r.uri}|${f.id}`));
+				for (const key of this.nodes.keys()) if (key.startsWith(`x|${r.uri}|`) && !ids.has(key)) this.nodes.delete(key);
+			}
+			this.emitter.fire(undefined);
+		});
 	}
 
 	private node<T extends ReviewNode>(key: string, make: () => T): T {

@@ -266,11 +266,18 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		mkdirSync(path.join(FOLDER, WARD), { recursive: true });
 		writeFileSync(path.join(FOLDER, WARD, 'handoff.txt'), 'Handoff for Harold Pemberton (MRN: 48213907), phone 406-555-0175.\nRelayed by ward clerk bo tran at 7 pm.\n');
 		await page.keyboard.press('Escape');
-		await page.locator('.activitybar .action-item a[aria-label^="PHI Review"]').click();
+		// the item's count badge covers the icon: the click is meant for the item either way
+		await page.locator('.activitybar .action-item a[aria-label^="PHI Review"]').click({ force: true });
 		await page.waitForSelector(reviewView, { timeout: 15000 });
 		await palette('De-identify: Scan Folder for PHI…');
 		const input = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
-		await input.fill(path.join(FOLDER, WARD) + '/');
+		// the dialog can put its default path in after a first fill: fill until the value stays
+		const wanted = path.join(FOLDER, WARD) + '/';
+		for (let i = 0; i < 5; i++) {
+			await input.fill(wanted);
+			await page.waitForTimeout(500);
+			if ((await input.inputValue()) === wanted) break;
+		}
 		// the simple file dialog may first navigate into the folder; Enter again selects it
 		let outcome = '';
 		for (let i = 0; i < 4 && !outcome; i++) {
