@@ -262,9 +262,9 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 	};
 
 	step('the PHI Findings view: Scan Folder for PHI fills it', async (t) => {
-		// a file whose second name (lower case, no title) the detector misses, in a folder of its own
+		// values of their own (the files scanned earlier hold others), and a second name (lower case, no title) the detector misses, in a folder of its own
 		mkdirSync(path.join(FOLDER, WARD), { recursive: true });
-		writeFileSync(path.join(FOLDER, WARD, 'handoff.txt'), 'Handoff for Harold Pemberton (MRN: 48213907), phone 406-555-0175.\nRelayed by ward clerk bo tran at 7 pm.\n');
+		writeFileSync(path.join(FOLDER, WARD, 'handoff.txt'), 'Handoff for Walter Brennan (MRN: 55120398), phone 406-555-0193.\nRelayed by ward clerk bo tran at 7 pm.\n');
 		await page.keyboard.press('Escape');
 		// the item's count badge covers the icon: the click is meant for the item either way
 		await page.locator('.activitybar .action-item a[aria-label^="PHI Review"]').click({ force: true });
@@ -293,34 +293,34 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		}
 		assert.match(outcome, /Scanned 1 file for PHI: 3 findings/);
 		await findingRow('handoff.txt').waitFor({ timeout: 15000 });
-		await findingRow('Harold Pemberton').waitFor({ timeout: 15000 });
-		const row = await findingRow('Harold Pemberton').innerText();
+		await findingRow('Walter Brennan').waitFor({ timeout: 15000 });
+		const row = await findingRow('Walter Brennan').innerText();
 		assert.match(row.replace(/\s+/g, ' '), /Patient · \d{1,3}% · to review/);
 		await page.locator(reviewView).screenshot({ path: path.join(SHOT_DIR, 'findings-view.png') });
 	});
 
 	step('reject a finding with scope folder, accept another, from the view', async (t) => {
 		if (skipIfNoReview(t)) return;
-		await findingRow('48213907').hover();
-		await findingRow('48213907').locator('.action-label[aria-label^="Reject Finding"]').click();
+		await findingRow('55120398').hover();
+		await findingRow('55120398').locator('.action-label[aria-label^="Reject Finding"]').click();
 		await page.waitForSelector('.quick-input-widget:has-text("scope") .quick-input-list .monaco-list-row:has-text("This folder")', { timeout: 15000 });
 		await page.keyboard.type('This folder');
 		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("This folder")', { timeout: 15000 });
 		await page.keyboard.press('Enter');
-		await page.waitForFunction(() => Array.from(document.querySelectorAll('[id="workbench.view.extension.deid-review"] .monaco-list-row')).some((r) => /48213907/.test((r as HTMLElement).innerText) && /rejected \(folder\)/.test((r as HTMLElement).innerText)), null, { timeout: 15000 });
-		for (const value of ['Harold Pemberton', '406-555-0175']) {
+		await page.waitForFunction(() => Array.from(document.querySelectorAll('[id="workbench.view.extension.deid-review"] .monaco-list-row')).some((r) => /55120398/.test((r as HTMLElement).innerText) && /rejected \(folder\)/.test((r as HTMLElement).innerText)), null, { timeout: 15000 });
+		for (const value of ['Walter Brennan', '406-555-0193']) {
 			await findingRow(value).hover();
 			await findingRow(value).locator('.action-label[aria-label^="Accept Finding"]').click();
 			await page.waitForFunction((v) => Array.from(document.querySelectorAll('[id="workbench.view.extension.deid-review"] .monaco-list-row')).some((r) => (r as HTMLElement).innerText.includes(v) && /accepted/.test((r as HTMLElement).innerText)), value, { timeout: 15000 });
 		}
 		const review = JSON.parse(readFileSync(path.join(FOLDER, '.deid', 'review.json'), 'utf8').toString());
 		const text = JSON.stringify(review);
-		assert.ok(!text.includes('Pemberton') && !text.includes('48213907'), '.deid/review.json holds no PHI');
+		assert.ok(!text.includes('Brennan') && !text.includes('55120398'), '.deid/review.json holds no PHI');
 	});
 
 	step('"Add Missed PHI from Selection…" adds the missed name; the file is marked reviewed', async (t) => {
 		if (skipIfNoReview(t)) return;
-		await page.locator(`${reviewView} .monaco-list-row`, { hasText: 'Harold Pemberton' }).first().click();
+		await page.locator(`${reviewView} .monaco-list-row`, { hasText: 'Walter Brennan' }).first().click();
 		await page.waitForSelector('.tab.active:has-text("handoff.txt")', { timeout: 30000 });
 		await page.locator('.monaco-editor .view-line', { hasText: 'Relayed by' }).click();
 		await page.keyboard.press('Home');
