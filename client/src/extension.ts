@@ -9,6 +9,7 @@ import { compareWithOriginal, OUTPUTS_KEY } from './commands/compareWithOriginal
 import { StatusItem } from './status';
 import { reportVisibleRanges } from './visibleRanges';
 import { KeyStore } from './keys';
+import { registerReviewUi, type ReviewApi } from './review';
 import { remoteJobHandlers, setRemoteSecret, showRemoteJobs, submitRemoteJob, type SubmitArgs } from './commands/remoteJobs';
 
 let client: LanguageClient | undefined;
@@ -17,6 +18,8 @@ let client: LanguageClient | undefined;
 export interface DeidApi {
 	status(uri: vscode.Uri): StatusParams | undefined;
 	onStatus: vscode.Event<StatusParams>;
+	/** The PHI Findings view's data: a file's review, and an event when reviews change. */
+	review: ReviewApi;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<DeidApi> {
@@ -25,6 +28,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	context.subscriptions.push(output, status);
 	client = createClient(context, output);
 	const c = client;
+	const review = registerReviewUi(c, status);
 	const keys = new KeyStore(context.secrets, c);
 	context.subscriptions.push(
 		c.onNotification(StatusNotification, (p) => status.update(p)),
@@ -41,9 +45,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		vscode.commands.registerCommand(Commands.rotateKey, () => keys.rotate()),
 		vscode.commands.registerCommand(Commands.showKeyFingerprint, () => keys.showFingerprint()),
 		...remoteJobHandlers(c, output),
+		...review.disposables,
 		vscode.commands.registerCommand(Commands.submitRemoteJob, (arg?: vscode.Uri | SubmitArgs) => submitRemoteJob(c, context, output, arg)),
 		vscode.commands.registerCommand(Commands.showRemoteJobs, () => showRemoteJobs(c, context, output)),
-		vscode.commands.registerCommand(Commands.verifyOutput, (arg?: vscode.Uri | { output?: string; quiet?: boolean }) => import('./commands/verifyOutput').then((m) => m.verifyOutput(c, arg))),
+		vscode.commands.registerCommand(Commands.verifyOutput, (arg?: vscode.Uri | { output?: string; quiet?: boolean }) => import('./commands/verifyOutput').then((m) => m.verifyOutput(c, context.workspaceState, arg))),
 		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
 	);
 	await c.start();
@@ -51,7 +56,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	const outputs = () => ({ roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), remembered: Object.values(context.workspaceState.get<Record<string, string>>(OUTPUTS_KEY, {})) });
 	await keys.sync(outputs());
 	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync(outputs())));
-	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange };
+	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange, review: review.api };
 }
 
 export async function deactivate(): Promise<void> {

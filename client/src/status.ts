@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { StatusParams } from '../../server/src/protocol';
+import type { FileReview, StatusParams } from '../../server/src/protocol';
 import { Commands } from '../../server/src/protocol';
 import { DOCUMENT_SELECTOR } from './client';
 
@@ -15,6 +15,7 @@ export class StatusItem implements vscode.Disposable {
 	readonly onDidChange = this.emitter.event;
 	private readonly subs: vscode.Disposable[] = [];
 	private readonly told = new Set<string>();
+	private readonly reviews = new Map<string, Pick<FileReview, 'pending' | 'reviewed'>>();
 
 	constructor() {
 		this.item = vscode.languages.createLanguageStatusItem('deid.status', DOCUMENT_SELECTOR);
@@ -32,6 +33,18 @@ export class StatusItem implements vscode.Disposable {
 		if (p.skipped === 'tooLarge') this.explainTooLarge(p.uri);
 		this.render();
 		this.emitter.fire(p);
+	}
+
+	/** The review state of a file (PHI Findings view): shown next to its count. */
+	setReview(uri: string, review: Pick<FileReview, 'pending' | 'reviewed'>): void {
+		this.reviews.set(uri, { pending: review.pending, reviewed: review.reviewed });
+		if (uri === vscode.window.activeTextEditor?.document.uri.toString()) this.render();
+	}
+
+	private reviewSuffix(uri: string): string {
+		const r = this.reviews.get(uri);
+		if (!r) return '';
+		return r.pending > 0 ? ` · ${r.pending.toLocaleString()} to review` : r.reviewed ? ' · reviewed' : '';
 	}
 
 	/** Once per document and session: why it has no diagnostics, and what to use instead. */
@@ -68,7 +81,7 @@ export class StatusItem implements vscode.Disposable {
 					? '$(shield) PHI: off'
 					: p.output
 						? `$(pass) De-identified ${p.output === 'report' ? 'report' : 'output'}${p.total ? `: ${p.total.toLocaleString()} possible leak(s)` : ''}`
-						: `${p.scanning ? '$(sync~spin)' : '$(shield)'} PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}${p.scanning ? ` (scanning ${Math.floor((100 * p.scanning.done) / Math.max(1, p.scanning.total))}%)` : ''}`;
+						: `${p.scanning ? '$(sync~spin)' : '$(shield)'} PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}${p.scanning ? ` (scanning ${Math.floor((100 * p.scanning.done) / Math.max(1, p.scanning.total))}%)` : ''}${this.reviewSuffix(doc.uri.toString())}`;
 		this.bar.tooltip = this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
 		this.bar.backgroundColor = p?.total ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 		this.bar.command = this.item.command;

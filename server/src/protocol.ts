@@ -39,6 +39,19 @@ export const Commands = {
 	showRemoteJobs: 'deid.showRemoteJobs',
 	setRemoteSecret: 'deid.setRemoteSecret',
 	verifyOutput: 'deid.verifyOutput',
+	// the PHI Findings view (review)
+	reviewScanWorkspace: 'deid.review.scanWorkspace',
+	reviewScanFolder: 'deid.review.scanFolder',
+	reviewNext: 'deid.review.next',
+	reviewPrevious: 'deid.review.previous',
+	reviewAccept: 'deid.review.accept',
+	reviewReject: 'deid.review.reject',
+	reviewChangeType: 'deid.review.changeType',
+	reviewClearDecision: 'deid.review.clearDecision',
+	reviewAddMissed: 'deid.review.addMissed',
+	reviewMarkFileReviewed: 'deid.review.markFileReviewed',
+	reviewFilter: 'deid.review.filter',
+	reviewClearFilter: 'deid.review.clearFilter',
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ENTITY_TYPES } from '../../server/src/engine';
@@ -7,7 +7,9 @@ import { Commands } from '../../server/src/protocol';
 
 const root = join(__dirname, '..', '..', '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const extensionSource = readFileSync(join(root, 'client', 'src', 'extension.ts'), 'utf8');
+// activate() registers most commands itself and the review UI's through one call into client/src/review
+const reviewDir = join(root, 'client', 'src', 'review');
+const extensionSource = [join(root, 'client', 'src', 'extension.ts'), ...readdirSync(reviewDir).filter((f) => f.endsWith('.ts')).map((f) => join(reviewDir, f))].map((f) => readFileSync(f, 'utf8')).join('\n');
 
 describe('package.json manifest', () => {
 	it('every contributed command has a handler registered in activate()', () => {
@@ -21,6 +23,22 @@ describe('package.json manifest', () => {
 	it('every command in a menu is contributed', () => {
 		const contributed = new Set(pkg.contributes.commands.map((c: { command: string }) => c.command));
 		for (const items of Object.values(pkg.contributes.menus) as { command: string }[][]) for (const i of items) assert.ok(contributed.has(i.command), i.command);
+	});
+
+	it('the PHI Findings view: its container, welcome buttons and next/previous keybindings', () => {
+		const container = pkg.contributes.viewsContainers.activitybar.find((v: { id: string }) => v.id === 'deid-review');
+		assert.equal(container?.title, 'PHI Review');
+		assert.ok(pkg.contributes.views['deid-review'].some((v: { id: string }) => v.id === 'deid.findings'));
+		const welcome = pkg.contributes.viewsWelcome.find((w: { view: string }) => w.view === 'deid.findings').contents as string;
+		for (const id of [Commands.reviewScanWorkspace, Commands.reviewScanFolder]) assert.ok(welcome.includes(`(command:${id})`), id);
+		const keys = new Map(pkg.contributes.keybindings.map((k: { command: string; key: string }) => [k.command, k.key]));
+		assert.equal(keys.get(Commands.reviewNext), 'ctrl+alt+]');
+		assert.equal(keys.get(Commands.reviewPrevious), 'ctrl+alt+[');
+		// a command shown in a view title or inline needs an icon
+		for (const where of ['view/title', 'view/item/context'])
+			for (const i of pkg.contributes.menus[where] as { command: string; group?: string }[])
+				if (where === 'view/title' ? i.group?.startsWith('navigation') : i.group?.startsWith('inline'))
+					assert.ok(pkg.contributes.commands.find((c: { command: string }) => c.command === i.command).icon, i.command);
 	});
 
 	it('every setting has a scope and a markdown description', () => {

@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult, type Operation } from '../../../server/src/protocol';
 import { OUTPUTS_KEY } from './compareWithOriginal';
+import { pickFolder } from '../folderPick';
 
 interface FolderArgs {
 	input?: string;
@@ -22,49 +23,12 @@ function findPolicy(input: string): string | undefined {
 	return candidates.find((c) => existsSync(c));
 }
 
-interface FolderItem extends vscode.QuickPickItem {
-	folder?: string;
-}
-
-/** Folders one Enter can pick: the active file's folder, the workspace folders and their subfolders; "Browse…" for any other. */
-async function candidateFolders(): Promise<FolderItem[]> {
-	const seen = new Set<string>();
-	const items: FolderItem[] = [];
-	const add = (folder: string, description: string, label?: string): void => {
-		if (seen.has(folder)) return;
-		seen.add(folder);
-		const relative = vscode.workspace.asRelativePath(folder, true);
-		items.push({ label: label ?? (relative && relative !== folder ? relative : path.basename(folder)), description, folder });
-	};
-	const active = vscode.window.activeTextEditor?.document.uri;
-	if (active?.scheme === 'file') add(path.dirname(active.fsPath), "the active file's folder");
-	for (const wf of vscode.workspace.workspaceFolders ?? []) {
-		add(wf.uri.fsPath, 'workspace folder', wf.name);
-		const entries = await vscode.workspace.fs.readDirectory(wf.uri).then((e) => e, () => [] as [string, vscode.FileType][]);
-		// Dot folders hold settings and reviews; "-deid" folders are outputs of earlier runs.
-		const subfolders = entries.filter(([name, kind]) => kind === vscode.FileType.Directory && !name.startsWith('.') && !name.endsWith('-deid') && name !== 'node_modules');
-		for (const [name] of subfolders.sort(([a], [b]) => a.localeCompare(b)).slice(0, 200)) add(path.join(wf.uri.fsPath, name), '');
-	}
-	return items;
-}
-
-/** One QuickPick (one Enter) instead of the file dialog, which in a browser first navigates into the folder typed. */
-async function pickInputFolder(): Promise<string | undefined> {
-	const browse: FolderItem = { label: '$(folder-opened) Browse…', description: 'any other folder' };
-	const items = [...(await candidateFolders()), browse];
-	const pick = items.length > 1 ? await vscode.window.showQuickPick(items, { title: 'De-identify Folder: input folder', placeHolder: 'Type to filter; sources are never modified', matchOnDescription: true }) : browse;
-	if (!pick) return undefined;
-	if (pick.folder) return pick.folder;
-	const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'De-identify', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
-	return picked?.[0]?.fsPath;
-}
-
 /** "De-identify Folder…": pick folder, operation and output; run in the server with cancellable progress. */
 export async function deidentifyFolder(client: LanguageClient, state: vscode.Memento, arg?: vscode.Uri | FolderArgs): Promise<DeidentifyFolderResult | undefined> {
 	const opts: FolderArgs = arg instanceof vscode.Uri ? { input: arg.fsPath } : (arg ?? {});
 	let input = opts.input;
 	if (!input) {
-		input = await pickInputFolder();
+		input = await pickFolder({ title: 'De-identify Folder: input folder', openLabel: 'De-identify' });
 		if (!input) return undefined;
 	}
 	let operation = opts.operation;

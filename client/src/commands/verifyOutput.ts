@@ -3,6 +3,8 @@
 // onVerified) so a findings view can show the same suspects.
 import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
+import { pickFolder } from '../folderPick';
+import { OUTPUTS_KEY } from './compareWithOriginal';
 import { VerifyOutputRequest, type VerifyOutputResult, type VerifySuspect } from '../../../server/src/protocol';
 
 interface VerifyArgs {
@@ -15,13 +17,14 @@ const verified = new vscode.EventEmitter<{ output: string; result: VerifyOutputR
 /** Fires after each verify run with its result (suspects by file URI, type and range; never text). */
 export const onVerified = verified.event;
 
-export async function verifyOutput(client: LanguageClient, arg?: vscode.Uri | VerifyArgs): Promise<VerifyOutputResult | undefined> {
+export async function verifyOutput(client: LanguageClient, state: vscode.Memento, arg?: vscode.Uri | VerifyArgs): Promise<VerifyOutputResult | undefined> {
 	const opts: VerifyArgs = arg instanceof vscode.Uri ? { output: arg.fsPath } : (arg ?? {});
 	let output = opts.output;
 	if (!output) {
-		const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Verify', title: 'Verify De-identified Output Folder', defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
-		if (!picked?.length) return undefined;
-		output = picked[0].fsPath;
+		// outputs of this workspace's folder jobs first
+		const extra = Object.values(state.get<Record<string, string>>(OUTPUTS_KEY, {})).map((folder) => ({ folder, description: 'output of De-identify Folder' }));
+		output = await pickFolder({ title: 'Verify De-identified Output Folder', openLabel: 'Verify', includeOutputs: true, extra });
+		if (!output) return undefined;
 	}
 	const result = await run(client, output);
 	verified.fire({ output, result });

@@ -1,0 +1,45 @@
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { Commands, ReviewChangedNotification, type EntityType, type FileReview, type RejectScope } from '../../../server/src/protocol';
+import type { StatusItem } from '../status';
+import { ReviewCommands, type FindingRef } from './commands';
+import { ReviewDecorations } from './decorations';
+import { createFindingsView, type ReviewNode } from './findingsView';
+import { ReviewStore } from './store';
+
+/** What the end-to-end tests wait on. */
+export interface ReviewApi {
+	get(uri: vscode.Uri): FileReview | undefined;
+	onDidChange: vscode.Event<FileReview[]>;
+}
+
+/** The PHI Findings view, its commands, the Explorer badges and the status item's review count. */
+export function registerReviewUi(client: LanguageClient, status: StatusItem): { disposables: vscode.Disposable[]; api: ReviewApi } {
+	const store = new ReviewStore();
+	const { view, provider, disposables } = createFindingsView(store);
+	const cmds = new ReviewCommands(client, store, provider, view);
+	const decorations = new ReviewDecorations(store);
+	return {
+		api: { get: (uri) => store.get(uri.toString()), onDidChange: store.onDidChange },
+		disposables: [
+			store,
+			...disposables,
+			decorations,
+			vscode.window.registerFileDecorationProvider(decorations),
+			client.onNotification(ReviewChangedNotification, (r) => store.set(r)),
+			store.onDidChange((reviews) => reviews.forEach((r) => status.setReview(r.uri, r))),
+			vscode.commands.registerCommand(Commands.reviewScanWorkspace, () => cmds.scanWorkspace()),
+			vscode.commands.registerCommand(Commands.reviewScanFolder, (arg?: vscode.Uri | string) => cmds.scanFolder(arg)),
+			vscode.commands.registerCommand(Commands.reviewNext, () => cmds.go(1)),
+			vscode.commands.registerCommand(Commands.reviewPrevious, () => cmds.go(-1)),
+			vscode.commands.registerCommand(Commands.reviewAccept, (arg?: ReviewNode | FindingRef) => cmds.accept(arg)),
+			vscode.commands.registerCommand(Commands.reviewReject, (arg?: ReviewNode | FindingRef, scope?: RejectScope) => cmds.reject(arg, scope)),
+			vscode.commands.registerCommand(Commands.reviewChangeType, (arg?: ReviewNode | FindingRef, type?: EntityType) => cmds.changeType(arg, type)),
+			vscode.commands.registerCommand(Commands.reviewClearDecision, (arg?: ReviewNode | FindingRef) => cmds.clearDecision(arg)),
+			vscode.commands.registerCommand(Commands.reviewAddMissed, (type?: EntityType) => cmds.addMissed(typeof type === 'string' ? type : undefined)),
+			vscode.commands.registerCommand(Commands.reviewMarkFileReviewed, (arg?: ReviewNode | vscode.Uri) => cmds.markFileReviewed(arg)),
+			vscode.commands.registerCommand(Commands.reviewFilter, () => cmds.filter()),
+			vscode.commands.registerCommand(Commands.reviewClearFilter, () => cmds.clearFilter()),
+		],
+	};
+}
