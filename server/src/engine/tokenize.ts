@@ -1,4 +1,4 @@
-/** A word-level token. Kinds: 'w' letters (may hold inner ' and -), 'n' digits, 'p' any other single character. */
+/** A word-level token. Kinds: 'w' letters (may hold inner apostrophes), 'n' digits, 'p' any other single character. */
 export interface Token {
 	start: number;
 	end: number;
@@ -6,15 +6,11 @@ export interface Token {
 	kind: 'w' | 'n' | 'p';
 	/** Lower-case text (for dictionary look-ups). */
 	lower: string;
-	/** Index of the next non-space character after the token (for punctuation checks). */
 }
 
 /**
- * Tokens are made by a constructor, not an object literal. V8 pretenures an object literal's allocation site
- * when scavenges find most of its objects alive, which a text's tokens always are while it is being scanned;
- * from then on every token was allocated in the old generation, and only full collections freed them. The
- * constructor's objects stay young: a 2-worker job over 48 MB of the bench folder went from 73 to 22 full
- * collections (--trace-gc), and GC threads had taken about a third of the job's CPU time.
+ * A constructor, not an object literal: V8 pretenures a literal's allocation site once most of its objects
+ * survive scavenges (a text's tokens do), and old-generation tokens are freed only by full collections.
  */
 class TokenRecord implements Token {
 	constructor(
@@ -26,7 +22,8 @@ class TokenRecord implements Token {
 	) {}
 }
 
-// One character class per step and no nested quantifiers: linear on any input. Hyphens split words ("Stord-Painter" is two name words).
+// One character class per step and no nested quantifiers: linear on any input.
+// Hyphens split words ("Stord-Painter" is two name words).
 const ANY_LETTER = /\p{L}/u;
 const TOKEN_RE = /[\p{L}\p{M}](?:[\p{L}\p{M}]|['’](?=[\p{L}\p{M}]))*|\d+|[^\s]/gu;
 
@@ -48,13 +45,13 @@ const LETTER_RE = /^[\p{L}\p{M}]$/u;
 const SPACE_RE = /^\s$/u;
 const letterCache = new Map<number, boolean>();
 const spaceCache = new Map<number, boolean>();
-function isLetterCp(cp: number): boolean {
+function isLetterCodePoint(cp: number): boolean {
 	if (cp < 128) return (cp >= 65 && cp <= 90) || (cp >= 97 && cp <= 122);
 	let v = letterCache.get(cp);
 	if (v === undefined) letterCache.set(cp, (v = LETTER_RE.test(String.fromCodePoint(cp))));
 	return v;
 }
-function isSpaceCp(cp: number): boolean {
+function isSpaceCodePoint(cp: number): boolean {
 	if (cp < 128) return cp === 32 || (cp >= 9 && cp <= 13);
 	let v = spaceCache.get(cp);
 	if (v === undefined) spaceCache.set(cp, (v = SPACE_RE.test(String.fromCodePoint(cp))));
@@ -72,29 +69,29 @@ export function tokenize(text: string): Token[] {
 	};
 	while (i < n) {
 		const cp = text.codePointAt(i)!;
-		const w = cp > 0xffff ? 2 : 1;
-		if (isSpaceCp(cp)) {
-			i += w;
+		const width = cp > 0xffff ? 2 : 1;
+		if (isSpaceCodePoint(cp)) {
+			i += width;
 			continue;
 		}
 		if (cp >= 48 && cp <= 57) {
 			let j = i + 1;
 			while (j < n) {
-				const d = text.charCodeAt(j);
-				if (d >= 48 && d <= 57) j++;
+				const digit = text.charCodeAt(j);
+				if (digit >= 48 && digit <= 57) j++;
 				else break;
 			}
 			push(i, j, 'n');
 			i = j;
 			continue;
 		}
-		if (isLetterCp(cp)) {
-			let j = i + w;
+		if (isLetterCodePoint(cp)) {
+			let j = i + width;
 			while (j < n) {
-				const d = text.codePointAt(j)!;
-				const dw = d > 0xffff ? 2 : 1;
-				if (isLetterCp(d)) j += dw;
-				else if ((d === 39 || d === 0x2019) && j + 1 < n && isLetterCp(text.codePointAt(j + 1)!)) j += 1;
+				const next = text.codePointAt(j)!;
+				if (isLetterCodePoint(next)) j += next > 0xffff ? 2 : 1;
+				// an apostrophe (straight or curly) between letters stays inside the word
+				else if ((next === 39 || next === 0x2019) && j + 1 < n && isLetterCodePoint(text.codePointAt(j + 1)!)) j += 1;
 				else break;
 			}
 			push(i, j, 'w');
@@ -102,8 +99,8 @@ export function tokenize(text: string): Token[] {
 			continue;
 		}
 		// any other single character (a whole code point); a lone letter-like symbol counts as a word
-		push(i, i + w, 'p');
-		i += w;
+		push(i, i + width, 'p');
+		i += width;
 	}
 	return tokens;
 }
