@@ -31,7 +31,7 @@ async function fakerLocales() {
 
 /**
  * Given names and surnames in Latin script from every @faker-js/faker locale (MIT): spare surrogate names, used
- * where the census lists overlap and for note-local variants (see transform.ts, nameTargets).
+ * where the census lists overlap and for note-local variants (see transform/pools.ts, nameTargets).
  */
 async function fakerSpare() {
 	const { allFakers } = await import('@faker-js/faker');
