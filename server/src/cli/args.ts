@@ -10,7 +10,7 @@ export interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-export const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--allow-container', '--document-time-limit', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers', '--jobs']);
+export const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--allow-container', '--document-time-limit', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers', '--jobs', '--review', '--format', '--labels']);
 export const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '--force', '--no-resume', '--no-verify', '-h', '--help', '--version']);
 
 export function parse(argv: string[]): Parsed {

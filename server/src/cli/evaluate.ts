@@ -2,50 +2,14 @@
 // annotations (brat <name>.ann or our <name>.deid.json beside <name>.txt).
 import { existsSync, readFileSync } from 'node:fs';
 import {
-	AnnotationError, emptyCounts, ENGINE_VERSION, parseBrat, parseJsonAnnotations, parseLabelMapping, resolveLabels, scoreDocument, summarize,
+	AnnotationError, emptyCounts, parseBrat, parseJsonAnnotations, parseLabelMapping, resolveLabels, scoreDocument, summarize,
 	type AnnotatedSpan, type EvaluationResult, type Finding, type LabelMapping,
 } from '../engine';
 import { loadDictionaries } from '../node/dictionaries';
 import { decodeText } from '../node/textio';
-import { detectOptions, parse, UsageError, type Parsed } from './args';
+import { detectOptions, one, UsageError, type Parsed } from './args';
 import { collectFiles } from './scan';
 import { readRegularFile, scanFile } from './scanFile';
-
-/** Options of this command only (the shared parser does not know them). */
-const OWN_FLAGS = ['--format', '--labels'];
-
-/**
- * When argv is an `evaluate` command: its own options and the rest parsed by the shared parser; otherwise
- * undefined (the shared parser then reports any mistake).
- */
-export function evaluateArgv(argv: string[]): { parsed: Parsed; own: Map<string, string> } | undefined {
-	const own = new Map<string, string>();
-	const rest: string[] = [];
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (a === '--') {
-			rest.push(...argv.slice(i));
-			break;
-		}
-		const name = a.includes('=') ? a.slice(0, a.indexOf('=')) : a;
-		if (!OWN_FLAGS.includes(name)) rest.push(a);
-		else {
-			const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-			if (v === undefined) throw new UsageError(`${name} needs a value`);
-			own.set(name, v);
-		}
-	}
-	let parsed: Parsed;
-	try {
-		parsed = parse(rest);
-	} catch (e) {
-		// a mistake in an evaluate command is reported here, where its own options are known
-		if (rest.includes('evaluate')) throw e;
-		return undefined;
-	}
-	if (parsed.positional[0] !== 'evaluate') return undefined;
-	return { parsed: { ...parsed, positional: parsed.positional.slice(1) }, own };
-}
 
 type Format = 'auto' | 'brat' | 'json';
 
@@ -90,20 +54,11 @@ function table(r: EvaluationResult): string {
 	return lines.join('\n');
 }
 
-export async function cmdEvaluate(ev: { parsed: Parsed; own: Map<string, string> }, usage: string): Promise<number> {
-	const p = ev.parsed;
-	if (p.flags.has('--version')) {
-		process.stdout.write(`${ENGINE_VERSION}\n`);
-		return 0;
-	}
-	if (p.flags.has('-h') || p.flags.has('--help')) {
-		process.stdout.write(usage + '\n');
-		return 0;
-	}
+export async function cmdEvaluate(p: Parsed): Promise<number> {
 	if (p.positional.length !== 1) throw new UsageError('evaluate needs one folder');
-	const format = (ev.own.get('--format') ?? 'auto') as Format;
+	const format = (one(p, '--format') ?? 'auto') as Format;
 	if (!['auto', 'brat', 'json'].includes(format)) throw new UsageError('--format must be auto, brat or json');
-	const labels = readLabels(ev.own.get('--labels'));
+	const labels = readLabels(one(p, '--labels'));
 	const opts = detectOptions(p);
 	const json = p.flags.has('--json');
 	let unreadable = false;
