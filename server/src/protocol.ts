@@ -52,6 +52,7 @@ export const Commands = {
 	reviewMarkFileReviewed: 'deid.review.markFileReviewed',
 	reviewFilter: 'deid.review.filter',
 	reviewClearFilter: 'deid.review.clearFilter',
+	reviewExportAnnotations: 'deid.review.exportAnnotations',
 } as const;
 
 export type AllowListScope = 'folder' | 'workspace' | 'user';
@@ -373,3 +374,25 @@ export interface VerifyOutputResult {
 	error?: string;
 }
 export const VerifyOutputRequest = new ProtocolRequestType<VerifyOutputParams, VerifyOutputResult, never, void, void>('deid/verifyOutput');
+
+/**
+ * client → server: the reviewed files of a workspace folder as an annotated test set for `deid evaluate`: each
+ * plain-text file's text and its findings after the decisions (brat `.ann` or `.deid.json`), named by the keyed
+ * digest of its path (never the path). The text is the user's own notes: the set holds PHI by design.
+ */
+export interface ReviewExportParams extends WorkDoneProgressParams {
+	/** A workspace folder (file system path) whose `.deid/review.json` holds the decisions. */
+	folder: string;
+	/** A folder outside it. */
+	out: string;
+	format: 'brat' | 'json';
+}
+export interface ReviewExportResult {
+	/** Reviewed files written. */
+	files: number;
+	spans: number;
+	/** Files not written: relative path and reason (not reviewed, NDJSON, unreadable; never content). */
+	skipped: { path: string; reason: string }[];
+	error?: string;
+}
+export const ReviewExportRequest = new ProtocolRequestType<ReviewExportParams, ReviewExportResult, never, void, void>('deid/review/export');

@@ -1,11 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
-import { DeidentifyFolderRequest, ReviewChangedNotification, ReviewDecideRequest, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, SetKeyNotification, type FileReview } from '../../server/src/protocol';
+import { DeidentifyFolderRequest, ReviewChangedNotification, ReviewDecideRequest, ReviewExportRequest, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, SetKeyNotification, type FileReview } from '../../server/src/protocol';
 import { root, runCli } from '../helpers/cli';
 import { TestClient } from '../helpers/lsp';
 
@@ -128,6 +128,38 @@ describe('review over stdio', () => {
 		assert.equal(other.findings.find((f) => f.preview === 'Okafor')?.decision, undefined, 'outside the folder');
 		const empty = await client.conn.sendRequest(ReviewMarkFileRequest, { uri: pathToFileURL(join(ws, 'notes', 'empty.txt')).href, reviewed: true });
 		assert.equal(empty.reviewed, true);
+	});
+
+	it('Export Review as Annotations: reviewed files only, decisions applied, no path in the names; deid evaluate reads it', async () => {
+		const out = mkdtempSync(join(tmpdir(), 'deid-review-export-'));
+		try {
+			const inside = await client.conn.sendRequest(ReviewExportRequest, { folder: ws, out: join(ws, 'export'), format: 'brat' });
+			assert.match(inside.error ?? '', /outside the reviewed folder/);
+			const r = await client.conn.sendRequest(ReviewExportRequest, { folder: ws, out, format: 'brat' });
+			assert.equal(r.error, undefined);
+			assert.ok(r.files >= 1, JSON.stringify(r.skipped));
+			assert.ok(r.skipped.some((x) => x.reason === 'not reviewed'), 'unreviewed files are left out');
+			const names = readdirSync(out).filter((n) => n !== 'json').sort();
+			assert.equal(names.length, 2 * r.files);
+			for (const n of names) assert.match(n, /^[0-9a-f]{24}\.(txt|ann)$/);
+			// a.txt, reviewed above: its text and its findings after the decisions
+			const base = names.find((n) => n.endsWith('.txt') && readFileSync(join(out, n), 'utf8') === text);
+			assert.ok(base, 'the reviewed note is exported as it is');
+			const ann = readFileSync(join(out, base.replace(/\.txt$/, '.ann')), 'utf8');
+			const spans = ann.trim().split('\n').map((l) => l.split('\t')[1].split(' '));
+			const at = (s: string) => String(text.indexOf(s));
+			assert.ok(spans.some(([type, start]) => type === 'Patient' && start === at('Whitfield')), ann);
+			assert.ok(spans.some(([type, start]) => type === 'Doctor' && start === at('kestrel')), ann);
+			assert.ok(!spans.some(([, start]) => start === at('617-555-0123')), 'the rejected finding is no annotation');
+			const json = await client.conn.sendRequest(ReviewExportRequest, { folder: ws, out: join(out, 'json'), format: 'json' });
+			assert.equal(json.files, r.files);
+			// the exported set is a test set for deid evaluate
+			const ev = runCli(['evaluate', '--json', out]);
+			assert.equal(ev.code, 0, ev.stderr);
+			assert.ok(JSON.parse(ev.stdout), 'figures as JSON');
+		} finally {
+			rmSync(out, { recursive: true, force: true });
+		}
 	});
 
 	it('a file outside the workspace folders: the decision is refused with a reason', async () => {

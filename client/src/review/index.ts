@@ -4,8 +4,11 @@ import { Commands, ReviewChangedNotification, type EntityType, type FileReview, 
 import type { StatusItem } from '../status';
 import { ReviewCommands, type FindingRef } from './commands';
 import { ReviewDecorations } from './decorations';
-import { createFindingsView, type ReviewNode } from './findingsView';
+import { createFindingsView, FINDINGS_VIEW, type ReviewNode } from './findingsView';
 import { ReviewStore } from './store';
+import { reviewsOfVerify } from './verified';
+import { exportReviewAsAnnotations } from './exportAnnotations';
+import { onVerified } from '../commands/verifyOutput';
 
 /** What the end-to-end tests wait on. */
 export interface ReviewApi {
@@ -27,6 +30,12 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 			decorations,
 			vscode.window.registerFileDecorationProvider(decorations),
 			client.onNotification(ReviewChangedNotification, (r) => store.set(r)),
+			// a verify run's suspects open in the view, beside the sources' findings
+			onVerified(async ({ result }) => {
+				const reviews = await reviewsOfVerify(result);
+				store.set(...reviews);
+				if (reviews.length) await vscode.commands.executeCommand(`${FINDINGS_VIEW}.focus`);
+			}),
 			store.onDidChange((reviews) => reviews.forEach((r) => status.setReview(r.uri, r))),
 			vscode.commands.registerCommand(Commands.reviewScanWorkspace, () => cmds.scanWorkspace()),
 			vscode.commands.registerCommand(Commands.reviewScanFolder, (arg?: vscode.Uri | string) => cmds.scanFolder(arg)),
@@ -40,6 +49,7 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 			vscode.commands.registerCommand(Commands.reviewMarkFileReviewed, (arg?: ReviewNode | vscode.Uri) => cmds.markFileReviewed(arg)),
 			vscode.commands.registerCommand(Commands.reviewFilter, () => cmds.filter()),
 			vscode.commands.registerCommand(Commands.reviewClearFilter, () => cmds.clearFilter()),
+			vscode.commands.registerCommand(Commands.reviewExportAnnotations, (args?: Parameters<typeof exportReviewAsAnnotations>[1]) => exportReviewAsAnnotations(client, args)),
 		],
 	};
 }

@@ -1,15 +1,16 @@
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, relative, sep } from 'node:path';
+import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ResponseError, type InitializeParams, type Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyReview, decide, emptyReview, folderKey, folderKeysOf, isEntityType, pathKey, scanDocument, scopedRejects, type AppliedReview, type DocumentFormat, type Finding, type ReviewDigest, type ReviewDocument } from '../engine';
+import { applyReview, decide, toBrat, toJsonAnnotations, emptyReview, folderKey, folderKeysOf, isEntityType, pathKey, scanDocument, scopedRejects, type AppliedReview, type DocumentFormat, type Finding, type ReviewDigest, type ReviewDocument } from '../engine';
 import { decodeText, formatForPath } from '../node/textio';
-import { ReviewChangedNotification, ReviewDecideRequest, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, type FileReview, type ReviewFinding, type ReviewScanFolderResult } from '../protocol';
+import { ReviewChangedNotification, ReviewDecideRequest, ReviewExportRequest, type ReviewExportResult, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, type FileReview, type ReviewFinding, type ReviewScanFolderResult } from '../protocol';
 import { ReviewStore, type ReviewPlace } from '../review/store';
 import { detectOptionsFrom } from '../settings';
 import { formatOf, type ServerContext } from '../state';
 import { notPhi, reviewHook, validate } from './diagnostics';
+import { writeAtomic } from '../jobs/folderJob';
 
 /** A file's text and findings (before decisions) as the review sees them. */
 interface Scanned {
@@ -238,6 +239,59 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 				result.findings += review.findings.filter((f) => f.decision !== 'reject').length;
 				void connection.sendNotification(ReviewChangedNotification, review);
 				// requests and edits are answered between files
+				await yieldToEvents();
+			}
+		} finally {
+			workDone?.done();
+		}
+		return result;
+	});
+
+	connection.onRequest(ReviewExportRequest, async (p, token): Promise<ReviewExportResult> => {
+		if (!p || typeof p.folder !== 'string' || typeof p.out !== 'string' || (p.format !== 'brat' && p.format !== 'json')) throw new ResponseError(-32602, 'folder, out and format (brat or json) expected');
+		const result: ReviewExportResult = { files: 0, spans: 0, skipped: [] };
+		const folder = resolve(p.folder);
+		const out = resolve(p.out);
+		const inside = relative(folder, out);
+		if (!inside || (!inside.startsWith('..') && !isAbsolute(inside))) return { ...result, error: 'The export folder must lie outside the reviewed folder (the set holds the notes themselves).' };
+		const place = store.locate(join(folder, '.deid'));
+		if ('error' in place) return { ...result, error: place.error };
+		const workDone = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : undefined;
+		workDone?.begin('Exporting the review', 0, 'Listing files…', true);
+		try {
+			const files: string[] = [];
+			const failures: { path: string; reason: string }[] = [];
+			await listFiles(folder, files, failures, folder);
+			result.skipped.push(...failures);
+			await mkdir(out, { recursive: true });
+			const digest = store.digest();
+			for (let k = 0; k < files.length && !token.isCancellationRequested; k++) {
+				const path = files[k];
+				const rel = relative(folder, path).split(sep).join('/');
+				workDone?.report(Math.round(((k + 1) / files.length) * 100), `${k + 1}/${files.length} files`);
+				if (formatForPath(path) !== 'text') {
+					result.skipped.push({ path: rel, reason: 'NDJSON: annotations are written for plain-text files only' });
+					continue;
+				}
+				const uri = ctx.documents.all().find((d) => pathOf(d.uri) === path)?.uri ?? pathToFileURL(path).href;
+				const s = await scanned(uri);
+				if ('error' in s) {
+					result.skipped.push({ path: rel, reason: s.error });
+					continue;
+				}
+				const a = applied(uri, s.text, s.findings, digest);
+				if (!a.review.reviewed) {
+					result.skipped.push({ path: rel, reason: 'not reviewed' });
+					continue;
+				}
+				const spans = a.review.effective.map((f) => ({ type: f.type, start: f.start, end: f.end }));
+				// named by the path's keyed digest, as in review.json: no file name we write holds a name
+				const fileplace = store.locate(path);
+				const name = join(out, pathKey(digest, 'rel' in fileplace ? fileplace.rel : rel).slice(0, 24));
+				await writeAtomic(`${name}.txt`, s.text, 0o600);
+				await writeAtomic(p.format === 'brat' ? `${name}.ann` : `${name}.deid.json`, p.format === 'brat' ? toBrat(spans, s.text) : toJsonAnnotations(spans), 0o600);
+				result.files++;
+				result.spans += spans.length;
 				await yieldToEvents();
 			}
 		} finally {

@@ -1,6 +1,6 @@
 /// <reference types="mocha" />
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeidApi } from '../../../client/src/extension';
@@ -195,6 +195,29 @@ describe('vscode-deid in a real VS Code', () => {
 		const back = await vscode.commands.executeCommand<{ deidentified: vscode.Uri }>('deid.compareWithOriginal', vscode.Uri.file(path.join(input, 'summary.txt')));
 		assert.equal(back?.deidentified.fsPath, path.join(output, 'summary.txt'));
 	});
+	it('"Verify De-identified Output Folder…" finds a name planted after the job and lists it in the findings view', async () => {
+		const input = path.join(ws().fsPath, 'inbox');
+		const output = path.join(ws().fsPath, '..', `inbox-verify-${Date.now()}`);
+		const job = await vscode.commands.executeCommand<{ error?: string }>('deid.deidentifyFolder', { input, output, operation: 'redact', quiet: true });
+		assert.equal(job?.error, undefined);
+		const planted = path.join(output, 'p1', 'visit.txt');
+		writeFileSync(planted, readFileSync(planted, 'utf8') + '\nSeen with her husband Desmond Okonkwo-Hale today.\n');
+		const uri = vscode.Uri.file(planted).toString();
+		const listed = new Promise<void>((resolve) => {
+			const sub = api.review.onDidChange((reviews) => {
+				if (reviews.some((r) => r.uri === uri && r.findings.some((f) => f.detector.startsWith('verify:') && f.type === 'Patient'))) {
+					sub.dispose();
+					resolve();
+				}
+			});
+		});
+		const result = await vscode.commands.executeCommand<{ suspects: number; byFile: { uri: string }[] }>('deid.verifyOutput', { output, quiet: true });
+		assert.ok(result && result.suspects > 0 && result.byFile.some((f) => f.uri === uri), JSON.stringify(result?.byFile.map((f) => f.uri)));
+		await listed;
+		const preview = api.review.get(vscode.Uri.file(planted))!.findings.map((f) => f.preview).join(' ');
+		assert.match(preview, /Desmond|Okonkwo/);
+	});
+
 	it('"Submit Folder as Remote Batch Job…" runs against a local deid serve over Azurite and downloads the outputs', async function () {
 		const cfg = process.env.DEID_E2E_REMOTE;
 		if (!cfg) return this.skip();
