@@ -82,10 +82,22 @@ export class StatusItem implements vscode.Disposable {
 					: p.output
 						? `$(pass) De-identified ${p.output === 'report' ? 'report' : 'output'}${p.total ? `: ${p.total.toLocaleString()} possible leak(s)` : ''}`
 						: `${p.scanning ? '$(sync~spin)' : '$(shield)'} PHI: ${p.total.toLocaleString()}${p.deidentified ? ` (${p.deidentified.toLocaleString()} de-identified)` : ''}${p.scanning ? ` (scanning ${Math.floor((100 * p.scanning.done) / Math.max(1, p.scanning.total))}%)` : ''}${this.reviewSuffix(doc.uri.toString())}`;
-		this.bar.tooltip = this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
+		this.bar.tooltip = this.tooltip(p);
 		this.bar.backgroundColor = p?.total ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 		this.bar.command = this.item.command;
 		this.bar.show();
+	}
+
+	/**
+	 * One short line per type rather than one long line: the bar item sits at the window's right edge, where a wide
+	 * tooltip was cut off.
+	 */
+	private tooltip(p: StatusParams | undefined): vscode.MarkdownString | string {
+		if (!p || p.skipped || !p.total) return this.item.detail ? `De-identification: ${this.item.detail}` : 'De-identification';
+		const md = new vscode.MarkdownString(`**De-identification** — ${p.total.toLocaleString()} finding(s)\n\n`);
+		const rows = Object.entries(p.counts).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+		md.appendMarkdown(rows.map(([t, c]) => `${t}: ${(c ?? 0).toLocaleString()}`).join('  \n'));
+		return md;
 	}
 
 	private renderLanguageStatus(): void {

@@ -80,12 +80,23 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.waitForFunction(() => Array.from(document.querySelectorAll('.statusbar-item')).some((e) => /PHI: [1-9]/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
 		assert.match(await count.innerText(), /PHI: [1-9]\d*/);
 		await page.locator('.part.statusbar').screenshot({ path: path.join(SHOT_DIR, 'status-count.png') });
+		// its tooltip lists the counts by type and stays inside the window (it sits at the right edge)
+		await count.hover();
+		const hover = page.locator('.monaco-hover:visible, .workbench-hover:visible').filter({ hasText: 'De-identification' }).first();
+		await hover.waitFor({ state: 'visible', timeout: 15000 });
+		const box = await hover.boundingBox();
+		const width = page.viewportSize()!.width;
+		assert.ok(box && box.x >= 0 && box.x + box.width <= width, `hover at ${JSON.stringify(box)} in a window ${width} wide`);
+		assert.match(await hover.innerText(), /Patient: \d+/);
+		await page.screenshot({ path: path.join(SHOT_DIR, 'status-tooltip.png') });
+		await page.mouse.move(400, 400);
 	});
 
 	step('hovering a finding shows its type, confidence and Safe Harbor identifier', async () => {
 		const bb = (await page.locator('.monaco-editor .squiggly-warning').first().boundingBox())!;
 		await page.mouse.move(bb.x + bb.width / 2, bb.y + bb.height / 2 - 2);
-		const hover = await page.waitForSelector('.monaco-hover:has-text("PHI")', { timeout: 15000 });
+		// the diagnostic's line shows first; the server's hover (with the Safe Harbor identifier) follows
+		const hover = await page.waitForSelector('.monaco-hover:has-text("Safe Harbor")', { timeout: 15000 });
 		const text = await hover.innerText();
 		assert.match(text, /PHI: Patient/);
 		assert.match(text, /Safe Harbor/);
@@ -180,8 +191,8 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await palette('De-identify: De-identify Folder…');
 		// One QuickPick of the workspace's folders: typing the name and one Enter picks it (no file dialog).
 		await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: input folder")', { timeout: 15000 });
-		await page.keyboard.type('inbox');
-		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("inbox")', { timeout: 15000 });
+		await page.locator('.quick-input-widget input').fill('inbox');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("/inbox")', { timeout: 15000 });
 		await page.keyboard.press('Enter');
 		await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: operation")', { timeout: 15000 });
 		await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("Surrogate")', { timeout: 15000 });
@@ -268,8 +279,8 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await palette('De-identify: Scan Folder for PHI…');
 		// one QuickPick of the workspace's folders: the folder's name and one Enter
 		await page.waitForSelector('.quick-input-widget:has-text("Scan Folder for PHI")', { timeout: 15000 });
-		await page.keyboard.type(WARD);
-		await page.waitForSelector(`.quick-input-list .monaco-list-row.focused:has-text("${WARD}")`, { timeout: 15000 });
+		await page.locator('.quick-input-widget input').fill(WARD);
+		await page.waitForSelector(`.quick-input-list .monaco-list-row.focused:has-text("/${WARD}")`, { timeout: 15000 });
 		await page.keyboard.press('Enter');
 		const outcome = await page
 			.waitForSelector('.notification-toast:has-text("Scanned"), .notification-toast:has-text("Scan for PHI:")', { timeout: 60000 })
@@ -324,7 +335,12 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.waitForFunction(() => Array.from(document.querySelectorAll('.statusbar-item')).some((e) => /PHI: \d+ · reviewed/.test((e as HTMLElement).innerText)), null, { timeout: 15000 });
 		await page.locator(reviewView).screenshot({ path: path.join(SHOT_DIR, 'findings-decided.png') });
 		await page.keyboard.press('Control+Shift+E');
-		await page.locator('.explorer-folders-view .monaco-list-row', { hasText: WARD }).first().click();
+		// expand the folder unless it is open already (a click on an open folder closes it)
+		const shown = () => page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'handoff.txt' }).count();
+		for (let i = 0; i < 3 && !(await shown()); i++) {
+			await page.locator('.explorer-folders-view .monaco-list-row', { hasText: WARD }).first().click();
+			await page.waitForTimeout(500);
+		}
 		const badged = () =>
 			page.evaluate(() =>
 				Array.from(document.querySelectorAll('.explorer-folders-view .monaco-list-row'))
