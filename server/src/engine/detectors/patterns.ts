@@ -3,7 +3,7 @@ import { type DetectContext, type Emit, nextWord, prevWord } from './context';
 import type { EntityType } from '../types';
 
 // Every pattern here uses bounded quantifiers only, so each match attempt does constant work and a scan is
-// linear in the text length whatever the input (test/unit/linear.test.ts checks this).
+// linear in the text length whatever the input (test/engine/linear.test.ts checks this).
 
 const MONTH_ALT = [...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|');
 const ORD = '(?:st|nd|rd|th|º|°|er)?';
