@@ -13,6 +13,7 @@ export const DETECTOR_DESCRIPTIONS: Readonly<Record<string, string>> = {
 	'name-initial': 'an initial beside a surname or a credential',
 	'name-phone': 'the person whose phone number follows',
 	'name-scorer': 'a name or place by its context: the learned scorer (words around it, name lists, word frequency)',
+	review: 'marked as PHI by a reviewer (Add Missed PHI in the PHI Findings view; kept in .deid/review.json)',
 	'name-propagated': 'a name found elsewhere in this document (one sense per document)',
 	'name-in-path': 'a given name and a surname in a file or folder name',
 	'phone-in-path': 'a telephone number in a file or folder name',
