@@ -327,6 +327,8 @@ export interface ReviewScanFolderResult {
 	cancelled: boolean;
 	/** Files not scanned: relative path and reason (never content). */
 	failures: { path: string; reason: string }[];
+	/** How many of the files were scanned on worker threads (the rest on the server's own thread). */
+	onWorkers?: number;
 }
 /** Each scanned file also arrives as a ReviewChangedNotification. */
 export const ReviewScanFolderRequest = new ProtocolRequestType<ReviewScanFolderParams, ReviewScanFolderResult, never, void, void>('deid/review/scanFolder');

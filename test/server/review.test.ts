@@ -206,4 +206,33 @@ describe('review over stdio', () => {
 		rmSync(keyFile, { force: true });
 		rmSync(cliOut, { recursive: true, force: true });
 	});
+
+	it('a folder of more files than one batch is scanned on worker threads: the same findings and decisions as this thread', async () => {
+		const dir = join(ws, 'many');
+		mkdirSync(dir, { recursive: true });
+		const first = ['Walter', 'Rosa', 'Anil', 'Greta', 'Tomasz'];
+		const last = ['Brennan', 'Okonkwo', 'Lindqvist', 'Ferreira', 'Haddad'];
+		for (let i = 0; i < 20; i++) {
+			writeFileSync(join(dir, `n${String(i).padStart(2, '0')}.txt`), `Seen by Dr. ${first[i % 5]} ${last[(i + 2) % 5]} on ${(i % 12) + 1}/${(i % 27) + 1}/2031.\nCall ${600 + i}-555-01${String(i).padStart(2, '0')} about Mr. ${last[i % 5]}.\nMRN: ${4410000 + i * 37}\n`);
+		}
+		// a decision in one of them, made from this thread's view of the file
+		const decidedUri = pathToFileURL(join(dir, 'n03.txt')).href;
+		const before = await client.conn.sendRequest(ReviewFileRequest, { uri: decidedUri });
+		const mrn = before.findings.find((f) => /^44\d+$/.test(f.preview));
+		assert.ok(mrn, JSON.stringify(before.findings.map((f) => f.type)));
+		await client.conn.sendRequest(ReviewDecideRequest, { uri: decidedUri, range: mrn.range, decision: 'reject' });
+		const seen = changes.length;
+		const res = await client.conn.sendRequest(ReviewScanFolderRequest, { folder: dir });
+		assert.equal(res.files, 20);
+		assert.equal(res.onWorkers, 20, 'every closed file went to a worker');
+		const got = changes.slice(seen).filter((c) => c.uri.includes('/many/'));
+		assert.equal(got.length, 20);
+		const brief = (r: FileReview) => r.findings.map((f) => ({ id: f.id, range: f.range, type: f.type, decision: f.decision, preview: f.preview, confidence: Math.round(f.confidence * 100) }));
+		for (const g of got) {
+			const here = await client.conn.sendRequest(ReviewFileRequest, { uri: g.uri });
+			assert.deepEqual(brief(g), brief(here), g.uri);
+			assert.equal(g.pending, here.pending);
+		}
+		assert.equal(got.find((g) => g.uri === decidedUri)?.findings.find((f) => f.id === mrn.id)?.decision, 'reject');
+	});
 });

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ResponseError, type InitializeParams, type Range } from 'vscode-languageserver';
@@ -11,6 +12,8 @@ import { detectOptionsFrom } from '../settings';
 import { formatOf, type ServerContext } from '../state';
 import { notPhi, reviewHook, validate } from './diagnostics';
 import { writeAtomic } from '../jobs/folderJob';
+import { scanPool, workerScriptPath, type ScanFailure } from '../jobs/taskPool';
+import type { ScanOutcome } from '../cli/scanFile';
 
 /** A file's text and findings (before decisions) as the review sees them. */
 interface Scanned {
@@ -23,6 +26,8 @@ interface Scanned {
 const yieldToEvents = () => new Promise<void>((r) => setImmediate(r));
 /** Folders a folder scan does not enter (tool state, version control, dependencies). */
 const SKIP_DIRS = new Set(['.deid', '.git', '.hg', '.svn', 'node_modules']);
+/** Files a worker scans per message (fewer messages; progress still moves file by file). */
+const SCAN_BATCH = 16;
 
 /** The review service: the findings view's requests, decisions in `.deid/review.json`, decisions applied to diagnostics. */
 export function registerReview(ctx: ServerContext): { initialize(params: InitializeParams): void; initialized(): void; store: ReviewStore } {
@@ -158,6 +163,32 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 		return r;
 	};
 
+	/**
+	 * A closed file's review from a worker's scan (`deid scan --json`'s record): the text is read here for positions
+	 * and labels. Undefined when the worker could not scan it or the file is over the size limit (this thread then
+	 * says why).
+	 */
+	const reviewFromWorker = async (uri: string, path: string, outcome: ScanOutcome): Promise<{ review: FileReview; failed?: undefined } | undefined> => {
+		if (outcome.unreadable || !outcome.out) return undefined;
+		const settings = await ctx.settings.get(uri);
+		let bytes: Buffer;
+		try {
+			if ((await stat(path)).size > settings.maxFileSizeKb * 1024) return undefined;
+			bytes = await readFile(path);
+		} catch {
+			return undefined;
+		}
+		const dec = decodeText(bytes);
+		if (!dec.ok) return undefined;
+		const record = JSON.parse(outcome.out) as { findings: Finding[] };
+		const format: DocumentFormat = formatForPath(path) ?? 'text';
+		const doc = TextDocument.create(uri, format === 'ndjson' ? 'ndjson' : 'plaintext', 0, dec.text);
+		const findings = record.findings.filter((f) => !notPhi(dec.text, f, formatOf(doc)));
+		const digest = store.digest();
+		const a = applied(uri, dec.text, findings, digest);
+		return { review: toFileReview(uri, dec.text, doc, a.review, digest, a.error) };
+	};
+
 	connection.onRequest(ReviewFileRequest, async (p) => {
 		if (!p || typeof p.uri !== 'string') throw new ResponseError(-32602, 'uri expected');
 		return fileReview(p.uri);
@@ -217,34 +248,61 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 		const workDone = p.workDoneToken !== undefined ? connection.window.attachWorkDoneProgress(p.workDoneToken) : undefined;
 		workDone?.begin('Scanning for PHI', 0, 'Listing files…', true);
 		const result: ReviewScanFolderResult = { files: 0, findings: 0, cancelled: false, failures: [] };
+		let onWorkers = 0;
+		// Closed files are scanned on worker threads, in batches, read back in order; open documents (their
+		// current text) and anything a worker could not do go through this thread.
+		let pool: ReturnType<typeof scanPool> | undefined;
 		try {
 			const files: string[] = [];
 			await listFiles(p.folder, files, result.failures, p.folder);
+			// (a worker loads its dictionaries first: worth it from a second batch on)
+			const script = workerScriptPath();
+			if (script && files.length > SCAN_BATCH) pool = scanPool(Math.max(1, Math.min(4, availableParallelism(), Math.ceil(files.length / SCAN_BATCH))), script);
+			const opts = detectOptionsFrom(await ctx.settings.get(p.scopeUri ?? pathToFileURL(p.folder).href));
+			const openPath = new Map(ctx.documents.all().map((d) => [pathOf(d.uri), d.uri]));
+			const batches: { paths: string[]; outcome?: Promise<ScanOutcome[] | ScanFailure> }[] = [];
+			for (let i = 0; i < files.length; i += SCAN_BATCH) {
+				const paths = files.slice(i, i + SCAN_BATCH);
+				const closed = paths.filter((f) => !openPath.has(f));
+				batches.push({ paths, outcome: pool && closed.length ? pool.run(closed.map((path) => ({ path, from: path.length, opts, json: true }))) : undefined });
+			}
 			let k = 0;
-			for (const path of files) {
-				if (token.isCancellationRequested) {
-					result.cancelled = true;
-					break;
+			for (const batch of batches) {
+				const outcomes = await batch.outcome;
+				const byPath = new Map<string, ScanOutcome>();
+				if (outcomes && !('failed' in outcomes)) {
+					const closed = batch.paths.filter((f) => !openPath.has(f));
+					closed.forEach((f, i) => byPath.set(f, outcomes[i]));
 				}
-				const uri = pathToFileURL(path).href;
-				const open = ctx.documents.all().find((d) => pathOf(d.uri) === path);
-				const { review, failed } = await fileReviewOr(open?.uri ?? uri);
-				k++;
-				workDone?.report(Math.round((k / files.length) * 100), `${k}/${files.length} files`);
-				if (failed) {
-					result.failures.push({ path: relative(p.folder, path).split(sep).join('/'), reason: review.error ?? 'not scanned' });
-					continue;
+				for (const path of batch.paths) {
+					if (token.isCancellationRequested) {
+						result.cancelled = true;
+						break;
+					}
+					const uri = openPath.get(path) ?? pathToFileURL(path).href;
+					const scannedByWorker = byPath.get(path);
+					const fromWorker = scannedByWorker && (await reviewFromWorker(uri, path, scannedByWorker));
+					if (fromWorker) onWorkers++;
+					const { review, failed } = fromWorker || (await fileReviewOr(uri));
+					k++;
+					workDone?.report(Math.round((k / files.length) * 100), `${k}/${files.length} files`);
+					if (failed) {
+						result.failures.push({ path: relative(p.folder, path).split(sep).join('/'), reason: review.error ?? 'not scanned' });
+						continue;
+					}
+					result.files++;
+					result.findings += review.findings.filter((f) => f.decision !== 'reject').length;
+					void connection.sendNotification(ReviewChangedNotification, review);
+					// requests and edits are answered between files
+					await yieldToEvents();
 				}
-				result.files++;
-				result.findings += review.findings.filter((f) => f.decision !== 'reject').length;
-				void connection.sendNotification(ReviewChangedNotification, review);
-				// requests and edits are answered between files
-				await yieldToEvents();
+				if (result.cancelled) break;
 			}
 		} finally {
 			workDone?.done();
+			await pool?.terminate();
 		}
-		return result;
+		return { ...result, onWorkers };
 	});
 
 	connection.onRequest(ReviewExportRequest, async (p, token): Promise<ReviewExportResult> => {
