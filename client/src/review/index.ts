@@ -34,7 +34,10 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 			onVerified(async ({ result }) => {
 				const reviews = await reviewsOfVerify(result);
 				store.set(...reviews);
-				if (reviews.length) await vscode.commands.executeCommand(`${FINDINGS_VIEW}.focus`);
+				if (!reviews.length) return;
+				await vscode.commands.executeCommand(`${FINDINGS_VIEW}.focus`);
+				// scrolled to the first output with suspects, its types and suspects open
+				await Promise.resolve(view.reveal(provider.fileNode(reviews[0].uri), { expand: 2, select: false, focus: false })).catch(() => undefined);
 			}),
 			store.onDidChange((reviews) => reviews.forEach((r) => status.setReview(r.uri, r))),
 			vscode.commands.registerCommand(Commands.reviewScanWorkspace, () => cmds.scanWorkspace()),

@@ -352,6 +352,47 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		assert.ok(await badged(), 'the Explorer shows the reviewed badge on handoff.txt');
 	});
 
+	step('De-identify Folder applies the review; Verify Output Folder lists a name planted afterwards', async (t) => {
+		if (skipIfNoReview(t)) return;
+		await page.keyboard.press('Escape');
+		await palette('De-identify: De-identify Folder…');
+		await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: input folder")', { timeout: 15000 });
+		await page.locator('.quick-input-widget input').fill(WARD);
+		await page.waitForSelector(`.quick-input-list .monaco-list-row.focused:has-text("/${WARD}")`, { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: operation")', { timeout: 15000 });
+		await page.locator('.quick-input-widget input').fill('Redact');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("Redact")', { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForFunction(() => /-deid$/.test((document.querySelector('.quick-input-widget input') as HTMLInputElement)?.value ?? ''), null, { timeout: 15000 });
+		const output = await page.locator('.quick-input-widget input').inputValue();
+		await page.keyboard.press('Enter');
+		await page.waitForSelector('.notification-toast:has-text("De-identified")', { timeout: 60000 });
+		const out = readFileSync(path.join(output, 'handoff.txt'), 'utf8');
+		// the MRN was rejected (not PHI) for the whole folder, the reviewer added "bo tran"
+		assert.ok(out.includes('55120398'), 'a rejected finding stays as it is');
+		for (const v of ['bo tran', 'Walter Brennan', '406-555-0193']) assert.ok(!out.includes(v), `${v} is replaced`);
+		const report = JSON.parse(readFileSync(path.join(output, 'deid-report.json'), 'utf8'));
+		assert.equal(report.review?.reviewedFiles, 1, JSON.stringify(report.review));
+		assert.equal(report.review?.decisions.add, 1);
+		assert.equal(report.review?.unlocated, 0);
+		// a name written into the output afterwards: verify lists it in the findings view
+		writeFileSync(path.join(output, 'handoff.txt'), out + 'Seen with her husband Desmond Okonkwo-Hale.\n');
+		await page.keyboard.press('Escape');
+		await palette('De-identify: Verify De-identified Output Folder…');
+		await page.waitForSelector('.quick-input-widget:has-text("Verify De-identified Output Folder")', { timeout: 15000 });
+		await page.locator('.quick-input-widget input').fill(`${WARD}-deid`);
+		await page.waitForSelector(`.quick-input-list .monaco-list-row.focused:has-text("${WARD}-deid")`, { timeout: 15000 });
+		await page.keyboard.press('Enter');
+		await page.waitForFunction(() => Array.from(document.querySelectorAll('[id="workbench.view.extension.deid-review"] .monaco-list-row')).some((r) => /Desmond/.test((r as HTMLElement).innerText)), null, { timeout: 60000 });
+		await page.screenshot({ path: path.join(SHOT_DIR, 'verify-suspects.png') });
+		await page.keyboard.press('Escape');
+		// back to the Explorer, where the next steps open files
+		await page.locator('.monaco-editor .view-lines').first().click();
+		await page.keyboard.press('Control+Shift+E');
+		await page.waitForSelector('.explorer-folders-view', { state: 'visible', timeout: 15000 });
+	});
+
 	step('"Show Output" and "Restart Language Server" run from the palette', async () => {
 		await palette('De-identify: Show Output');
 		await page.waitForSelector('.part.panel .monaco-editor, .output-view', { timeout: 15000 });
