@@ -40,6 +40,19 @@ const ADVERSARIAL: [string, (n: number) => string][] = [
 	['towns before codes', (n) => 'Ab, '.repeat(n / 12) + 'MA 02115 ' + 'Ab Cd, MA 02115 '.repeat(n / 32)],
 	['postcodes', (n) => 'AB1 2CD '.repeat(n / 8)],
 	['contact fillers', (n) => 'call her at him at '.repeat(n / 18) + '555-0199 ' + 'at 555-0199 '.repeat(n / 24)],
+	// subjects of predicates, greetings and sign-offs, signature lines, message headers and European addresses
+	['age subjects', (n) => 'Ab Cd Ef is a 4 '.repeat(n / 16) + 'is a 45 yo '.repeat(n / 22)],
+	['patient words', (n) => 'Pt Ab Cd Ef Gh '.repeat(n / 15)],
+	['greetings', (n) => '\nHi Ab Cd Ef Gh'.repeat(n / 15)],
+	['sign-offs', (n) => 'Thanks, Ab Cd Ef Gh '.repeat(n / 20)],
+	['signature lines', (n) => '\n-- Ab Cd, Ef, Gh, Ij, Kl Mn'.repeat(n / 28)],
+	['blanks', (n) => ' '.repeat(n)],
+	['header labels', (n) => 'From: Ab Cd <a@b.c> To: '.repeat(n / 24)],
+	['street types', (n) => '12 rue De La Ab Cd Ef Gh '.repeat(n / 25)],
+	['glued streets', (n) => 'Abstraße Cdweg 1 '.repeat(n / 17)],
+	['postal towns', (n) => 'Calle Ab 1, 12345 Cd Ef Gh, '.repeat(n / 28)],
+	['weekdays', (n) => 'Monday, Tuesday, '.repeat(n / 17) + 'July 4, 2020'],
+	['country codes', (n) => '+49 30 1 2 3 4 5 6 '.repeat(n / 19)],
 ];
 
 /** A distinct letters-only word for each number ("Bab", "Bac", …). */

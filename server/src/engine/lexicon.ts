@@ -201,6 +201,7 @@ not no yes all any some each every both few more most other such only own same t
 then there here when where why how what which who whom whose while if else until about above below after
 before between through during again further once per via vs re am pm today tonight tomorrow yesterday
 noted states stated says said reports reported given received remains continues continue
+i'm i’m i've i’ve i'll i’ll i'd i’d
 `);
 
 /** Verbs and phrases after which a capitalised word is likely a person ("discussed with X"). */

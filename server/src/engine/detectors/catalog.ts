@@ -12,6 +12,7 @@ export const DETECTOR_DESCRIPTIONS: Readonly<Record<string, string>> = {
 	'name-chain': 'a name-like word next to another name',
 	'name-initial': 'an initial beside a surname or a credential',
 	'name-phone': 'the person whose phone number follows',
+	'name-subject': 'a name that what follows says is a patient ("X is a 67-year-old", "Pt X resting")',
 	'name-scorer': 'a name or place by its context: the learned scorer (words around it, name lists, word frequency)',
 	review: 'marked as PHI by a reviewer (Add Missed PHI in the PHI Findings view; kept in .deid/review.json)',
 	'name-propagated': 'a name found elsewhere in this document (one sense per document)',

@@ -1,6 +1,7 @@
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 import { parseAddress } from './addresses';
+import { CLINICAL, CREDENTIALS, STOPWORDS } from '../lexicon';
 
 /**
  * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
@@ -9,7 +10,14 @@ import { parseAddress } from './addresses';
  */
 const LABELS: [string, EntityType | null][] = [
 	['nombre del paciente', 'Patient'], ['nombre', 'Patient'], ['apellidos', 'Patient'], ['apellido', 'Patient'], ['paciente', 'Patient'],
-	['patient name', 'Patient'], ['patient', 'Patient'], ['name', 'Patient'], ['pt name', 'Patient'],
+	['patient name', 'Patient'], ['patient', 'Patient'], ['name', 'Patient'], ['pt name', 'Patient'], ['pt', 'Patient'],
+	['re', 'Patient'], ['emergency contact', 'Patient'], ['next of kin', 'Patient'], ['guardian', 'Patient'],
+	// message headers ("From: Jane Roe <jane@…>", "To: Dr. X"): names only beside a Sent/Subject line, see HEADER_LABELS
+	['from', 'Patient'], ['to', 'Doctor'], ['sent', 'Date'], ['subject', null],
+	['ordering physician', 'Doctor'], ['ordering provider', 'Doctor'], ['attending physician', 'Doctor'], ['referring provider', 'Doctor'],
+	['primary care physician', 'Doctor'], ['consulting physician', 'Doctor'], ['pathologist', 'Doctor'], ['radiologist', 'Doctor'],
+	['surgeon', 'Doctor'], ['nurse', 'Doctor'], ['triage nurse', 'Doctor'], ['primary nurse', 'Doctor'], ['dictated by', 'Doctor'],
+	['signed by', 'Doctor'], ['electronically signed by', 'Doctor'], ['reviewed by', 'Doctor'], ['transcribed by', 'Doctor'],
 	['médico', 'Doctor'], ['medico', 'Doctor'], ['médica', 'Doctor'], ['doctor', 'Doctor'], ['doctora', 'Doctor'], ['facultativo', 'Doctor'],
 	['remitido por', 'Doctor'], ['firmado por', 'Doctor'], ['attending', 'Doctor'], ['physician', 'Doctor'], ['referring physician', 'Doctor'],
 	['provider', 'Doctor'], ['pcp', 'Doctor'], ['enfermera', 'Doctor'], ['enfermero', 'Doctor'],
@@ -27,11 +35,21 @@ const LABELS: [string, EntityType | null][] = [
 	['email', 'Email'], ['e-mail', 'Email'], ['correo electrónico', 'Email'], ['correo', 'Email'],
 	['teléfono', 'Phone'], ['telefono', 'Phone'], ['tel', 'Phone'], ['tlf', 'Phone'], ['phone', 'Phone'], ['telephone', 'Phone'], ['fax', 'Fax'],
 	['nºcol', 'License'], ['nº col', 'License'], ['nº colegiado', 'License'], ['número de colegiado', 'License'], ['license', 'License'], ['npi', 'License'],
+	['encounter #', 'Account'], ['encounter number', 'Account'], ['account #', 'Account'], ['account number', 'Account'],
+	['account', 'Account'], ['acct #', 'Account'], ['acct', 'Account'], ['billing acct', 'Account'], ['billing account', 'Account'], ['visit #', 'Account'],
+	['family', 'Patient'],
 	['nass', 'HealthPlan'], ['nº ss', 'HealthPlan'], ['member id', 'HealthPlan'],
 	// labels that end a value on the same line but are not PHI themselves
 	['sexo', null], ['sex', null], ['gender', null], ['género', null], ['hora', null], ['servicio', null], ['cama', null],
 ];
 const LABEL_TYPE = new Map(LABELS.map(([l, t]) => [l, t]));
+/** Message-header labels: "From:" and "To:" are a sender and a recipient only in a header with one of these. */
+const HEADER_LABELS = new Set(['sent', 'subject']);
+const HEADER_NAME_LABELS = new Set(['from', 'to']);
+/** Name labels whose value is often not a name ("PT: ambulating with walker", "Guardian: none"): every word must be name-like. */
+const CHECKED_NAME_LABELS = new Set(['pt', 're', 'from', 'to', 'nurse', 'guardian', 'family', 'emergency contact', 'next of kin', 'surgeon', 'radiologist', 'pathologist']);
+/** How far back a lower-case label may start after its line's start (indentation). */
+const INDENT_REACH = 8;
 const ALT = LABELS.map(([l]) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|');
 // A label at the start of a line or after whitespace, then a colon. Bounded gaps keep this linear.
 export const LABEL_RE = new RegExp(`(?<![\\p{L}\\p{N}])(${ALT})[ \\t]{0,3}:`, 'giu');
@@ -60,7 +78,7 @@ export function* labelMatches(text: string): Generator<{ index: number; length: 
 	}
 }
 /** Field values that are one number, code or address: they never run on past a sentence or list boundary. */
-const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
+const ID_LIKE: ReadonlySet<EntityType> = new Set(['MedicalRecord', 'Account', 'Phone', 'Fax', 'License', 'HealthPlan', 'Zip', 'Email', 'Age']);
 const BLANK = /\s/;
 /** A year after a date's comma ("Jan 5, 2020") belongs to the date. */
 /** A name's period that ends it: after a word of three letters or more that is no title ("Navarro. Av. …"), not after an initial. */
@@ -68,26 +86,73 @@ const WORD_BEFORE_PERIOD = /(?<![\p{L}])(?!(?:dra|sra|srta|mrs|don|prof)$)\p{L}{
 const DIGIT_AFTER = /^[ \t]{0,2}\d{4}(?!\d)/;
 /** What follows the comma of "SMITH, JOHN" or "Smith, John A.": one or two given names and initials, then nothing. */
 const GIVEN_NAMES_AFTER = /^[ \t]{0,2}\p{L}[\p{L}'’-]*(?:[ \t]{1,2}\p{L}[\p{L}'’-]*)?\.?[ \t]*$/u;
-const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|don|doña|dona)(?:\.[ \t]{0,3}|[ \t]{1,3}))+/i;
+const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|miss|prof|professor|doctor|don|doña|dona)(?:\.[ \t]{0,3}|[ \t]{1,3}))+/i;
 
 /** A postal code (US, Canadian, UK; a country may follow) that ends its sentence inside an address value. */
 const POSTAL_THEN_SENTENCE = /(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
 
+const EMAIL_AFTER = /^[ \t]{0,3}</;
+const lineEnd = (text: string, from: number) => {
+	const k = text.indexOf('\n', from);
+	return k < 0 ? text.length : k;
+};
+const NAME_VALUE = /^[\p{L}'’. ,-]{2,60}$/u;
+const WORD = /[\p{L}][\p{L}'’-]*/gu;
+
+/** Only blanks (a bounded few) between the line's start and `at`. */
+function atLineStart(text: string, at: number): boolean {
+	for (let k = at - 1; k >= Math.max(0, at - INDENT_REACH); k--) {
+		if (text[k] === '\n') return true;
+		if (text[k] !== ' ' && text[k] !== '\t') return false;
+	}
+	return at <= INDENT_REACH && !text.slice(0, at).trim();
+}
+
+/** A Sent: or Subject: label among the labels a few lines around hit i (an e-mail or portal message header). */
+function inMessageHeader(hits: readonly { start: number; label: string }[], i: number): boolean {
+	for (let k = Math.max(0, i - 4); k < Math.min(hits.length, i + 5); k++) if (HEADER_LABELS.has(hits[k].label) && Math.abs(hits[k].start - hits[i].start) < 400) return true;
+	return false;
+}
+
+/** The word after a comma is a credential ("Jane Roe, RN", "adrastée feit, pharmd"), not a given name. */
+function credentialAfter(text: string, from: number, end: number): boolean {
+	const w = /^[ \t]*([\p{L}.-]+)/u.exec(text.slice(from, Math.min(end, from + 16)));
+	return !!w && CREDENTIALS.has(w[1].toLowerCase().replace(/\./g, ''));
+}
+
+/** Every word of a value a name could be: no stop word, no clinical word, no everyday word that is not also a name. */
+function nameLike(ctx: DetectContext, value: string): boolean {
+	let words = 0;
+	for (const m of value.matchAll(WORD)) {
+		const w = m[0].toLowerCase().replace(/['’]s$/, '');
+		words++;
+		if (w.length === 1) continue;
+		if (STOPWORDS.has(w)) return false;
+		const named = ctx.dicts.firstNames.has(w) || ctx.dicts.lastNames.has(w) || ctx.dicts.otherNames.has(w);
+		// a clinical word ("brady") may be a surname only beside another name word ("Aphélie B. Brady")
+		if (CLINICAL.has(w) && !(named && value.trim().split(/\s+/).length > 1)) return false;
+		if (!named && (ctx.dicts.englishWords.get(w) ?? 99) <= 40) return false;
+	}
+	return words > 0;
+}
+
 export function detectFields(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
-	const hits: { start: number; valueStart: number; type: EntityType | null }[] = [];
+	const hits: { start: number; valueStart: number; type: EntityType | null; label: string }[] = [];
 	for (const m of labelMatches(text)) {
 		const start = m.index;
 		const first = text[start];
-		// Labels are written capitalised (or in capitals); a lower-case "name:" mid-sentence is prose.
-		if (first === first.toLowerCase() && first !== first.toUpperCase()) continue;
 		// at a line start or after a blank (looking back to the line start made many labels on one line quadratic)
 		if (start > 0 && !BLANK.test(text[start - 1])) continue;
-		hits.push({ start, valueStart: start + m.length, type: LABEL_TYPE.get(m.label.toLowerCase()) ?? null });
+		// Labels are written capitalised (or in capitals), or in a lower-case note at the start of a line; a
+		// lower-case "name:" mid-sentence is prose.
+		if (first === first.toLowerCase() && first !== first.toUpperCase() && !atLineStart(text, start)) continue;
+		hits.push({ start, valueStart: start + m.length, type: LABEL_TYPE.get(m.label.toLowerCase()) ?? null, label: m.label.toLowerCase() });
 	}
 	for (let i = 0; i < hits.length; i++) {
 		const h = hits[i];
 		if (!h.type) continue;
+		if (HEADER_NAME_LABELS.has(h.label) && !inMessageHeader(hits, i)) continue;
 		let end = text.indexOf('\n', h.valueStart);
 		if (end < 0) end = text.length;
 		if (i + 1 < hits.length && hits[i + 1].start < end) end = hits[i + 1].start;
@@ -96,12 +161,12 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		// A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
 		// So does a date ("DOB: 03/02/1950, admitted to …"; a comma before a year or a day is the date's own) and a
 		// name ("Patient: John Smith, 67 y.o. male"; "SMITH, JOHN" is one name, surname first).
-		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? '.;,(' : '';
+		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? '.;,(<[' : '';
 		if (stops) {
 			for (let k = s; k + 1 < end; k++) {
-				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(')) continue;
+				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(' || text[k] === '<' || text[k] === '[')) continue;
 				if (text[k] === ',' && h.type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
-				if (text[k] === ',' && (h.type === 'Patient' || h.type === 'Doctor') && GIVEN_NAMES_AFTER.test(text.slice(k + 1, end))) continue;
+				if (text[k] === ',' && (h.type === 'Patient' || h.type === 'Doctor') && GIVEN_NAMES_AFTER.test(text.slice(k + 1, end)) && !credentialAfter(text, k + 1, end)) continue;
 				if (text[k] === '.' && (h.type === 'Patient' || h.type === 'Doctor') && !WORD_BEFORE_PERIOD.test(text.slice(Math.max(s, k - 12), k))) continue;
 				end = k;
 				break;
@@ -117,15 +182,18 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 				s += t[0].length;
 				value = value.slice(t[0].length);
 			}
-			// A name field holds words, not a sentence
-			if (!/^[\p{L}'’. -]{2,60}$/u.test(value) || value.split(/\s+/).length > 6) continue;
+			// A name field holds words, not a sentence; one comma for "Surname, Given"
+			if (!NAME_VALUE.test(value) || value.indexOf(',') !== value.lastIndexOf(',') || value.split(/\s+/).length > 6) continue;
+			// (a sender or recipient with an e-mail address after the name is a person whatever the words)
+			const withAddress = HEADER_NAME_LABELS.has(h.label) && EMAIL_AFTER.test(text.slice(e, e + 6)) && text.indexOf('@', e) > e && text.indexOf('@', e) < lineEnd(text, e);
+			if (CHECKED_NAME_LABELS.has(h.label) && !withAddress && !nameLike(ctx, value)) continue;
 		}
 		if (h.type === 'Age') {
 			const n = /^(\d{1,3})/.exec(value);
 			if (!n) continue;
 			if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) continue;
 		}
-		if ((h.type === 'Date' || h.type === 'Zip' || h.type === 'MedicalRecord' || h.type === 'Phone' || h.type === 'Fax' || h.type === 'License' || h.type === 'HealthPlan') && !/\d/.test(value)) continue;
+		if ((h.type === 'Date' || h.type === 'Zip' || h.type === 'MedicalRecord' || h.type === 'Account' || h.type === 'Phone' || h.type === 'Fax' || h.type === 'License' || h.type === 'HealthPlan') && !/\d/.test(value)) continue;
 		if (h.type === 'City' && value.includes(',')) {
 			// "Localidad/ Provincia: Tolosa, Gipuzkoa": a town and its province are two places
 			let at = s;

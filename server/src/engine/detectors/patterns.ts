@@ -43,7 +43,8 @@ const RE = {
 	ipv6: /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g,
 	ssn: /(?<![\d-])(\d{3})[- ](\d{2})[- ](\d{4})(?![\d-])/g,
 	phone: /(?<![\d\w])(?:\+?1[ .-]{0,2})?(?:\(\d{3}\)|\d{3})[ .-]{0,2}\d{3}[ .-]{1,2}\d{4,5}(?:[ \t]{0,2}(?:x|ext\.?|extension)[ \t]{0,2}\d{1,6})?(?![\d])/gi,
-	intlPhone: /(?<![\w+])\+\d{1,3}(?:[ .-]{1,2}\(?\d{1,4}\)?){2,5}(?!\d)/g,
+	// a country code, then groups (a subscriber number may be one group of up to 10 digits: "+49 30 7931066")
+	intlPhone: /(?<![\w+])\+\d{1,3}(?:[ .-]{1,2}\(?\d{1,10}\)?){1,5}(?!\d)/g,
 	contextNumber: /(?<![\w#-])#?\d(?:[\d -]{0,13}\d)?(?![\d])/g,
 	zip: /(?<!\d)(\d{5})(?:-(\d{4}))?(?![\d-])/g,
 	longDigits: /(?<![\w.,-])\d{7,20}(?![\w.,])/g,
@@ -162,13 +163,13 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 			if (UNITS.has(after)) continue;
 		}
 		while (end > start && /[\s,]/.test(text[end - 1])) end--;
-		emit(start, end, 'Date', year ? 0.95 : 0.85, 'date-month');
+		emit(weekdayBefore(text, start), end, 'Date', year ? 0.95 : 0.85, 'date-month');
 	}
 	for (const m of text.matchAll(RE.dayFirst)) {
 		if (Number(m[1]) > 31 || Number(m[1]) < 1) continue;
 		const month = m[2].toLowerCase();
 		if (AMBIGUOUS_MONTHS.has(month) && ctx.casing === 'mixed' && !isCapitalisedAt(text, m.index! + m[0].indexOf(m[2])) && !m[3]) continue;
-		emit(m.index!, m.index! + m[0].length, 'Date', m[3] ? 0.95 : 0.85, 'date-month');
+		emit(weekdayBefore(text, m.index!), m.index! + m[0].length, 'Date', m[3] ? 0.95 : 0.85, 'date-month');
 		// The day that opens a range: "1->2 nov", "3-5 Nov"
 		const range = RE.dayRangeStart.exec(text.slice(Math.max(0, m.index! - 10), m.index!));
 		if (range && Number(range[1]) >= 1 && Number(range[1]) < Number(m[1])) {
@@ -312,6 +313,18 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
 
 /** Phones, faxes, pagers and extensions. */
+/** "Monday, July 16, 1981": a weekday written before a date is part of it (a date shift rewrites both). */
+const WEEKDAY_BEFORE = /(?<![\p{L}])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)\.?,?[ \t]{1,2}$/iu;
+function weekdayBefore(text: string, start: number): number {
+	const m = WEEKDAY_BEFORE.exec(text.slice(Math.max(0, start - 14), start));
+	if (!m) return start;
+	// a three-letter abbreviation is a weekday only with its comma or period ("sat in chair", "Sun exposure")
+	const word = m[0].replace(/[.,\s]+$/, '');
+	if (word.length <= 4 && !/[.,]/.test(m[0])) return start;
+	if (word.length <= 4 && word === word.toLowerCase()) return start;
+	return start - m[0].length;
+}
+
 export function detectPhones(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const kind = (start: number): EntityType => (/\bfax\b|\bfacsimile\b/i.test(text.slice(Math.max(0, start - 16), start)) ? 'Fax' : 'Phone');
@@ -321,7 +334,8 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 		emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.95, 'phone');
 	}
 	for (const m of text.matchAll(RE.intlPhone)) {
-		if (m[0].replace(/\D/g, '').length >= 8) emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.9, 'phone');
+		const digits = m[0].replace(/\D/g, '').length;
+		if (digits >= 8 && digits <= 15) emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.9, 'phone');
 	}
 	// Short numbers (pagers, extensions, local numbers) only with a phone word right before them.
 	for (const m of text.matchAll(RE.contextNumber)) {

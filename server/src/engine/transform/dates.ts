@@ -91,6 +91,15 @@ function shiftMonthNameDay(original: string, shift: Shift): string | undefined {
 
 /** Shift a date by `days`, keeping its written pattern; undefined when the value is not a parseable date. */
 export function shiftDate(original: string, days: number): string | undefined {
+	// "Monday, July 16, 1981": the date shifts and its weekday moves by the same number of days
+	const wd = LEADING_WEEKDAY.exec(original);
+	if (wd) {
+		const rest = shiftDate(original.slice(wd[0].length), days);
+		if (rest === undefined) return undefined;
+		const index = WEEKDAY_NAMES.findIndex((d) => d.toLowerCase().startsWith(wd[1].toLowerCase().slice(0, 3)));
+		const name = WEEKDAY_NAMES[(((index + days) % 7) + 7) % 7];
+		return applyCase(wd[1], wd[1].length <= 4 ? name.slice(0, wd[1].length) : name) + wd[0].slice(wd[1].length) + rest;
+	}
 	const shift = shifter(days);
 	const iso = shiftIso(original, shift);
 	if (iso !== undefined) return iso;
@@ -102,6 +111,8 @@ export function shiftDate(original: string, days: number): string | undefined {
 	return shiftYear(original, days) ?? shiftDayMonthName(original, shift) ?? shiftMonthNameDay(original, shift);
 }
 
+const WEEKDAY_NAMES = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const LEADING_WEEKDAY = /^(monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tues|tue|wed|thurs|thu|fri|sat|sun)\.?,?[ \t]{1,2}(?=\S)/i;
 const ES_MONTHS = ['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'octubre', 'noviembre', 'diciembre'];
 const EN_MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
 const FR_MONTHS = ['Janvier', 'Février', 'Mars', 'Avril', 'Mai', 'Juin', 'Juillet', 'Août', 'Septembre', 'Octobre', 'Novembre', 'Décembre'];

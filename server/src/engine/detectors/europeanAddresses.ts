@@ -1,0 +1,58 @@
+import type { DetectContext, Emit } from './context';
+
+/**
+ * Street addresses written the continental European way, which the US/UK address parser does not read: the
+ * street type first ("72 boulevard des Lilas", "Calle Real 10", "Via Roma 3") or glued to the name
+ * ("Lindenstraße 12", "Kerkweg 4"), then, after a comma, a postal code before the town ("02215 Mérignac",
+ * "10115 Berlin") and a country from the gazetteer.
+ */
+export function detectEuropeanAddresses(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
+	// in a note without case, only the street types that are no English word, read case-free
+	const patterns = ctx.casing === 'mixed' ? CASED : CASE_FREE;
+	for (const re of patterns) {
+		for (const m of text.matchAll(re)) {
+			let end = m.index + m[0].length;
+			emit(m.index, end, 'Street', 0.85, 'address');
+			const town = (ctx.casing === 'mixed' ? POSTAL_TOWN : POSTAL_TOWN_CASE_FREE).exec(text.slice(end, end + 80));
+			if (!town) continue;
+			const zipAt = end + town[0].indexOf(town[1]);
+			emit(zipAt, zipAt + town[1].length, 'Zip', 0.85, 'address');
+			const townAt = end + town[0].lastIndexOf(town[2]);
+			emit(townAt, townAt + town[2].length, 'City', 0.85, 'address');
+			end += town[0].length;
+			const country = COUNTRY_AFTER.exec(text.slice(end, end + 40));
+			if (country && ctx.dicts.places.get(country[1].toLowerCase()) === 'CountryOrRegion') {
+				const at = end + country[0].indexOf(country[1]);
+				emit(at, at + country[1].length, 'CountryOrRegion', 0.8, 'address');
+			}
+		}
+	}
+}
+
+/** A word in lower case, capitalised and in capitals. */
+const cased = (words: readonly string[]) => words.flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]).map(escape).join('|');
+const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+/** Street types written before the name, after the number (French) or first (Spanish, Italian, Portuguese). */
+const FR_TYPES = ['rue', 'avenue', 'boulevard', 'allée', 'chemin', 'impasse', 'quai', 'cours', 'place', 'route'];
+const SOUTH_TYPES = ['calle', 'avenida', 'avda.', 'plaza', 'paseo', 'camino', 'carretera', 'ronda', 'travesía', 'via', 'viale', 'piazza', 'corso', 'rua', 'travessa', 'praça'];
+/** Types that are also English words ("2 via PEG", "3 place holders"): never read without case. */
+const ENGLISH_WORDS = new Set(['avenue', 'place', 'route', 'cours', 'via', 'plaza', 'corso', 'ronda', 'camino']);
+const GLUED_SUFFIXES = 'straße|strasse|str\\.|weg|allee|Allee|platz|gasse|damm|laan|straat|gracht|plein|vej|gatan|vägen';
+/** The name after the type: up to four capitalised words, with their particles ("de la", "des", "del"). */
+const NAME_WORDS = "(?:[ \\t]{1,2}(?:de|del|des|du|la|le|les|los|las|d'|di|della|do|da|dos)){0,2}(?:[ \\t]{1,2}\\p{Lu}[\\p{L}'’.-]{1,30}){1,4}";
+const numberFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}\\p{N}/.-])\\d{1,4}(?:[ \\t]?(?:bis|ter))?,?[ \\t]{1,2}(?:${types})${NAME_WORDS}`, flags);
+const typeFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}])(?:${types})${NAME_WORDS},?[ \\t]{1,2}\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])`, flags);
+const glued = (flags: string) => new RegExp(`(?<![\\p{L}])\\p{Lu}[\\p{L}-]{1,30}(?:${GLUED_SUFFIXES})[ \\t]{1,2}\\d{1,4}[a-z]?(?![\\p{L}\\p{N}])`, flags);
+/** "72 boulevard des Lilas", "Calle Real 10", "Lindenstraße 12", as written in a note that uses case. */
+const CASED = [numberFirst(cased(FR_TYPES), 'gu'), typeFirst(cased(SOUTH_TYPES).split('|').filter((w) => w[0] !== w[0].toLowerCase()).join('|'), 'gu'), glued('gu')];
+/** The same without case, leaving out the types that are English words. */
+const CASE_FREE = [
+	numberFirst(FR_TYPES.filter((w) => !ENGLISH_WORDS.has(w)).map(escape).join('|'), 'giu'),
+	typeFirst(SOUTH_TYPES.filter((w) => !ENGLISH_WORDS.has(w)).map(escape).join('|'), 'giu'),
+	glued('giu'),
+];
+/** ", 02215 Mérignac", ", 10115 Berlin", ", D-80331 München": a four- or five-digit postal code and the town. */
+const POSTAL_TOWN = /^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,3})/u;
+const POSTAL_TOWN_CASE_FREE = new RegExp(POSTAL_TOWN.source, 'iu');
+const COUNTRY_AFTER = /^,[ \t]{1,2}(\p{L}[\p{L} -]{1,30}?)(?=[.,;)\n]|$)/u;

@@ -1,0 +1,122 @@
+// Names, dates, phones and addresses known by their context, on generated families of cases: census names and
+// invented ones in no list, in every case style. Each family must be found; the look-alikes that are no PHI must not.
+import { strict as assert } from 'node:assert';
+import { describe, it } from 'node:test';
+import { detect, type EntityType } from '../../server/src/engine';
+import { shiftDate } from '../../server/src/engine/transform/dates';
+import { dicts } from '../helpers/engine';
+
+const seed = Number(process.env.DEID_TEST_SEED ?? Date.now() % 100000);
+let s = seed;
+const rnd = () => ((s = (s * 1103515245 + 12345) >>> 0) / 2 ** 32);
+const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)];
+const cap = (w: string) => w[0].toUpperCase() + w.slice(1).toLowerCase();
+const SYLLABLES = ['ka', 'lo', 'mé', 'ri', 'zan', 'tho', 'vel', 'dru', 'pa', 'sé', 'nor', 'qui', 'bä', 'ost', 'ril'];
+/** A name in no list: two or three syllables, diacritics included. */
+const invented = () => cap(Array.from({ length: 2 + Math.floor(rnd() * 2) }, () => pick(SYLLABLES)).join(''));
+const first = () => (rnd() < 0.3 ? invented() : cap(pick(rnd() < 0.5 ? dicts.raw.firstFemale.slice(0, 800) : dicts.raw.firstMale.slice(0, 800))));
+const last = () => (rnd() < 0.3 ? invented() : cap(pick(dicts.raw.last.slice(0, 5000))));
+const styles: [string, (t: string) => string][] = [['normal', (t) => t], ['upper', (t) => t.toUpperCase()], ['lower', (t) => t.toLowerCase()]];
+
+/** Share of the families' values found (every character inside a finding of one of `types`), with the misses. */
+function recall(make: () => { text: string; value: string }, types: EntityType[], n = 120): { share: number; misses: string[] } {
+	let hit = 0;
+	const misses: string[] = [];
+	for (let i = 0; i < n; i++) {
+		const [, style] = styles[i % styles.length];
+		const { text: raw, value: rawValue } = make();
+		const text = style(raw);
+		const value = style(rawValue);
+		const at = text.indexOf(value);
+		const fs = detect(text, dicts, { language: 'en' });
+		const covered = [...value].every((c, k) => /\s|[,.]/.test(c) || fs.some((f) => types.includes(f.type) && f.start <= at + k && f.end > at + k));
+		if (covered) hit++;
+		else if (misses.length < 5) misses.push(`${text.replace(/\n/g, '⏎')} → ${fs.map((f) => `${f.type} "${text.slice(f.start, f.end)}"`).join(', ')}`);
+	}
+	return { share: hit / n, misses };
+}
+
+function expectFamily(name: string, make: () => { text: string; value: string }, types: EntityType[], floor = 0.95): void {
+	it(`${name} (seed ${seed})`, () => {
+		const r = recall(make, types);
+		assert.ok(r.share >= floor, `seed ${seed}: ${name} found ${(r.share * 100).toFixed(1)}%, e.g.\n${r.misses.join('\n')}`);
+	});
+}
+
+describe('names, dates, phones and addresses known by their context', () => {
+	expectFamily('labelled names, also surname first and in lower-case notes', () => {
+		const surnameFirst = rnd() < 0.4;
+		const value = surnameFirst ? `${last()}, ${first()}` : `${first()} ${last()}`;
+		return { text: `DISCHARGE SUMMARY\n${pick(['Pt', 'Patient', 'Name', 'Patient name', 'Re'])}: ${value}\nDOB: 3/4/1950\n`, value };
+	}, ['Patient']);
+	expectFamily('clinicians after role labels, credential left out', () => {
+		const value = `${first()} ${last()}`;
+		return { text: `${pick(['Ordering physician', 'Pathologist', 'Surgeon', 'Dictated by', 'Signed by', 'Attending'])}: ${value}${pick(['', ', M.D.', ', RN'])}\n`, value };
+	}, ['Doctor']);
+	expectFamily('the subject of an age ("X is a 67-year-old")', () => {
+		const value = rnd() < 0.5 ? first() : `${first()} ${last()}`;
+		return { text: `HPI:\n${value} ${pick(['is a', 'was a'])} ${20 + Math.floor(rnd() * 70)}${pick(['-year-old', ' year old', ' yo', ' y.o.'])} ${pick(['woman', 'man', 'F'])} with chest pain.`, value };
+	}, ['Patient']);
+	expectFamily('a name after "Pt" before what is said of the patient', () => {
+		const value = invented();
+		return { text: `Nursing note.\nPt ${value} ${pick(['resting comfortably', 'denies pain', 'tolerating diet', 'is alert'])}, VSS.`, value };
+	}, ['Patient']);
+	expectFamily('greetings, sign-offs and signature lines', () => {
+		const value = `${first()} ${last()}`;
+		const k = Math.floor(rnd() * 3);
+		const text = k === 0 ? `Hi ${value}, sent to the pharmacy.` : k === 1 ? `I am out of my lisinopril. Thanks, ${value}\n` : `Follow up in 2 weeks.\n\n— ${value}, ${pick(['M.D.', 'RN', 'PA-C', 'PharmD'])}\n`;
+		return { text, value };
+	}, ['Patient', 'Doctor']);
+	expectFamily('a relative named after a possessive and a relation, before what is said of them', () => {
+		const value = rnd() < 0.5 ? invented() : `${invented()} ${last()}`;
+		return { text: `Afebrile. ${pick(['Her', 'His', "Pt's"])} ${pick(['husband', 'daughter', 'son', 'nephew', 'partner'])} ${value} ${pick(['was at the bedside', 'called for an update', 'can pick it up'])}.`, value };
+	}, ['Patient']);
+	expectFamily('message headers', () => {
+		const value = `${first()} ${last()}`;
+		return { text: `From: ${value} <${value.toLowerCase().replace(/[^a-z]/g, '')}@mail.com>\nSent: March 2, 2019\nTo: Dr. Ames\nSubject: refill\n`, value };
+	}, ['Patient']);
+	expectFamily('international phone numbers', () => {
+		const value = pick([`+49 30 ${1000000 + Math.floor(rnd() * 8999999)}`, `+44 20 ${1000 + Math.floor(rnd() * 8999)} ${1000 + Math.floor(rnd() * 8999)}`, `+33 1 ${10 + Math.floor(rnd() * 89)} ${10 + Math.floor(rnd() * 89)} ${10 + Math.floor(rnd() * 89)} ${10 + Math.floor(rnd() * 89)}`]);
+		return { text: `Call ${value} with questions.`, value };
+	}, ['Phone']);
+	expectFamily('a weekday before a date belongs to it', () => {
+		const value = `${pick(['Monday', 'Tuesday', 'Friday', 'Sunday'])}, ${pick(['March', 'July', 'October'])} ${1 + Math.floor(rnd() * 28)}, ${1950 + Math.floor(rnd() * 70)}`;
+		return { text: `Discharge date: ${value}\nSeen on ${value} in clinic.`, value };
+	}, ['Date']);
+	expectFamily('European street addresses with postal code and town', () => {
+		const value = pick([`${1 + Math.floor(rnd() * 120)} rue ${last()}`, `Calle ${last()} ${1 + Math.floor(rnd() * 90)}`, `${last()}straße ${1 + Math.floor(rnd() * 90)}`]);
+		return { text: `Lives at ${value}, ${10000 + Math.floor(rnd() * 89999)} ${last()}.`, value };
+	}, ['Street']);
+	expectFamily('encounter and account numbers after their label', () => {
+		const value = `A${100000000 + Math.floor(rnd() * 899999999)}`;
+		return { text: `MRN: 1234567\n${pick(['Encounter #', 'Account #', 'Acct #', 'Billing acct'])}: ${value}\n`, value };
+	}, ['Account']);
+
+	it(`look-alikes are no PHI: therapy notes, units, replies, English street-type words (seed ${seed})`, () => {
+		const free = [
+			'PT: ambulating with walker, tolerated well.', 'Family: at bedside, updated by RN.', 'Family: wife and daughter visited.',
+			'To: ICU\nFrom: ED', 'Thanks, will call back tomorrow.', 'Hi all, the meeting moved.', 'Given 2 via PEG today.',
+			'3 place holders were used.', 'Improved during 3 days.', 'Follow-up at the Medical Center.', 'Seen at Lansing Medical Center.',
+			'The patient is a 67 year old man.', 'She is a 45 yo woman.', 'Patient is resting comfortably.', 'Pt denies pain.',
+			'HI DOCTOR, I\'M OUT OF MY LISINOPRIL.', 'Blood pressure, stable\nChest pain, resolved', 'Dear Sir,',
+			'Encounter: office visit', 'Sunday dinner with family.', 'sat in chair for 2 hours on Monday.',
+			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
+		];
+		const flagged: string[] = [];
+		for (const t of free) {
+			for (const [, style] of styles) {
+				const text = style(t);
+				const fs = detect(text, dicts, { language: 'en' }).filter((f) => ['Patient', 'Doctor', 'Street', 'Account', 'Phone'].includes(f.type));
+				if (fs.length) flagged.push(`${text} → ${fs.map((f) => `${f.type} "${text.slice(f.start, f.end)}"`).join(', ')}`);
+			}
+		}
+		assert.deepEqual(flagged, []);
+	});
+
+	it('a date shift moves a written weekday by the same days, in its case and length', () => {
+		assert.equal(shiftDate('Monday, July 16, 1981', 3), 'Thursday, July 19, 1981');
+		assert.equal(shiftDate('MONDAY, JULY 16, 1981', -1), 'SUNDAY, JULY 15, 1981');
+		assert.equal(shiftDate('Fri. 3/4/2022', 7), 'Fri. 3/11/2022');
+		assert.equal(shiftDate('Sunday 13 March 2022', 1), 'Monday 14 March 2022');
+	});
+});
