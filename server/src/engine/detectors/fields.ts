@@ -1,7 +1,7 @@
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 import { parseAddress } from './addresses';
-import { CLINICAL, CREDENTIALS, STOPWORDS } from '../lexicon';
+import { CLINICAL, CREDENTIALS, RELATIONS, STOPWORDS } from '../lexicon';
 
 /**
  * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
@@ -127,7 +127,7 @@ function nameLike(ctx: DetectContext, value: string): boolean {
 		const w = m[0].toLowerCase().replace(/['’]s$/, '');
 		words++;
 		if (w.length === 1) continue;
-		if (STOPWORDS.has(w)) return false;
+		if (STOPWORDS.has(w) || RELATIONS.has(w)) return false;
 		const named = ctx.dicts.firstNames.has(w) || ctx.dicts.lastNames.has(w) || ctx.dicts.otherNames.has(w);
 		// a clinical word ("brady") may be a surname only beside another name word ("Aphélie B. Brady")
 		if (CLINICAL.has(w) && !(named && value.trim().split(/\s+/).length > 1)) return false;

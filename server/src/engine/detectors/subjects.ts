@@ -1,4 +1,4 @@
-import { CLINICAL, CREDENTIALS, DOCTOR_TITLES, PERSON_TITLES, RELATIONS, STOPWORDS } from '../lexicon';
+import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from '../lexicon';
 import type { DetectContext, Emit } from './context';
 
 /**
@@ -18,36 +18,116 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		// the subject opens its sentence: the line's start, or after a sentence's end or a colon
 		const opener = before.slice(0, subject.index);
 		if (opener.trim() && !/(?:[.!?:;]|^)[ \t]*$/.test(opener)) continue;
-		emitName(ctx, emit, lineStart + subject.index, subject[0], 'name-subject', 0.85);
+		emitName(ctx, emit, lineStart + subject.index, subject[0], 'name-subject', 0.85, 'Patient', true);
 	}
 	// "Hi Astrée,", "Dear Mr. Lyle:" and "Thanks, Astrée" closing a line: the person greeted or signing
 	for (const m of text.matchAll(GREETING)) {
 		const from = m.index + m[0].length;
 		const name = NAME_THEN_COMMA.exec(text.slice(from, from + SUBJECT_REACH));
-		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8);
+		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
 	}
 	for (const m of text.matchAll(SIGN_OFF)) {
 		const from = m.index + m[0].length;
 		const name = NAME_THEN_LINE_END.exec(text.slice(from, from + SUBJECT_REACH));
-		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8);
+		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
 	}
 	// a signature line: "— Elias Fly, M.D.", "-- aurèle devora, pa-c", "Page Joyal, PharmD"
 	for (const m of text.matchAll(SIGNATURE_LINE)) {
 		if (!CREDENTIALS.has(m[2].toLowerCase().replace(/\./g, ''))) continue;
-		emitName(ctx, emit, m.index + m[0].indexOf(m[1]), m[1], 'name-credential', 0.85, 'Doctor');
+		emitName(ctx, emit, m.index + m[0].indexOf(m[1]), m[1], 'name-credential', 0.85, 'Doctor', true);
 	}
-	// "her husband Windy Mucha was at the bedside", "my nephew Velvet can pick it up"
-	for (const m of text.matchAll(RELATION_WORD)) {
-		const from = m.index + m[0].length;
-		const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-		if (after) emitName(ctx, emit, from, after[1], 'name-relation', 0.8);
+	// The cue words are found in one pass over the tokens (a pattern per cue ran over the whole text).
+	const { tokens } = ctx;
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w') continue;
+		const cue = CUES.get(t.lower);
+		if (!cue) continue;
+		const prev = i > 0 && tokens[i - 1].kind === 'w' ? tokens[i - 1].lower : '';
+		if (cue & RELATION) {
+			// "her husband Windy Mucha was at the bedside", "my nephew Velvet can pick it up"
+			if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start))) {
+				const from = t.end + (BLANKS.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
+				const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
+				if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8);
+			}
+			// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
+			unknownAfter(ctx, emit, t.end, RELATION_GAP, 'name-relation', 'Patient');
+		}
+		// after a clinician's role or a word of consulting: "NP Tefka ordered", "per Kamo", "consult with Vintef"
+		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, t.end, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
+		// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
+		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, t.end, BLANKS, 'name-context', 'Patient');
+		// before a credential, in any case: "mozan kalo np into eval"
+		if (cue & CREDENTIAL_CUE) {
+			const from = Math.max(0, t.start - SUBJECT_REACH);
+			const before = WORDS_BEFORE_CREDENTIAL.exec(text.slice(from, t.start));
+			if (before) emitUnknownRun(ctx, emit, from + before.index, before[1], 'name-credential', 'Doctor', true);
+		}
+		// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
+		if (cue & CONTACT_VERB) {
+			const from = Math.max(0, t.start - SUBJECT_REACH);
+			const before = SUBJECT_BEFORE_VERB.exec(text.slice(from, t.start));
+			if (before && (before[1] !== undefined || from === 0 || text[from - 1] === '\n')) emitUnknownRun(ctx, emit, from + before.index + before[0].indexOf(before[2]), before[2], 'name-context');
+		}
+		// "Pt Schäffel resting comfortably", "Patient John White complains of …"
+		if (cue & PATIENT && opensClause(text, t.start)) {
+			const gap = /^\.?[ \t]{1,3}/.exec(text.slice(t.end, t.end + 5));
+			if (!gap) continue;
+			const from = t.end + gap[0].length;
+			const after = PATIENT_NAME_THEN_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
+			if (after) emitName(ctx, emit, from, after[1], 'name-subject', 0.8);
+		}
 	}
-	for (const m of text.matchAll(PATIENT_WORD)) {
-		const from = m.index + m[0].length;
-		const after = PATIENT_NAME_THEN_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-		if (!after) continue;
-		emitName(ctx, emit, from, after[1], 'name-subject', 0.8);
+}
+
+const RELATION = 1;
+const CLINICIAN = 2;
+const CONTACT = 4;
+const WITH_BY = 8;
+const CREDENTIAL_CUE = 16;
+const CONTACT_VERB = 32;
+const PATIENT = 64;
+const CUES = new Map<string, number>();
+const addCue = (words: Iterable<string>, bit: number) => {
+	for (const w of words) CUES.set(w, (CUES.get(w) ?? 0) | bit);
+};
+addCue([...RELATIONS].filter((r) => /^[a-z-]+$/.test(r)), RELATION);
+addCue(['np', 'rn', 'md', 'dr', 'resident', 'attending', 'fellow', 'intern', 'per', 'page', 'paged'], CLINICIAN);
+addCue(['contacts', 'contacted', 'updated', 'notified', 'informed'], CONTACT);
+addCue(['with', 'by', 'to'], WITH_BY);
+addCue(['np', 'rn', 'md', 'lpn', 'cna', 'rrt', 'pharmd', 'msw', 'lcsw', 'bsn', 'fnp', 'crnp'], CREDENTIAL_CUE);
+addCue(['called', 'visited', 'phoned', 'reports', 'spoke'], CONTACT_VERB);
+addCue(['pt', 'patient'], PATIENT);
+/** Roles written abbreviated with a period ("Dr. X", "NP. X"). */
+const ABBREVIATED = new Set(['dr', 'np', 'rn', 'md']);
+const CONSULT = new Set(['consult', 'consulted', 'made']);
+const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
+const BLANKS = /^[ \t]{1,2}/;
+const RELATION_GAP = /^(?:[ \t]{1,2}|[,:][ \t]{0,2})/;
+const ROLE_GAP = /^\.?[ \t]{1,2}/;
+const POSSESSIVE_BEFORE = /(?<![\p{L}])(?:his|her|their|my|our|pt['’]s|patient['’]s)[ \t]{1,2}$/iu;
+const WORDS_BEFORE_CREDENTIAL = /(?<![\p{L}])([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{2,30})?)(?:,[ \t]{0,2}|[ \t]{1,2})$/u;
+/** A clause's first word or two before the verb: group 1 is the clause break when the stretch holds one. */
+const SUBJECT_BEFORE_VERB = /(?:([\n.;:])[ \t]{0,3}|^[ \t]{0,3})([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{2,30})?)[ \t]{1,2}$/u;
+
+/** The text before `at` holds only a few blanks back to a line start or a sentence's end. */
+function opensClause(text: string, at: number): boolean {
+	for (let k = at - 1; k >= Math.max(0, at - 4); k--) {
+		const c = text[k];
+		if (c === ' ' || c === '\t') continue;
+		return c === '\n' || c === '.' || c === '!' || c === '?' || c === ':' || c === ';';
 	}
+	return at <= 4 && !text.slice(0, at).trim();
+}
+
+/** The unknown-word run after `end` and its gap (see emitUnknownRun). */
+function unknownAfter(ctx: DetectContext, emit: Emit, end: number, gapRe: RegExp, detector: string, type: 'Patient' | 'Doctor'): void {
+	const gap = gapRe.exec(ctx.text.slice(end, end + 4));
+	if (!gap || !gap[0]) return;
+	const from = end + gap[0].length;
+	const words = UNKNOWN_RUN.exec(ctx.text.slice(from, from + SUBJECT_REACH));
+	if (words) emitUnknownRun(ctx, emit, from, words[1], detector, type);
 }
 
 /** "is a 57-year-old", "was a 47 yo", "is an 81 y.o." */
@@ -56,8 +136,6 @@ const AGE_PREDICATE = /(?<![ \t])[ \t]{1,3}(?:is|was)[ \t]{1,3}an?[ \t]{1,3}\d{1
 const SUBJECT_REACH = 80;
 /** One to four words (initials with their periods) ending where the predicate starts. */
 const SUBJECT_BEFORE = /(?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,3}[\p{L}][\p{L}'’-]*$/u;
-/** "Pt" or "Patient" as a word at the start of a sentence or line, and a blank. */
-const PATIENT_WORD = /(?<=^|[\n.!?:;][ \t]{0,3})(?:pt|patient)\.?[ \t]{1,3}/gimu;
 /** One to three name words, then a word that opens what is said of a patient. */
 const PATIENT_NAME_THEN_PREDICATE = new RegExp(
 	`^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,3}){0,2}?[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}(?:${[
@@ -77,17 +155,90 @@ const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p
 /** A line of one to three name words, a comma and a credential (more may follow), and nothing else. */
 const SIGNATURE_LINE = /(?<=^|\n)[ \t]{0,3}(?:[—–-]{1,2}[ \t]{0,2})?((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*),[ \t]{1,2}([\p{L}][\p{L}.-]{0,7})(?:,[ \t]{1,2}[\p{L}][\p{L}.-]{0,7}){0,3}[ \t]*(?=\n|$)/gu;
 
-/** A possessive and a relation: "her husband ", "pt's daughter ", "my nephew ". */
-const RELATION_WORD = new RegExp(`(?<![\\p{L}])(?:his|her|their|my|our|pt's|pt’s|patient's|patient’s)[ \\t]{1,2}(?:${[...RELATIONS].filter((r) => /^[a-z-]+$/.test(r)).join('|')})[ \\t]{1,2}`, 'giu');
 /** One or two name words, then what is said of a relative. */
 const NAME_THEN_RELATIVE_PREDICATE = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2})??[\p{L}][\p{L}'’-]*),?[ \t]{1,3}(?:was|is|called|visited|came|can|will|phoned|states|reports|agrees|brought|drove|lives|who)\b/iu;
+
+/** One or two words (the first is checked to be unknown; the second joins when it is too, or is a listed name). */
+const UNKNOWN_RUN = /^([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)/u;
+
+
+/**
+ * Emits the leading words of `phrase` that no word list knows (no English word, clinical term, stop word,
+ * credential or relation; four letters or more, with a vowel, so abbreviations stay out), or a listed name
+ * after an unknown first word. Case must fit the note: capitalised in a note that uses case.
+ */
+function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, type: 'Patient' | 'Doctor' = 'Patient', fromEnd = false): void {
+	const all = [...phrase.matchAll(NAME_WORD)];
+	// from the end (before a credential), the run is read backwards and its last word must be unknown
+	const words = fromEnd ? [...all].reverse() : all;
+	let end = -1;
+	for (let j = 0; j < words.length; j++) {
+		const raw = words[j][0].replace(/\.$/, '');
+		// a hyphen glues words ("VISITED-", "phoned-family", "CO-SIGNATURE"): no name
+		if (raw.includes('-')) break;
+		const w = raw.toLowerCase().replace(/['’]s$/, '');
+		if (ctx.casing === 'mixed' && (raw[0] === raw[0].toLowerCase() || (raw.length > 1 && raw === raw.toUpperCase()))) break;
+		const d = ctx.dicts;
+		const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+		const blocked = STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w) || PERSON_WORDS.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w);
+		if (blocked) break;
+		const unknown = !d.englishWords.has(w) && !listed && !d.places.has(w);
+		const ok = unknown ? w.length >= 4 && VOWEL.test(w) && !misspelled(ctx, w) : j > 0 && listed && (d.englishWords.get(w) ?? 99) > 40;
+		if (!ok) break;
+		end = j;
+	}
+	if (end < 0) return;
+	// "seen by Cardic Transplant team": a service's name before a group noun
+	if (!fromEnd && GROUP_AFTER.test(phrase.slice(words[end].index + words[end][0].length) + ' ' + afterText(ctx, at + phrase.length))) return;
+	const [a, b] = fromEnd ? [words[end], words[0]] : [words[0], words[end]];
+	emit(at + a.index, at + b.index + b[0].replace(/\.$/, '').length, type, 0.75, detector);
+}
+
+/** Group nouns after a service's name ("tranplant team", "GI service"). */
+const VOWEL = /[aeiouàâäéèêëíìîïóòôöúùû]/;
+const GROUP_AFTER = /^[ \t]{0,2}(?:team|service|services|dept|department|clinic|unit|group|staff|consult|fellow|resident|attending)\b/i;
+const afterText = (ctx: DetectContext, at: number) => ctx.text.slice(at, at + 20);
+
+/**
+ * A misspelt or run-together word rather than a name: two letters swapped ("tema"), or, in a word of seven
+ * letters or more, one letter dropped, added or changed, from an English word or a clinical term ("tranplant",
+ * "GLUCCOSE", "visisted", "liters" for "litres"); or two common words written as one ("madeno").
+ */
+const MISSPELT = new WeakMap<object, Map<string, boolean>>();
+export function misspelled(ctx: DetectContext, w: string): boolean {
+	let memo = MISSPELT.get(ctx.dicts);
+	if (!memo) MISSPELT.set(ctx.dicts, (memo = new Map()));
+	if (memo.size > 50000) memo.clear();
+	let r = memo.get(w);
+	if (r === undefined) memo.set(w, (r = misspelledNow(ctx, w)));
+	return r;
+}
+function misspelledNow(ctx: DetectContext, w: string): boolean {
+	const known = (x: string) => (ctx.dicts.englishWords.get(x) ?? 99) <= 50 || CLINICAL.has(x);
+	const n = w.length;
+	// two letters swapped at any length ("tema"); other edits only in longer words, as a short name is one
+	// letter from many words ("Kalo", "halo")
+	for (let i = 0; i + 1 < n; i++) if (known(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2))) return true;
+	if (n < 7) return false;
+	for (let i = 0; i < n; i++) if (known(w.slice(0, i) + w.slice(i + 1))) return true;
+	for (let i = 0; i <= n; i++) {
+		for (let c = 97; c <= 122; c++) {
+			const ch = String.fromCharCode(c);
+			if (i < n && ch !== w[i] && known(w.slice(0, i) + ch + w.slice(i + 1))) return true;
+			if (known(w.slice(0, i) + ch + w.slice(i))) return true;
+		}
+	}
+	const common = (x: string) => (ctx.dicts.englishWords.get(x) ?? 99) <= (x.length <= 2 ? 10 : 20);
+	for (let i = 2; i <= n - 2; i++) if (common(w.slice(0, i)) && common(w.slice(i))) return true;
+	return false;
+}
 
 const TITLE_WORDS = new Set([...PERSON_TITLES, ...DOCTOR_TITLES]);
 const PERSON_WORDS = new Set(['patient', 'pt', 'the', 'this', 'our', 'your', 'he', 'she', 'they']);
 const NAME_WORD = /[\p{L}][\p{L}'’-]*\.?/gu;
 
 /** Emits the name words of `phrase` (at `at`), leading titles left out, when every word looks like a name. */
-function emitName(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, confidence: number, type: 'Patient' | 'Doctor' = 'Patient'): void {
+function emitName(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, confidence: number, type: 'Patient' | 'Doctor' = 'Patient', strong = false): void {
 	const words = [...phrase.matchAll(NAME_WORD)];
 	let k = 0;
 	while (k < words.length && TITLE_WORDS.has(words[k][0].toLowerCase().replace(/\.$/, ''))) k++;
@@ -98,14 +249,18 @@ function emitName(ctx: DetectContext, emit: Emit, at: number, phrase: string, de
 		const raw = words[j][0].replace(/\.$/, '');
 		const w = raw.toLowerCase();
 		if (raw.length === 1) continue; // an initial
-		if (PERSON_WORDS.has(w) || STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w)) return;
+		if (PERSON_WORDS.has(w) || STOPWORDS.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w)) return;
 		if (mixed && raw[0] === raw[0].toLowerCase()) return;
 		const d = ctx.dicts;
 		const named = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+		// a clinical word ("brady") may be a surname beside another name word, where the context is strong
+		if (CLINICAL.has(w) && !(strong && named && words.length - k > 1)) return;
 		const tier = d.englishWords.get(w) ?? 99;
 		if (tier <= 40 && !named) return;
-		// without case to go by, an everyday word is too often not a name ("pt round resting")
-		if (!mixed && tier <= 60 && !named) return;
+		if (tier === 99 && !named && misspelled(ctx, w)) return;
+		// without case to go by, an everyday word is too often not a name ("pt round resting", "PT STILL HAS")
+		// (a greeting, a sign-off or a signature line says "a name" strongly enough for a listed name that is a word)
+		if (!mixed && tier <= 60 && (!named || (tier <= 20 && !strong))) return;
 		if (ctx.dicts.places.get(w) === 'State' || ctx.dicts.places.get(w) === 'CountryOrRegion') return;
 		distinct++;
 	}
