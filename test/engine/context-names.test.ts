@@ -84,6 +84,10 @@ describe('names, dates, phones and addresses known by their context', () => {
 		][k];
 		return { text, value };
 	}, ['Patient', 'Doctor']);
+	expectFamily('an initial and a surname after a word of reporting or consulting', () => {
+		const value = `${pick(['D', 'W', 'J', 'S', 'K'])}. ${last()}`;
+		return { text: `Hr 100s. ${pick(['Reported to', 'Milrinone off as per', 'Spoke with', 'Paged', 'Discussed with'])} ${value}. Will monitor.`, value };
+	}, ['Doctor', 'Patient']);
 	expectFamily('message headers', () => {
 		const value = `${first()} ${last()}`;
 		return { text: `From: ${value} <${value.toLowerCase().replace(/[^a-z]/g, '')}@mail.com>\nSent: March 2, 2019\nTo: Dr. Ames\nSubject: refill\n`, value };
@@ -115,7 +119,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Encounter: office visit', 'Sunday dinner with family.', 'sat in chair for 2 hours on Monday.',
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
-			'Wife visited- updated by RN.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Wife visited- updated by RN.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {

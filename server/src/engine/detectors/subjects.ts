@@ -58,6 +58,8 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, t.end, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
 		// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
 		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, t.end, BLANKS, 'name-context', 'Patient');
+		// an initial and a surname after a word of reporting or consulting: "reported to D. Champion", "per W. JESTER"
+		if (cue & INITIAL_CUE && (!(cue & WITH_BY) || REPORTING.has(prev))) initialAndSurname(ctx, emit, t.end);
 		// before a credential, in any case: "mozan kalo np into eval"
 		if (cue & CREDENTIAL_CUE) {
 			const from = Math.max(0, t.start - SUBJECT_REACH);
@@ -101,6 +103,27 @@ addCue(['called', 'visited', 'phoned', 'reports', 'spoke'], CONTACT_VERB);
 addCue(['pt', 'patient'], PATIENT);
 /** Roles written abbreviated with a period ("Dr. X", "NP. X"). */
 const ABBREVIATED = new Set(['dr', 'np', 'rn', 'md']);
+const INITIAL_CUE = 128;
+addCue(['per', 'with', 'to', 'by', 'meet', 'notified', 'paged', 'called', 'contacted', 'informed', 'updated', 'dr', 'np', 'rn', 'md'], INITIAL_CUE);
+/** Verbs before "with", "to" or "by" that a clinician's name follows. */
+const REPORTING = new Set(['spoke', 'talked', 'met', 'discussed', 'consult', 'consulted', 'work', 'working', 'reported', 'report', 'given', 'sent', 'referred', 'seen', 'evaluated', 'examined', 'signed', 'dictated', 'reviewed', 'called', 'paged', 'gave', 'handed']);
+const INITIAL_SURNAME = /^\.?[ \t]{1,2}(\p{L})\.[ \t]{0,2}(\p{L}[\p{L}'’-]{1,30})(?!\p{L})/u;
+
+/** "D. Champion" after `end`: an initial with its period and a surname that is no clinical or stop word. */
+function initialAndSurname(ctx: DetectContext, emit: Emit, end: number): void {
+	const m = INITIAL_SURNAME.exec(ctx.text.slice(end, end + 40));
+	if (!m) return;
+	const mixed = ctx.casing === 'mixed';
+	const [initial, surname] = [m[1], m[2]];
+	if (mixed && (initial !== initial.toUpperCase() || surname[0] !== surname[0].toUpperCase())) return;
+	const w = surname.toLowerCase();
+	if (STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w)) return;
+	const d = ctx.dicts;
+	const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+	if (!listed && (d.englishWords.get(w) ?? 99) <= 60) return;
+	const at = end + m[0].indexOf(initial + '.');
+	emit(at, end + m[0].length, 'Doctor', 0.8, 'name-initial');
+}
 const CONSULT = new Set(['consult', 'consulted', 'made']);
 const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
 const BLANKS = /^[ \t]{1,2}/;
