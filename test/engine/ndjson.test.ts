@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { deidentifyDocument, scanDocument, scanJson, splitLines } from '../../server/src/engine';
+import { deidentifyDocument, scanDocument, scanJson, splitLines, transformNdjson } from '../../server/src/engine';
 import { dicts } from '../helpers/engine';
 
 describe('scanJson', () => {
@@ -91,5 +91,34 @@ describe('NDJSON documents', () => {
 		for (const phi of ['Okafor', 'Margaret', '1949-07-02', 'Whitfield', '617-555-0188', '617-555-0123']) assert.ok(!r.output.includes(phi), phi);
 		assert.match(lines[2], /\\"fine\\"/);
 		assert.equal(r.problems.length, 1);
+	});
+});
+
+describe('transformNdjson (findings decided elsewhere, as a review leaves them)', () => {
+	const text = [
+		JSON.stringify({ note: 'Seen by Dr. Whitfield on 3/14/2031. Call 617-555-0123.', who: { name: 'Mrs. Okafor' } }),
+		'not json: Call 617-555-0188 about Mr. Lindqvist',
+		'',
+		JSON.stringify({ t: 'caf\u00e9 \u201cquoted\u201d Mr. Brennan\nnext line' }),
+	].join('\n') + '\n';
+	it('with the scan\'s own findings it writes what deidentifyDocument writes', () => {
+		const t = { operation: 'redact' as const };
+		const scanned = scanDocument(text, 'ndjson', dicts, {});
+		assert.ok(scanned.findings.length >= 5);
+		const r = transformNdjson(text, scanned.findings, t);
+		assert.equal(r.output, deidentifyDocument(text, 'ndjson', dicts, {}, t).output);
+		assert.equal(r.outside, 0);
+	});
+	it('a span inside a value is replaced, one on a key or JSON syntax is counted and left; lines stay JSON', () => {
+		const inValue = text.indexOf('Call 617');
+		const onKey = text.indexOf('"who"') + 1;
+		const r = transformNdjson(text, [
+			{ start: inValue, end: inValue + 4, type: 'IDNum', confidence: 1, detector: 'review' },
+			{ start: onKey, end: onKey + 3, type: 'IDNum', confidence: 1, detector: 'review' },
+		], { operation: 'redact' });
+		assert.equal(r.outside, 1);
+		const first = JSON.parse(r.output.split('\n')[0]) as { note: string; who: unknown };
+		assert.ok(!first.note.includes('Call') && first.note.includes('617-555-0123'));
+		assert.ok(first.who, 'the key is kept');
 	});
 });

@@ -235,4 +235,43 @@ describe('review over stdio', () => {
 		}
 		assert.equal(got.find((g) => g.uri === decidedUri)?.findings.find((f) => f.id === mrn.id)?.decision, 'reject');
 	});
+	it('NDJSON: the folder job applies decisions inside string values, and every line stays valid JSON', async () => {
+		const dir = join(ws, 'records');
+		mkdirSync(dir, { recursive: true });
+		const line1 = JSON.stringify({ resourceType: 'Note', text: 'Call 617-555-0199 about Mrs. Okonjo; bed near the larkspur window.' });
+		const line2 = JSON.stringify({ resourceType: 'Note', text: 'Seen by Dr. Whitfield on 3/14/2031.' });
+		const body = `${line1}\n${line2}\n`;
+		const file = join(dir, 'notes.ndjson');
+		writeFileSync(file, body);
+		const nuri = pathToFileURL(file).href;
+		client.open(nuri, body, 'ndjson', 1);
+		const ds = phi((await client.diagnostics(nuri, 1)).diagnostics);
+		const phone = ds.find((d) => textOf(body, d) === '617-555-0199');
+		assert.ok(phone, JSON.stringify(ds.map((d) => textOf(body, d))));
+		await client.conn.sendRequest(ReviewDecideRequest, { uri: nuri, range: phone.range, decision: 'reject' });
+		// an added span inside a value ("larkspur"), and one on a key, which cannot be replaced inside the JSON
+		const word = body.indexOf('larkspur');
+		const pos = (o: number) => ({ line: body.slice(0, o).split('\n').length - 1, character: o - body.lastIndexOf('\n', o - 1) - 1 });
+		await client.conn.sendRequest(ReviewDecideRequest, { uri: nuri, range: { start: pos(word), end: pos(word + 'larkspur'.length) }, decision: 'add', type: 'LocationOther' });
+		const key = body.indexOf('resourceType');
+		await client.conn.sendRequest(ReviewDecideRequest, { uri: nuri, range: { start: pos(key), end: pos(key + 'resourceType'.length) }, decision: 'add', type: 'IDNum' });
+		const output = join(tmpdir(), `deid-review-ndjson-${process.pid}`);
+		rmSync(output, { recursive: true, force: true });
+		try {
+			const res = await client.conn.sendRequest(DeidentifyFolderRequest, { input: dir, output, operation: 'redact' });
+			assert.equal(res.error, undefined);
+			const out = readFileSync(join(output, 'notes.ndjson'), 'utf8');
+			const lines = out.trim().split('\n').map((l) => JSON.parse(l) as { resourceType: string; text: string });
+			assert.ok(lines[0].text.includes('617-555-0199'), 'a rejected finding is kept');
+			assert.ok(!lines[0].text.includes('larkspur'), 'an added span inside a value is removed');
+			assert.ok(!lines[0].text.includes('Okonjo') && !lines[1].text.includes('Whitfield'), 'the other findings are removed');
+			assert.equal(lines[0].resourceType, 'Note', 'a span on a key is left');
+			const report = JSON.parse(readFileSync(join(output, 'deid-report.json'), 'utf8')) as { review?: { notApplied: number; outsideValues: number; decisions: Record<string, number> } };
+			assert.equal(report.review?.notApplied, 0);
+			assert.equal(report.review?.outsideValues, 1);
+			assert.equal(report.review?.decisions.add, 2);
+		} finally {
+			rmSync(output, { recursive: true, force: true });
+		}
+	});
 });

@@ -171,6 +171,69 @@ export function deidentifyDocument(text: string, format: DocumentFormat, dicts: 
 	return { output: out.join(''), findings, problems, counts };
 }
 
+/**
+ * NDJSON de-identified with findings already decided (document offsets, as scanDocument reports them, after a
+ * review's decisions): each finding goes into the string value that holds it and that value is re-encoded, so
+ * every line stays valid JSON. A finding outside every string value (a key, a number, JSON syntax) cannot be
+ * replaced there and is counted in `outside`; a malformed line is treated as plain text.
+ */
+export function transformNdjson(text: string, findings: readonly Finding[], t: TransformOptions): { output: string; outside: number } {
+	const sorted = [...findings].sort((a, b) => a.start - b.start);
+	let next = 0;
+	let outside = 0;
+	const out: string[] = [];
+	let at = 0;
+	for (const line of splitLines(text)) {
+		out.push(text.slice(at, line.start));
+		at = line.start + line.text.length;
+		const mine: Finding[] = [];
+		while (next < sorted.length && sorted[next].start < at) {
+			const f = sorted[next++];
+			if (f.start >= line.start) mine.push({ ...f, start: f.start - line.start, end: Math.min(f.end, at) - line.start });
+			else outside++;
+		}
+		const res = mine.length ? scanJson(line.text) : undefined;
+		if (!res || !mine.length) {
+			out.push(line.text);
+			continue;
+		}
+		if (!res.ok) {
+			out.push(transformText(line.text, mine, t));
+			continue;
+		}
+		const reps: Replacement[] = [];
+		let k = 0;
+		for (const s of res.strings) {
+			const open = s.offsets[0];
+			const close = s.offsets[s.value.length];
+			const inValue: Finding[] = [];
+			while (k < mine.length && mine[k].start < open) (outside++, k++);
+			while (k < mine.length && mine[k].start < close) {
+				const f = mine[k++];
+				inValue.push({ ...f, start: valueIndex(s.offsets, f.start), end: valueIndex(s.offsets, Math.min(f.end, close)) });
+			}
+			if (!inValue.length || t.operation === 'tag') continue;
+			reps.push({ start: findOpeningQuote(line.text, open), end: close + 1, text: JSON.stringify(transformText(s.value, inValue.filter((f) => f.end > f.start), t)) });
+		}
+		outside += mine.length - k;
+		out.push(applyReplacements(line.text, reps));
+	}
+	out.push(text.slice(at));
+	return { output: out.join(''), outside };
+}
+
+/** The first code unit of a decoded value whose source offset is at or after `raw` (binary search). */
+function valueIndex(offsets: Int32Array, raw: number): number {
+	let lo = 0;
+	let hi = offsets.length - 1;
+	while (lo < hi) {
+		const mid = (lo + hi) >> 1;
+		if (offsets[mid] < raw) lo = mid + 1;
+		else hi = mid;
+	}
+	return lo;
+}
+
 function findOpeningQuote(line: string, firstCharOffset: number): number {
 	// offsets[0] is the first character of the value (or its escape); the quote is the character before it.
 	return line[firstCharOffset - 1] === '"' ? firstCharOffset - 1 : line.lastIndexOf('"', firstCharOffset - 1);

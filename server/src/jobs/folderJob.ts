@@ -124,8 +124,10 @@ export interface ReviewSection {
 	scopedRejects: number;
 	/** Decisions that could not be located in the current text. */
 	unlocated: number;
-	/** Decisions of NDJSON files, not applied. */
+	/** Decisions of NDJSON files that go through a FHIR configuration or a date shift by patient reference: not applied. */
 	notApplied: number;
+	/** NDJSON: decided spans outside every string value (a key, a number), left as they are. */
+	outsideValues: number;
 }
 
 export interface SurrogateCheck {
@@ -410,7 +412,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			: [...(await collectKnownPhi(single ? dirname(input) : input, entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
 	// review decisions per file: by the keyed digest of its path relative to the review's workspace folder
 	const digest = opts.review ? reviewDigest(hmacHash(opts.key)) : undefined;
-	const reviewSection: ReviewSection | undefined = opts.review ? { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0 } : undefined;
+	const reviewSection: ReviewSection | undefined = opts.review ? { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0, outsideValues: 0 } : undefined;
 	const reviewOutcomes = new Map<string, FileReviewOutcome>();
 	const reviewCounted = new Set<string>();
 	const reviewFor = (src: string, format: DocumentFormat): FileTask['review'] => {
@@ -425,7 +427,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			reviewCounted.add(src);
 			if (entry.decisions.length) reviewSection.filesWithDecisions++;
 			for (const d of entry.decisions) reviewSection.decisions[d.kind]++;
-			if (format !== 'text') reviewSection.notApplied += entry.decisions.length;
+			if (format !== 'text' && (opts.fhirConfigText !== undefined || opts.dateShift?.by === 'reference')) reviewSection.notApplied += entry.decisions.length;
 		}
 		return { decisions: entry?.decisions ?? [], reviewed: entry?.reviewed, rejected };
 	};
@@ -559,6 +561,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			if (o.reviewed) reviewSection.reviewedFiles++;
 			reviewSection.unlocated += o.unlocated;
 			reviewSection.scopedRejects += o.scopedRejects;
+			reviewSection.outsideValues += o.outsideValues ?? 0;
 		}
 		report.review = reviewSection;
 	}
@@ -748,7 +751,7 @@ export function reportMarkdown(r: JobReport): string {
 		...Object.entries(r.countsByType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `| ${t} | ${c} |`),
 		'',
 		...(r.review
-			? ['## Review', '', `Decisions applied: ${r.review.decisions.accept} accept, ${r.review.decisions.reject} reject, ${r.review.decisions.changeType} change type, ${r.review.decisions.add} add, in ${r.review.filesWithDecisions} file(s); ${r.review.reviewedFiles} file(s) reviewed; ${r.review.scopedRejects} finding(s) rejected by folder or workspace scope; ${r.review.unlocated} decision(s) not located${r.review.notApplied ? `; ${r.review.notApplied} decision(s) of NDJSON files not applied` : ''}.`, '']
+			? ['## Review', '', `Decisions applied: ${r.review.decisions.accept} accept, ${r.review.decisions.reject} reject, ${r.review.decisions.changeType} change type, ${r.review.decisions.add} add, in ${r.review.filesWithDecisions} file(s); ${r.review.reviewedFiles} file(s) reviewed; ${r.review.scopedRejects} finding(s) rejected by folder or workspace scope; ${r.review.unlocated} decision(s) not located${r.review.notApplied ? `; ${r.review.notApplied} decision(s) of NDJSON files not applied (FHIR configuration or date shift by reference)` : ''}${r.review.outsideValues ? `; ${r.review.outsideValues} decided span(s) outside NDJSON string values left as they are` : ''}.`, '']
 			: []),
 		...(r.surrogates
 			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']

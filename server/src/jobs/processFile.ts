@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
-	applyReview, decisionsInPiece, detect, reviewDigest, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
+	applyReview, decisionsInPiece, detect, reviewDigest, scanDocument, transformNdjson, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
 	claimDigest, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
@@ -124,6 +124,8 @@ export interface FileReviewOutcome {
 	scopedRejects: number;
 	pending: number;
 	reviewed: boolean;
+	/** NDJSON: decided spans outside every string value, which stay as they are. */
+	outsideValues: number;
 }
 
 export interface FileOutcome {
@@ -195,19 +197,27 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 	};
 	// review decisions: the piece's findings with the decisions whose old offsets fall in it (offsets made relative)
 	let pieceBase = 0;
-	const review = task.review && task.format === 'text' ? task.review : undefined;
-	const reviewOut: FileReviewOutcome | undefined = review ? { located: {}, unlocated: 0, scopedRejects: 0, pending: 0, reviewed: false } : undefined;
+	// (NDJSON through a FHIR configuration or shifted by patient reference is not reviewed: those paths rewrite lines)
+	const review = task.review && (task.format === 'text' || (!fhir && !task.shiftByReference)) ? task.review : undefined;
+	const reviewOut: FileReviewOutcome | undefined = review ? { located: {}, unlocated: 0, scopedRejects: 0, pending: 0, reviewed: false, outsideValues: 0 } : undefined;
 	let locatedTotal = 0;
 	const rejected = new Map(review?.rejected ?? []);
 	const deidReviewed = (piece: string) => {
-		const findings = detect(piece, dicts, task.detect);
+		const ndjson = task.format === 'ndjson';
+		const scanned = ndjson ? scanDocument(piece, 'ndjson', dicts, task.detect) : undefined;
+		const findings = scanned ? scanned.findings : detect(piece, dicts, task.detect);
 		const a = applyReview(piece, findings, { decisions: decisionsInPiece(review!.decisions, pieceBase, piece.length, false) }, rejected, reviewDigest(hash));
 		for (const l of a.located) reviewOut!.located[l.decision.kind] = (reviewOut!.located[l.decision.kind] ?? 0) + 1;
 		locatedTotal += a.located.length;
 		reviewOut!.pending += a.pending;
 		reviewOut!.scopedRejects += a.items.filter((it) => it.decision === 'reject' && it.scope && it.scope !== 'file').length;
 		for (const f of a.effective) counts[f.type] = (counts[f.type] ?? 0) + 1;
-		return { output: transformText(piece, a.effective, { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy }), problems: [] as { line: number }[] };
+		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy };
+		if (!scanned) return { output: transformText(piece, a.effective, t), problems: [] as { line: number }[] };
+		const n = transformNdjson(piece, a.effective, t);
+		// an added span outside every string value (a key, a number) cannot be replaced inside the JSON
+		reviewOut!.outsideValues += n.outside;
+		return { output: n.output, problems: scanned.problems };
 	};
 	// values a FHIR configuration could not handle are redacted; the report says how many (never which)
 	const invalidFhir = () => fhir?.counted.invalidValues ?? 0;
