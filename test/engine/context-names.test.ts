@@ -104,6 +104,25 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const value = pick([`${1 + Math.floor(rnd() * 120)} rue ${last()}`, `Calle ${last()} ${1 + Math.floor(rnd() * 90)}`, `${last()}straße ${1 + Math.floor(rnd() * 90)}`]);
 		return { text: `Lives at ${value}, ${10000 + Math.floor(rnd() * 89999)} ${last()}.`, value };
 	}, ['Street']);
+	it(`US addresses in a note written in lower case: street, town, state and ZIP (seed ${seed})`, () => {
+		const misses: string[] = [];
+		for (let i = 0; i < 60; i++) {
+			const town = `${invented()}${rnd() < 0.3 ? ` ${pick(['falls', 'springs', 'city'])}` : ''}`.toLowerCase();
+			const parts = [`${100 + Math.floor(rnd() * 8000)} ${pick(['oak', 'river', 'maple', 'washington'])} ${pick(['st', 'blvd', 'ave', 'road'])}`, town, pick(['sc', 'tn', 'il', 'ny', 'ca']), String(10000 + Math.floor(rnd() * 89999))];
+			const text = `arrived by ambulance from home (${parts[0]}, ${parts[1]}, ${parts[2]} ${parts[3]}). pt resting.`;
+			const fs = detect(text, dicts, { language: 'en' });
+			const types = ['Street', 'City', 'State', 'Zip'] as const;
+			parts.forEach((v, k) => {
+				const at = text.indexOf(v, k ? text.indexOf(parts[k - 1]) + parts[k - 1].length : 0);
+				if (!fs.some((f) => f.type === types[k] && f.start <= at && f.end >= at + v.length)) misses.push(`${types[k]} in ${text}`);
+			});
+		}
+		assert.ok(misses.length <= 6, `seed ${seed}: ${misses.length} parts missed, e.g.\n${misses.slice(0, 5).join('\n')}`);
+		// a state abbreviation that is a word, before a number, is no address without its town's comma
+		for (const t of ['pt given heparin in 10000 units.', 'given 5000 units sc 12345 times.', 'call me 55512 ok 12345']) {
+			assert.deepEqual(detect(t, dicts, { language: 'en' }).filter((f) => ['City', 'State', 'Zip'].includes(f.type)).map((f) => t.slice(f.start, f.end)), [], t);
+		}
+	});
 	expectFamily('encounter and account numbers after their label', () => {
 		const value = `A${100000000 + Math.floor(rnd() * 899999999)}`;
 		return { text: `MRN: 1234567\n${pick(['Encounter #', 'Account #', 'Acct #', 'Billing acct'])}: ${value}\n`, value };

@@ -35,6 +35,8 @@ const STREET_LINE = /^\d{1,6}[A-Za-z]?(?:-\d{1,5})?[ \t]{1,3}\S/;
 /** A unit that follows a street on its line. */
 const UNIT_AFTER = /^(?:,?[ \t]{1,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}(?![\w-])/i;
 const TOWN_WORD = /^(?:\p{Lu}[\p{L}'’.-]{0,30}|of|on|upon|de|la|le|du|sur|the)$/u;
+/** A town's word in a note written without case. */
+const TOWN_WORD_CASELESS = /^[\p{L}][\p{L}'’.-]{0,30}$/u;
 const BLANK = /\s/;
 const SEPARATOR = /[\s,]/;
 
@@ -56,18 +58,21 @@ function stateNames(dicts: Dictionaries): ReadonlySet<string> {
 }
 
 /** The state or province name or abbreviation that ends s at `end` (after trimming), or undefined. */
-function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries): [number, number] | undefined {
+function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries, caseless = false): [number, number] | undefined {
 	const abbr = ABBR_AT_END.exec(s.slice(Math.max(from, end - 6), end));
 	if (abbr) {
 		const a = abbr[1].replace(/\./g, '');
 		if (dicts.stateAbbreviations.has(a) || PROVINCES.has(a)) return [end - abbr[1].length, end];
 	}
+	// in a note written without case: a two-letter abbreviation after its town's comma ("criders, sc 44651")
+	const lower = caseless ? /,[ \t]{1,2}([a-z]{2})$/.exec(s.slice(Math.max(from, end - 6), end)) : null;
+	if (lower && (dicts.stateAbbreviations.has(lower[1].toUpperCase()) || PROVINCES.has(lower[1].toUpperCase()))) return [end - 2, end];
 	// a state's name: up to three words ("District of Columbia")
 	const tail = s.slice(Math.max(from, end - 24), end);
 	const words = tail.split(/([ \t]+)/);
 	for (let k = Math.max(0, words.length - 5); k < words.length; k += 2) {
 		const name = words.slice(k).join('');
-		if (stateNames(dicts).has(name.toLowerCase()) && /^\p{Lu}/u.test(name)) {
+		if (stateNames(dicts).has(name.toLowerCase()) && (caseless || /^\p{Lu}/u.test(name))) {
 			const start = end - name.length;
 			if (start === from || SEPARATOR.test(s[start - 1])) return [start, end];
 		}
@@ -76,8 +81,9 @@ function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries): 
 }
 
 /** A town: one to four capitalised words (with their lower-case joiners), no stop word or clinical word. */
-function isTown(v: string, strict = false): boolean {
+function isTown(v: string, strict = false, caseless = false): boolean {
 	const words = v.split(/[ \t]+/);
+	if (caseless) return words.length <= 4 && !/\d/.test(v) && words.every((w) => TOWN_WORD_CASELESS.test(w) && !STOPWORDS.has(w.toLowerCase()) && !CLINICAL.has(w.toLowerCase()));
 	if (words.length > 4 || !/^\p{Lu}/u.test(v) || /\d/.test(v)) return false;
 	// a segment of its own before a state is a town whatever its words ("Norton, KY"); words taken from the end of
 	// a sentence must be no clinical words
@@ -88,7 +94,7 @@ function isTown(v: string, strict = false): boolean {
  * A street line, with or without a unit, and with a town after it on the same segment when there are no commas
  * ("9 Elm Rd Albany"): the parts, or undefined when the segment is not a street line.
  */
-function streetLine(s: string, a: number, b: number, wantTown: boolean): AddressPart[] | undefined {
+function streetLine(s: string, a: number, b: number, wantTown: boolean, caseless = false): AddressPart[] | undefined {
 	const v = s.slice(a, b);
 	if (!STREET_LINE.test(v)) return undefined;
 	// the street word that ends the street: the first (not the first word after the number: "12 Court St") after
@@ -104,7 +110,7 @@ function streetLine(s: string, a: number, b: number, wantTown: boolean): Address
 		const [ta, tb] = trimRange(s, a + end, b);
 		if (ta >= tb) return [{ start: a, end: a + end, type: 'Street' }];
 		const town = s.slice(ta, tb);
-		if (wantTown && isTown(town) && !STREET_SUFFIXES.has(town.split(/[ \t]/)[0].replace(/\.$/, '').toLowerCase())) {
+		if (wantTown && isTown(town, false, caseless) && !STREET_SUFFIXES.has(town.split(/[ \t]/)[0].replace(/\.$/, '').toLowerCase())) {
 			return [
 				{ start: a, end: a + end, type: 'Street' },
 				{ start: ta, end: tb, type: 'City' },
@@ -115,7 +121,7 @@ function streetLine(s: string, a: number, b: number, wantTown: boolean): Address
 }
 
 /** A street line (with a street word, and a town after it when `town`) or a post-office box that ends s[a, b). */
-function trailingStreet(s: string, a: number, b: number, town: boolean): AddressPart[] | undefined {
+function trailingStreet(s: string, a: number, b: number, town: boolean, caseless = false): AddressPart[] | undefined {
 	const v = s.slice(a, b);
 	const box = /(?:^|[ \t])((?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t]{0,2}\d{1,10})$/i.exec(v.slice(-40));
 	if (box && !town) return [{ start: b - box[1].length, end: b, type: 'Street' }];
@@ -126,7 +132,7 @@ function trailingStreet(s: string, a: number, b: number, town: boolean): Address
 		if (starts.length > 3) starts.shift();
 	}
 	for (const at of starts) {
-		const parts = streetLine(s, a + at, b, true);
+		const parts = streetLine(s, a + at, b, true, caseless);
 		if (parts && (!town || parts.some((p) => p.type === 'City'))) return parts;
 	}
 	return undefined;
@@ -138,7 +144,7 @@ function trailingStreet(s: string, a: number, b: number, town: boolean): Address
  * postal code with a state, province or town before it, and the parts stop at the first segment that is no
  * address line.
  */
-export function parseAddress(s: string, from: number, end: number, dicts: Dictionaries, whole: boolean): AddressPart[] | undefined {
+export function parseAddress(s: string, from: number, end: number, dicts: Dictionaries, whole: boolean, caseless = false): AddressPart[] | undefined {
 	const parts: AddressPart[] = [];
 	let [lo, hi] = trimRange(s, from, end);
 	const country = COUNTRY_AT_END.exec(s.slice(Math.max(lo, hi - 40), hi));
@@ -156,7 +162,7 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 		parts.push({ start: hi - postal[1].length, end: hi, type: 'Zip' });
 		[lo, hi] = trimRange(s, lo, hi - postal[1].length);
 	}
-	const state = hi > lo ? stateAtEnd(s, lo, hi, dicts) : undefined;
+	const state = hi > lo ? stateAtEnd(s, lo, hi, dicts, caseless) : undefined;
 	if (state) {
 		parts.push({ start: state[0], end: state[1], type: 'State' });
 		[lo, hi] = trimRange(s, lo, state[0]);
@@ -181,12 +187,12 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 		const v = s.slice(a, b);
 		let found: AddressPart[] | undefined;
 		if (!townDone && !streetDone) {
-			if (isTown(v)) found = [{ start: a, end: b, type: 'City' }];
-			else found = streetLine(s, a, b, true);
+			if (isTown(v, false, caseless)) found = [{ start: a, end: b, type: 'City' }];
+			else found = streetLine(s, a, b, true, caseless);
 			if (found) townDone = found.some((p) => p.type === 'City');
 			// "lives at 9 Elm Rd Albany": a street line and its town end the segment
 			if (!found && !whole) {
-				const line = trailingStreet(s, a, b, true);
+				const line = trailingStreet(s, a, b, true, caseless);
 				if (line) {
 					parts.push(...line);
 					break;
@@ -241,7 +247,7 @@ export function detectAddresses(ctx: DetectContext, emit: Emit): void {
 		// a country may follow on the same line
 		const after = /^[ \t]{0,2},?[ \t]{0,2}\n?[ \t]{0,2}(?:U\.?S\.?A?\.?|United States|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales)(?![\p{L}])/iu.exec(text.slice(end, end + 30));
 		const stop = after ? end + after[0].length : end;
-		const parts = parseAddress(text, Math.max(lastEnd, m.index! - REACH), stop, dicts, false);
+		const parts = parseAddress(text, Math.max(lastEnd, m.index! - REACH), stop, dicts, false, ctx.casing === 'lower');
 		if (!parts) continue;
 		for (const p of parts) emit(p.start, p.end, p.type, 0.9, 'address');
 		lastEnd = stop;

@@ -210,7 +210,7 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			// a sentence after the postal code ("… PA 18512. Follow up …") is no part of it
 			const after = POSTAL_THEN_SENTENCE.exec(value);
 			if (after) e = s + after.index + after[1].length;
-			const parts = parseAddress(text, s, e, ctx.dicts, true);
+			const parts = parseAddress(text, s, e, ctx.dicts, true, ctx.casing === 'lower');
 			if (parts?.length) {
 				for (const p of parts) emit(p.start, p.end, p.type, 0.95, 'field-address');
 				continue;

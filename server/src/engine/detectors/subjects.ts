@@ -64,7 +64,13 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (cue & CREDENTIAL_CUE) {
 			const from = Math.max(0, t.start - SUBJECT_REACH);
 			const before = WORDS_BEFORE_CREDENTIAL.exec(text.slice(from, t.start));
-			if (before) emitUnknownRun(ctx, emit, from + before.index, before[1], 'name-credential', 'Doctor', true);
+			if (before) {
+				emitUnknownRun(ctx, emit, from + before.index, before[1], 'name-credential', 'Doctor', true);
+				// a listed name, also one that is a word, handed a report: "report given to BARB, RN" (with the comma:
+				// "given to night RN" is a shift)
+				const handed = before[0].includes(',') ? HANDED_TO.exec(text.slice(from, from + before.index + before[1].length)) : null;
+				if (handed && ctx.casing !== 'mixed') listedNameBefore(ctx, emit, from + handed.index + handed[0].length - handed[1].length, handed[1]);
+			}
 		}
 		// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
 		if (cue & CONTACT_VERB) {
@@ -123,6 +129,19 @@ function initialAndSurname(ctx: DetectContext, emit: Emit, end: number): void {
 	if (!listed && (d.englishWords.get(w) ?? 99) <= 60) return;
 	const at = end + m[0].indexOf(initial + '.');
 	emit(at, end + m[0].length, 'Doctor', 0.8, 'name-initial');
+}
+/** "given to X", "report to X", "handed off to X", "signed out to X": the one or two words after "to". */
+const HANDED_TO = /(?:given|report|reported|handed[ \t]{1,2}off|signed[ \t]{1,2}out|endorsed)[ \t]{1,2}to[ \t]{1,2}([\p{L}][\p{L}'’-]{1,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)$/iu;
+
+/** Emits `phrase` when each of its words is a listed name and none a stop, clinical or role word. */
+function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: string): void {
+	const d = ctx.dicts;
+	for (const m of phrase.matchAll(NAME_WORD)) {
+		const w = m[0].toLowerCase();
+		if (STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || DOCTOR_ROLES.has(w) || RELATIONS.has(w) || PERSON_WORDS.has(w)) return;
+		if (!d.firstNames.has(w) && !d.lastNames.has(w) && !d.otherNames.has(w)) return;
+	}
+	emit(at, at + phrase.length, 'Doctor', 0.8, 'name-credential');
 }
 const CONSULT = new Set(['consult', 'consulted', 'made']);
 const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
