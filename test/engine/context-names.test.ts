@@ -88,6 +88,13 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const value = `${pick(['D', 'W', 'J', 'S', 'K'])}. ${last()}`;
 		return { text: `Hr 100s. ${pick(['Reported to', 'Milrinone off as per', 'Spoke with', 'Paged', 'Discussed with'])} ${value}. Will monitor.`, value };
 	}, ['Doctor', 'Patient']);
+	expectFamily('the signer of a note, and an initial, a surname and a credential in a cc line', () => {
+		const f = first();
+		const l = last();
+		return rnd() < 0.5
+			? { text: `Call 740-913-0962 with questions.\n\n${pick(['Electronically signed by', 'Dictated by', 'Reviewed by'])} ${f} ${l}, ${pick(['NP', 'MD', 'FRCP', 'PA-C'])}\n`, value: `${f} ${l}` }
+			: { text: `Follow up in 2 weeks.\ncc: Dr. Ames; ${f[0]}. ${l}, ${pick(['M.D.', 'DO', 'PhD', 'RN'])}\n`, value: `${f[0]}. ${l}` };
+	}, ['Doctor']);
 	expectFamily('message headers', () => {
 		const value = `${first()} ${last()}`;
 		return { text: `From: ${value} <${value.toLowerCase().replace(/[^a-z]/g, '')}@mail.com>\nSent: March 2, 2019\nTo: Dr. Ames\nSubject: refill\n`, value };
@@ -138,7 +145,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Encounter: office visit', 'Sunday dinner with family.', 'sat in chair for 2 hours on Monday.',
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
-			'Wife visited- updated by RN.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Wife visited- updated by RN.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {

@@ -53,6 +53,8 @@ const ADVERSARIAL: [string, (n: number) => string][] = [
 	['postal towns', (n) => 'Calle Ab 1, 12345 Cd Ef Gh, '.repeat(n / 28)],
 	['weekdays', (n) => 'Monday, Tuesday, '.repeat(n / 17) + 'July 4, 2020'],
 	['country codes', (n) => '+49 30 1 2 3 4 5 6 '.repeat(n / 19)],
+	['comma credentials', (n) => 'A. Bc, md. C.D, ph.d '.repeat(n / 21)],
+	['signers', (n) => 'signed by Ab Cd Ef, '.repeat(n / 20)],
 	['lower-case addresses', (n) => 'ab cd, sc 12345 ef, '.repeat(n / 20)],
 	['cue words', (n) => 'son per np rn with by to called Pt '.repeat(n / 35)],
 	['unknown words after cues', (n) => 'son Kalomer Vintef per Tasdel np '.repeat(n / 33)],

@@ -47,7 +47,11 @@ const LABEL_TYPE = new Map(LABELS.map(([l, t]) => [l, t]));
 const HEADER_LABELS = new Set(['sent', 'subject']);
 const HEADER_NAME_LABELS = new Set(['from', 'to']);
 /** Name labels whose value is often not a name ("PT: ambulating with walker", "Guardian: none"): every word must be name-like. */
-const CHECKED_NAME_LABELS = new Set(['pt', 're', 'from', 'to', 'nurse', 'guardian', 'family', 'emergency contact', 'next of kin', 'surgeon', 'radiologist', 'pathologist']);
+const CHECKED_NAME_LABELS = new Set([
+	'pt', 're', 'from', 'to', 'nurse', 'guardian', 'family', 'emergency contact', 'next of kin', 'surgeon', 'radiologist', 'pathologist',
+	'ordering physician', 'ordering provider', 'attending physician', 'referring provider', 'primary care physician', 'consulting physician',
+	'primary nurse', 'triage nurse', 'dictated by', 'signed by', 'electronically signed by', 'reviewed by', 'transcribed by',
+]);
 /** How far back a lower-case label may start after its line's start (indentation). */
 const INDENT_REACH = 8;
 const ALT = LABELS.map(([l]) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).sort((a, b) => b.length - a.length).join('|');

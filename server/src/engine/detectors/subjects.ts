@@ -36,6 +36,15 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (!CREDENTIALS.has(m[2].toLowerCase().replace(/\./g, ''))) continue;
 		emitName(ctx, emit, m.index + m[0].indexOf(m[1]), m[1], 'name-credential', 0.85, 'Doctor', true);
 	}
+	// "J. RING, M.D.", "K. Israel, PhD" (in a cc line): an initial, a surname and a credential
+	for (const m of text.matchAll(COMMA_CREDENTIAL)) {
+		const from = Math.max(0, m.index - 40);
+		const before = INITIAL_SURNAME_BEFORE.exec(text.slice(from, m.index));
+		if (!before) continue;
+		const w = before[2].toLowerCase();
+		if (STOPWORDS.has(w) || CLINICAL.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w)) continue;
+		emit(from + before.index + before[0].indexOf(before[1]), m.index, 'Doctor', 0.85, 'name-initial');
+	}
 	// The cue words are found in one pass over the tokens (a pattern per cue ran over the whole text).
 	const { tokens } = ctx;
 	for (let i = 0; i < tokens.length; i++) {
@@ -58,6 +67,12 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, t.end, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
 		// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
 		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, t.end, BLANKS, 'name-context', 'Patient');
+		// "electronically signed by Marry Frame, NP", "dictated by gwenaëlle tilghman, frcp": the name up to the
+		// credential or the line's end
+		if (t.lower === 'by' && SIGNING.has(prev)) {
+			const name = SIGNER.exec(text.slice(t.end, t.end + SUBJECT_REACH));
+			if (name) emitName(ctx, emit, t.end + name[0].indexOf(name[1]), name[1], 'name-credential', 0.85, 'Doctor', true);
+		}
 		// an initial and a surname after a word of reporting or consulting: "reported to D. Champion", "per W. JESTER"
 		if (cue & INITIAL_CUE && (!(cue & WITH_BY) || REPORTING.has(prev))) initialAndSurname(ctx, emit, t.end);
 		// before a credential, in any case: "mozan kalo np into eval"
@@ -143,6 +158,11 @@ function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: st
 	}
 	emit(at, at + phrase.length, 'Doctor', 0.8, 'name-credential');
 }
+/** A comma and a credential (with or without its periods) ending a name. */
+const COMMA_CREDENTIAL = /,[ \t]{1,2}(?:m\.?d|d\.?o|ph\.?d|r\.?n|n\.?p|pa-c|pharm\.?d|lpn|mbbs|frcp|msw|dds|bsn|crnp)\.?(?![\p{L}])/giu;
+const INITIAL_SURNAME_BEFORE = /(?<![\p{L}])(\p{L})\.[ \t]{0,2}(\p{L}[\p{L}'’-]{1,30})$/u;
+const SIGNING = new Set(['signed', 'dictated', 'reviewed', 'transcribed', 'authored', 'attested', 'cosigned', 'verified']);
+const SIGNER = /^[ \t]{1,2}((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:,[ \t]{0,2}[\p{L}][\p{L}.-]{0,7}[ \t]*(?:[,;\n]|$)|\n|$)/u;
 const CONSULT = new Set(['consult', 'consulted', 'made']);
 const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
 const BLANKS = /^[ \t]{1,2}/;
