@@ -91,9 +91,10 @@ describe('names, dates, phones and addresses known by their context', () => {
 	expectFamily('the signer of a note, and an initial, a surname and a credential in a cc line', () => {
 		const f = first();
 		const l = last();
-		return rnd() < 0.5
-			? { text: `Call 740-913-0962 with questions.\n\n${pick(['Electronically signed by', 'Dictated by', 'Reviewed by'])} ${f} ${l}, ${pick(['NP', 'MD', 'FRCP', 'PA-C'])}\n`, value: `${f} ${l}` }
-			: { text: `Follow up in 2 weeks.\ncc: Dr. Ames; ${f[0]}. ${l}, ${pick(['M.D.', 'DO', 'PhD', 'RN'])}\n`, value: `${f[0]}. ${l}` };
+		const k = rnd();
+		if (k < 0.35) return { text: `Call 740-913-0962 with questions.\n\n${pick(['Electronically signed by', 'Dictated by', 'Reviewed by'])} ${f} ${l}, ${pick(['NP', 'MD', 'FRCP', 'PA-C'])}\n`, value: `${f} ${l}` };
+		if (k < 0.7) return { text: `Follow up in 2 weeks.\ncc: Dr. Ames; ${f[0]}. ${l}, ${pick(['M.D.', 'DO', 'PhD', 'RN'])}\n`, value: `${f[0]}. ${l}` };
+		return { text: `Hgb 12.4 g/dL.\n${pick(['Results called to', 'Report given to'])} ${f} ${l}, RN at 248.673.2269.\n`, value: `${f} ${l}` };
 	}, ['Doctor']);
 	expectFamily('message headers', () => {
 		const value = `${first()} ${last()}`;

@@ -84,7 +84,7 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 				// a listed name, also one that is a word, handed a report: "report given to BARB, RN" (with the comma:
 				// "given to night RN" is a shift)
 				const handed = before[0].includes(',') ? HANDED_TO.exec(text.slice(from, from + before.index + before[1].length)) : null;
-				if (handed && ctx.casing !== 'mixed') listedNameBefore(ctx, emit, from + handed.index + handed[0].length - handed[1].length, handed[1]);
+				if (handed) listedNameBefore(ctx, emit, from + handed.index + handed[0].length - handed[1].length, handed[1]);
 			}
 		}
 		// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
@@ -146,15 +146,17 @@ function initialAndSurname(ctx: DetectContext, emit: Emit, end: number): void {
 	emit(at, end + m[0].length, 'Doctor', 0.8, 'name-initial');
 }
 /** "given to X", "report to X", "handed off to X", "signed out to X": the one or two words after "to". */
-const HANDED_TO = /(?:given|report|reported|handed[ \t]{1,2}off|signed[ \t]{1,2}out|endorsed)[ \t]{1,2}to[ \t]{1,2}([\p{L}][\p{L}'’-]{1,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)$/iu;
+const HANDED_TO = /(?:given|report|reported|called|handed[ \t]{1,2}off|signed[ \t]{1,2}out|endorsed)[ \t]{1,2}to[ \t]{1,2}([\p{L}][\p{L}'’-]{1,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)$/iu;
 
-/** Emits `phrase` when each of its words is a listed name and none a stop, clinical or role word. */
+/** Emits `phrase` when each of its words is a listed name or a word no list knows, and none a stop, clinical or role word. */
 function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: string): void {
 	const d = ctx.dicts;
 	for (const m of phrase.matchAll(NAME_WORD)) {
 		const w = m[0].toLowerCase();
+		if (ctx.casing === 'mixed' && m[0][0] === w[0]) return;
 		if (STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || DOCTOR_ROLES.has(w) || RELATIONS.has(w) || PERSON_WORDS.has(w)) return;
-		if (!d.firstNames.has(w) && !d.lastNames.has(w) && !d.otherNames.has(w)) return;
+		const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+		if (!listed && (d.englishWords.has(w) || d.places.has(w) || w.length < 3 || !VOWEL.test(w))) return;
 	}
 	emit(at, at + phrase.length, 'Doctor', 0.8, 'name-credential');
 }
