@@ -13,7 +13,10 @@ export function detectEuropeanAddresses(ctx: DetectContext, emit: Emit): void {
 	for (const re of patterns) {
 		for (const m of text.matchAll(re)) {
 			let end = m.index + m[0].length;
-			emit(m.index, end, 'Street', 0.85, 'address');
+			// a glued street type is found from its house number and read back to its word's start ("Lindenstraße 12")
+			const start = re === GLUED_CASED || re === GLUED_CASE_FREE ? gluedStart(text, m.index, ctx.casing === 'mixed') : m.index;
+			if (start < 0) continue;
+			emit(start, end, 'Street', 0.85, 'address');
 			const town = (ctx.casing === 'mixed' ? POSTAL_TOWN : POSTAL_TOWN_CASE_FREE).exec(text.slice(end, end + 80));
 			if (!town) continue;
 			const zipAt = end + town[0].indexOf(town[1]);
@@ -43,14 +46,27 @@ const GLUED_SUFFIXES = 'straße|strasse|str\\.|weg|allee|Allee|platz|gasse|damm|
 const NAME_WORDS = "(?:[ \\t]{1,2}(?:de|del|des|du|la|le|les|los|las|d'|di|della|do|da|dos)){0,2}(?:[ \\t]{1,2}\\p{Lu}[\\p{L}'’.-]{1,30}){1,4}";
 const numberFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}\\p{N}/.-])\\d{1,4}(?:[ \\t]?(?:bis|ter))?,?[ \\t]{1,2}(?:${types})${NAME_WORDS}`, flags);
 const typeFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}])(?:${types})${NAME_WORDS},?[ \\t]{1,2}\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])`, flags);
-const glued = (flags: string) => new RegExp(`(?<![\\p{L}])\\p{Lu}[\\p{L}-]{1,30}(?:${GLUED_SUFFIXES})[ \\t]{1,2}\\d{1,4}[a-z]?(?![\\p{L}\\p{N}])`, flags);
+// found from the house number (digits are rarer than letters), the suffix checked behind it
+const glued = (flags: string) => new RegExp(`(?<=[\\p{L}-](?:${GLUED_SUFFIXES})[ \\t]{1,2})\\d{1,4}[a-z]?(?![\\p{L}\\p{N}])`, flags);
+const GLUED_CASED = glued('gu');
+const GLUED_CASE_FREE = glued('giu');
+const LETTER_OR_HYPHEN = /[\p{L}-]/u;
+/** Where the word holding a glued street type starts, read back from its house number, or -1. */
+function gluedStart(text: string, numberAt: number, cased: boolean): number {
+	let k = numberAt;
+	while (k > 0 && (text[k - 1] === ' ' || text[k - 1] === '\t')) k--;
+	const wordEnd = k;
+	while (k > 0 && wordEnd - k < 40 && (LETTER_OR_HYPHEN.test(text[k - 1]) || text[k - 1] === '.')) k--;
+	if (wordEnd - k < 5 || (k > 0 && LETTER_OR_HYPHEN.test(text[k - 1]))) return -1;
+	return !cased || text[k] !== text[k].toLowerCase() ? k : -1;
+}
 /** "72 boulevard des Lilas", "Calle Real 10", "Lindenstraße 12", as written in a note that uses case. */
-const CASED = [numberFirst(cased(FR_TYPES), 'gu'), typeFirst(cased(SOUTH_TYPES).split('|').filter((w) => w[0] !== w[0].toLowerCase()).join('|'), 'gu'), glued('gu')];
+const CASED = [numberFirst(cased(FR_TYPES), 'gu'), typeFirst(cased(SOUTH_TYPES).split('|').filter((w) => w[0] !== w[0].toLowerCase()).join('|'), 'gu'), GLUED_CASED];
 /** The same without case, leaving out the types that are English words. */
 const CASE_FREE = [
 	numberFirst(FR_TYPES.filter((w) => !ENGLISH_WORDS.has(w)).map(escape).join('|'), 'giu'),
 	typeFirst(SOUTH_TYPES.filter((w) => !ENGLISH_WORDS.has(w)).map(escape).join('|'), 'giu'),
-	glued('giu'),
+	GLUED_CASE_FREE,
 ];
 /** ", 02215 Mérignac", ", 10115 Berlin", ", D-80331 München": a four- or five-digit postal code and the town. */
 const POSTAL_TOWN = /^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,3})/u;

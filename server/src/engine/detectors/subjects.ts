@@ -1,4 +1,5 @@
 import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from '../lexicon';
+import type { Token } from '../tokenize';
 import type { DetectContext, Emit } from './context';
 
 /**
@@ -27,6 +28,7 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
 	}
 	for (const m of text.matchAll(SIGN_OFF)) {
+		if (m.index > 0 && LETTER.test(text[m.index - 1])) continue;
 		const from = m.index + m[0].length;
 		const name = NAME_THEN_LINE_END.exec(text.slice(from, from + SUBJECT_REACH));
 		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
@@ -61,12 +63,12 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 				if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8);
 			}
 			// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
-			unknownAfter(ctx, emit, t.end, RELATION_GAP, 'name-relation', 'Patient');
+			unknownAfter(ctx, emit, i, RELATION_GAP, 'name-relation', 'Patient');
 		}
 		// after a clinician's role or a word of consulting: "NP Tefka ordered", "per Kamo", "consult with Vintef"
-		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, t.end, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
+		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, i, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
 		// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
-		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, t.end, BLANKS, 'name-context', 'Patient');
+		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, i, BLANKS, 'name-context', 'Patient');
 		// "electronically signed by Marry Frame, NP", "dictated by gwenaëlle tilghman, frcp": the name up to the
 		// credential or the line's end
 		if (t.lower === 'by' && SIGNING.has(prev)) {
@@ -77,24 +79,22 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (cue & INITIAL_CUE && (!(cue & WITH_BY) || REPORTING.has(prev))) initialAndSurname(ctx, emit, t.end);
 		// before a credential, in any case: "mozan kalo np into eval"
 		if (cue & CREDENTIAL_CUE) {
-			const from = Math.max(0, t.start - SUBJECT_REACH);
-			const before = WORDS_BEFORE_CREDENTIAL.exec(text.slice(from, t.start));
+			const before = wordsBefore(tokens, i, text, true);
 			if (before) {
-				emitUnknownRun(ctx, emit, from + before.index, before[1], 'name-credential', 'Doctor', true);
+				emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-credential', 'Doctor', true);
 				// a listed name, also one that is a word, handed a report: "report given to BARB, RN" (with the comma:
 				// "given to night RN" is a shift)
-				const handed = before[0].includes(',') ? HANDED_TO.exec(text.slice(from, from + before.index + before[1].length)) : null;
-				if (handed) listedNameBefore(ctx, emit, from + handed.index + handed[0].length - handed[1].length, handed[1]);
+				const handed = before.comma ? HANDED_TO.exec(text.slice(Math.max(0, before.start - 24), before.end)) : null;
+				if (handed) listedNameBefore(ctx, emit, before.end - handed[1].length, handed[1]);
 			}
 		}
 		// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
 		if (cue & CONTACT_VERB) {
-			const from = Math.max(0, t.start - SUBJECT_REACH);
-			const before = SUBJECT_BEFORE_VERB.exec(text.slice(from, t.start));
-			if (before && (before[1] !== undefined || from === 0 || text[from - 1] === '\n')) emitUnknownRun(ctx, emit, from + before.index + before[0].indexOf(before[2]), before[2], 'name-context');
+			const before = wordsBefore(tokens, i, text, false);
+			if (before && !before.comma && opensClause(text, before.start)) emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
 		}
 		// "Pt Schäffel resting comfortably", "Patient John White complains of …"
-		if (cue & PATIENT && opensClause(text, t.start)) {
+		if (cue & PATIENT && i + 1 < tokens.length && namelikeStart(ctx, tokens[i + 1 < tokens.length && tokens[i + 1].text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
 			const gap = /^\.?[ \t]{1,3}/.exec(text.slice(t.end, t.end + 5));
 			if (!gap) continue;
 			const from = t.end + gap[0].length;
@@ -171,9 +171,37 @@ const BLANKS = /^[ \t]{1,2}/;
 const RELATION_GAP = /^(?:[ \t]{1,2}|[,:][ \t]{0,2})/;
 const ROLE_GAP = /^\.?[ \t]{1,2}/;
 const POSSESSIVE_BEFORE = /(?<![\p{L}])(?:his|her|their|my|our|pt['’]s|patient['’]s)[ \t]{1,2}$/iu;
-const WORDS_BEFORE_CREDENTIAL = /(?<![\p{L}])([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{2,30})?)(?:,[ \t]{0,2}|[ \t]{1,2})$/u;
-/** A clause's first word or two before the verb: group 1 is the clause break when the stretch holds one. */
-const SUBJECT_BEFORE_VERB = /(?:([\n.;:])[ \t]{0,3}|^[ \t]{0,3})([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{2,30})?)[ \t]{1,2}$/u;
+
+/**
+ * The one or two words (three letters or more each, blanks between) right before token i, through a comma when
+ * `comma` allows one: their span, and whether the comma was there.
+ */
+function wordsBefore(tokens: readonly Token[], i: number, text: string, comma: boolean): { start: number; end: number; comma: boolean } | undefined {
+	let j = i - 1;
+	let sawComma = false;
+	if (comma && j >= 0 && tokens[j].text === ',' && blanksBetween(text, tokens[j].end, tokens[i].start, 0, 2)) {
+		sawComma = true;
+		j--;
+		if (j < 0 || !blanksBetween(text, tokens[j].end, tokens[j + 1].start, 0, 0)) return undefined;
+	} else if (j < 0 || !blanksBetween(text, tokens[j].end, tokens[i].start, 1, 2)) return undefined;
+	if (tokens[j].kind !== 'w' || tokens[j].text.length < 3) return undefined;
+	let first = j;
+	const k = j - 1;
+	if (k >= 0 && tokens[k].kind === 'w' && tokens[k].text.length >= 3 && blanksBetween(text, tokens[k].end, tokens[j].start, 1, 2)) first = k;
+	return { start: tokens[first].start, end: tokens[j].end, comma: sawComma };
+}
+/** Only blanks (spaces or tabs), between `min` and `max` of them, from `a` to `b`. */
+function blanksBetween(text: string, a: number, b: number, min: number, max: number): boolean {
+	if (b - a < min || b - a > max) return false;
+	for (let k = a; k < b; k++) if (text[k] !== ' ' && text[k] !== '\t') return false;
+	return true;
+}
+
+/** A word a name could start with (checked before the patterns run): no stop, clinical or predicate word. */
+function namelikeStart(ctx: DetectContext, t: Token | undefined): boolean {
+	if (!t || t.kind !== 'w' || STOPWORDS.has(t.lower) || CLINICAL.has(t.lower) || PREDICATE_WORDS.has(t.lower)) return false;
+	return ctx.casing !== 'mixed' || t.text[0] !== t.lower[0];
+}
 
 /** The text before `at` holds only a few blanks back to a line start or a sentence's end. */
 function opensClause(text: string, at: number): boolean {
@@ -186,7 +214,14 @@ function opensClause(text: string, at: number): boolean {
 }
 
 /** The unknown-word run after `end` and its gap (see emitUnknownRun). */
-function unknownAfter(ctx: DetectContext, emit: Emit, end: number, gapRe: RegExp, detector: string, type: 'Patient' | 'Doctor'): void {
+function unknownAfter(ctx: DetectContext, emit: Emit, i: number, gapRe: RegExp, detector: string, type: 'Patient' | 'Doctor'): void {
+	// (most cue words are followed by an everyday word: checked on the next word token before any slicing)
+	const { tokens } = ctx;
+	let j = i + 1;
+	if (j < tokens.length && tokens[j].kind === 'p') j++;
+	const next = tokens[j];
+	if (!next || next.kind !== 'w' || next.text.length < 4 || ctx.dicts.englishWords.has(next.lower) || STOPWORDS.has(next.lower) || CLINICAL.has(next.lower)) return;
+	const end = tokens[i].end;
 	const gap = gapRe.exec(ctx.text.slice(end, end + 4));
 	if (!gap || !gap[0]) return;
 	const from = end + gap[0].length;
@@ -201,19 +236,22 @@ const SUBJECT_REACH = 80;
 /** One to four words (initials with their periods) ending where the predicate starts. */
 const SUBJECT_BEFORE = /(?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,3}[\p{L}][\p{L}'’-]*$/u;
 /** One to three name words, then a word that opens what is said of a patient. */
+const PREDICATE_WORDS = new Set([
+	'is', 'was', 'has', 'had', 'resting', 'sleeping', 'lying', 'sitting', 'awake', 'alert', 'remains', 'continues',
+	'denies', 'reports', 'states', 'complains', 'c/o', 'presents', 'presented', 'arrived', 'tolerating', 'tolerated',
+	'ambulating', 'agrees', 'refused', 'declined', 'underwent', 'received', 'seen', 'feels', 'appears',
+]);
 const PATIENT_NAME_THEN_PREDICATE = new RegExp(
-	`^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,3}){0,2}?[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}(?:${[
-		'is', 'was', 'has', 'had', 'resting', 'sleeping', 'lying', 'sitting', 'awake', 'alert', 'remains', 'continues',
-		'denies', 'reports', 'states', 'complains', 'c/o', 'presents', 'presented', 'arrived', 'tolerating', 'tolerated',
-		'ambulating', 'agrees', 'refused', 'declined', 'underwent', 'received', 'seen', 'feels', 'appears',
-	].join('|')})\\b`,
+	`^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,3}){0,2}?[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}(?:${[...PREDICATE_WORDS].join('|')})\\b`,
 	'iu',
 );
 
 /** A greeting that opens a line. */
 const GREETING = /(?<=^|\n)[ \t]{0,3}(?:hi|hello|hey|dear|good morning|good afternoon)[ \t]{1,3}/gi;
 /** A closing word and its comma, the name after it on the same line or the next. */
-const SIGN_OFF = /(?<![\p{L}])(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/giu;
+// (the comma first in the pattern: a closing word is only tried where a comma follows it)
+const SIGN_OFF = /(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)(?=[ \t]{0,2},)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/giu;
+const LETTER = /\p{L}/u;
 const NAME_THEN_COMMA = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}[,:!]/u;
 const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:\n|$)/u;
 /** A line of one to three name words, a comma and a credential (more may follow), and nothing else. */
