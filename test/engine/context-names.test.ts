@@ -159,6 +159,13 @@ describe('names, dates, phones and addresses known by their context', () => {
 		assert.deepEqual(flagged, []);
 	});
 
+	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
+		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {
+			const c = detect(text, dicts, { language: 'en' }).find((f) => f.type === 'CountryOrRegion');
+			assert.equal(c && text.slice(c.start, c.end), country, text);
+		}
+	});
+
 	it('a date shift moves a written weekday by the same days, in its case and length', () => {
 		assert.equal(shiftDate('Monday, July 16, 1981', 3), 'Thursday, July 19, 1981');
 		assert.equal(shiftDate('MONDAY, JULY 16, 1981', -1), 'SUNDAY, JULY 15, 1981');

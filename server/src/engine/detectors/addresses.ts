@@ -151,7 +151,9 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 	// a country alone is no address
 	if (country && hi - country[1].length > lo) {
 		const cStart = hi - country[0].length + country[0].indexOf(country[1]);
-		parts.push({ start: cStart, end: cStart + country[1].length, type: 'CountryOrRegion' });
+		// "UK." ending a sentence: the period is the sentence's ("U.K." keeps its own)
+		const name = country[1].endsWith('.') && country[1].indexOf('.') === country[1].length - 1 ? country[1].slice(0, -1) : country[1];
+		parts.push({ start: cStart, end: cStart + name.length, type: 'CountryOrRegion' });
 		[lo, hi] = trimRange(s, lo, cStart);
 	}
 	const tail = s.slice(Math.max(lo, hi - 12), hi);
