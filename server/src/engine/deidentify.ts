@@ -1,6 +1,6 @@
 import { detect } from './detect';
 import type { Dictionaries } from './dictionaries';
-import { scanJson, splitLines } from './ndjson';
+import { scanJson, splitLines, type JsonStringValue } from './ndjson';
 import { detectJsonValues, type DocumentFormat, type DocumentProblem } from './scan';
 import { applyStrategy, type Policy } from './policy';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type Replacement, type SurrogateContext } from './transform';
@@ -151,21 +151,13 @@ export function deidentifyDocument(text: string, format: DocumentFormat, dicts: 
 			out.push(transformText(line.text, fs, t));
 			return;
 		}
-		const reps: Replacement[] = [];
 		const per = detectJsonValues(res.strings, dicts, detectOptions);
-		for (let j = 0; j < res.strings.length; j++) {
-			const s = res.strings[j];
-			const fs = per[j];
-			if (!s.value || fs.length === 0) continue;
-			count(fs);
-			for (const f of fs) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
-			if (t.operation === 'tag') continue;
-			// The string literal spans from the opening quote (offsets[0]-1 or, for "", the closing quote) to the closing quote.
-			const open = findOpeningQuote(line.text, s.offsets[0]);
-			const close = s.offsets[s.value.length];
-			reps.push({ start: open, end: close + 1, text: JSON.stringify(transformText(s.value, fs, t)) });
-		}
-		out.push(applyReplacements(line.text, reps));
+		res.strings.forEach((s, j) => {
+			if (!s.value) return;
+			count(per[j]);
+			for (const f of per[j]) findings.push({ ...f, start: line.start + s.offsets[f.start], end: line.start + s.offsets[f.end] });
+		});
+		out.push(replaceInValues(line.text, res.strings, per, t));
 	});
 	out.push(text.slice(at));
 	return { output: out.join(''), findings, problems, counts };
@@ -201,25 +193,40 @@ export function transformNdjson(text: string, findings: readonly Finding[], t: T
 			out.push(transformText(line.text, mine, t));
 			continue;
 		}
-		const reps: Replacement[] = [];
+		// each finding into the value that holds it, in the value's own offsets
 		let k = 0;
-		for (const s of res.strings) {
+		const perValue = res.strings.map((s) => {
 			const open = s.offsets[0];
 			const close = s.offsets[s.value.length];
 			const inValue: Finding[] = [];
 			while (k < mine.length && mine[k].start < open) (outside++, k++);
 			while (k < mine.length && mine[k].start < close) {
 				const f = mine[k++];
-				inValue.push({ ...f, start: valueIndex(s.offsets, f.start), end: valueIndex(s.offsets, Math.min(f.end, close)) });
+				const v = { ...f, start: valueIndex(s.offsets, f.start), end: valueIndex(s.offsets, Math.min(f.end, close)) };
+				if (v.end > v.start) inValue.push(v);
 			}
-			if (!inValue.length || t.operation === 'tag') continue;
-			reps.push({ start: findOpeningQuote(line.text, open), end: close + 1, text: JSON.stringify(transformText(s.value, inValue.filter((f) => f.end > f.start), t)) });
-		}
+			return inValue;
+		});
 		outside += mine.length - k;
-		out.push(applyReplacements(line.text, reps));
+		out.push(replaceInValues(line.text, res.strings, perValue, t));
 	}
 	out.push(text.slice(at));
 	return { output: out.join(''), outside };
+}
+
+/**
+ * A valid JSON line with each string value's findings (offsets in the decoded value) replaced and the value
+ * re-encoded, so the line stays valid JSON. The tag operation leaves the line as it is.
+ */
+function replaceInValues(line: string, strings: readonly JsonStringValue[], perValue: readonly Finding[][], t: TransformOptions): string {
+	if (t.operation === 'tag') return line;
+	const reps: Replacement[] = [];
+	strings.forEach((s, j) => {
+		if (!s.value || !perValue[j].length) return;
+		// The string literal spans from the opening quote (offsets[0]-1 or, for "", the closing quote) to the closing quote.
+		reps.push({ start: findOpeningQuote(line, s.offsets[0]), end: s.offsets[s.value.length] + 1, text: JSON.stringify(transformText(s.value, perValue[j], t)) });
+	});
+	return applyReplacements(line, reps);
 }
 
 /** The first code unit of a decoded value whose source offset is at or after `raw` (binary search). */

@@ -75,6 +75,11 @@ export interface Dictionaries {
 	raw: RawDictionaries;
 }
 
+/** A word (lower case) in the census first-name or surname lists or the other names. */
+export function isListedName(d: Dictionaries, lower: string): boolean {
+	return d.firstNames.has(lower) || d.lastNames.has(lower) || d.otherNames.has(lower);
+}
+
 /** The Spanish word list: the raw list and the lines of the separately loaded file. */
 export function spanishWordsOf(raw: RawDictionaries): Set<string> {
 	const extra = raw.loadSpanishWords?.() ?? '';

@@ -85,6 +85,9 @@ export const HOSPITAL_WORDS = set(
 	'hospital hosp hospitals clinic clinics infirmary rehab rehabilitation sanatorium hospice hopital hôpital ' +
 		'krankenhaus clínica clinica hospitalario sanatorio policlínica policlinica ambulatorio',
 );
+/** "Medical Center", "Cancer Centre": a centre word after one of its qualifiers heads a facility's name. */
+export const CENTER_WORDS = set('center centre ctr');
+export const CENTER_QUALIFIERS = set('medical med health cancer heart rehabilitation rehab surgical trauma nursing');
 /** Executive titles: nobody's name ("HUSBAND CEO OF ..."). */
 export const EXECUTIVE_TITLES = set('ceo cfo coo cto vp chairman chairwoman chairperson cofounder co-founder');
 /** Heads of organisations ("CEO of X"); managers and directors are left out, they head hospital departments. */

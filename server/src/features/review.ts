@@ -8,7 +8,7 @@ import { applyReview, decide, toBrat, toJsonAnnotations, emptyReview, folderKey,
 import { decodeText, formatForPath } from '../node/textio';
 import { ReviewChangedNotification, ReviewDecideRequest, ReviewExportRequest, type ReviewExportResult, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, type FileReview, type ReviewFinding, type ReviewScanFolderResult } from '../protocol';
 import { ReviewStore, type ReviewPlace } from '../review/store';
-import { detectOptionsFrom } from '../settings';
+import { detectOptionsFrom, type DeidSettings } from '../settings';
 import { formatOf, type ServerContext } from '../state';
 import { notPhi, reviewHook, validate } from './diagnostics';
 import { writeAtomic } from '../jobs/folderJob';
@@ -112,15 +112,18 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 		if (!doc || !r || r.version !== doc.version) return undefined;
 		return { text: doc.getText(), findings: r.findings, doc };
 	};
-	const openReview = async (uri: string): Promise<FileReview | undefined> => {
-		const s = await openScanned(uri);
-		if (!s) return undefined;
+	/** The review of a scanned text: its findings with the decisions applied. */
+	const reviewOfScanned = (uri: string, s: Scanned): FileReview => {
 		const digest = store.digest();
 		const a = applied(uri, s.text, s.findings, digest);
 		return toFileReview(uri, s.text, s.doc, a.review, digest, a.error);
 	};
-	/** A closed file read from disk and scanned now; a reason (never content) when it cannot be. */
-	const diskScanned = async (uri: string): Promise<Scanned | { error: string }> => {
+	const openReview = async (uri: string): Promise<FileReview | undefined> => {
+		const s = await openScanned(uri);
+		return s && reviewOfScanned(uri, s);
+	};
+	/** A closed file read from disk, as a document of its format; a reason (never content) when it cannot be. */
+	const diskRead = async (uri: string): Promise<{ doc: TextDocument; format: DocumentFormat; settings: DeidSettings } | { error: string }> => {
 		const path = pathOf(uri);
 		if (!path) return { error: 'not a file on disk' };
 		const settings = await ctx.settings.get(uri);
@@ -136,9 +139,16 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 		const dec = decodeText(bytes);
 		if (!dec.ok) return { error: dec.reason };
 		const format: DocumentFormat = formatForPath(path) ?? 'text';
-		const doc = TextDocument.create(uri, format === 'ndjson' ? 'ndjson' : 'plaintext', 0, dec.text);
-		const res = scanDocument(dec.text, format, ctx.dicts(), detectOptionsFrom(settings));
-		return { text: dec.text, findings: res.findings.filter((f) => !notPhi(dec.text, f, formatOf(doc))), doc };
+		return { doc: TextDocument.create(uri, format === 'ndjson' ? 'ndjson' : 'plaintext', 0, dec.text), format, settings };
+	};
+	/** A file's own findings, without those that are not PHI in their place. */
+	const phiOnly = (doc: TextDocument, findings: readonly Finding[]) => findings.filter((f) => !notPhi(doc.getText(), f, formatOf(doc)));
+	/** A closed file read from disk and scanned now; a reason (never content) when it cannot be. */
+	const diskScanned = async (uri: string): Promise<Scanned | { error: string }> => {
+		const r = await diskRead(uri);
+		if ('error' in r) return r;
+		const text = r.doc.getText();
+		return { text, findings: phiOnly(r.doc, scanDocument(text, r.format, ctx.dicts(), detectOptionsFrom(r.settings)).findings), doc: r.doc };
 	};
 	const scanned = async (uri: string): Promise<Scanned | { error: string }> => (await openScanned(uri)) ?? diskScanned(uri);
 	const fileReview = async (uri: string): Promise<FileReview> => (await fileReviewOr(uri)).review;
@@ -146,9 +156,7 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 	const fileReviewOr = async (uri: string): Promise<{ review: FileReview; failed?: boolean }> => {
 		const s = await scanned(uri);
 		if ('error' in s) return { review: { uri, findings: [], reviewed: false, pending: 0, error: s.error }, failed: true };
-		const digest = store.digest();
-		const a = applied(uri, s.text, s.findings, digest);
-		return { review: toFileReview(uri, s.text, s.doc, a.review, digest, a.error) };
+		return { review: reviewOfScanned(uri, s) };
 	};
 	/** After a change of decisions: open documents are validated again (their diagnostics follow), closed ones notified. */
 	const changed = async (uri: string, everyOpen: boolean): Promise<FileReview> => {
@@ -165,28 +173,14 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 
 	/**
 	 * A closed file's review from a worker's scan (`deid scan --json`'s record): the text is read here for positions
-	 * and labels. Undefined when the worker could not scan it or the file is over the size limit (this thread then
-	 * says why).
+	 * and labels. Undefined when the worker could not scan it or the file cannot be read (this thread then says why).
 	 */
-	const reviewFromWorker = async (uri: string, path: string, outcome: ScanOutcome): Promise<{ review: FileReview; failed?: undefined } | undefined> => {
+	const reviewFromWorker = async (uri: string, outcome: ScanOutcome): Promise<{ review: FileReview; failed?: boolean } | undefined> => {
 		if (outcome.unreadable || !outcome.out) return undefined;
-		const settings = await ctx.settings.get(uri);
-		let bytes: Buffer;
-		try {
-			if ((await stat(path)).size > settings.maxFileSizeKb * 1024) return undefined;
-			bytes = await readFile(path);
-		} catch {
-			return undefined;
-		}
-		const dec = decodeText(bytes);
-		if (!dec.ok) return undefined;
+		const r = await diskRead(uri);
+		if ('error' in r) return undefined;
 		const record = JSON.parse(outcome.out) as { findings: Finding[] };
-		const format: DocumentFormat = formatForPath(path) ?? 'text';
-		const doc = TextDocument.create(uri, format === 'ndjson' ? 'ndjson' : 'plaintext', 0, dec.text);
-		const findings = record.findings.filter((f) => !notPhi(dec.text, f, formatOf(doc)));
-		const digest = store.digest();
-		const a = applied(uri, dec.text, findings, digest);
-		return { review: toFileReview(uri, dec.text, doc, a.review, digest, a.error) };
+		return { review: reviewOfScanned(uri, { text: r.doc.getText(), findings: phiOnly(r.doc, record.findings), doc: r.doc }) };
 	};
 
 	connection.onRequest(ReviewFileRequest, async (p) => {
@@ -281,7 +275,7 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 					}
 					const uri = openPath.get(path) ?? pathToFileURL(path).href;
 					const scannedByWorker = byPath.get(path);
-					const fromWorker = scannedByWorker && (await reviewFromWorker(uri, path, scannedByWorker));
+					const fromWorker = scannedByWorker && (await reviewFromWorker(uri, scannedByWorker));
 					if (fromWorker) onWorkers++;
 					const { review, failed } = fromWorker || (await fileReviewOr(uri));
 					k++;

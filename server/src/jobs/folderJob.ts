@@ -561,7 +561,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 			if (o.reviewed) reviewSection.reviewedFiles++;
 			reviewSection.unlocated += o.unlocated;
 			reviewSection.scopedRejects += o.scopedRejects;
-			reviewSection.outsideValues += o.outsideValues ?? 0;
+			reviewSection.outsideValues += o.outsideValues;
 		}
 		report.review = reviewSection;
 	}

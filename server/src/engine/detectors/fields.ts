@@ -2,6 +2,7 @@ import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 import { parseAddress } from './addresses';
 import { CLINICAL, CREDENTIALS, RELATIONS, STOPWORDS } from '../lexicon';
+import { isListedName } from '../dictionaries';
 
 /**
  * Labelled fields of forms and headers, in English and Spanish: "Nombre: Pedro.", "DOB: 10/10/1963",
@@ -96,9 +97,11 @@ const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|miss|prof|professor|doctor|d
 const POSTAL_THEN_SENTENCE = /(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
 
 const EMAIL_AFTER = /^[ \t]{0,3}</;
-const lineEnd = (text: string, from: number) => {
-	const k = text.indexOf('\n', from);
-	return k < 0 ? text.length : k;
+/** An "@" after `from` on the same line. */
+const atSignOnLine = (text: string, from: number) => {
+	const at = text.indexOf('@', from);
+	const nl = text.indexOf('\n', from);
+	return at > from && (nl < 0 || at < nl);
 };
 const NAME_VALUE = /^[\p{L}'’. ,-]{2,60}$/u;
 const WORD = /[\p{L}][\p{L}'’-]*/gu;
@@ -132,7 +135,7 @@ function nameLike(ctx: DetectContext, value: string): boolean {
 		words++;
 		if (w.length === 1) continue;
 		if (STOPWORDS.has(w) || RELATIONS.has(w)) return false;
-		const named = ctx.dicts.firstNames.has(w) || ctx.dicts.lastNames.has(w) || ctx.dicts.otherNames.has(w);
+		const named = isListedName(ctx.dicts, w);
 		// a clinical word ("brady") may be a surname only beside another name word ("Aphélie B. Brady")
 		if (CLINICAL.has(w) && !(named && value.trim().split(/\s+/).length > 1)) return false;
 		if (!named && (ctx.dicts.englishWords.get(w) ?? 99) <= 40) return false;
@@ -189,7 +192,7 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			// A name field holds words, not a sentence; one comma for "Surname, Given"
 			if (!NAME_VALUE.test(value) || value.indexOf(',') !== value.lastIndexOf(',') || value.split(/\s+/).length > 6) continue;
 			// (a sender or recipient with an e-mail address after the name is a person whatever the words)
-			const withAddress = HEADER_NAME_LABELS.has(h.label) && EMAIL_AFTER.test(text.slice(e, e + 6)) && text.indexOf('@', e) > e && text.indexOf('@', e) < lineEnd(text, e);
+			const withAddress = HEADER_NAME_LABELS.has(h.label) && EMAIL_AFTER.test(text.slice(e, e + 6)) && atSignOnLine(text, e);
 			if (CHECKED_NAME_LABELS.has(h.label) && !withAddress && !nameLike(ctx, value)) continue;
 		}
 		if (h.type === 'Age') {

@@ -1,4 +1,4 @@
-import { CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
+import { CENTER_QUALIFIERS, CENTER_WORDS, CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
 import { isAllUpper, isCapitalised } from '../tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 
@@ -16,8 +16,6 @@ const HOSPITAL_HEADS = HOSPITAL_WORDS;
 /** Public institutions and the words that qualify them by their owner or kind ("County Library", "Memorial School"). */
 const INSTITUTION_HEADS: ReadonlySet<string> = new Set(['library', 'museum', 'school', 'church', 'academy', 'cathedral', 'chapel', 'college', 'park', 'cemetery']);
 const INSTITUTION_QUALIFIERS: ReadonlySet<string> = new Set(['county', 'public', 'memorial', 'community', 'city', 'regional', 'free', 'elementary', 'middle', 'high', 'municipal', 'baptist', 'methodist', 'catholic', 'presbyterian', 'lutheran', 'episcopal', 'state']);
-const CENTER_WORDS = new Set(['center', 'centre', 'ctr']);
-const CENTER_QUALIFIERS = new Set(['medical', 'med', 'health', 'cancer', 'heart', 'rehabilitation', 'rehab', 'surgical', 'trauma', 'nursing']);
 const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'santa', 'santo', 'sainte', 'fort', 'ft', 'port', 'new', 'north', 'south', 'east', 'west', 'lake', 'la', 'el', 'los', 'las', 'del', 'de']);
 
 /**

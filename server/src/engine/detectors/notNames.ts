@@ -1,5 +1,5 @@
 import type { Finding } from '../types';
-import { WEEKDAYS } from '../lexicon';
+import { CENTER_QUALIFIERS, CENTER_WORDS, WEEKDAYS } from '../lexicon';
 
 /**
  * Words that name a group of people (ethnicity, nationality, religion) and never one person: "67 yo Latina
@@ -28,9 +28,9 @@ const SEX_WORDS = new Set(['man', 'woman', 'male', 'female', 'boy', 'girl', 'men
 /** A word between an eponym and its head noun ("Framingham risk score", "Glasgow coma scale"). */
 const BETWEEN = /^(?:'s|’s|s'|’)?(?:\s+(?:risk|coma|outcome|severity|heart|grading|lymph|clinical|i|ii|iii|iv))?\s+([A-Za-z]+)/i;
 
-/** "Medical Center", "Cancer Centre": the head of a facility's name, whatever name lists say of "Center". */
-const FACILITY_HEAD_AFTER = /(?:medical|med|health|cancer|heart|rehabilitation|rehab|surgical|trauma|nursing|community|care)[ \t]{1,2}$/i;
-const CENTER = new Set(['center', 'centre', 'ctr']);
+/** The word before a centre word ("Medical Center", "Community Center"): the head of a facility's name, whatever name lists say of "Center". */
+const WORD_BEFORE = /([a-z]+)[ \t]{1,2}$/i;
+const CENTER_AFTER: ReadonlySet<string> = new Set([...CENTER_QUALIFIERS, 'community', 'care']);
 
 const PERSON_OR_PLACE = new Set(['Patient', 'Doctor', 'City', 'LocationOther', 'Organization', 'State']);
 /** Detectors whose context already says "a person" (a title before the name), which no rule here overrides. */
@@ -48,7 +48,7 @@ export function dropGroupsAndEponyms(text: string, findings: Finding[]): Finding
 		const words = value.toLowerCase().split(/[\s-]+/).filter(Boolean);
 		// "Sunday dinner": a weekday's full name is no person's ("Sun" may be a surname)
 		if (words.length === 1 && words[0].length > 4 && WEEKDAYS.has(words[0]) && (f.type === 'Patient' || f.type === 'Doctor')) return false;
-		if (words.length === 1 && CENTER.has(words[0]) && FACILITY_HEAD_AFTER.test(text.slice(Math.max(0, f.start - 16), f.start))) return false;
+		if (words.length === 1 && CENTER_WORDS.has(words[0]) && CENTER_AFTER.has(WORD_BEFORE.exec(text.slice(Math.max(0, f.start - 16), f.start))?.[1].toLowerCase() ?? '')) return false;
 		// (a place keeps its name: Alaska is a state, Indian River a town)
 		if ((f.type === 'Patient' || f.type === 'Doctor') && words.length > 0 && words.length <= 4 && GROUP_WORDS.has(words[0]) && words.every((w) => GROUP_WORDS.has(w) || SEX_WORDS.has(w))) return false;
 		// the eponym and its head noun taken together ("BARRETT'S ESOPHAGUS")

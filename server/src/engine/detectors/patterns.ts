@@ -312,7 +312,6 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 
 const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
 
-/** Phones, faxes, pagers and extensions. */
 /** "Monday, July 16, 1981": a weekday written before a date is part of it (a date shift rewrites both). */
 const WEEKDAY_BEFORE = /(?<![\p{L}])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)\.?,?[ \t]{1,2}$/iu;
 function weekdayBefore(text: string, start: number): number {
@@ -325,6 +324,7 @@ function weekdayBefore(text: string, start: number): number {
 	return start - m[0].length;
 }
 
+/** Phones, faxes, pagers and extensions. */
 export function detectPhones(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const kind = (start: number): EntityType => (/\bfax\b|\bfacsimile\b/i.test(text.slice(Math.max(0, start - 16), start)) ? 'Fax' : 'Phone');

@@ -1,12 +1,14 @@
 import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from '../lexicon';
 import type { Token } from '../tokenize';
+import { isListedName } from '../dictionaries';
 import type { DetectContext, Emit } from './context';
 
 /**
  * Names known by what is said of them, not by any list: the subject of an age predicate ("Gisèle Roy is a
- * 57-year-old woman", "Mr. Yon is a 47 yo") and the word after "Pt"/"Patient" before a patient's predicate
- * ("Pt Schäffel resting comfortably", "Patient John White complains of …"). The words must look like a name
- * (no stop, clinical or everyday word unless it is also a listed name; capitalised where the note uses case).
+ * 57-year-old woman"), the word after "Pt" before a patient's predicate ("Pt Schäffel resting"), the person
+ * greeted, signing or signed for, and words after relations, roles, contact verbs or before credentials. The
+ * words must look like a name (no stop, clinical or everyday word unless it is also a listed name; capitalised
+ * where the note uses case); words in no list must not be misspelt English words.
  */
 export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 	if (ctx.language !== 'en') return;
@@ -94,7 +96,7 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 			if (before && !before.comma && opensClause(text, before.start)) emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
 		}
 		// "Pt Schäffel resting comfortably", "Patient John White complains of …"
-		if (cue & PATIENT && i + 1 < tokens.length && namelikeStart(ctx, tokens[i + 1 < tokens.length && tokens[i + 1].text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
+		if (cue & PATIENT && namelikeStart(ctx, tokens[tokens[i + 1]?.text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
 			const gap = /^\.?[ \t]{1,3}/.exec(text.slice(t.end, t.end + 5));
 			if (!gap) continue;
 			const from = t.end + gap[0].length;
@@ -111,6 +113,7 @@ const WITH_BY = 8;
 const CREDENTIAL_CUE = 16;
 const CONTACT_VERB = 32;
 const PATIENT = 64;
+const INITIAL_CUE = 128;
 const CUES = new Map<string, number>();
 const addCue = (words: Iterable<string>, bit: number) => {
 	for (const w of words) CUES.set(w, (CUES.get(w) ?? 0) | bit);
@@ -122,10 +125,9 @@ addCue(['with', 'by', 'to'], WITH_BY);
 addCue(['np', 'rn', 'md', 'lpn', 'cna', 'rrt', 'pharmd', 'msw', 'lcsw', 'bsn', 'fnp', 'crnp'], CREDENTIAL_CUE);
 addCue(['called', 'visited', 'phoned', 'reports', 'spoke'], CONTACT_VERB);
 addCue(['pt', 'patient'], PATIENT);
+addCue(['per', 'with', 'to', 'by', 'meet', 'notified', 'paged', 'called', 'contacted', 'informed', 'updated', 'dr', 'np', 'rn', 'md'], INITIAL_CUE);
 /** Roles written abbreviated with a period ("Dr. X", "NP. X"). */
 const ABBREVIATED = new Set(['dr', 'np', 'rn', 'md']);
-const INITIAL_CUE = 128;
-addCue(['per', 'with', 'to', 'by', 'meet', 'notified', 'paged', 'called', 'contacted', 'informed', 'updated', 'dr', 'np', 'rn', 'md'], INITIAL_CUE);
 /** Verbs before "with", "to" or "by" that a clinician's name follows. */
 const REPORTING = new Set(['spoke', 'talked', 'met', 'discussed', 'consult', 'consulted', 'work', 'working', 'reported', 'report', 'given', 'sent', 'referred', 'seen', 'evaluated', 'examined', 'signed', 'dictated', 'reviewed', 'called', 'paged', 'gave', 'handed']);
 const INITIAL_SURNAME = /^\.?[ \t]{1,2}(\p{L})\.[ \t]{0,2}(\p{L}[\p{L}'’-]{1,30})(?!\p{L})/u;
@@ -140,8 +142,7 @@ function initialAndSurname(ctx: DetectContext, emit: Emit, end: number): void {
 	const w = surname.toLowerCase();
 	if (STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w)) return;
 	const d = ctx.dicts;
-	const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
-	if (!listed && (d.englishWords.get(w) ?? 99) <= 60) return;
+	if (!isListedName(d, w) && (d.englishWords.get(w) ?? 99) <= 60) return;
 	const at = end + m[0].indexOf(initial + '.');
 	emit(at, end + m[0].length, 'Doctor', 0.8, 'name-initial');
 }
@@ -155,8 +156,7 @@ function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: st
 		const w = m[0].toLowerCase();
 		if (ctx.casing === 'mixed' && m[0][0] === w[0]) return;
 		if (STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || DOCTOR_ROLES.has(w) || RELATIONS.has(w) || PERSON_WORDS.has(w)) return;
-		const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
-		if (!listed && (d.englishWords.has(w) || d.places.has(w) || w.length < 3 || !VOWEL.test(w))) return;
+		if (!isListedName(d, w) && (d.englishWords.has(w) || d.places.has(w) || w.length < 3 || !VOWEL.test(w))) return;
 	}
 	emit(at, at + phrase.length, 'Doctor', 0.8, 'name-credential');
 }
@@ -235,12 +235,13 @@ const AGE_PREDICATE = /(?<![ \t])[ \t]{1,3}(?:is|was)[ \t]{1,3}an?[ \t]{1,3}\d{1
 const SUBJECT_REACH = 80;
 /** One to four words (initials with their periods) ending where the predicate starts. */
 const SUBJECT_BEFORE = /(?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,3}[\p{L}][\p{L}'’-]*$/u;
-/** One to three name words, then a word that opens what is said of a patient. */
+/** Words that open what is said of a patient. */
 const PREDICATE_WORDS = new Set([
 	'is', 'was', 'has', 'had', 'resting', 'sleeping', 'lying', 'sitting', 'awake', 'alert', 'remains', 'continues',
 	'denies', 'reports', 'states', 'complains', 'c/o', 'presents', 'presented', 'arrived', 'tolerating', 'tolerated',
 	'ambulating', 'agrees', 'refused', 'declined', 'underwent', 'received', 'seen', 'feels', 'appears',
 ]);
+/** One to three name words, then a word that opens what is said of a patient. */
 const PATIENT_NAME_THEN_PREDICATE = new RegExp(
 	`^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,3}){0,2}?[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}(?:${[...PREDICATE_WORDS].join('|')})\\b`,
 	'iu',
@@ -248,9 +249,8 @@ const PATIENT_NAME_THEN_PREDICATE = new RegExp(
 
 /** A greeting that opens a line. */
 const GREETING = /(?<=^|\n)[ \t]{0,3}(?:hi|hello|hey|dear|good morning|good afternoon)[ \t]{1,3}/gi;
-/** A closing word and its comma, the name after it on the same line or the next. */
-// (the comma first in the pattern: a closing word is only tried where a comma follows it)
-const SIGN_OFF = /(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)(?=[ \t]{0,2},)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/giu;
+/** A closing word and its comma, the name after it on the same line or the next (a letter before is checked apart). */
+const SIGN_OFF = /(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/giu;
 const LETTER = /\p{L}/u;
 const NAME_THEN_COMMA = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}[,:!]/u;
 const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:\n|$)/u;
@@ -263,16 +263,15 @@ const NAME_THEN_RELATIVE_PREDICATE = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2})??[\p
 /** One or two words (the first is checked to be unknown; the second joins when it is too, or is a listed name). */
 const UNKNOWN_RUN = /^([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)/u;
 
-
 /**
  * Emits the leading words of `phrase` that no word list knows (no English word, clinical term, stop word,
  * credential or relation; four letters or more, with a vowel, so abbreviations stay out), or a listed name
  * after an unknown first word. Case must fit the note: capitalised in a note that uses case.
  */
 function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, type: 'Patient' | 'Doctor' = 'Patient', fromEnd = false): void {
-	const all = [...phrase.matchAll(NAME_WORD)];
 	// from the end (before a credential), the run is read backwards and its last word must be unknown
-	const words = fromEnd ? [...all].reverse() : all;
+	const words = [...phrase.matchAll(NAME_WORD)];
+	if (fromEnd) words.reverse();
 	let end = -1;
 	for (let j = 0; j < words.length; j++) {
 		const raw = words[j][0].replace(/\.$/, '');
@@ -281,7 +280,7 @@ function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: stri
 		const w = raw.toLowerCase().replace(/['’]s$/, '');
 		if (ctx.casing === 'mixed' && (raw[0] === raw[0].toLowerCase() || (raw.length > 1 && raw === raw.toUpperCase()))) break;
 		const d = ctx.dicts;
-		const listed = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+		const listed = isListedName(d, w);
 		const blocked = STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w) || PERSON_WORDS.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w);
 		if (blocked) break;
 		const unknown = !d.englishWords.has(w) && !listed && !d.places.has(w);
@@ -291,23 +290,23 @@ function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: stri
 	}
 	if (end < 0) return;
 	// "seen by Cardic Transplant team": a service's name before a group noun
-	if (!fromEnd && GROUP_AFTER.test(phrase.slice(words[end].index + words[end][0].length) + ' ' + afterText(ctx, at + phrase.length))) return;
+	if (!fromEnd && GROUP_AFTER.test(ctx.text.slice(at + words[end].index + words[end][0].length, at + phrase.length + 20))) return;
 	const [a, b] = fromEnd ? [words[end], words[0]] : [words[0], words[end]];
 	emit(at + a.index, at + b.index + b[0].replace(/\.$/, '').length, type, 0.75, detector);
 }
 
-/** Group nouns after a service's name ("tranplant team", "GI service"). */
 const VOWEL = /[aeiouàâäéèêëíìîïóòôöúùû]/;
+/** Group nouns after a service's name ("tranplant team", "GI service"). */
 const GROUP_AFTER = /^[ \t]{0,2}(?:team|service|services|dept|department|clinic|unit|group|staff|consult|fellow|resident|attending)\b/i;
-const afterText = (ctx: DetectContext, at: number) => ctx.text.slice(at, at + 20);
 
+const MISSPELT = new WeakMap<object, Map<string, boolean>>();
 /**
  * A misspelt or run-together word rather than a name: two letters swapped ("tema"), or, in a word of seven
  * letters or more, one letter dropped, added or changed, from an English word or a clinical term ("tranplant",
- * "GLUCCOSE", "visisted", "liters" for "litres"); or two common words written as one ("madeno").
+ * "GLUCCOSE", "visisted", "liters" for "litres"); or two common words written as one ("madeno"). Memoised per
+ * dictionary set.
  */
-const MISSPELT = new WeakMap<object, Map<string, boolean>>();
-export function misspelled(ctx: DetectContext, w: string): boolean {
+function misspelled(ctx: DetectContext, w: string): boolean {
 	let memo = MISSPELT.get(ctx.dicts);
 	if (!memo) MISSPELT.set(ctx.dicts, (memo = new Map()));
 	if (memo.size > 50000) memo.clear();
@@ -354,7 +353,7 @@ function emitName(ctx: DetectContext, emit: Emit, at: number, phrase: string, de
 		if (PERSON_WORDS.has(w) || STOPWORDS.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w)) return;
 		if (mixed && raw[0] === raw[0].toLowerCase()) return;
 		const d = ctx.dicts;
-		const named = d.firstNames.has(w) || d.lastNames.has(w) || d.otherNames.has(w);
+		const named = isListedName(d, w);
 		// a clinical word ("brady") may be a surname beside another name word, where the context is strong
 		if (CLINICAL.has(w) && !(strong && named && words.length - k > 1)) return;
 		const tier = d.englishWords.get(w) ?? 99;
