@@ -112,6 +112,20 @@ export async function buildDictionaries() {
 		countries.add(extra);
 	}
 
+	// Countries as written in the languages of European addresses ("Deutschland", "Espagne"), except names that are
+	// also English words of the common tiers.
+	const common = new Set(Object.entries(englishWords).filter(([tier]) => Number(tier) <= 50).flatMap(([, words]) => words));
+	const isoCountries = require('i18n-iso-countries');
+	for (const lang of ['en', 'de', 'fr', 'es', 'it', 'pt', 'nl']) {
+		isoCountries.registerLocale(require(`i18n-iso-countries/langs/${lang}.json`));
+		for (const names of Object.values(isoCountries.getNames(lang, { select: 'all' }))) {
+			for (const n of names) {
+				const clean = n.replace(/\s*\(.*?\)\s*/g, ' ').replace(/,.*$/, '').replace(/\s+/g, ' ').trim();
+				if (clean && clean.split(' ').length <= 3 && !common.has(clean.toLowerCase())) countries.add(clean);
+			}
+		}
+	}
+
 	const es = await fakerSpanish();
 	for (const p of [...es.places, ...SPANISH_PROVINCES]) cities.add(p);
 	return {

@@ -131,6 +131,25 @@ describe('names, dates, phones and addresses known by their context', () => {
 			assert.deepEqual(detect(t, dicts, { language: 'en' }).filter((f) => ['City', 'State', 'Zip'].includes(f.type)).map((f) => t.slice(f.start, f.end)), [], t);
 		}
 	});
+	expectFamily('hospital names: a saint, "Community", "Children\'s", "University Hospital of" (generic head left out)', () => {
+		const town = rnd() < 0.5 ? pick(dicts.raw.cities.slice(0, 3000)).split(' ').map(cap).join(' ') : invented();
+		const k = Math.floor(rnd() * 4);
+		const [value, head] = k === 0 ? [`${pick(['St.', 'Saint'])} ${town}`, ' Hospital'] : k === 1 ? [`${town} ${pick(['Community', 'General', "Children's", 'Memorial'])}`, pick([' Hospital', ' Medical Center'])] : k === 2 ? [`University Hospital of ${town}`, ''] : [`${town} Regional`, ' Medical Center'];
+		return { text: `HPI: chest pain.\n${pick(['Admitted to', 'Transferred from', 'Seen at', 'Performing lab:'])} ${value}${head}.\nHOSPITAL COURSE: stable.`, value };
+	}, ['Hospital', 'City']);
+	// given names that are also everyday words (Ivory, Olive, Winter), where only the sentence says "a name"
+	const wordNames = [...dicts.raw.firstFemale.slice(0, 2000), ...dicts.raw.firstMale.slice(0, 2000)].filter((n) => (dicts.englishWords.get(n.toLowerCase()) ?? 99) <= 50 && n.length >= 4);
+	expectFamily('a relative set off by commas, opening a clause, or listed with the relation in parentheses', () => {
+		const value = rnd() < 0.5 ? cap(pick(wordNames)) : first();
+		const relation = pick(['mother', 'brother', 'sister', 'husband', 'friend', 'neighbor']);
+		const k = Math.floor(rnd() * 3);
+		const text = k === 0 ? `Afebrile. Spoke with pt's ${relation}, ${value}, who agrees with the plan.` : k === 1 ? `Afebrile.\n${cap(relation)} ${value} called for an update; questions answered.` : `Afebrile.\nEmergency contact: ${value} (${relation}) 555-201-3344`;
+		return { text, value };
+	}, ['Patient']);
+	expectFamily('a country in its own language after a European postal code and town', () => {
+		const value = pick(['Deutschland', 'Germany', 'España', 'Spain', 'France', 'Italia', 'Schweiz', 'Österreich', 'Nederland']);
+		return { text: `Lives at ${pick(['Lindenweg', 'Hauptstraße', 'Goetheweg'])} ${1 + Math.floor(rnd() * 90)}, ${10000 + Math.floor(rnd() * 89999)} ${last()}, ${value}. Seen today.`, value };
+	}, ['CountryOrRegion']);
 	expectFamily('encounter and account numbers after their label', () => {
 		const value = `A${100000000 + Math.floor(rnd() * 899999999)}`;
 		return { text: `MRN: 1234567\n${pick(['Encounter #', 'Account #', 'Acct #', 'Billing acct'])}: ${value}\n`, value };
@@ -145,6 +164,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'HI DOCTOR, I\'M OUT OF MY LISINOPRIL.', 'Blood pressure, stable\nChest pain, resolved', 'Dear Sir,',
 			'Encounter: office visit', 'Sunday dinner with family.', 'sat in chair for 2 hours on Monday.',
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
+			'Admitted to the General Hospital.', 'A community hospital.', 'Follow-up at University Hospital.', 'Mother was at the bedside.', 'His wife, who is a nurse, called.', 'Son will call back.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
 			'Wife visited- updated by RN.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];

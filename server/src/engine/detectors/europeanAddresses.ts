@@ -69,6 +69,6 @@ const CASE_FREE = [
 	GLUED_CASE_FREE,
 ];
 /** ", 02215 Mérignac", ", 10115 Berlin", ", D-80331 München": a four- or five-digit postal code and the town. */
-const POSTAL_TOWN = /^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,3})/u;
+const POSTAL_TOWN = /^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,4})/u;
 const POSTAL_TOWN_CASE_FREE = new RegExp(POSTAL_TOWN.source, 'iu');
 const COUNTRY_AFTER = /^,[ \t]{1,2}(\p{L}[\p{L} -]{1,30}?)(?=[.,;)\n]|$)/u;

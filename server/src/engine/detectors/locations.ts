@@ -1,6 +1,7 @@
 import { CENTER_QUALIFIERS, CENTER_WORDS, CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
 import { isAllUpper, isCapitalised } from '../tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
+import { isListedName } from '../dictionaries';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const INNER_APOSTROPHE = /['’](?!s$)/;
@@ -156,7 +157,12 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 		let words = 0;
 		while (j >= 0 && words < 4) {
 			const tj = tokens[j];
-			if (tj.text === '.' && j > 0 && ['st', 'mt', 'ft'].includes(tokens[j - 1].lower)) {
+			// "St. Mary's", "ST TEMPLETON": the abbreviation starts the name (and "ST" alone would read as clinical)
+			if (first >= 0 && SAINT_ABBREVIATIONS.has(tj.lower) && tj.kind === 'w' && sameLine(ctx, j, i)) {
+				first = j;
+				break;
+			}
+			if (tj.text === '.' && j > 0 && SAINT_ABBREVIATIONS.has(tokens[j - 1].lower)) {
 				j--;
 				continue;
 			}
@@ -173,6 +179,12 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 				j--;
 				continue;
 			}
+			// "Community", "General", "Children's" belong to the name but name no one without a word before them
+			if (FACILITY_TAILS.has(tj.lower.replace('’', "'")) && (!mixed || isCapitalised(tj.text))) {
+				first = j;
+				j--;
+				continue;
+			}
 			if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || INNER_APOSTROPHE.test(tj.text)) break;
 			if (mixed && !isCapitalised(tj.text) && !NAME_PREFIXES.has(tj.lower)) break;
 			// In capitalised-only or lower-case notes an ordinary word ("BEGIN REHAB", "prev rehab") is no name.
@@ -183,7 +195,7 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 			words++;
 			j--;
 		}
-		if (first >= 0 && words > 0) {
+		if (first >= 0 && words > 0 && !FACILITY_TAILS.has(tokens[first].lower.replace('’', "'"))) {
 			// The name part; a primary head ("Hospital") identifies no one and stays.
 			let end = spanEnd >= 0 ? spanEnd : nameEnd;
 			while (end > first && (tokens[end].kind === 'p' || HOSPITAL_HEADS.has(tokens[end].lower))) end--;
@@ -200,12 +212,16 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 		let endK = -1;
 		let words2 = 0;
 		while (k < tokens.length && words2 < 4 && sameLine(ctx, i, k) && (isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) && !HOSPITAL_HEADS.has(tokens[k].lower)) {
-			if (!mixed && (ctx.dicts.englishWords.get(tokens[k].lower) ?? 99) <= 35 && !NAME_PREFIXES.has(tokens[k].lower)) break;
+			const lower = tokens[k].lower;
+			if (!mixed && (ctx.dicts.englishWords.get(lower) ?? 99) <= 60 && !NAME_PREFIXES.has(lower) && !ctx.dicts.placeFirstWords.has(lower) && !isListedName(ctx.dicts, lower)) break;
 			endK = k;
 			words2++;
 			k++;
 		}
-		if (endK >= startK && endK >= 0) emit(tokens[startK].start, tokens[endK].end, 'Hospital', 0.75, 'facility');
+		if (endK < startK || endK < 0) continue;
+		// "University Hospital of X": the word before the head is part of the name too
+		const before = i > 0 && tokens[i - 1].kind === 'w' && FACILITY_TAILS.has(tokens[i - 1].lower) && (!mixed || isCapitalised(tokens[i - 1].text)) ? i - 1 : -1;
+		emit(tokens[before >= 0 ? before : startK].start, tokens[endK].end, 'Hospital', before >= 0 ? 0.85 : 0.75, 'facility');
 	}
 }
 
@@ -215,6 +231,10 @@ function unknownWord(ctx: DetectContext, lower: string): boolean {
 	return (d.englishWords.get(lower) ?? 99) === 99 && !d.firstNames.has(lower) && !d.lastNames.has(lower) && !d.places.has(lower);
 }
 
+/** Abbreviations that start a facility's name: "St. Mary's", "Mt. Sinai", "Ft. Washington". */
+const SAINT_ABBREVIATIONS = new Set(['st', 'ste', 'mt', 'ft']);
+/** Words between a facility's name and its head that belong to the name: "Salem Community Hospital". */
+const FACILITY_TAILS = new Set(['general', 'community', 'university', "children's", 'childrens', "women's", 'womens', 'county', 'district', 'veterans', 'teaching']);
 /** Words that end a facility's name and belong to it ("Sacred Heart Memorial"). */
 const NAME_TAILS = new Set(['memorial', 'regional', 'general', 'community', 'university']);
 const DIRECTIONS = new Set(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'northeast', 'northwest', 'southeast', 'southwest']);

@@ -59,10 +59,16 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		const prev = i > 0 && tokens[i - 1].kind === 'w' ? tokens[i - 1].lower : '';
 		if (cue & RELATION) {
 			// "her husband Windy Mucha was at the bedside", "my nephew Velvet can pick it up"
-			if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start))) {
-				const from = t.end + (BLANKS.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
+			// (also set off by commas, "spoke with pt's mother, Ivory, who agrees", and opening a clause: "Sister Sari called")
+			if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start)) || opensClause(text, t.start)) {
+				const from = t.end + (RELATION_GAP.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
 				const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-				if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8);
+				if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8, 'Patient', true);
+			}
+			// a contact list: "Emergency contact: jack parody (uncle)", "Family: Peg (aunt)"
+			if (prev === '' && i > 0 && tokens[i - 1].text === '(') {
+				const before = LABELLED_NAME_BEFORE.exec(text.slice(Math.max(0, tokens[i - 1].start - SUBJECT_REACH), tokens[i - 1].start));
+				if (before) emitName(ctx, emit, tokens[i - 1].start - before[0].length + before[0].indexOf(before[1]), before[1], 'name-relation', 0.8, 'Patient', true);
 			}
 			// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
 			unknownAfter(ctx, emit, i, RELATION_GAP, 'name-relation', 'Patient');
@@ -170,6 +176,8 @@ const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
 const BLANKS = /^[ \t]{1,2}/;
 const RELATION_GAP = /^(?:[ \t]{1,2}|[,:][ \t]{0,2})/;
 const ROLE_GAP = /^\.?[ \t]{1,2}/;
+/** After a label's colon, one to three words then the "(relation)": "contact: jack parody (". */
+const LABELLED_NAME_BEFORE = /:[ \t]{1,3}((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{1,2}$/u;
 const POSSESSIVE_BEFORE = /(?<![\p{L}])(?:his|her|their|my|our|pt['’]s|patient['’]s)[ \t]{1,2}$/iu;
 
 /**
