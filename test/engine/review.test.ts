@@ -75,6 +75,34 @@ describe('review decisions (engine)', () => {
 		});
 	}
 
+	it('decisions survive an edit on their own line right beside the value', () => {
+		const d = counting();
+		const entry = decided(NOTE, d);
+		// each value's neighbourhood changes: words typed next to Whitfield, the phone and kestrel
+		const text = NOTE.replace('Seen by Dr. Whitfield today.', 'Seen again by Dr. Whitfield this morning.').replace('Call 617-555-0123 about', 'Phone 617-555-0123 re').replace('rest; kestrel ward.', 'rest at home; kestrel ward, bed 4.');
+		const { a, got } = effective(text, entry, d);
+		assert.equal(a.unlocated, 0);
+		assert.deepEqual(got, [
+			['Whitfield', 'Patient', 'test'],
+			['Okafor', 'Patient', 'test'],
+			['kestrel', 'Hospital', 'review'],
+		]);
+	});
+
+	it('among repeats of a value, an edited neighbourhood moves the decision to the nearest occurrence no other decision holds', () => {
+		const d = counting();
+		const text = 'Okafor seen.\nMrs. Okafor called.\nOkafor again.\n';
+		const fs = findingsOf(text, { Okafor: 'Patient' });
+		let e = decide(text, fs, undefined, fs[1], 'reject', d);
+		e = decide(text, fs, e, fs[2], 'changeType', d, { type: 'Doctor' });
+		// both decided lines are edited beside the value
+		const moved = text.replace('Mrs. Okafor called.', 'Mrs. Okafor has called.').replace('Okafor again.', 'Okafor, again today.');
+		const a = applyReview(moved, findingsOf(moved, { Okafor: 'Patient' }), e, new Map(), d);
+		assert.equal(a.unlocated, 0);
+		const at = (k: number) => moved.split('Okafor', k + 1).join('Okafor').length;
+		assert.deepEqual(a.effective.map((f) => [f.start, f.type]), [[at(0), 'Patient'], [at(2), 'Doctor']]);
+	});
+
 	it('a decision whose value was edited is not located (and not applied elsewhere)', () => {
 		const d = counting();
 		const entry = decided(NOTE, d);
@@ -149,6 +177,24 @@ describe('review decisions (engine)', () => {
 		const small = work(200);
 		const big = work(1600);
 		// 8x the input: a quadratic relocation would cost 64x
+		assert.ok(big / small < 8 * 1.6, `work ratio ${big / small}`);
+	});
+
+	it('relocation by value alone stays linear too (every line edited beside its values)', () => {
+		const work = (n: number) => {
+			const d = counting();
+			const line = 'Mrs. Okafor and Mrs. Okafor again.\n';
+			const text = line.repeat(n);
+			const fs = findingsOf(text, VALUES);
+			const decisions: ReviewDecision[] = fs.map((f) => ({ ...anchor(text, f.start, f.end, d), kind: 'reject' }));
+			for (let i = 0; i < n; i++) decisions.push({ ...anchor(text, i * line.length + 5, i * line.length + 11, d), kind: 'add', type: 'Patient' });
+			const moved = text.replaceAll('Mrs. Okafor and', 'Mrs. Okafor, also');
+			d.calls = 0;
+			const r = resolveDecisions(moved, findingsOf(moved, VALUES), decisions, d);
+			return r.steps + d.calls;
+		};
+		const small = work(200);
+		const big = work(1600);
 		assert.ok(big / small < 8 * 1.6, `work ratio ${big / small}`);
 	});
 });

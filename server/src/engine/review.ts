@@ -127,6 +127,28 @@ function isWordChar(c: string | undefined): boolean {
 	return c !== undefined && WORD.test(c);
 }
 
+const MAX_PROBES = 32;
+
+function push(map: Map<string, number[]>, k: string, p: number): void {
+	const l = map.get(k);
+	if (l) l.push(p);
+	else map.set(k, [p]);
+}
+
+/** The index of the sorted list's element nearest to x whose id is not in `held`, or -1. */
+function nearestFree(list: readonly number[], ids: readonly number[], x: number, held: ReadonlySet<number | undefined>, probe: () => void): number {
+	const at = list.length ? nearest(list, x) : -1;
+	if (at < 0) return -1;
+	// walk outwards from the nearest, a bounded number of steps so that many repeats of one value stay linear
+	for (let lo = at, hi = at + 1, probes = 0; (lo >= 0 || hi < list.length) && probes < MAX_PROBES; probes++) {
+		const useLo = lo >= 0 && (hi >= list.length || x - list[lo] <= list[hi] - x);
+		const k = useLo ? lo-- : hi++;
+		probe();
+		if (!held.has(ids[k])) return k;
+	}
+	return -1;
+}
+
 /** The index of the sorted list's element nearest to x. */
 function nearest(list: readonly number[], x: number): number {
 	let lo = 0;
@@ -189,29 +211,50 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 		// candidates: findings of a length some decision has, keyed by both digests, starts in order
 		const lengths = new Set(relocateFindings.map((d) => d.end - d.start));
 		const cands = new Map<string, { starts: number[]; index: number[] }>();
+		// the same value whatever its neighbourhood: for a decision whose own line was edited close to it
+		const byValue = new Map<string, { starts: number[]; index: number[] }>();
+		const add = (map: typeof cands, k: string, start: number, i: number) => {
+			let c = map.get(k);
+			if (!c) map.set(k, (c = { starts: [], index: [] }));
+			c.starts.push(start);
+			c.index.push(i);
+		};
 		findings.forEach((f, i) => {
 			if (!lengths.has(f.end - f.start)) return;
 			const a = anchorAt(f.start, f.end);
-			const k = `${a.value}\u0000${a.context}`;
-			let c = cands.get(k);
-			if (!c) cands.set(k, (c = { starts: [], index: [] }));
-			c.starts.push(f.start);
-			c.index.push(i);
+			add(cands, `${a.value}\u0000${a.context}`, f.start, i);
+			add(byValue, a.value, f.start, i);
 		});
-		for (const c of cands.values()) {
+		for (const c of [...cands.values(), ...byValue.values()]) {
 			// findings are in document order, but keep the binary search right whatever the caller gives
 			const order = c.starts.map((_, j) => j).sort((x, y) => c.starts[x] - c.starts[y]);
 			c.starts = order.map((j) => c.starts[j]);
 			c.index = order.map((j) => c.index[j]);
 		}
+		const valueOnly: ReviewDecision[] = [];
 		for (const d of relocateFindings) {
 			steps++;
 			const c = cands.get(`${d.value}\u0000${d.context}`);
 			if (!c) {
-				unlocated.push(d);
+				valueOnly.push(d);
 				continue;
 			}
 			const j = nearest(c.starts, d.start);
+			const f = findings[c.index[j]];
+			located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
+		}
+		// Neighbourhood changed (an edit on the value's own line): the nearest occurrence of the same value that no
+		// other decision holds.
+		const held = new Set(located.map((l) => l.finding));
+		for (const d of valueOnly) {
+			steps++;
+			const c = byValue.get(d.value);
+			const j = c ? nearestFree(c.starts, c.index, d.start, held, () => steps++) : -1;
+			if (!c || j < 0) {
+				unlocated.push(d);
+				continue;
+			}
+			held.add(c.index[j]);
 			const f = findings[c.index[j]];
 			located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
 		}
@@ -225,7 +268,9 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 			if (!s) want.set(len, (s = new Set()));
 			s.add(`${d.value}\u0000${d.context}`);
 		}
+		const wantValue = new Set([...relocateAdds].map((d) => d.value));
 		const found = new Map<string, number[]>();
+		const foundValue = new Map<string, number[]>();
 		for (let p = 0; p < text.length; p++) {
 			const c = text[p];
 			if (!isWordChar(c) && !/[+(#]/.test(c)) continue;
@@ -233,22 +278,34 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 			for (const [len, keys] of want) {
 				if (p + len > text.length) continue;
 				const a = anchorAt(p, p + len);
+				if (wantValue.has(a.value)) push(foundValue, a.value, p);
 				const k = `${a.value}\u0000${a.context}`;
-				if (!keys.has(k)) continue;
-				const l = found.get(k);
-				if (l) l.push(p);
-				else found.set(k, [p]);
+				if (keys.has(k)) push(found, k, p);
 			}
 		}
+		const taken = new Set(located.filter((l) => l.decision.kind === 'add').map((l) => l.start));
+		const valueOnly: ReviewDecision[] = [];
 		for (const d of relocateAdds) {
 			steps++;
 			const l = found.get(`${d.value}\u0000${d.context}`);
 			if (!l) {
-				unlocated.push(d);
+				valueOnly.push(d);
 				continue;
 			}
 			const p = l[nearest(l, d.start)];
+			taken.add(p);
 			located.push({ decision: d, start: p, end: p + (d.end - d.start) });
+		}
+		for (const d of valueOnly) {
+			steps++;
+			const l = foundValue.get(d.value) ?? [];
+			const j = nearestFree(l, l, d.start, taken, () => steps++);
+			if (j < 0) {
+				unlocated.push(d);
+				continue;
+			}
+			taken.add(l[j]);
+			located.push({ decision: d, start: l[j], end: l[j] + (d.end - d.start) });
 		}
 	}
 	return { located, unlocated, steps };
