@@ -77,6 +77,32 @@ describe('deid verify', () => {
 		assert.match(runCli(['verify', out, '--key-file', other]).stderr, /not the job's key/);
 	});
 
+	it('a redact run records what it replaced too: an original planted afterwards is found (replaced)', () => {
+		const out = join(dir, 'out-redact-key');
+		const job = runCli(['deidentify', join(dir, 'in'), out, '--operation', 'redact', '--key-file', KEY]);
+		assert.equal(job.code, 0, job.stderr);
+		const clean = verifyJson(out, '--key-file', KEY);
+		assert.equal(clean.report.replacedCheck, 'done');
+		assert.equal(clean.report.suspects, 0, JSON.stringify(clean.report.byFile));
+		// the claims file holds keyed digests only
+		const claims = readFileSync(join(out, 'deid-manifest.claims.ndjson'), 'utf8');
+		assert.doesNotMatch(claims, /okafor|springfield|margaret|mercy/i);
+		appendFileSync(join(out, 'p2', 'b.txt'), 'note copied from okafor file; springfield clinic.\n');
+		const { code, report } = verifyJson(out, '--key-file', KEY);
+		assert.equal(code, 1);
+		const text = readFileSync(join(out, 'p2', 'b.txt'), 'utf8');
+		const rep = report.byFile.find((f) => f.path === 'p2/b.txt')!.suspects.filter((x) => x.reason === 'replaced');
+		assert.deepEqual(rep.map((x) => text.slice(x.start, x.end)).sort(), ['okafor', 'springfield']);
+		// a rerun resumes with the claims it recorded: the check still covers every file
+		const again = runCli(['deidentify', join(dir, 'in'), out, '--operation', 'redact', '--key-file', KEY]);
+		assert.equal(again.code, 0, again.stderr);
+		assert.equal((JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8')) as JobReport).verify?.replacedCheck, 'done');
+		// a tag run replaces nothing, and says so
+		const tagged = join(dir, 'out-tag');
+		assert.equal(runCli(['deidentify', join(dir, 'in'), tagged, '--operation', 'tag', '--key-file', KEY, '--no-verify']).code, 0);
+		assert.equal(verifyJson(tagged, '--key-file', KEY).report.replacedSkippedBecause, 'a tag run replaces no values');
+	});
+
 	it('refuses a folder that is no folder job output', () => {
 		const r = runCli(['verify', join(dir, 'in')]);
 		assert.equal(r.code, 2);

@@ -66,9 +66,14 @@ function defaultStrategy(op: Operation): Strategy {
 	return op === 'surrogate' ? { strategy: 'surrogate' } : op === 'redact' ? { strategy: 'label' } : { strategy: 'keep' };
 }
 
+/** The strategy a type gets under a policy, falling back to the operation for unlisted types. */
+export function strategyFor(type: EntityType, op: Operation, policy: Policy | undefined): Strategy {
+	return policy?.types?.[type] ?? policy?.default ?? defaultStrategy(op);
+}
+
 /** The replacement for one finding under a policy (falling back to the operation for unlisted types). */
 export function applyStrategy(f: Finding, original: string, op: Operation, format: string, policy: Policy | undefined, sc: SurrogateContext | undefined): string {
-	const s: Strategy = policy?.types?.[f.type] ?? policy?.default ?? defaultStrategy(op);
+	const s = strategyFor(f.type, op, policy);
 	switch (s.strategy) {
 		case 'keep':
 			return original;

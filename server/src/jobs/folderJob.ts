@@ -309,9 +309,12 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	// A single file gets no manifest or claims file: they would land beside the output, perhaps among the sources.
 	const manifestPath = single ? undefined : join(root, MANIFEST);
 	const fingerprint = keyFingerprint(opts.key);
-	let previous: Record<string, FileRecord> = {};
+	const previous: Record<string, FileRecord> = {};
 	// Run-wide surrogate uniqueness: the salts collisions gave, and each file's claims (both resume with the manifest).
 	const wantClaims = usesSurrogates(opts);
+	// Runs that replace values without surrogates record the keyed digests of what they replaced, for verify.
+	const recordOriginals = !wantClaims && recordsOriginals(opts);
+	const keepClaims = wantClaims || recordOriginals;
 	const claimsPath = single ? undefined : join(root, CLAIMS);
 	let salts = new Map<string, number>();
 	const claims = new ClaimStore();
@@ -335,7 +338,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const m = manifest;
 		if ((!keyed || m.keyFingerprint === fingerprint) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === settingsHash && Array.isArray(m.files)) {
 			for (const f of m.files as FileRecord[]) previous[f.path] = f;
-			if (wantClaims && claimsPath) {
+			if (keepClaims && claimsPath) {
 				salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
 				await readClaims(claimsPath, claims);
 			}
@@ -393,7 +396,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	};
 	const finish = async (rec: FileRecord, cs?: Claim[]) => {
 		if (cs) await saveClaims(rec.path, cs);
-		else if (rec.status !== 'done' || !wantClaims) claims.delete(rec.path);
+		else if (rec.status !== 'done' || !keepClaims) claims.delete(rec.path);
 		records.set(rec.path, rec);
 		bytesDone += rec.bytes;
 		opts.onProgress?.({ done: records.size, total: entries.length, bytes: bytesDone, totalBytes, file: rec.path });
@@ -434,7 +437,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	const taskFor = (eRel: string, src: string, dst: string, format: DocumentFormat, fhirJson: boolean): FileTask => ({
 		review: reviewFor(src, format),
 		src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
-		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined,
+		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined, originals: recordOriginals || undefined,
 	});
 	/** Where an entry reads and writes, and how it is processed (no format: not a text or NDJSON file). */
 	const planOf = (eRel: string) => {
@@ -469,7 +472,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				} else await finish({ path: rel, status: 'skipped', bytes: size, reason: 'not a text or NDJSON file' });
 			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
 				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
-			} else if (prev && prev.status === 'done' && (!wantClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
+			} else if (prev && prev.status === 'done' && (!keepClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
 				await finish({ ...prev, source, bytes: size, kept: true });
 			} else {
 				tasks.push({ rel, source, task: taskFor(e.rel, src, dst, format, fhirJson) });
@@ -506,7 +509,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				}
 				if (o.reason === 'cancelled') return; // left for the next run
 				if (o.review) reviewOutcomes.set(rel, o.review);
-				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && wantClaims ? (o.claims ?? []) : undefined);
+				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && keepClaims ? (o.claims ?? []) : undefined);
 				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 			}),
 		);
@@ -533,11 +536,12 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				for (const t of redo) records.delete(t.rel);
 				await runTasks(redo);
 			}
-			if (claimsPath) {
-				await writeAtomic(claimsPath, (function* () {
-					for (const path of claims.paths().sort()) yield JSON.stringify({ path, claims: claims.get(path) }) + '\n';
-				})(), 0o600);
-			}
+			if (claimsPath) await writeClaimsFile(claimsPath, claims);
+		} else if (recordOriginals && !cancelled && claimsPath) {
+			// (no collisions to resolve: nothing was written in place of the values) only the files of this input
+			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
+			for (const p of claims.paths()) if (!inRun.has(p)) claims.delete(p);
+			await writeClaimsFile(claimsPath, claims);
 		}
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);
@@ -549,7 +553,7 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 	if (!cancelled) carried.clear();
 	await saveManifest();
 	// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
-	const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: wantClaims ? claims : undefined, signal: opts.signal }) : undefined;
+	const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: keepClaims ? claims : undefined, signal: opts.signal }) : undefined;
 	// --no-resume: the claims file (keyed digests of the values replaced) is not kept
 	if (opts.fresh && claimsPath) await rm(claimsPath, { force: true });
 	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -578,6 +582,17 @@ function usesKey(opts: FolderJobOptions): boolean {
 	if (opts.fhirConfigText !== undefined) return true;
 	const p = opts.policy;
 	return !!p && JSON.stringify(p).includes('surrogate');
+}
+
+/** Whether the run replaces values (every operation but tag, outside FHIR configurations, which hash and keep). */
+function recordsOriginals(opts: FolderJobOptions): boolean {
+	return opts.operation !== 'tag' && opts.fhirConfigText === undefined;
+}
+
+function writeClaimsFile(path: string, claims: ClaimStore): Promise<void> {
+	return writeAtomic(path, (function* () {
+		for (const p of claims.paths().sort()) yield JSON.stringify({ path: p, claims: claims.get(p) }) + '\n';
+	})(), 0o600);
 }
 
 /** Whether the run makes surrogates (the operation, or a policy strategy). */

@@ -6,7 +6,7 @@ import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
 	applyReview, decisionsInPiece, detect, reviewDigest, scanDocument, transformNdjson, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
-	claimDigest, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	claimDigest, replacedUnits, strategyFor, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 import { temporaryPath } from '../node/tempfile';
@@ -72,7 +72,8 @@ function claimRecorder(task: FileTask, hash: KeyedHash) {
 			const prev = used.get(unit);
 			if (prev === undefined || prev[0] !== key || prev[1] !== salt) used.set(unit, [key, salt]);
 		},
-		collect: (): Claim[] => [...used].map(([unit, [key, salt]]) => [digest(unit), digest(key), salt]),
+		// (a value replaced by a label or a mask has no surrogate: its key is left empty)
+		collect: (): Claim[] => [...used].map(([unit, [key, salt]]) => [digest(unit), key ? digest(key) : '', salt]),
 	};
 }
 
@@ -105,6 +106,8 @@ export interface FileTask {
 	knownPhi?: [string, DenyEntry[]][];
 	/** Record surrogate claims (run-wide uniqueness), with the salts of units earlier collisions moved. */
 	claims?: boolean;
+	/** Record the keyed digests of the values replaced by labels or masks (no surrogates), for verify. */
+	originals?: boolean;
 	salts?: [string, number][];
 	/** Review decisions of this file (plain text files): offsets into the whole file; value digests of scoped rejects. */
 	review?: FileReviewTask;
@@ -168,8 +171,18 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 	const counts: Partial<Record<EntityType, number>> = {};
 	const hash = hmacHash(task.key);
 	const surrogate: SurrogateContext = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
-	const claims = task.claims ? claimRecorder(task, hash) : undefined;
-	if (claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
+	const claims = task.claims || task.originals ? claimRecorder(task, hash) : undefined;
+	if (claims && task.claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
+	// a label or a mask leaves no surrogate to claim: each replaced value is claimed under its units alone
+	const claimReplaced = claims && task.originals
+		? (piece: string, findings: readonly { start: number; end: number; type: EntityType }[]) => {
+				for (const f of findings) {
+					const strategy = strategyFor(f.type, task.operation, task.policy).strategy;
+					if (strategy === 'keep' || strategy === 'surrogate') continue;
+					for (const unit of replacedUnits(f.type, piece.slice(f.start, f.end))) claims.claim(unit, '', 0);
+				}
+			}
+		: undefined;
 	let bytes = 0;
 	let problems = 0;
 	let firstProblemLine: number | undefined;
@@ -189,10 +202,20 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		}
 		return sc;
 	};
+	const addCounts = (more: Partial<Record<EntityType, number>>) => {
+		for (const [t, c] of Object.entries(more)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+	};
 	const deid = (piece: string, format: DocumentFormat, sc = surrogate) => {
 		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate: sc, policy: task.policy };
-		const res = format === 'ndjson' ? deidentifyNdjson(piece, dicts, task.detect, t) : deidentifyDocument(piece, format, dicts, task.detect, t);
-		for (const [t, c] of Object.entries(res.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
+		if (format !== 'ndjson') {
+			const res = deidentifyDocument(piece, format, dicts, task.detect, t);
+			claimReplaced?.(piece, res.findings);
+			addCounts(res.counts);
+			return res;
+		}
+		// (NDJSON records give no findings back: their values are looked for by the detector pass only)
+		const res = deidentifyNdjson(piece, dicts, task.detect, t);
+		addCounts(res.counts);
 		return res;
 	};
 	// review decisions: the piece's findings with the decisions whose old offsets fall in it (offsets made relative)
@@ -212,6 +235,7 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 		reviewOut!.pending += a.pending;
 		reviewOut!.scopedRejects += a.items.filter((it) => it.decision === 'reject' && it.scope && it.scope !== 'file').length;
 		for (const f of a.effective) counts[f.type] = (counts[f.type] ?? 0) + 1;
+		claimReplaced?.(piece, a.effective);
 		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy };
 		if (!scanned) return { output: transformText(piece, a.effective, t), problems: [] as { line: number }[] };
 		const n = transformNdjson(piece, a.effective, t);

@@ -97,9 +97,10 @@ function digestsOf(claims: Iterable<[string, Claim[]]>): ClaimDigests {
 		const keys = new Set<string>();
 		for (const [u, k] of cs) {
 			units.add(u);
-			keys.add(k);
+			if (k) keys.add(k);
 		}
-		keysOf.set(path, keys);
+		// (a file of a label or mask run wrote no surrogates: it has no keys)
+		if (keys.size) keysOf.set(path, keys);
 	}
 	return { units, keysOf };
 }
@@ -229,7 +230,7 @@ export async function verifyOutputFolder(opts: VerifyOptions): Promise<VerifyRep
 	else if (m.keyFingerprint && m.keyFingerprint !== keyFingerprint(opts.key)) skipped = "the key is not the job's key (fingerprints differ)";
 	else if (opts.claims) claims = digestsOf(opts.claims);
 	else claims = await readClaimsFile(join(opts.output, CLAIMS));
-	if (!skipped && !claims) skipped = m.operation === 'surrogate' ? 'no claims file (deleted by --no-resume)' : 'no claims file (only surrogate runs record the values they replace)';
+	if (!skipped && !claims) skipped = m.operation === 'tag' ? 'a tag run replaces no values' : 'no claims file (deleted by --no-resume, or written by a version before 0.9)';
 	let digest: ((s: string) => string) | undefined;
 	if (claims && opts.key) {
 		const hash = hmacHash(opts.key);

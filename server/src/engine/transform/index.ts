@@ -6,6 +6,6 @@ export { applyReplacements, DEFAULT_REDACTION_FORMAT, formatRedaction, maskSameL
 export { shapeSurrogate } from './fpe';
 export { shiftDate } from './dates';
 export type { SurrogateContext } from './context';
-export { claimDigest, SURROGATE_UNIT_TYPES } from './claims';
+export { claimDigest, replacedUnits, SURROGATE_UNIT_TYPES } from './claims';
 export { splitStreet } from './streets';
 export { RESTRICTED_ZIP3, surrogateFor } from './surrogate';
