@@ -14,7 +14,7 @@ import {
 	type ReviewScanFolderResult,
 } from '../../../server/src/protocol';
 import type { FindingsProvider, ReviewNode } from './findingsView';
-import { compareFindings, compareUris, isPending, type ReviewStore } from './store';
+import { compareFindings, compareUris, isPending, type ReviewFilter, type ReviewStore } from './store';
 
 /** A finding named by a script or test instead of a tree node. */
 export interface FindingRef {
@@ -176,7 +176,9 @@ export class ReviewCommands {
 		if (this.view.visible) await Promise.resolve(this.view.reveal(this.provider.findingNode(target.uri, target.finding), { select: true, focus: false })).catch(() => undefined);
 	}
 
-	async filter(): Promise<void> {
+	/** Asks for types and a minimum confidence; `given` sets them directly (tests and scripted use). */
+	async filter(given?: ReviewFilter): Promise<void> {
+		if (given && Array.isArray(given.types)) return this.store.setFilter({ types: given.types, minConfidence: given.minConfidence ?? 0 });
 		const counts = new Map<EntityType, number>();
 		for (const r of this.store.all()) for (const f of r.findings) counts.set(f.type, (counts.get(f.type) ?? 0) + 1);
 		const current = this.store.filter;

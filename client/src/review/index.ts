@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
-import { Commands, ReviewChangedNotification, type EntityType, type FileReview, type RejectScope } from '../../../server/src/protocol';
+import { Commands, ReviewChangedNotification, type EntityType, type FileReview, type RejectScope, type ReviewFinding } from '../../../server/src/protocol';
 import type { StatusItem } from '../status';
 import { ReviewCommands, type FindingRef } from './commands';
 import { ReviewDecorations } from './decorations';
 import { createFindingsView, FINDINGS_VIEW, type ReviewNode } from './findingsView';
-import { ReviewStore } from './store';
+import { ReviewStore, type ReviewFilter } from './store';
 import { reviewsOfVerify } from './verified';
 import { exportReviewAsAnnotations } from './exportAnnotations';
 import { onVerified } from '../commands/verifyOutput';
@@ -13,6 +13,8 @@ import { onVerified } from '../commands/verifyOutput';
 /** What the end-to-end tests wait on. */
 export interface ReviewApi {
 	get(uri: vscode.Uri): FileReview | undefined;
+	/** The findings the view and Next/Previous show for a file: the filter applied, in document order. */
+	shown(uri: vscode.Uri): ReviewFinding[];
 	onDidChange: vscode.Event<FileReview[]>;
 }
 
@@ -23,7 +25,14 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 	const cmds = new ReviewCommands(client, store, provider, view);
 	const decorations = new ReviewDecorations(store);
 	return {
-		api: { get: (uri) => store.get(uri.toString()), onDidChange: store.onDidChange },
+		api: {
+			get: (uri) => store.get(uri.toString()),
+			shown: (uri) => {
+				const review = store.get(uri.toString());
+				return review ? store.findings(review) : [];
+			},
+			onDidChange: store.onDidChange,
+		},
 		disposables: [
 			store,
 			...disposables,
@@ -50,7 +59,7 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 			vscode.commands.registerCommand(Commands.reviewClearDecision, (arg?: ReviewNode | FindingRef) => cmds.clearDecision(arg)),
 			vscode.commands.registerCommand(Commands.reviewAddMissed, (type?: EntityType) => cmds.addMissed(typeof type === 'string' ? type : undefined)),
 			vscode.commands.registerCommand(Commands.reviewMarkFileReviewed, (arg?: ReviewNode | vscode.Uri) => cmds.markFileReviewed(arg)),
-			vscode.commands.registerCommand(Commands.reviewFilter, () => cmds.filter()),
+			vscode.commands.registerCommand(Commands.reviewFilter, (given?: ReviewFilter) => cmds.filter(given)),
 			vscode.commands.registerCommand(Commands.reviewClearFilter, () => cmds.clearFilter()),
 			vscode.commands.registerCommand(Commands.reviewExportAnnotations, (args?: Parameters<typeof exportReviewAsAnnotations>[1]) => exportReviewAsAnnotations(client, args)),
 		],

@@ -218,6 +218,66 @@ describe('vscode-deid in a real VS Code', () => {
 		assert.match(preview, /Desmond|Okonkwo/);
 	});
 
+	it('"Scan Workspace for PHI" lists closed files; the filter, Next/Previous and Change Type work on them', async function () {
+		this.timeout(90000);
+		// a file that is never opened before the scan
+		const file = vscode.Uri.joinPath(ws(), `review-nav-${Date.now()}`, 'note.txt');
+		await vscode.workspace.fs.writeFile(file, Buffer.from('Nursing note.\nMargaret Okafor was seen by Dr. Eleanor Whitfield on 3/14/2031.\nCall 617-555-0199 with questions.\n'));
+		const listed = new Promise<void>((resolve) => {
+			const sub = api.review.onDidChange(() => {
+				if ((api.review.get(file)?.findings.length ?? 0) >= 3) {
+					sub.dispose();
+					resolve();
+				}
+			});
+		});
+		await vscode.commands.executeCommand('deid.review.scanWorkspace');
+		await listed;
+		assert.ok(!vscode.workspace.textDocuments.some((d) => d.uri.toString() === file.toString()), 'the scan did not open the file');
+		const types = () => api.review.shown(file).map((f) => f.type);
+		assert.ok(types().includes('Date') && types().includes('Phone') && types().some((t) => t === 'Patient' || t === 'Doctor'), types().join());
+
+		// the filter: one type, then a confidence no finding reaches, then none
+		await vscode.commands.executeCommand('deid.review.filter', { types: ['Date'], minConfidence: 0 });
+		assert.deepEqual(types(), ['Date']);
+		await vscode.commands.executeCommand('deid.review.filter', { types: [], minConfidence: 1.01 });
+		assert.deepEqual(types(), []);
+		await vscode.commands.executeCommand('deid.review.clearFilter');
+		assert.ok(types().length >= 3);
+
+		// Next and Previous walk the file's pending findings in document order
+		const shown = api.review.shown(file);
+		const editor = await vscode.window.showTextDocument(file, { selection: new vscode.Range(0, 0, 0, 0) });
+		assert.ok(editor);
+		const at = () => {
+			const sel = vscode.window.activeTextEditor!.selection;
+			return [vscode.window.activeTextEditor!.document.uri.toString(), sel.start.line, sel.start.character, sel.end.line, sel.end.character].join(':');
+		};
+		const of = (f: (typeof shown)[number]) => [file.toString(), f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character].join(':');
+		await vscode.commands.executeCommand('deid.review.next');
+		assert.equal(at(), of(shown[0]));
+		await vscode.commands.executeCommand('deid.review.next');
+		assert.equal(at(), of(shown[1]));
+		await vscode.commands.executeCommand('deid.review.previous');
+		assert.equal(at(), of(shown[0]));
+
+		// Change Type on the date: the view shows the new type and keeps the detector's
+		const date = shown.find((f) => f.type === 'Date')!;
+		const changed = new Promise<void>((resolve) => {
+			const sub = api.review.onDidChange(() => {
+				if (api.review.get(file)?.findings.some((f) => f.id === date.id && f.decision === 'changeType')) {
+					sub.dispose();
+					resolve();
+				}
+			});
+		});
+		await vscode.commands.executeCommand('deid.review.changeType', { uri: file.toString(), range: date.range }, 'Age');
+		await changed;
+		const after = api.review.get(file)!.findings.find((f) => f.id === date.id)!;
+		assert.equal(after.type, 'Age');
+		assert.equal(after.detectedType, 'Date');
+	});
+
 	it('"Submit Folder as Remote Batch Job…" runs against a local deid serve over Azurite and downloads the outputs', async function () {
 		const cfg = process.env.DEID_E2E_REMOTE;
 		if (!cfg) return this.skip();
