@@ -196,8 +196,9 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.keyboard.press('Enter');
 		await page.waitForSelector('.quick-input-widget:has-text("De-identify Folder: operation")', { timeout: 15000 });
 		await page.waitForSelector('.quick-input-list .monaco-list-row:has-text("Surrogate")', { timeout: 15000 });
-		await page.keyboard.type('Redact');
-		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("Redact")', { timeout: 15000 });
+		// surrogates: their output reads as PHI to the detector, which is what the output-file step checks
+		await page.keyboard.type('Surrogate');
+		await page.waitForSelector('.quick-input-list .monaco-list-row.focused:has-text("Surrogate")', { timeout: 15000 });
 		await page.keyboard.press('Enter');
 		const outBox = await page.waitForSelector('.quick-input-widget input', { state: 'visible', timeout: 15000 });
 		await page.waitForFunction(() => /-deid$/.test((document.querySelector('.quick-input-widget input') as HTMLInputElement)?.value ?? ''), null, { timeout: 15000 });
@@ -235,7 +236,10 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await palette('De-identify: Compare with Original');
 		await page.waitForSelector('.monaco-diff-editor', { timeout: 30000 });
 		await page.waitForSelector('.tab.active:has-text("original ↔ de-identified")', { timeout: 15000 });
-		await page.waitForSelector('.monaco-diff-editor .modified .view-line:has-text("[PATIENT]")', { timeout: 15000 });
+		const modified = await page.waitForSelector('.monaco-diff-editor .modified .view-line:has-text("Discharge summary for")', { timeout: 15000 });
+		const line = await modified.innerText();
+		assert.ok(!/Pemberton|48213907|406-555-0175/.test(line), 'the surrogate output keeps none of the original values');
+		assert.match(line, /Discharge summary for \S+ \S+ \(MRN: \S+\), phone \S+/, 'surrogates keep the sentence and the shape of each value');
 		await shot('compare');
 	});
 
@@ -252,6 +256,9 @@ describe('vscode-deid UI in code-server', { concurrency: 1 }, () => {
 		await page.keyboard.press('Enter');
 		await page.waitForSelector('.tab.active:has-text("visit.txt")', { timeout: 30000 });
 		await page.waitForFunction(() => Array.from(document.querySelectorAll('.statusbar-item')).some((e) => /De-identified output/.test((e as HTMLElement).innerText)), null, { timeout: 30000 });
+		// a surrogate output reads as PHI to the detector; unchanged since the job, it shows no warnings
+		await page.waitForSelector('.monaco-editor .view-line:has-text("returned on")', { timeout: 15000 });
+		assert.ok(!(await page.locator('.monaco-editor .view-lines').first().innerText()).includes('Okafor'));
 		assert.equal(await squiggles(), 0);
 		await shot('output-file');
 	});
