@@ -9,7 +9,7 @@ import { root } from '../helpers/cli';
 import { applyEdits, TestClient } from '../helpers/lsp';
 
 let client: TestClient;
-let version = 1;
+const version = 1;
 
 function offsetOf(text: string, pos: { line: number; character: number }): number {
 	const lines = text.split('\n');

@@ -17,7 +17,7 @@ const GAP_SPACE = /^[ \t]{1,2}$/;
 const GAP_SPACE_OR_HYPHEN = /^[ \t]{1,2}$|^-$/;
 const GAP_DOT = /^\.[ \t]*$/;
 const GAP_COMMA = /^,[ \t]*$/;
-const GLUED_BEFORE_INITIAL = /[\p{L}\p{N}.\/]/u;
+const GLUED_BEFORE_INITIAL = /[\p{L}\p{N}./]/u;
 
 /** What the dictionaries and lexicons say about one word token. */
 export interface WordInfo {
@@ -235,7 +235,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		if (w.cue & (CUE_DOCTOR_TITLE | CUE_TITLE)) {
 			const isDoc = (w.cue & CUE_DOCTOR_TITLE) !== 0;
 			const type: EntityType = isDoc ? 'Doctor' : 'Patient';
-			let j = nextW(i, '.');
+			const j = nextW(i, '.');
 			if (j >= 0 && isInitial(j)) {
 				const k = nextW(j, '.');
 				if (k >= 0 && info[k] && surnameLike(info[k]!) && !common(info[k]!) && !AUX.has(info[k]!.lower)) {

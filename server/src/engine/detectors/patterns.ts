@@ -541,7 +541,7 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 			RE.idToken.lastIndex = tokens[k].start;
 			const m = RE.idToken.exec(text);
 			if (!m) break;
-			let value = m[0].replace(/[.\-/]+$/, '');
+			const value = m[0].replace(/[.\-/]+$/, '');
 			const hasDigit = /\d/.test(value);
 			if (rule.type === 'Username') {
 				if (value.length < 3 || STOP_VALUES.has(value.toLowerCase())) break;
