@@ -150,9 +150,107 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
  * in a document, its other occurrences there.
  */
 export function detectNames(ctx: DetectContext, emit: Emit): void {
-	const { tokens, casing, text } = ctx;
+	const s = new NameScan(ctx);
+	for (let i = 0; i < s.n; i++) {
+		const w = s.info[i];
+		if (!w) continue;
+		if (titleRule(s, i, w)) continue;
+		credentialRule(s, i, w);
+		relationRule(s, i, w);
+		roleRule(s, i, w);
+		toldClinicianRule(s, i, w);
+		contactOpenerRule(s, i, w);
+		relationAfterRule(s, i, w);
+		initialRule(s, i);
+		lowerInitialRule(s, i, w);
+		phoneOwnerRule(s, i, w);
+		dictionaryRule(s, i, w);
+	}
+	// Chains: neighbours of names (surnames, initials), coordination ("Suzette and Hank"), repeated passes.
+	for (let pass = 0; pass < 3; pass++) {
+		for (let i = 0; i < s.n; i++) {
+			const c = s.cand[i];
+			if (!c || c.confidence < 0.5) continue;
+			chainNeighbours(s, i, c);
+			coordinationRule(s, i, c);
+			backwardCoordinationRule(s, i, c);
+		}
+	}
+	propagateKnown(s);
+	emitRuns(s, emit);
+}
+
+/** One text's word facts and name candidates, with the tests every rule below shares. */
+class NameScan {
+	readonly tokens: readonly Token[];
+	readonly text: string;
+	readonly n: number;
+	readonly casing: DetectContext['casing'];
+	readonly mixed: boolean;
+	/** In a lower-case note a capitalised word (not ALL CAPS) stands out as much as it does in normal text. */
+	readonly lowerDoc: boolean;
+	readonly titles: ReadonlySet<string>;
+	readonly info: (WordInfo | undefined)[];
+	readonly cand: (Candidate | undefined)[];
+
+	constructor(readonly ctx: DetectContext) {
+		this.tokens = ctx.tokens;
+		this.text = ctx.text;
+		this.n = ctx.tokens.length;
+		this.casing = ctx.casing;
+		this.mixed = ctx.casing === 'mixed';
+		this.lowerDoc = ctx.casing === 'lower';
+		this.titles = ctx.language === 'es' ? PERSON_TITLES_ANY_ES : PERSON_TITLES;
+		this.info = readWords(ctx);
+		this.cand = new Array(this.n);
+	}
+
+	readonly mark = (i: number, type: EntityType, confidence: number, detector: string): void => {
+		const c = this.cand[i];
+		if (!c || c.confidence < confidence) this.cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
+		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
+	};
+	readonly gapText = (a: number, b: number): string => this.text.slice(this.tokens[a].end, this.tokens[b].start);
+	readonly sameLine = (a: number, b: number): boolean => tokensOnOneLine(this.text, this.tokens, a, b);
+	/** Next word token, skipping the given punctuation, on the same line. */
+	readonly nextW = (i: number, allowPunct = ''): number => {
+		const { tokens, n } = this;
+		let j = i + 1;
+		while (j < n && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j++;
+		return j < n && tokens[j].kind === 'w' && this.sameLine(i, j) ? j : -1;
+	};
+	readonly prevW = (i: number, allowPunct = ''): number => {
+		const { tokens } = this;
+		let j = i - 1;
+		while (j >= 0 && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j--;
+		return j >= 0 && tokens[j].kind === 'w' && this.sameLine(j, i) ? j : -1;
+	};
+	readonly nameDict = (w: WordInfo): boolean => w.first || w.last || w.other;
+	/** No candidate yet, or only one below the reporting threshold (stronger evidence may still raise it). */
+	readonly open = (j: number): boolean => !this.cand[j] || this.cand[j]!.confidence < 0.5;
+	readonly capCue = (w: WordInfo): boolean => (this.mixed || this.lowerDoc) && w.cap && w.core !== w.core.toUpperCase();
+	readonly common = (w: WordInfo): boolean => w.tier <= 50;
+	readonly capOk = (w: WordInfo): boolean => !this.mixed || w.cap;
+	readonly isInitial = (j: number): boolean => {
+		const { tokens } = this;
+		const w = this.info[j];
+		// "C/ Alcalá" and "S/N" are abbreviations, not initials
+		if (tokens[j + 1]?.text === '/' && tokens[j + 1].start === tokens[j].end) return false;
+		return !!w && w.core.length === 1 && HAS_UPPER.test(w.core) || (!!w && w.core.length === 1 && !this.mixed && tokens[j + 1]?.text === '.');
+	};
+	/** A word that can be a surname next to strong evidence. */
+	readonly surnameLike = (w: WordInfo): boolean => !w.blocked && !STOPWORDS.has(w.lower) && this.capOk(w) && (w.tier > 50 || this.nameDict(w)) && w.core.length >= 2;
+	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
+	readonly coordinable = (w: WordInfo): boolean => this.surnameLike(w) && !DOCTOR_TITLES.has(w.lower) && !this.titles.has(w.lower) && !AUX.has(w.lower) && !DOCTOR_ROLES.has(w.lower) && !RELATIONS.has(w.lower);
+}
+
+/**
+ * What the dictionaries say about each word token of the text (undefined for punctuation and numbers), with the
+ * words of hyphenated clinical compounds and of vehicle makes and models blocked.
+ */
+function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
+	const { tokens, text } = ctx;
 	const n = tokens.length;
-	const mixed = casing === 'mixed';
 	const info: (WordInfo | undefined)[] = new Array(n);
 	// Words repeat: look each distinct spelling up once (per dictionary set and language).
 	const seen = wordCache(ctx);
@@ -189,282 +287,290 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			if (model) info[k] = { ...info[k]!, blocked: true, clinicalOnly: false, soft: false };
 		}
 	}
-	const cand: (Candidate | undefined)[] = new Array(n);
-	const mark = (i: number, type: EntityType, confidence: number, detector: string) => {
-		const c = cand[i];
-		if (!c || c.confidence < confidence) cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
-		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
-	};
-	const gapText = (a: number, b: number) => text.slice(tokens[a].end, tokens[b].start);
-	const sameLine = (a: number, b: number) => tokensOnOneLine(text, tokens, a, b);
-	/** Next word token, skipping the given punctuation, on the same line. */
-	const nextW = (i: number, allowPunct = ''): number => {
-		let j = i + 1;
-		while (j < n && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j++;
-		return j < n && tokens[j].kind === 'w' && sameLine(i, j) ? j : -1;
-	};
-	const prevW = (i: number, allowPunct = ''): number => {
-		let j = i - 1;
-		while (j >= 0 && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j--;
-		return j >= 0 && tokens[j].kind === 'w' && sameLine(j, i) ? j : -1;
-	};
-	const nameDict = (w: WordInfo) => w.first || w.last || w.other;
-	/** No candidate yet, or only one below the reporting threshold (stronger evidence may still raise it). */
-	const open = (j: number) => !cand[j] || cand[j]!.confidence < 0.5;
-	/** In a lower-case note a capitalised word (not ALL CAPS) stands out as much as it does in normal text. */
-	const lowerDoc = casing === 'lower';
-	const capCue = (w: WordInfo) => (mixed || lowerDoc) && w.cap && w.core !== w.core.toUpperCase();
-	const common = (w: WordInfo) => w.tier <= 50;
-	const capOk = (w: WordInfo) => !mixed || w.cap;
-	const isInitial = (j: number) => {
-		const w = info[j];
-		// "C/ Alcalá" and "S/N" are abbreviations, not initials
-		if (tokens[j + 1]?.text === '/' && tokens[j + 1].start === tokens[j].end) return false;
-		return !!w && w.core.length === 1 && HAS_UPPER.test(w.core) || (!!w && w.core.length === 1 && !mixed && tokens[j + 1]?.text === '.');
-	};
-	/** A word that can be a surname next to strong evidence. */
-	const surnameLike = (w: WordInfo) => !w.blocked && !STOPWORDS.has(w.lower) && capOk(w) && (w.tier > 50 || nameDict(w)) && w.core.length >= 2;
-	const titles = ctx.language === 'es' ? PERSON_TITLES_ANY_ES : PERSON_TITLES;
-	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
-	const coordinable = (w: WordInfo) => surnameLike(w) && !DOCTOR_TITLES.has(w.lower) && !titles.has(w.lower) && !AUX.has(w.lower) && !DOCTOR_ROLES.has(w.lower) && !RELATIONS.has(w.lower);
+	return info;
+}
 
-	for (let i = 0; i < n; i++) {
-		const w = info[i];
-		if (!w) continue;
-		// 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson", "Dr. L. Ruuska"
-		if (w.cue & (CUE_DOCTOR_TITLE | CUE_TITLE)) {
-			const isDoc = (w.cue & CUE_DOCTOR_TITLE) !== 0;
-			const type: EntityType = isDoc ? 'Doctor' : 'Patient';
-			const j = nextW(i, '.');
-			if (j >= 0 && isInitial(j)) {
-				const k = nextW(j, '.');
-				if (k >= 0 && info[k] && surnameLike(info[k]!) && !common(info[k]!) && !AUX.has(info[k]!.lower)) {
-					mark(j, type, 0.9, 'name-title');
-					mark(k, type, 0.9, 'name-title');
-					continue;
-				}
-				mark(j, type, 0.85, 'name-title');
-				continue;
+/** 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson", "Dr. L. Ruuska". True when the word is settled. */
+function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
+	const { tokens, mixed, info, mark, gapText, nextW, nameDict, common, isInitial, surnameLike } = s;
+	if (w.cue & (CUE_DOCTOR_TITLE | CUE_TITLE)) {
+		const isDoc = (w.cue & CUE_DOCTOR_TITLE) !== 0;
+		const type: EntityType = isDoc ? 'Doctor' : 'Patient';
+		const j = nextW(i, '.');
+		if (j >= 0 && isInitial(j)) {
+			const k = nextW(j, '.');
+			if (k >= 0 && info[k] && surnameLike(info[k]!) && !common(info[k]!) && !AUX.has(info[k]!.lower)) {
+				mark(j, type, 0.9, 'name-title');
+				mark(k, type, 0.9, 'name-title');
+				return true;
 			}
-			// "Dr. o rourke": an Irish O' written apart
-			if (j >= 0 && info[j]!.lower === 'o') {
-				const k = nextW(j);
-				if (k >= 0 && /^[ \t]$/.test(gapText(j, k)) && info[k]!.last && !common(info[k]!)) {
-					mark(j, type, 0.9, 'name-title');
-					mark(k, type, 0.9, 'name-title');
-					continue;
-				}
-			}
-			const wj = j >= 0 ? info[j] : undefined;
-			// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
-			const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
-			// letters joined to digits by a hyphen ("MS KXT-4471", "MR ABC-123") are a code: a plate or an identifier
-			const code = j >= 0 && tokens[j + 1]?.text === '-' && tokens[j + 1].start === tokens[j].end && tokens[j + 2]?.kind === 'n' && tokens[j + 2].start === tokens[j + 1].end;
-			if (wj && !code && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
-				// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
-				// regurgitation), so the word after them must look like a name.
-				// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
-				// are no abbreviation: "Ms. Young", "Mr. Price".
-				const writtenAsTitle = mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
-				const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
-				const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
-				const softOk = (wj.soft || capName) && (!mixed || wj.cap);
-				const ok = isDoc
-					? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
-					: looksName && (!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
-				if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
+			mark(j, type, 0.85, 'name-title');
+			return true;
+		}
+		// "Dr. o rourke": an Irish O' written apart
+		if (j >= 0 && info[j]!.lower === 'o') {
+			const k = nextW(j);
+			if (k >= 0 && /^[ \t]$/.test(gapText(j, k)) && info[k]!.last && !common(info[k]!)) {
+				mark(j, type, 0.9, 'name-title');
+				mark(k, type, 0.9, 'name-title');
+				return true;
 			}
 		}
-		// 2. Credentials after: "Jane Roe, RN", "Smith MD", "Bernard Foley CRT"
-		if (w.cue & CUE_CREDENTIAL && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
-			const j = prevW(i, ',');
-			const wj = j >= 0 ? info[j] : undefined;
-			const ambiguous = AMBIGUOUS_CREDENTIALS.has(w.lower);
-			const zipAfter = /^,?[ \t]{1,3}\d{5}/.test(text.slice(tokens[i].end, tokens[i].end + 9));
-			const jj = j >= 0 ? prevW(j, '.-') : -1;
-			const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || isInitial(jj));
-			const ambiguousOk = !ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((nameDict(wj) && !common(wj)) || (wj.tier > 50 && firstBefore)));
-			const wordOk = !!wj && (!common(wj) ? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap) : nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
-			if (wj && !zipAfter && ambiguousOk && wordOk && !DOCTOR_ROLES.has(wj.lower) && !STOPWORDS.has(wj.lower) && !AUX.has(wj.lower) && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) && capOk(wj)) {
-				mark(j, 'Doctor', 0.9, 'name-credential');
-			}
-		}
-		// 3. Relations: "daughter Emily", "pt's wife: Rose", "son bill", "Family: Son, Ed,"
-		if (w.cue & CUE_RELATION) {
-			const j = nextW(i, ':,-(');
-			const wj = j >= 0 ? info[j] : undefined;
-			// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
-			// an abbreviation ("son Rob", "Son, Ed,").
-			const capName = !!wj && capCue(wj) && nameDict(wj) && (!wj.blocked || wj.clinicalOnly || wj.soft) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower);
-			if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
-				const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
-				const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
-				const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
-				if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
-			}
-		}
-		// 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…"
-		if (w.cue & (CUE_ROLE | CUE_CONTEXT)) {
-			let j = nextW(i, ':,');
-			if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextW(j);
-			const wj = j >= 0 ? info[j] : undefined;
-			const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
-			if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
-				mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
-			}
-		}
-		// 5. "X aware", "X notified": a clinician being told
-		if (w.cue & CUE_AFTER_CLINICIAN) {
-			const j = prevW(i);
-			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && open(j) && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
-				mark(j, 'Doctor', 0.75, 'name-context');
-			}
-		}
-		// "social: bob visited", "Sue called": a common first name opening a clause before a contact verb, also
-		// when it is an ordinary word (bill, bob) in a note written without capitals
-		if (w.cue & CUE_CONTACT) {
-			const j = prevW(i);
-			const wj = j >= 0 ? info[j] : undefined;
-			const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
-			if (wj && opensClause && open(j) && capOk(wj) && !wj.blocked && wj.first && wj.firstRank <= 1000 && wj.core.length >= 3 && !AUX.has(wj.lower) && !STOPWORDS.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !DOCTOR_TITLES.has(wj.lower)) {
-				mark(j, 'Patient', 0.7, 'name-context');
-			}
-		}
-		// "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE"
-		if ((w.cue & CUE_RELATION && i > 0 && tokens[i - 1].text === '(') || (w.cue & CUE_FAMILY && (!mixed || w.cap))) {
-			const j = prevW(i, '(');
-			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
-		}
-		// Initials before a surname: "W. MAROTTA", "D. Phyl"
-		const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
-		if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || HAS_UPPER.test(tokens[i].text))) {
-			const j = nextW(i, '.');
-			const wj = j >= 0 ? info[j] : undefined;
-			if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && wj.core.length >= 3 && (nameDict(wj) || wj.tier === 99) && !/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))) {
-				mark(i, 'Doctor', 0.6, 'name-initial');
-				mark(j, 'Doctor', 0.6, 'name-initial');
-			}
-		}
-		// Lower-case initials in normal or lower-case text: "(d. renna and j. o'brien)", "q. lander rrt" — the word after must be a
-		// surname that is no English word, or be followed by a credential (species names like "e. coli" are clinical).
-		if (w.core.length === 1 && casing !== 'upper' && !GLUED_BEFORE_INITIAL.test(text[tokens[i].start - 1] ?? '') && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
-			const j = nextW(i, '.');
-			const wj = j >= 0 ? info[j] : undefined;
-			const k = j >= 0 ? nextW(j, ',') : -1;
-			const credential = k >= 0 && CREDENTIALS.has(info[k]!.lower) && !AMBIGUOUS_CREDENTIALS.has(info[k]!.lower);
-			if (wj && !wj.blocked && !AUX.has(wj.lower) && wj.core.length >= 4 && wj.last && (wj.tier === 99 || credential)) {
-				mark(i, 'Doctor', 0.65, 'name-initial');
-				mark(j, 'Doctor', 0.65, 'name-initial');
-			}
-		}
-		// Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344"
-		if (w.cue & CUE_PHONE && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
-			let j = prevW(i, ',:-');
-			let first = -1;
-			for (let words = 0; j >= 0 && words < 3; words++) {
-				const wj = info[j]!;
-				const person = !wj.blocked && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !PHONE_LABELS.has(wj.lower) && wj.core.length >= 2;
-				if (!person || !capOk(wj) || (common(wj) && !(wj.first && capCue(wj))) || !(nameDict(wj) || wj.tier === 99)) break;
-				first = j;
-				j = prevW(j);
-			}
-			for (let k = first; k >= 0 && k < i; k++) if (info[k] && !PHONE_LABELS.has(info[k]!.lower)) mark(k, 'Patient', 0.7, 'name-phone');
-		}
-		// 6. Dictionary evidence
-		if (!w.blocked && w.core.length >= 3 && nameDict(w)) {
-			const j = nextW(i);
-			const wj = j >= 0 ? info[j] : undefined;
-			// Case is evidence in normal text, and for a capitalised word in a lower-case note.
-			const cased = mixed || (lowerDoc && capCue(w));
-			const fullName =
-				w.first && !AUX.has(w.lower) && !!wj && !wj.blocked && !AUX.has(wj.lower) &&
-				(!common(w)
-					? cased ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
-					: w.tier >= 35 && (cased ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
-			if (fullName && wj && (!common(wj) || (cased && wj.cap))) {
-				const conf = common(w) ? 0.6 : 0.85;
-				mark(i, 'Patient', conf, 'name-full');
-				mark(j, 'Patient', conf, 'name-full');
-			} else if (!common(w)) {
-				let conf: number;
-				if (cased) {
-					// Short all-capital words in normal text are abbreviations (IP, ED, OR), not names.
-					if (!w.cap || (w.core.length <= 3 && w.core === w.core.toUpperCase())) conf = 0;
-					else {
-						const prev = i > 0 ? tokens[i - 1] : undefined;
-						const sentenceStart = !prev || SENTENCE_BREAK.test(text.slice(prev.end, tokens[i].start)) || SENTENCE_OPENERS.has(prev.text);
-						conf = w.first ? 0.72 : w.last && w.lastRank < 30000 ? 0.62 : 0.55;
-						if (sentenceStart) conf -= 0.1;
-						if (w.tier <= 60) conf -= 0.1;
-					}
-				} else {
-					conf = w.first && w.firstRank < 1000 && w.tier > 70 && w.core.length >= 4 ? 0.5 : 0.4;
-				}
-				// A known town that is also a surname (Barcelona, Warren) is left to the place detectors.
-				if (ctx.language === 'es' && ctx.dicts.places.get(w.lower) === 'City') conf -= 0.15;
-				if (conf > 0) mark(i, 'Patient', conf, 'name-dict');
-			}
+		const wj = j >= 0 ? info[j] : undefined;
+		// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
+		const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
+		// letters joined to digits by a hyphen ("MS KXT-4471", "MR ABC-123") are a code: a plate or an identifier
+		const code = j >= 0 && tokens[j + 1]?.text === '-' && tokens[j + 1].start === tokens[j].end && tokens[j + 2]?.kind === 'n' && tokens[j + 2].start === tokens[j + 1].end;
+		if (wj && !code && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
+			// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
+			// regurgitation), so the word after them must look like a name.
+			// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
+			// are no abbreviation: "Ms. Young", "Mr. Price".
+			const writtenAsTitle = mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
+			const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
+			const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
+			const softOk = (wj.soft || capName) && (!mixed || wj.cap);
+			const ok = isDoc
+				? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
+				: looksName && (!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
+			if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
 		}
 	}
+	return false;
+}
 
-	// 7. Chains: neighbours of names (surnames, initials), coordination ("Suzette and Hank"), repeated passes.
-	for (let pass = 0; pass < 3; pass++) {
-		for (let i = 0; i < n; i++) {
-			const c = cand[i];
-			if (!c || c.confidence < 0.5) continue;
-			for (const dir of [1, -1] as const) {
-				// initials: "W. Marotta", "Q. LANDER"
-				const j = dir === 1 ? nextW(i, '.-') : prevW(i, '.-');
-				if (j < 0 || !open(j)) continue;
-				const wj = info[j]!;
-				const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
-				if (isInitial(j) && (dir === -1 ? GAP_AFTER_INITIAL.test(gap) : GAP_SPACE.test(gap))) {
-					mark(j, c.type, c.confidence - 0.05, 'name-chain');
-					continue;
-				}
-				if (!GAP_SPACE_OR_HYPHEN.test(gap)) continue;
-				// an initial starts a name: only a first name goes before it ("Mary J. Smith", not "CARAFATE-W. MAROTTA")
-				if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
-				// in a lower-case note a capitalised name's neighbours are capitalised too
-				if (lowerDoc && info[i]!.cap && !wj.cap) continue;
-				if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || PERSON_LABELS.has(wj.lower)) continue;
-				// a verb-like word ("will", "younger") continues a name only when it is written as one
-				if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
-				if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
-				const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
-				const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
-				if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
-					mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
-				}
-			}
-			// coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger"
-			const k = nextW(i, ',');
-			if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
-				const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
-				const wm = m >= 0 ? info[m] : undefined;
-				// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
-				const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
-				if (wm && open(m) && coordinable(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
-					mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
-				}
-			}
-			// backward coordination with a titled name: "Bea Tura and Drs Joseph", "KIM and Dr. Lee": the word before
-			// "and" is a name of the same kind when it is no English word, or a listed name that is not a common word
-			if (c.detector === 'name-title') {
-				const title = prevW(i, '.');
-				const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? prevW(title) : -1;
-				const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? prevW(conj, ',') : -1;
-				const wp = p >= 0 ? info[p]! : undefined;
-				if (wp && open(p) && coordinable(wp) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
-					mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
-				}
-			}
+/** 2. Credentials after: "Jane Roe, RN", "Smith MD", "Bernard Foley CRT". */
+function credentialRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, mixed, info, mark, prevW, nameDict, common, capOk, isInitial } = s;
+	if (w.cue & CUE_CREDENTIAL && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
+		const j = prevW(i, ',');
+		const wj = j >= 0 ? info[j] : undefined;
+		const ambiguous = AMBIGUOUS_CREDENTIALS.has(w.lower);
+		const zipAfter = /^,?[ \t]{1,3}\d{5}/.test(text.slice(tokens[i].end, tokens[i].end + 9));
+		const jj = j >= 0 ? prevW(j, '.-') : -1;
+		const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || isInitial(jj));
+		const ambiguousOk = !ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((nameDict(wj) && !common(wj)) || (wj.tier > 50 && firstBefore)));
+		const wordOk = !!wj && (!common(wj) ? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap) : nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
+		if (wj && !zipAfter && ambiguousOk && wordOk && !DOCTOR_ROLES.has(wj.lower) && !STOPWORDS.has(wj.lower) && !AUX.has(wj.lower) && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) && capOk(wj)) {
+			mark(j, 'Doctor', 0.9, 'name-credential');
 		}
 	}
+}
 
-	// 8. One sense per document: a word found as a name with good evidence is a name wherever it recurs.
+/** 3. Relations: "daughter Emily", "pt's wife: Rose", "son bill", "Family: Son, Ed,". */
+function relationRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, mixed, info, mark, nextW, nameDict, capCue, common, capOk } = s;
+	if (w.cue & CUE_RELATION) {
+		const j = nextW(i, ':,-(');
+		const wj = j >= 0 ? info[j] : undefined;
+		// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
+		// an abbreviation ("son Rob", "Son, Ed,").
+		const capName = !!wj && capCue(wj) && nameDict(wj) && (!wj.blocked || wj.clinicalOnly || wj.soft) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower);
+		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
+			const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
+			const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
+			const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
+			if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
+		}
+	}
+}
+
+/** 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…". */
+function roleRule(s: NameScan, i: number, w: WordInfo): void {
+	const { mixed, info, mark, nextW, common, capOk } = s;
+	if (w.cue & (CUE_ROLE | CUE_CONTEXT)) {
+		let j = nextW(i, ':,');
+		if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextW(j);
+		const wj = j >= 0 ? info[j] : undefined;
+		const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
+		if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
+			mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
+		}
+	}
+}
+
+/** 5. "X aware", "X notified": a clinician being told. */
+function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
+	const { info, mark, prevW, nameDict, open, common, capOk } = s;
+	if (w.cue & CUE_AFTER_CLINICIAN) {
+		const j = prevW(i);
+		const wj = j >= 0 ? info[j] : undefined;
+		if (wj && open(j) && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
+			mark(j, 'Doctor', 0.75, 'name-context');
+		}
+	}
+}
+
+/** "social: bob visited", "Sue called": a first name opening a clause before a contact verb. */
+function contactOpenerRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, info, mark, prevW, open, capOk } = s;
+	if (w.cue & CUE_CONTACT) {
+		const j = prevW(i);
+		const wj = j >= 0 ? info[j] : undefined;
+		const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
+		if (wj && opensClause && open(j) && capOk(wj) && !wj.blocked && wj.first && wj.firstRank <= 1000 && wj.core.length >= 3 && !AUX.has(wj.lower) && !STOPWORDS.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !DOCTOR_TITLES.has(wj.lower)) {
+			mark(j, 'Patient', 0.7, 'name-context');
+		}
+	}
+}
+
+/** "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE": a name before its relation. */
+function relationAfterRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, mixed, info, mark, prevW, common, surnameLike } = s;
+	if ((w.cue & CUE_RELATION && i > 0 && tokens[i - 1].text === '(') || (w.cue & CUE_FAMILY && (!mixed || w.cap))) {
+		const j = prevW(i, '(');
+		const wj = j >= 0 ? info[j] : undefined;
+		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
+	}
+}
+
+/** Initials before a surname: "W. MAROTTA", "D. Phyl". */
+function initialRule(s: NameScan, i: number): void {
+	const { tokens, text, mixed, info, mark, nextW, nameDict, common, isInitial, surnameLike } = s;
+	const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
+	if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || HAS_UPPER.test(tokens[i].text))) {
+		const j = nextW(i, '.');
+		const wj = j >= 0 ? info[j] : undefined;
+		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && wj.core.length >= 3 && (nameDict(wj) || wj.tier === 99) && !/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))) {
+			mark(i, 'Doctor', 0.6, 'name-initial');
+			mark(j, 'Doctor', 0.6, 'name-initial');
+		}
+	}
+}
+
+/** Lower-case initials: "(d. renna and j. o'brien)", "q. lander rrt". */
+function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, casing, info, mark, nextW } = s;
+	if (w.core.length === 1 && casing !== 'upper' && !GLUED_BEFORE_INITIAL.test(text[tokens[i].start - 1] ?? '') && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
+		const j = nextW(i, '.');
+		const wj = j >= 0 ? info[j] : undefined;
+		const k = j >= 0 ? nextW(j, ',') : -1;
+		const credential = k >= 0 && CREDENTIALS.has(info[k]!.lower) && !AMBIGUOUS_CREDENTIALS.has(info[k]!.lower);
+		if (wj && !wj.blocked && !AUX.has(wj.lower) && wj.core.length >= 4 && wj.last && (wj.tier === 99 || credential)) {
+			mark(i, 'Doctor', 0.65, 'name-initial');
+			mark(j, 'Doctor', 0.65, 'name-initial');
+		}
+	}
+}
+
+/** Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344". */
+function phoneOwnerRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, info, mark, prevW, nameDict, capCue, common, capOk } = s;
+	if (w.cue & CUE_PHONE && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
+		let j = prevW(i, ',:-');
+		let first = -1;
+		for (let words = 0; j >= 0 && words < 3; words++) {
+			const wj = info[j]!;
+			const person = !wj.blocked && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !PHONE_LABELS.has(wj.lower) && wj.core.length >= 2;
+			if (!person || !capOk(wj) || (common(wj) && !(wj.first && capCue(wj))) || !(nameDict(wj) || wj.tier === 99)) break;
+			first = j;
+			j = prevW(j);
+		}
+		for (let k = first; k >= 0 && k < i; k++) if (info[k] && !PHONE_LABELS.has(info[k]!.lower)) mark(k, 'Patient', 0.7, 'name-phone');
+	}
+}
+
+/** 6. Dictionary evidence: listed names, full names, case. */
+function dictionaryRule(s: NameScan, i: number, w: WordInfo): void {
+	const { tokens, text, mixed, lowerDoc, info, ctx, mark, nextW, nameDict, capCue, common } = s;
+	if (!w.blocked && w.core.length >= 3 && nameDict(w)) {
+		const j = nextW(i);
+		const wj = j >= 0 ? info[j] : undefined;
+		// Case is evidence in normal text, and for a capitalised word in a lower-case note.
+		const cased = mixed || (lowerDoc && capCue(w));
+		const fullName =
+			w.first && !AUX.has(w.lower) && !!wj && !wj.blocked && !AUX.has(wj.lower) &&
+			(!common(w)
+				? cased ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
+				: w.tier >= 35 && (cased ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
+		if (fullName && wj && (!common(wj) || (cased && wj.cap))) {
+			const conf = common(w) ? 0.6 : 0.85;
+			mark(i, 'Patient', conf, 'name-full');
+			mark(j, 'Patient', conf, 'name-full');
+		} else if (!common(w)) {
+			let conf: number;
+			if (cased) {
+				// Short all-capital words in normal text are abbreviations (IP, ED, OR), not names.
+				if (!w.cap || (w.core.length <= 3 && w.core === w.core.toUpperCase())) conf = 0;
+				else {
+					const prev = i > 0 ? tokens[i - 1] : undefined;
+					const sentenceStart = !prev || SENTENCE_BREAK.test(text.slice(prev.end, tokens[i].start)) || SENTENCE_OPENERS.has(prev.text);
+					conf = w.first ? 0.72 : w.last && w.lastRank < 30000 ? 0.62 : 0.55;
+					if (sentenceStart) conf -= 0.1;
+					if (w.tier <= 60) conf -= 0.1;
+				}
+			} else {
+				conf = w.first && w.firstRank < 1000 && w.tier > 70 && w.core.length >= 4 ? 0.5 : 0.4;
+			}
+			// A known town that is also a surname (Barcelona, Warren) is left to the place detectors.
+			if (ctx.language === 'es' && ctx.dicts.places.get(w.lower) === 'City') conf -= 0.15;
+			if (conf > 0) mark(i, 'Patient', conf, 'name-dict');
+		}
+	}
+}
+
+/** 7. A name's neighbours: surnames, first names and initials beside it. */
+function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
+	const { mixed, lowerDoc, titles, info, mark, gapText, nextW, prevW, nameDict, open, capCue, common, capOk, isInitial } = s;
+	for (const dir of [1, -1] as const) {
+		// initials: "W. Marotta", "Q. LANDER"
+		const j = dir === 1 ? nextW(i, '.-') : prevW(i, '.-');
+		if (j < 0 || !open(j)) continue;
+		const wj = info[j]!;
+		const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
+		if (isInitial(j) && (dir === -1 ? GAP_AFTER_INITIAL.test(gap) : GAP_SPACE.test(gap))) {
+			mark(j, c.type, c.confidence - 0.05, 'name-chain');
+			continue;
+		}
+		if (!GAP_SPACE_OR_HYPHEN.test(gap)) continue;
+		// an initial starts a name: only a first name goes before it ("Mary J. Smith", not "CARAFATE-W. MAROTTA")
+		if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
+		// in a lower-case note a capitalised name's neighbours are capitalised too
+		if (lowerDoc && info[i]!.cap && !wj.cap) continue;
+		if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || PERSON_LABELS.has(wj.lower)) continue;
+		// a verb-like word ("will", "younger") continues a name only when it is written as one
+		if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
+		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
+		const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
+		const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
+		if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
+			mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
+		}
+	}
+}
+
+/** Coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger". */
+function coordinationRule(s: NameScan, i: number, c: Candidate): void {
+	const { info, mark, gapText, nextW, open, capCue, common, coordinable } = s;
+	const k = nextW(i, ',');
+	if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
+		const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
+		const wm = m >= 0 ? info[m] : undefined;
+		// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
+		const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
+		if (wm && open(m) && coordinable(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
+			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+		}
+	}
+}
+
+/** Backward coordination with a titled name: "Bea Tura and Drs Joseph", "KIM and Dr. Lee". */
+function backwardCoordinationRule(s: NameScan, i: number, c: Candidate): void {
+	const { titles, info, mark, prevW, nameDict, open, common, coordinable } = s;
+	if (c.detector === 'name-title') {
+		const title = prevW(i, '.');
+		const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? prevW(title) : -1;
+		const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? prevW(conj, ',') : -1;
+		const wp = p >= 0 ? info[p]! : undefined;
+		if (wp && open(p) && coordinable(wp) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
+			mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+		}
+	}
+}
+
+/** 8. One sense per document: a word found as a name with good evidence is a name wherever it recurs. */
+function propagateKnown(s: NameScan): void {
+	const { n, mixed, info, cand, mark, common } = s;
 	const known = new Map<string, Candidate>();
 	for (let i = 0; i < n; i++) {
 		const c = cand[i];
@@ -484,9 +590,11 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 			mark(i, c.type, 0.7, 'name-propagated');
 		}
 	}
+}
 
-	// Emit runs of name words ("Marie Munroe", "M. Okafor", "OKAFOR, MARGARET", "Stord-Painter") as one finding,
-	// typed Doctor when any word has clinician evidence.
+/** Runs of name words ("Marie Munroe", "M. Okafor", "OKAFOR, MARGARET", "Stord-Painter") as one finding, typed Doctor when any word has clinician evidence. */
+function emitRuns(s: NameScan, emit: Emit): void {
+	const { tokens, n, info, cand, gapText, nextW } = s;
 	for (let i = 0; i < n; i++) {
 		const c = cand[i];
 		if (!c) continue;
