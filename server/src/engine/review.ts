@@ -170,9 +170,7 @@ function nearest(list: readonly number[], x: number): number {
  * finding or position: the cost grows with the text and the findings, not with their product.
  */
 export function resolveDecisions(text: string, findings: readonly Finding[], decisions: readonly ReviewDecision[], digest: ReviewDigest): Resolution {
-	let steps = 0;
-	const located: Located[] = [];
-	const unlocated: ReviewDecision[] = [];
+	const r: Resolution = { located: [], unlocated: [], steps: 0 };
 	const byStart = new Map<number, number[]>();
 	findings.forEach((f, i) => {
 		const l = byStart.get(f.start);
@@ -180,20 +178,20 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 		else byStart.set(f.start, [i]);
 	});
 	const anchorAt = (start: number, end: number) => {
-		steps++;
+		r.steps++;
 		return makeAnchor(text, start, end, digest);
 	};
 	const relocateFindings: ReviewDecision[] = [];
 	const relocateAdds: ReviewDecision[] = [];
 	for (const d of decisions) {
-		steps++;
+		r.steps++;
 		if (d.end < d.start || d.end > text.length) {
 			(d.kind === 'add' ? relocateAdds : relocateFindings).push(d);
 			continue;
 		}
 		if (d.kind === 'add') {
 			const a = anchorAt(d.start, d.end);
-			if (a.value === d.value && a.context === d.context) located.push({ decision: d, start: d.start, end: d.end });
+			if (a.value === d.value && a.context === d.context) r.located.push({ decision: d, start: d.start, end: d.end });
 			else relocateAdds.push(d);
 			continue;
 		}
@@ -201,15 +199,23 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 		if (here !== undefined) {
 			const a = anchorAt(d.start, d.end);
 			if (a.value === d.value && a.context === d.context) {
-				located.push({ decision: d, finding: here, start: d.start, end: d.end });
+				r.located.push({ decision: d, finding: here, start: d.start, end: d.end });
 				continue;
 			}
 		}
 		relocateFindings.push(d);
 	}
-	if (relocateFindings.length) {
+	if (relocateFindings.length) relocateAmongFindings(r, findings, relocateFindings, anchorAt);
+	if (relocateAdds.length) relocateAmongWords(r, text, relocateAdds, anchorAt);
+	return r;
+}
+
+type AnchorAt = (start: number, end: number) => ReviewAnchor;
+
+/** Findings-anchored decisions not at their old offsets: both digests equal, nearest first; else the value alone. */
+function relocateAmongFindings(r: Resolution, findings: readonly Finding[], pending: ReviewDecision[], anchorAt: AnchorAt): void {
 		// candidates: findings of a length some decision has, keyed by both digests, starts in order
-		const lengths = new Set(relocateFindings.map((d) => d.end - d.start));
+		const lengths = new Set(pending.map((d) => d.end - d.start));
 		const cands = new Map<string, { starts: number[]; index: number[] }>();
 		// the same value whatever its neighbourhood: for a decision whose own line was edited close to it
 		const byValue = new Map<string, { starts: number[]; index: number[] }>();
@@ -232,8 +238,8 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 			c.index = order.map((j) => c.index[j]);
 		}
 		const valueOnly: ReviewDecision[] = [];
-		for (const d of relocateFindings) {
-			steps++;
+		for (const d of pending) {
+			r.steps++;
 			const c = cands.get(`${d.value}\u0000${d.context}`);
 			if (!c) {
 				valueOnly.push(d);
@@ -241,34 +247,36 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 			}
 			const j = nearest(c.starts, d.start);
 			const f = findings[c.index[j]];
-			located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
+			r.located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
 		}
 		// Neighbourhood changed (an edit on the value's own line): the nearest occurrence of the same value that no
 		// other decision holds.
-		const held = new Set(located.map((l) => l.finding));
+		const held = new Set(r.located.map((l) => l.finding));
 		for (const d of valueOnly) {
-			steps++;
+			r.steps++;
 			const c = byValue.get(d.value);
-			const j = c ? nearestFree(c.starts, c.index, d.start, held, () => steps++) : -1;
+			const j = c ? nearestFree(c.starts, c.index, d.start, held, () => r.steps++) : -1;
 			if (!c || j < 0) {
-				unlocated.push(d);
+				r.unlocated.push(d);
 				continue;
 			}
 			held.add(c.index[j]);
 			const f = findings[c.index[j]];
-			located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
+			r.located.push({ decision: d, finding: c.index[j], start: f.start, end: f.end });
 		}
-	}
-	if (relocateAdds.length) {
+}
+
+/** Added spans not at their old offsets, looked for where words start: both digests equal, else the value alone. */
+function relocateAmongWords(r: Resolution, text: string, pending: ReviewDecision[], anchorAt: AnchorAt): void {
 		const want = new Map<number, Set<string>>();
-		for (const d of relocateAdds) {
+		for (const d of pending) {
 			const len = d.end - d.start;
 			if (len <= 0) continue;
 			let s = want.get(len);
 			if (!s) want.set(len, (s = new Set()));
 			s.add(`${d.value}\u0000${d.context}`);
 		}
-		const wantValue = new Set([...relocateAdds].map((d) => d.value));
+		const wantValue = new Set([...pending].map((d) => d.value));
 		const found = new Map<string, number[]>();
 		const foundValue = new Map<string, number[]>();
 		for (let p = 0; p < text.length; p++) {
@@ -283,10 +291,10 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 				if (keys.has(k)) push(found, k, p);
 			}
 		}
-		const taken = new Set(located.filter((l) => l.decision.kind === 'add').map((l) => l.start));
+		const taken = new Set(r.located.filter((l) => l.decision.kind === 'add').map((l) => l.start));
 		const valueOnly: ReviewDecision[] = [];
-		for (const d of relocateAdds) {
-			steps++;
+		for (const d of pending) {
+			r.steps++;
 			const l = found.get(`${d.value}\u0000${d.context}`);
 			if (!l) {
 				valueOnly.push(d);
@@ -294,21 +302,19 @@ export function resolveDecisions(text: string, findings: readonly Finding[], dec
 			}
 			const p = l[nearest(l, d.start)];
 			taken.add(p);
-			located.push({ decision: d, start: p, end: p + (d.end - d.start) });
+			r.located.push({ decision: d, start: p, end: p + (d.end - d.start) });
 		}
 		for (const d of valueOnly) {
-			steps++;
+			r.steps++;
 			const l = foundValue.get(d.value) ?? [];
-			const j = nearestFree(l, l, d.start, taken, () => steps++);
+			const j = nearestFree(l, l, d.start, taken, () => r.steps++);
 			if (j < 0) {
-				unlocated.push(d);
+				r.unlocated.push(d);
 				continue;
 			}
 			taken.add(l[j]);
-			located.push({ decision: d, start: l[j], end: l[j] + (d.end - d.start) });
+			r.located.push({ decision: d, start: l[j], end: l[j] + (d.end - d.start) });
 		}
-	}
-	return { located, unlocated, steps };
 }
 
 /** One finding of a file with the reviewer's decision. */
