@@ -146,6 +146,10 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const text = k === 0 ? `Afebrile. Spoke with pt's ${relation}, ${value}, who agrees with the plan.` : k === 1 ? `Afebrile.\n${cap(relation)} ${value} called for an update; questions answered.` : `Afebrile.\nEmergency contact: ${value} (${relation}) 555-201-3344`;
 		return { text, value };
 	}, ['Patient']);
+	expectFamily('two clinicians after a plural title ("Drs Edmund and Hang"), also names that are words', () => {
+		const value = rnd() < 0.5 ? cap(pick(wordNames)) : last();
+		return { text: `BP 80s. ${pick(['Drs', 'Drs.', 'DRS'])} ${last()} and ${value} ${pick(['in to see pt', 'aware', 'notified'])}.`, value };
+	}, ['Doctor']);
 	expectFamily('a country in its own language after a European postal code and town', () => {
 		const value = pick(['Deutschland', 'Germany', 'España', 'Spain', 'France', 'Italia', 'Schweiz', 'Österreich', 'Nederland']);
 		return { text: `Lives at ${pick(['Lindenweg', 'Hauptstraße', 'Goetheweg'])} ${1 + Math.floor(rnd() * 90)}, ${10000 + Math.floor(rnd() * 89999)} ${last()}, ${value}. Seen today.`, value };

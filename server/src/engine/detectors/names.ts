@@ -78,6 +78,8 @@ const PHONE_LABELS = new Set(['cell', 'home', 'mobile', 'phone', 'ph', 'tel', 'p
 const PHONE_AFTER_LABEL = /^[ \t]{0,2}(?:#|no\.?|number)?[ \t]{0,2}[:#]?[ \t]{0,2}\(?\d{3}\)?[ \t.-]{0,2}\d{3}/i;
 /** Words that say who a person is ("Patient James Carter"): they stand before a name, never in it. */
 const PERSON_LABELS = new Set(['patient', 'patients', 'pt', 'client', 'resident', 'member', 'subject', 'donor', 'recipient', 'caller', 'veteran', 'paciente']);
+/** Titles of several people: the names they stand before are joined by "and". */
+const PLURAL_TITLES = new Set(['drs', 'doctors', 'messrs']);
 /** Abbreviations that are also titles: MS (mental status), MR (mitral regurgitation). */
 const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
 /** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
@@ -541,14 +543,21 @@ function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
 
 /** Coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger". */
 function coordinationRule(s: NameScan, i: number, c: Candidate): void {
-	const { info, mark, gapText, nextW, open, capCue, common, coordinable } = s;
+	const { info, mark, gapText, nextW, prevW, open, capCue, capOk, common, coordinable, nameDict } = s;
 	const k = nextW(i, ',');
 	if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
 		const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
 		const wm = m >= 0 ? info[m] : undefined;
 		// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
 		const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
+		// a plural title names two people of its kind: "Drs Edmund and Hang", "DRS YOUNG AND PRICE" (listed names
+		// that are words too), whatever the word alone suggested
+		const title = c.detector === 'name-title' ? prevW(i, '.') : -1;
+		const plural = title >= 0 && PLURAL_TITLES.has(info[title]!.lower) && k !== m;
 		if (wm && open(m) && coordinable(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
+			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+		}
+		if (plural && wm && capOk(wm) && (nameDict(wm) || (wm.tier === 99 && wm.core.length >= 3)) && wm.core.length >= 2 && (!wm.blocked || wm.soft) && !AUX.has(wm.lower) && !STOPWORDS.has(wm.lower) && !RELATIONS.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower)) {
 			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
 	}
