@@ -398,3 +398,10 @@ export interface ReviewExportResult {
 	error?: string;
 }
 export const ReviewExportRequest = new ProtocolRequestType<ReviewExportParams, ReviewExportResult, never, void, void>('deid/review/export');
+
+/** A confidence as users read it: 99.6%, not a rounded-up 100% (scores from 0.5 up are calibrated). Shared by
+ * the server's hovers and diagnostics and the client's findings view. */
+export function formatConfidence(c: number): string {
+	const pct = c * 100;
+	return `${pct >= 99 && pct < 100 ? (Math.floor(pct * 10) / 10).toFixed(1) : Math.round(pct)}%`;
+}

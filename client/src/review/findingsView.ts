@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { EntityType, FileReview, ReviewFinding } from '../../../server/src/protocol';
+import { formatConfidence, type EntityType, type FileReview, type ReviewFinding } from '../../../server/src/protocol';
 import { describeFilter, isPending, type ReviewStore } from './store';
 
 export const FINDINGS_VIEW = 'deid.findings';
@@ -26,13 +26,9 @@ function decisionIcon(f: ReviewFinding): vscode.ThemeIcon {
 	}
 }
 
-export function percent(confidence: number): string {
-	return `${Math.round(Math.max(0, Math.min(1, confidence)) * 100)}%`;
-}
-
 export function findingDescription(f: ReviewFinding): string {
 	const decision = f.decision ? (f.decision === 'reject' && f.scope && f.scope !== 'file' ? `rejected (${f.scope})` : DECISION_LABEL[f.decision]) : 'to review';
-	return `${f.type} · ${f.decision === 'add' ? 'reviewer' : percent(f.confidence)} · ${decision}`;
+	return `${f.type} · ${f.decision === 'add' ? 'reviewer' : formatConfidence(f.confidence)} · ${decision}`;
 }
 
 /**
@@ -132,7 +128,7 @@ export class FindingsProvider implements vscode.TreeDataProvider<ReviewNode>, vs
 		item.contextValue = `finding.${f.decision ?? 'pending'}`;
 		item.id = `x|${element.uri}|${f.id}`;
 		// the tooltip shows no more text than the label: type, detector and decision only
-		item.tooltip = `${f.type}${f.detectedType && f.detectedType !== f.type ? ` (detected as ${f.detectedType})` : ''} · ${f.decision === 'add' ? 'added by the reviewer' : `confidence ${percent(f.confidence)} · ${f.detector}`} · line ${f.range.start.line + 1}`;
+		item.tooltip = `${f.type}${f.detectedType && f.detectedType !== f.type ? ` (detected as ${f.detectedType})` : ''} · ${f.decision === 'add' ? 'added by the reviewer' : `confidence ${formatConfidence(f.confidence)} · ${f.detector}`} · line ${f.range.start.line + 1}`;
 		const range = new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character);
 		item.command = { title: 'Reveal Finding', command: 'vscode.open', arguments: [vscode.Uri.parse(element.uri), { selection: range, preserveFocus: true } satisfies vscode.TextDocumentShowOptions] };
 		return item;

@@ -1,12 +1,9 @@
 import { MarkupKind, type Disposable } from 'vscode-languageserver';
 import { SAFE_HARBOR, describeDetector } from '../engine';
 import type { ServerContext } from '../state';
+import { formatConfidence } from '../protocol';
 
-/** A confidence as users read it: 99.6%, not a rounded-up 100% (scores from 0.5 up are calibrated). */
-export function formatConfidence(c: number): string {
-	const pct = c * 100;
-	return `${pct >= 99 && pct < 100 ? (Math.floor(pct * 10) / 10).toFixed(1) : Math.round(pct)}%`;
-}
+export { formatConfidence } from '../protocol';
 
 /** Hover on a finding: its type, confidence, detector and Safe Harbor identifier. */
 export function registerHover(ctx: ServerContext): Disposable {
