@@ -19,11 +19,13 @@ const out = join(tmp, 'out');
 const run = (args) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', maxBuffer: 1 << 30 });
 try {
 	let t = Date.now();
-	const job = run(['deidentify', join(corpus, 'docs'), out, '--operation', 'redact', '--no-verify']);
+	// with the test key, so that the replaced-values check runs too (redact runs record what they replaced)
+	const key = ['--key-file', join(root, 'test', 'fixtures', 'test.key')];
+	const job = run(['deidentify', join(corpus, 'docs'), out, '--operation', 'redact', '--no-verify', ...key]);
 	if (job.status !== 0) throw new Error(`deidentify exited ${job.status}`);
 	const jobSeconds = (Date.now() - t) / 1000;
 	t = Date.now();
-	const v = run(['verify', out, '--json']);
+	const v = run(['verify', out, '--json', ...key]);
 	if (v.status !== 0 && v.status !== 1) throw new Error(`verify exited ${v.status}`);
 	const verifySeconds = (Date.now() - t) / 1000;
 	const report = JSON.parse(v.stdout);
@@ -96,7 +98,7 @@ try {
 		for (const [c, d] of missed) if (srcSuspects.some(([a, b]) => a < d && c < b)) missedFound++;
 	}
 	console.log(`PhysioNet dev, deidentify --operation redact: ${report.files} notes in ${jobSeconds.toFixed(1)} s; deid verify ${verifySeconds.toFixed(1)} s (threshold ${report.threshold})`);
-	console.log(`residual suspects: ${report.suspects} (${Object.entries(byType).sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${c}`).join(', ')})`);
+	console.log(`residual suspects: ${report.suspects} (${Object.entries(byType).sort((a, b) => b[1] - a[1]).map(([k, c]) => `${k} ${c}`).join(', ')}); by reason: detector ${report.byReason.detector}, replaced ${report.byReason.replaced} (replaced-values check ${report.replacedCheck})`);
 	console.log(`  on gold PHI the job missed: ${suspectsOnMissed}; on gold PHI the job replaced in part: ${suspectsOnCaught}; on no gold PHI: ${suspectsElsewhere}`);
 	console.log(`gold spans: ${goldSpans}; missed by the job (a non-blank character left): ${missedSpans}; of those, flagged by verify: ${missedFound}`);
 	if (unmapped) console.log(`(${unmapped} notes whose output could not be mapped back to the source; their suspects are not classified)`);
