@@ -97,6 +97,15 @@ describe('deid verify', () => {
 		const again = runCli(['deidentify', join(dir, 'in'), out, '--operation', 'redact', '--key-file', KEY]);
 		assert.equal(again.code, 0, again.stderr);
 		assert.equal((JSON.parse(readFileSync(join(out, 'deid-report.json'), 'utf8')) as JobReport).verify?.replacedCheck, 'done');
+		// NDJSON records too: a value replaced in one record, planted in another afterwards
+		const ndIn = join(dir, 'in-nd');
+		writeFiles(ndIn, { 'r.ndjson': '{"id":"1","note":"Seen Margaret Okafor at Mercy General Hospital."}\n{"id":"2","note":"Labs normal."}\n' });
+		const ndOut = join(dir, 'out-nd');
+		assert.equal(runCli(['deidentify', ndIn, ndOut, '--operation', 'redact', '--key-file', KEY]).code, 0);
+		appendFileSync(join(ndOut, 'r.ndjson'), '{"id":"3","note":"copied from okafor chart"}\n');
+		const nd = verifyJson(ndOut, '--key-file', KEY).report;
+		const ndText = readFileSync(join(ndOut, 'r.ndjson'), 'utf8');
+		assert.deepEqual(nd.byFile.flatMap((f) => f.suspects).filter((x) => x.reason === 'replaced').map((x) => ndText.slice(x.start, x.end)), ['okafor']);
 		// a tag run replaces nothing, and says so
 		const tagged = join(dir, 'out-tag');
 		assert.equal(runCli(['deidentify', join(dir, 'in'), tagged, '--operation', 'tag', '--key-file', KEY, '--no-verify']).code, 0);

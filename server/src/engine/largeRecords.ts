@@ -2,7 +2,10 @@ import { deidentifyDocument, type DeidentifyResult, type TransformOptions } from
 import type { Dictionaries } from './dictionaries';
 import { jsonEscape, scanJson } from './ndjson';
 import { CHUNK_CHARS, textPieces } from './pieces';
-import type { DetectOptions, EntityType } from './types';
+import type { DetectOptions, EntityType, Finding } from './types';
+
+/** Sees each text that went through detection with its findings (offsets into that text), for callers that record what was replaced. */
+export type FindingsSink = (text: string, findings: readonly Finding[]) => void;
 
 /** An NDJSON line longer than this is de-identified value by value, large values in pieces. */
 export const LARGE_RECORD_CHARS = CHUNK_CHARS * 4;
@@ -14,8 +17,12 @@ export const LARGE_RECORD_CHARS = CHUNK_CHARS * 4;
  * follows the piece, not the record. Same result shape as deidentifyDocument (findings are not kept: a large
  * record holds hundreds of thousands).
  */
-export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions): Omit<DeidentifyResult, 'findings'> {
-	if (!hasLongLine(text)) return deidentifyDocument(text, 'ndjson', dicts, detectOptions, t);
+export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions, sink?: FindingsSink): Omit<DeidentifyResult, 'findings'> {
+	if (!hasLongLine(text)) {
+		const r = deidentifyDocument(text, 'ndjson', dicts, detectOptions, t);
+		sink?.(text, r.findings);
+		return r;
+	}
 	const counts: Partial<Record<EntityType, number>> = {};
 	const add = (c: Partial<Record<EntityType, number>>) => {
 		for (const [k, v] of Object.entries(c)) counts[k as EntityType] = (counts[k as EntityType] ?? 0) + (v ?? 0);
@@ -28,6 +35,7 @@ export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOption
 	const flushRun = () => {
 		if (!run) return;
 		const r = deidentifyDocument(run, 'ndjson', dicts, detectOptions, t);
+		sink?.(run, r.findings);
 		add(r.counts);
 		for (const p of r.problems) problems.push({ ...p, line: p.line + runLine });
 		out.push(r.output);
@@ -44,12 +52,13 @@ export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOption
 		} else {
 			flushRun();
 			const body = line.slice(0, line.length - (line.endsWith('\r\n') ? 2 : line.endsWith('\n') ? 1 : 0));
-			const r = largeRecord(body, dicts, detectOptions, t);
+			const r = largeRecord(body, dicts, detectOptions, t, sink);
 			if (r === undefined) {
 				// not JSON: the whole line as one malformed line (deidentifyDocument treats it as text, in pieces below)
 				problems.push({ line: lineNo, start: at, end: at + body.length, message: `Line ${lineNo + 1} is not valid JSON; it was de-identified as plain text.` });
 				for (const piece of textPieces(body, 'text')) {
 					const p = deidentifyDocument(piece.text, 'text', dicts, detectOptions, t);
+					sink?.(piece.text, p.findings);
 					add(p.counts);
 					out.push(p.output);
 				}
@@ -84,7 +93,7 @@ const placeholder = (i: number) => `\ue000${String.fromCharCode(0xe100 + (i & 0x
 const PLACEHOLDER = /\ue000([\ue100-\ue1ff])([\ue200-\ue2ff])([\ue300-\ue3ff])\ue000/g;
 
 /** One large JSON record; undefined when the line is not valid JSON. */
-function largeRecord(line: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions): { output: string; counts: Partial<Record<EntityType, number>> } | undefined {
+function largeRecord(line: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions, sink?: FindingsSink): { output: string; counts: Partial<Record<EntityType, number>> } | undefined {
 	const res = scanJson(line);
 	if (!res.ok) return undefined;
 	const counts: Partial<Record<EntityType, number>> = {};
@@ -105,13 +114,16 @@ function largeRecord(line: string, dicts: Dictionaries, detectOptions: DetectOpt
 		let escaped = '';
 		for (const piece of textPieces(s.value, 'text')) {
 			const p = deidentifyDocument(piece.text, 'text', dicts, detectOptions, t);
+			sink?.(piece.text, p.findings);
 			add(p.counts);
 			escaped += jsonEscape(t.operation === 'tag' ? piece.text : p.output);
 		}
 		large.push(escaped);
 	}
 	parts.push(line.slice(at));
-	const small = deidentifyDocument(parts.join(''), 'ndjson', dicts, detectOptions, t);
+	const smallText = parts.join('');
+	const small = deidentifyDocument(smallText, 'ndjson', dicts, detectOptions, t);
+	sink?.(smallText, small.findings);
 	add(small.counts);
 	let restored = 0;
 	const output = small.output.replace(PLACEHOLDER, (_, a: string, b: string, c: string) => {

@@ -6,7 +6,7 @@ import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/fhir/scrubText';
 import {
 	applyReview, decisionsInPiece, detect, reviewDigest, scanDocument, transformNdjson, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
-	claimDigest, replacedUnits, strategyFor, deidentifyDocument, deidentifyNdjson, type DenyEntry, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	claimDigest, replacedUnits, strategyFor, deidentifyDocument, deidentifyNdjson, type DenyEntry, type Finding, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 import { temporaryPath } from '../node/tempfile';
@@ -175,7 +175,7 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 	if (claims && task.claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
 	// a label or a mask leaves no surrogate to claim: each replaced value is claimed under its units alone
 	const claimReplaced = claims && task.originals
-		? (piece: string, findings: readonly { start: number; end: number; type: EntityType }[]) => {
+		? (piece: string, findings: readonly Finding[]) => {
 				for (const f of findings) {
 					const strategy = strategyFor(f.type, task.operation, task.policy).strategy;
 					if (strategy === 'keep' || strategy === 'surrogate') continue;
@@ -213,8 +213,7 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 			addCounts(res.counts);
 			return res;
 		}
-		// (NDJSON records give no findings back: their values are looked for by the detector pass only)
-		const res = deidentifyNdjson(piece, dicts, task.detect, t);
+		const res = deidentifyNdjson(piece, dicts, task.detect, t, claimReplaced);
 		addCounts(res.counts);
 		return res;
 	};
