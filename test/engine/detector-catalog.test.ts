@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import { root } from '../helpers/cli';
 import { DETECTOR_DESCRIPTIONS, describeDetector, detect } from '../../server/src/engine';
 import { loadDictionaries } from '../../server/src/node/dictionaries';
-import { formatConfidence } from '../../server/src/features/hover';
+import { formatConfidence } from '../../server/src/protocol';
 
 function sources(dir: string): string[] {
 	return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));

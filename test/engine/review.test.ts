@@ -60,6 +60,8 @@ describe('review decisions (engine)', () => {
 		['a deletion before', (t: string) => t.replace('Clinic note, ward four.\n', '')],
 		['an insertion after', (t: string) => t + 'Addendum: nothing else.\n'],
 		['a deletion after', (t: string) => t.replace('Plan: rest; kestrel ward.\n', 'Plan: rest; kestrel ward.')],
+		// each value's neighbourhood changes: words typed next to Whitfield, the phone and kestrel
+		['an edit on their own line right beside the value', (t: string) => t.replace('Seen by Dr. Whitfield today.', 'Seen again by Dr. Whitfield this morning.').replace('Call 617-555-0123 about', 'Phone 617-555-0123 re').replace('rest; kestrel ward.', 'rest at home; kestrel ward, bed 4.')],
 	] as const) {
 		it(`decisions survive ${name}`, () => {
 			const d = counting();
@@ -74,20 +76,6 @@ describe('review decisions (engine)', () => {
 			]);
 		});
 	}
-
-	it('decisions survive an edit on their own line right beside the value', () => {
-		const d = counting();
-		const entry = decided(NOTE, d);
-		// each value's neighbourhood changes: words typed next to Whitfield, the phone and kestrel
-		const text = NOTE.replace('Seen by Dr. Whitfield today.', 'Seen again by Dr. Whitfield this morning.').replace('Call 617-555-0123 about', 'Phone 617-555-0123 re').replace('rest; kestrel ward.', 'rest at home; kestrel ward, bed 4.');
-		const { a, got } = effective(text, entry, d);
-		assert.equal(a.unlocated, 0);
-		assert.deepEqual(got, [
-			['Whitfield', 'Patient', 'test'],
-			['Okafor', 'Patient', 'test'],
-			['kestrel', 'Hospital', 'review'],
-		]);
-	});
 
 	it('among repeats of a value, an edited neighbourhood moves the decision to the nearest occurrence no other decision holds', () => {
 		const d = counting();

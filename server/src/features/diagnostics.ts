@@ -9,9 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { fhirConfigPath, fhirFindings } from './fhir';
 import { PieceCache, piecesOf, type Piece, type PieceResult } from './pieceCache';
 import { outputOf, unchangedOutput, type OutputKind } from './outputs';
-import { formatConfidence } from './hover';
 import type { Span } from './written';
-import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, StatusNotification, VisibleRangesNotification, type PhiDiagnosticData } from '../protocol';
+import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, formatConfidence, StatusNotification, VisibleRangesNotification, type PhiDiagnosticData } from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
 

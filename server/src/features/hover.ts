@@ -3,8 +3,6 @@ import { SAFE_HARBOR, describeDetector } from '../engine';
 import type { ServerContext } from '../state';
 import { formatConfidence } from '../protocol';
 
-export { formatConfidence } from '../protocol';
-
 /** Hover on a finding: its type, confidence, detector and Safe Harbor identifier. */
 export function registerHover(ctx: ServerContext): Disposable {
 	return ctx.connection.onHover((params) => {

@@ -515,16 +515,16 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		);
 	try {
 		await runTasks(tasks);
-		if (wantClaims && !cancelled) {
-			// Run-wide uniqueness: values whose surrogates collide move to their next salt, and the files that hold
-			// them are redone, until no collision is left. The result depends only on the inputs and the key, not on
-			// the order files finished in, so resuming is exact. Claims of files no longer in the input are dropped
-			// first (they could never be redone).
+		if (keepClaims && !cancelled) {
+			// Claims of files no longer in the input are dropped first (they could never be redone).
 			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
 			for (const p of claims.paths()) if (!inRun.has(p)) claims.delete(p);
+			// Run-wide uniqueness (surrogate runs): values whose surrogates collide move to their next salt, and the
+			// files that hold them are redone, until no collision is left. The result depends only on the inputs and
+			// the key, not on the order files finished in, so resuming is exact.
 			const taskOf = new Map(tasks.map((t) => [t.rel, t]));
 			let moved = 0;
-			for (;;) {
+			while (wantClaims) {
 				const r = resolveCollisions(claims, salts);
 				moved += r.moved;
 				const stale = claims.stale((u) => salts.get(u) ?? 0);
@@ -537,11 +537,6 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 				await runTasks(redo);
 			}
 			if (claimsPath) await writeClaimsFile(claimsPath, claims);
-		} else if (recordOriginals && !cancelled && claimsPath) {
-			// (no collisions to resolve: nothing was written in place of the values) only the files of this input
-			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
-			for (const p of claims.paths()) if (!inRun.has(p)) claims.delete(p);
-			await writeClaimsFile(claimsPath, claims);
 		}
 	} finally {
 		opts.signal?.removeEventListener('abort', onAbort);

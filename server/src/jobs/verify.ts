@@ -74,11 +74,13 @@ interface Manifest {
 	operation?: Operation;
 	redactionFormat?: string;
 	keyFingerprint?: string;
+	/** The run wrote surrogates (so shifted dates and other unclaimed types look like originals). */
+	surrogates: boolean;
 	files: { path: string; status: string; format?: string }[];
 }
 
 async function readManifest(output: string): Promise<Manifest> {
-	let m: { tool?: unknown; files?: unknown } & Partial<Manifest>;
+	let m: { tool?: unknown; files?: unknown; salts?: unknown } & Partial<Manifest>;
 	try {
 		m = JSON.parse(await readFile(join(output, MANIFEST), 'utf8'));
 	} catch (e) {
@@ -87,7 +89,8 @@ async function readManifest(output: string): Promise<Manifest> {
 	}
 	if (m.tool !== 'vscode-deid' || !Array.isArray(m.files)) throw new NotAnOutputError(`${MANIFEST} is not a manifest of this tool`);
 	const files = (m.files as { path?: unknown; status?: unknown }[]).filter((f): f is { path: string; status: string } => !!f && typeof f.path === 'string' && typeof f.status === 'string');
-	return { operation: m.operation, redactionFormat: m.redactionFormat, keyFingerprint: m.keyFingerprint, files };
+	// a run that made surrogates (the operation, or a policy strategy) records the salts of its claims
+	return { operation: m.operation, redactionFormat: m.redactionFormat, keyFingerprint: m.keyFingerprint, surrogates: m.operation === 'surrogate' || Array.isArray(m.salts), files };
 }
 
 function digestsOf(claims: Iterable<[string, Claim[]]>): ClaimDigests {
@@ -97,10 +100,10 @@ function digestsOf(claims: Iterable<[string, Claim[]]>): ClaimDigests {
 		const keys = new Set<string>();
 		for (const [u, k] of cs) {
 			units.add(u);
+			// (a value replaced by a label or a mask has no surrogate key)
 			if (k) keys.add(k);
 		}
-		// (a file of a label or mask run wrote no surrogates: it has no keys)
-		if (keys.size) keysOf.set(path, keys);
+		keysOf.set(path, keys);
 	}
 	return { units, keysOf };
 }
@@ -262,7 +265,7 @@ export async function verifyOutputFolder(opts: VerifyOptions): Promise<VerifyRep
 		report.files++;
 		const text = dec.text;
 		const found = verifyText(text, formatForPath(path) ?? 'text', {
-			dicts: opts.dicts, detect: opts.detect, redactionFormat: m.redactionFormat, surrogates: m.operation === 'surrogate' || !!claims?.keysOf.has(path),
+			dicts: opts.dicts, detect: opts.detect, redactionFormat: m.redactionFormat, surrogates: m.surrogates,
 			digest: claims ? digest : undefined, claims, ownKeys: claims?.keysOf.get(path),
 		});
 		if (!found.length) continue;
