@@ -20,6 +20,8 @@ export interface ScanEntry {
 	output?: OutputKind;
 	/** Types of PHI found in the file's own name. */
 	nameTypes?: EntityType[];
+	/** Published while a large document is still being scanned: hovers read it, whole-document edits wait. */
+	partial?: boolean;
 }
 
 /** What the features share; built once in server.ts. */

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { surrogateFor, type EntityType, type SurrogateContext } from '../../server/src/engine';
 import { FACILITY_WORDS, NAME_CONNECTORS } from '../../server/src/engine/lexicon';
 import { hmacHash } from '../../server/src/node/hash';
+import { indexDictionariesFromJson } from '../../server/src/node/dictionaries';
 import { dicts } from '../helpers/engine';
 import { mulberry32 } from '../../bench/random.mjs';
 
@@ -10,13 +11,15 @@ import { mulberry32 } from '../../bench/random.mjs';
 // an age keeps its unit word, a street keeps its type and number; no word is a scramble of letters.
 
 const raw = dicts.raw;
+// the packed tables answer look-ups only; the JSON's index lists every word
+const indexed = indexDictionariesFromJson();
 const es = raw.locales!['es-ES'];
 const en = raw.locales!['en-US'];
 const clean = (w: string) => w.toLowerCase().replace(/^[("']+|[)"',.;:]+$/g, '');
 const words = (l: readonly string[]) => l.flatMap((x) => x.split(/\s+/).map(clean));
 /** Every word a surrogate may be made of: dictionary words, name and place pools, generic facility words. */
 const KNOWN = new Set<string>([
-	...dicts.englishWords.keys(), ...dicts.firstNames.keys(), ...dicts.lastNames.keys(), ...dicts.otherNames, ...dicts.spanishNames,
+	...indexed.englishWords.keys(), ...indexed.firstNames.keys(), ...indexed.lastNames.keys(), ...indexed.otherNames, ...indexed.spanishNames,
 	...words(raw.cities), ...words(raw.firstMale), ...words(raw.firstFemale), ...words(raw.last),
 	...Object.values(raw.locales!).flatMap((l) => [...words(l.male), ...words(l.female), ...words(l.last), ...words(l.cities), ...words(l.streetTypes ?? []), ...words(l.companySuffixes ?? [])]),
 	...words([...(raw.spareNames?.male ?? []), ...(raw.spareNames?.female ?? []), ...(raw.spareNames?.last ?? [])]),

@@ -8,7 +8,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CLI, runCli } from '../helpers/cli';
 import { runFolderJob } from '../../server/src/jobs/folderJob';
-import { loadDictionaries } from '../../server/src/node/dictionaries';
+import { indexDictionariesFromJson, loadDictionaries } from '../../server/src/node/dictionaries';
 import { keyFingerprint } from '../../server/src/node/hash';
 import { parseKeyText } from '../../server/src/keyFormat';
 import { distinctNames } from '../../server/src/engine';
@@ -383,7 +383,7 @@ describe('names in file names (generated)', () => {
 	const cap = (w: string) => w[0].toUpperCase() + w.slice(1);
 	it(`a patient's name in the usual file-naming shapes is found (seed ${seed})`, async () => {
 		const { detectInName } = await import('../../server/src/engine');
-		const dicts = loadDictionaries();
+		const dicts = indexDictionariesFromJson();
 		// common census names: the top ranks of each list
 		const firsts = [...dicts.firstNames].filter(([, v]) => v.rank <= 300).map(([k]) => k);
 		const lasts = [...dicts.lastNames].filter(([, v]) => v.rank <= 2000).map(([k]) => k);

@@ -53,26 +53,54 @@ export interface NameInfo {
 	gender?: 'm' | 'f';
 }
 
+/** What detectors ask of a word list: membership. A JS Set, or a packed table shared between threads. */
+export interface WordSet {
+	has(word: string): boolean;
+	readonly size: number;
+}
+
+/** A word list with a value per word. A JS Map, or a packed table. */
+export interface WordMap<V> extends WordSet {
+	get(word: string): V | undefined;
+}
+
+export type PlaceKind = 'City' | 'State' | 'CountryOrRegion';
+
 export interface Dictionaries {
-	firstNames: ReadonlyMap<string, NameInfo>;
-	lastNames: ReadonlyMap<string, NameInfo>;
-	otherNames: ReadonlySet<string>;
+	firstNames: WordMap<NameInfo>;
+	lastNames: WordMap<NameInfo>;
+	otherNames: WordSet;
 	/** Lower-case word → frequency tier. */
-	englishWords: ReadonlyMap<string, number>;
-	spanishWords: ReadonlySet<string>;
-	spanishNames: ReadonlySet<string>;
+	englishWords: WordMap<number>;
+	spanishWords: WordSet;
+	spanishNames: WordSet;
 	/** Lower-case place name (single or multi word) → kind. */
-	places: ReadonlyMap<string, 'City' | 'State' | 'CountryOrRegion'>;
+	places: WordMap<PlaceKind>;
 	/** Longest place name in words (for greedy matching). */
 	maxPlaceWords: number;
 	/** First words of all place names (a cheap test before building multi-word keys). */
-	placeFirstWords: ReadonlySet<string>;
-	stateAbbreviations: ReadonlySet<string>;
+	placeFirstWords: WordSet;
+	stateAbbreviations: WordSet;
 	/** Lower-case vehicle makes (single words of them too: "rover") and models. */
-	vehicleMakes: ReadonlySet<string>;
-	vehicleModels: ReadonlySet<string>;
+	vehicleMakes: WordSet;
+	vehicleModels: WordSet;
 	/** Raw lists, for surrogate generation. */
 	raw: RawDictionaries;
+}
+
+/** The dictionaries as indexDictionaries builds them, in JS collections (the build packs them from these). */
+export interface IndexedDictionaries extends Dictionaries {
+	firstNames: ReadonlyMap<string, NameInfo>;
+	lastNames: ReadonlyMap<string, NameInfo>;
+	otherNames: ReadonlySet<string>;
+	englishWords: ReadonlyMap<string, number>;
+	spanishWords: ReadonlySet<string>;
+	spanishNames: ReadonlySet<string>;
+	places: ReadonlyMap<string, PlaceKind>;
+	placeFirstWords: ReadonlySet<string>;
+	stateAbbreviations: ReadonlySet<string>;
+	vehicleMakes: ReadonlySet<string>;
+	vehicleModels: ReadonlySet<string>;
 }
 
 /** A word (lower case) in the census first-name or surname lists or the other names. */
@@ -86,7 +114,7 @@ export function spanishWordsOf(raw: RawDictionaries): Set<string> {
 	return new Set<string>([...(raw.spanishWords ?? []), ...(extra ? extra.split('\n') : [])]);
 }
 
-export function indexDictionaries(raw: RawDictionaries): Dictionaries {
+export function indexDictionaries(raw: RawDictionaries): IndexedDictionaries {
 	const englishWords = new Map<string, number>();
 	for (const [tier, words] of Object.entries(raw.englishWords)) {
 		const t = Number(tier);

@@ -299,6 +299,7 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 			for (const r of results) known += r?.findings.length ?? 0;
 			if (!partialSent || known <= PARTIAL_FINDINGS_MAX) {
 				const entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
+				ctx.scans.set(uri, { ...entry, partial: true });
 				await publish(ctx, doc, entry, settings, started, scanning);
 			} else {
 				// many findings: re-sending them all at each step would cost more than the scan; progress only

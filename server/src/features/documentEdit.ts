@@ -11,7 +11,7 @@ export function registerDocumentEdit(ctx: ServerContext): Disposable {
 		const doc = ctx.documents.get(params.uri);
 		if (!doc) return null;
 		const entry = ctx.scans.get(doc.uri);
-		if (!entry || entry.version !== doc.version) await validate(ctx, doc.uri);
+		if (!entry || entry.version !== doc.version || entry.partial) await validate(ctx, doc.uri);
 		const settings = await ctx.settings.get(doc.uri);
 		const types = params.types ? new Set<EntityType>(params.types.filter(isEntityType)) : undefined;
 		const kind = params.operation === 'surrogate' ? 'surrogate' : 'redact';

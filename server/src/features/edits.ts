@@ -30,7 +30,7 @@ export function replacementText(ctx: ServerContext, doc: TextDocument, range: Ra
 /** Edits for every finding of a document (optionally only some types). */
 export function editsForDocument(ctx: ServerContext, doc: TextDocument, kind: FixKind, format: string, types?: ReadonlySet<EntityType>, locale?: string): TextEdit[] {
 	const entry = ctx.scans.get(doc.uri);
-	if (!entry || entry.version !== doc.version) return [];
+	if (!entry || entry.version !== doc.version || entry.partial) return [];
 	const edits: TextEdit[] = [];
 	entry.findings.forEach((f, i) => {
 		if (types && !types.has(f.type)) return;

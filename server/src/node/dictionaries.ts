@@ -1,7 +1,7 @@
-import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import { dirname, join } from 'node:path';
-import { indexDictionaries, type Dictionaries, type RawDictionaries } from '../engine/dictionaries';
+import { indexDictionaries, type Dictionaries, type IndexedDictionaries, type RawDictionaries } from '../engine/dictionaries';
 import { unpackDictionaries } from './dictionaryPack';
 
 let cached: Dictionaries | undefined;
@@ -38,14 +38,14 @@ export function readTextFile(path: string): string {
 	}
 }
 
-/** An ASCII file (the dictionary pack) read as readTextFile does, without UTF-8 decoding. */
-function readAsciiFile(path: string): string {
+/** A file's bytes in an ArrayBuffer of their own (typed arrays over it need offsets from 0). */
+function readBinaryFile(path: string): ArrayBuffer {
 	const fd = openSync(path, 'r');
 	try {
-		const buf = Buffer.allocUnsafeSlow(1 << 16);
-		const parts: string[] = [];
-		for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) parts.push(buf.toString('latin1', 0, n));
-		return parts.join('');
+		const memory = new ArrayBuffer(fstatSync(fd).size);
+		const bytes = new Uint8Array(memory);
+		for (let at = 0, n; at < bytes.length && (n = readSync(fd, bytes, at, bytes.length - at, null)) > 0; ) at += n;
+		return memory;
 	} finally {
 		closeSync(fd);
 	}
@@ -62,7 +62,7 @@ export function loadDictionaries(): Dictionaries {
 		const loadSpanishWords = () => (existsSync(es) ? readTextFile(es) : '');
 		const loadRaw = () => JSON.parse(readTextFile(path)) as RawDictionaries;
 		const pack = join(dirname(path), 'dictionaries.pack');
-		if (existsSync(pack)) cached = unpackDictionaries(readAsciiFile(pack), loadRaw, loadSpanishWords);
+		if (existsSync(pack)) cached = unpackDictionaries(readBinaryFile(pack), loadRaw, loadSpanishWords);
 		else {
 			const raw = loadRaw();
 			raw.loadSpanishWords = loadSpanishWords;
@@ -73,7 +73,7 @@ export function loadDictionaries(): Dictionaries {
 }
 
 /** The dictionaries indexed by the engine from the raw JSON, as before the pack (tests compare the two). */
-export function indexDictionariesFromJson(path = dictionariesPath()): Dictionaries {
+export function indexDictionariesFromJson(path = dictionariesPath()): IndexedDictionaries {
 	const raw = JSON.parse(readTextFile(path)) as RawDictionaries;
 	const es = join(dirname(path), 'spanish-words.txt');
 	raw.loadSpanishWords = () => (existsSync(es) ? readTextFile(es) : '');

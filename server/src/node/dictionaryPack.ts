@@ -1,113 +1,99 @@
 import type { Dictionaries, NameInfo, RawDictionaries } from '../engine';
-import { spanishWordsOf } from '../engine/dictionaries';
+import { spanishWordsOf, type IndexedDictionaries } from '../engine/dictionaries';
+import { buildTable, PackedMap, PackedSet } from './packedTable';
 
 /**
  * dist/dictionaries.pack: the engine's indexed dictionaries (indexDictionaries' result, computed at build time)
- * as plain text, so start-up builds the maps straight from lists instead of parsing 3 MB of JSON and lower-casing,
- * ranking and de-duplicating 300,000 entries in every process and worker thread.
+ * as packed hash tables (packedTable.ts), so start-up maps one file and builds nothing: no JSON to parse, no
+ * 300,000 entries to lower-case, rank, de-duplicate, hash and promote in every process and worker thread.
  *
- * Layout: a header line, then one section per field, each "\x1e<name>\n<body>". A list body is its entries joined
- * with "\n"; an entry holding a character above U+007F is written as "\x1f" + its JSON string, so the file stays
- * ASCII (V8 then keeps every string it yields in one byte a character). A map's values follow in a section of
- * their own: numbers joined with ",", or one letter an entry for small value sets.
+ * Layout: MAGIC, a uint32 (little-endian) header length, a JSON header giving each array's type, byte offset
+ * (from the data start) and length, and the few plain values; then the arrays, each at a multiple of 8 bytes.
  */
-const HEADER = 'deid-dictionaries-pack 1';
+const MAGIC = 'DEIDPK2\n';
 const PLACE_KINDS = ['City', 'State', 'CountryOrRegion'] as const;
-const TIERS_BASE = 48; // '0'
-
-function list(items: Iterable<string>): string {
-	const out: string[] = [];
-	for (const s of items) {
-		if (s.includes('\n') || s.includes('\x1e') || s.startsWith('\x1f') || /[^\u0000-\u007f]/.test(s)) out.push('\x1f' + JSON.stringify(s).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-		else out.push(s);
-	}
-	return out.join('\n');
-}
-
-function unlist(body: string): string[] {
-	if (body === '') return [];
-	const out = body.split('\n');
-	if (body.includes('\x1f')) for (let i = 0; i < out.length; i++) if (out[i].charCodeAt(0) === 0x1f) out[i] = JSON.parse(out[i].slice(1)) as string;
-	return out;
-}
-
-/** The indexed dictionaries as text (build time). `raw` fields the detectors read without surrogates go along. */
-export function packDictionaries(d: Dictionaries): string {
-	const sections: [string, string][] = [];
-	const names = (key: string, m: ReadonlyMap<string, NameInfo>) => {
-		sections.push([key, list(m.keys())]);
-		sections.push([key + '.rank', [...m.values()].map((v) => String(v.rank)).join(',')]);
-		sections.push([key + '.gender', [...m.values()].map((v) => (v.gender === undefined ? '-' : v.gender)).join('')]);
-	};
-	names('firstNames', d.firstNames);
-	names('lastNames', d.lastNames);
-	sections.push(['otherNames', list(d.otherNames)]);
-	const tiers = [...new Set(d.englishWords.values())].sort((a, b) => a - b);
-	sections.push(['englishWords', list(d.englishWords.keys())]);
-	sections.push(['englishWords.tiers', tiers.join(',')]);
-	sections.push(['englishWords.tier', [...d.englishWords.values()].map((t) => String.fromCharCode(TIERS_BASE + tiers.indexOf(t))).join('')]);
-	sections.push(['spanishNames', list(d.spanishNames)]);
-	sections.push(['places', list(d.places.keys())]);
-	sections.push(['places.kind', [...d.places.values()].map((k) => String(PLACE_KINDS.indexOf(k))).join('')]);
-	sections.push(['maxPlaceWords', String(d.maxPlaceWords)]);
-	sections.push(['placeFirstWords', list(d.placeFirstWords)]);
-	sections.push(['stateAbbreviations', list(d.stateAbbreviations)]);
-	sections.push(['vehicleMakes', list(d.vehicleMakes)]);
-	sections.push(['vehicleModels', list(d.vehicleModels)]);
-	// small raw lists the detectors read directly (addresses: state names); the rest loads with the JSON on demand
-	sections.push(['raw.small', list([JSON.stringify(Object.fromEntries(SMALL_RAW.map((k) => [k, d.raw[k]])))])]);
-	for (const [name, body] of sections) if (body.includes('\x1e')) throw new Error(`dictionary pack: section ${name} holds a separator`);
-	return HEADER + '\n' + sections.map(([name, body]) => `\x1e${name}\n${body}`).join('\n');
-}
+const GENDERS = [undefined, 'm', 'f'] as const;
+const SETS = ['otherNames', 'spanishNames', 'placeFirstWords', 'stateAbbreviations', 'vehicleMakes', 'vehicleModels'] as const;
 
 /** Raw fields small enough to keep in the pack; the others come from dictionaries.json when first read. */
 const SMALL_RAW = ['version', 'states', 'countries', 'vehicleMakes', 'vehicleModels', 'spanishNames', 'spanishWords'] as const;
 const BIG_RAW = ['firstMale', 'firstFemale', 'last', 'otherNames', 'englishWords', 'cities', 'locales', 'spareNames'] as const;
 
+const ARRAYS = { u8: Uint8Array, u16: Uint16Array, u32: Uint32Array } as const;
+type ArrayType = keyof typeof ARRAYS;
+type AnyArray = Uint8Array | Uint16Array | Uint32Array;
+interface Header {
+	arrays: Record<string, [type: ArrayType, offset: number, length: number]>;
+	maxPlaceWords: number;
+	rawSmall: Pick<RawDictionaries, (typeof SMALL_RAW)[number]>;
+}
+
+/** The indexed dictionaries as a pack (build time). `raw` fields the detectors read without surrogates go along. */
+export function packDictionaries(d: IndexedDictionaries): Uint8Array {
+	const arrays: [string, AnyArray][] = [];
+	const table = (key: string, keys: Iterable<string>) => {
+		const t = buildTable([...keys]);
+		arrays.push([`${key}.chars`, t.chars], [`${key}.offsets`, t.offsets], [`${key}.slots`, t.slots]);
+	};
+	for (const key of ['firstNames', 'lastNames'] as const) {
+		table(key, d[key].keys());
+		arrays.push([`${key}.rank`, Uint32Array.from(d[key].values(), (v) => v.rank)]);
+		arrays.push([`${key}.gender`, Uint8Array.from(d[key].values(), (v) => GENDERS.indexOf(v.gender))]);
+	}
+	table('englishWords', d.englishWords.keys());
+	if ([...d.englishWords.values()].some((t) => t !== (t & 0xff))) throw new Error('dictionary pack: a tier does not fit a byte');
+	arrays.push(['englishWords.tier', Uint8Array.from(d.englishWords.values())]);
+	table('places', d.places.keys());
+	arrays.push(['places.kind', Uint8Array.from(d.places.values(), (k) => PLACE_KINDS.indexOf(k))]);
+	for (const key of SETS) table(key, d[key]);
+
+	const header: Header = { arrays: {}, maxPlaceWords: d.maxPlaceWords, rawSmall: Object.fromEntries(SMALL_RAW.map((k) => [k, d.raw[k]])) as Header['rawSmall'] };
+	let at = 0;
+	for (const [name, a] of arrays) {
+		header.arrays[name] = [a instanceof Uint8Array ? 'u8' : a instanceof Uint16Array ? 'u16' : 'u32', at, a.length];
+		at += Math.ceil(a.byteLength / 8) * 8;
+	}
+	const json = Buffer.from(JSON.stringify(header), 'utf8');
+	const dataStart = Math.ceil((MAGIC.length + 4 + json.length) / 8) * 8;
+	const out = new Uint8Array(dataStart + at);
+	out.set(Buffer.from(MAGIC, 'latin1'), 0);
+	new DataView(out.buffer).setUint32(MAGIC.length, json.length, true);
+	out.set(json, MAGIC.length + 4);
+	for (const [name, a] of arrays) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), dataStart + header.arrays[name][1]);
+	return out;
+}
+
 /**
- * The Dictionaries the engine would index from the raw lists, built from a pack. `loadRaw` parses the full raw
- * lists (surrogates need them; scanning does not), called at most once; `loadSpanishWords` as in RawDictionaries.
+ * The Dictionaries the engine would index from the raw lists, over a pack's bytes (in an ArrayBuffer or a
+ * SharedArrayBuffer of its own, from offset 0; nothing is copied). `loadRaw` parses the full raw lists (surrogates
+ * need them; scanning does not), called at most once; `loadSpanishWords` as in RawDictionaries.
  */
-export function unpackDictionaries(text: string, loadRaw: () => RawDictionaries, loadSpanishWords?: () => string): Dictionaries {
-	if (!text.startsWith(HEADER + '\n')) throw new Error('dictionary pack: unknown format');
-	const sec = new Map<string, string>();
-	for (const part of text.slice(HEADER.length + 2).split('\n\x1e')) {
-		const nl = part.indexOf('\n');
-		sec.set(part.slice(0, nl), part.slice(nl + 1));
-	}
-	const get = (name: string): string => {
-		const v = sec.get(name);
-		if (v === undefined) throw new Error(`dictionary pack: section ${name} missing`);
-		return v;
+export function unpackDictionaries(memory: ArrayBufferLike, loadRaw: () => RawDictionaries, loadSpanishWords?: () => string): Dictionaries {
+	const bytes = new Uint8Array(memory);
+	if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) throw new Error('dictionary pack: unknown format');
+	const length = bytes[MAGIC.length] | (bytes[MAGIC.length + 1] << 8) | (bytes[MAGIC.length + 2] << 16) | (bytes[MAGIC.length + 3] << 24);
+	const header = JSON.parse(Buffer.from(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + length)).toString('utf8')) as Header;
+	const dataStart = Math.ceil((MAGIC.length + 4 + length) / 8) * 8;
+	const array = (name: string): AnyArray => {
+		const a = header.arrays[name];
+		if (!a || !(a[0] in ARRAYS)) throw new Error(`dictionary pack: array ${name} missing`);
+		const [type, offset, count] = a;
+		if (dataStart + offset + count * ARRAYS[type].BYTES_PER_ELEMENT > memory.byteLength) throw new Error(`dictionary pack: array ${name} out of bounds`);
+		// one constructor call per type: TypeScript cannot type a call through the union of constructors
+		if (type === 'u8') return new Uint8Array(memory, dataStart + offset, count);
+		return type === 'u16' ? new Uint16Array(memory, dataStart + offset, count) : new Uint32Array(memory, dataStart + offset, count);
 	};
-	const names = (key: string): Map<string, NameInfo> => {
-		const keys = unlist(get(key));
-		const ranks = get(key + '.rank').split(',');
-		const genders = get(key + '.gender');
-		const m = new Map<string, NameInfo>();
-		for (let i = 0; i < keys.length; i++) {
-			const g = genders.charCodeAt(i);
-			m.set(keys[i], g === 0x2d ? { rank: +ranks[i] } : { rank: +ranks[i], gender: g === 0x66 ? 'f' : 'm' });
-		}
-		return m;
+	const set = (key: string) => new PackedSet({ chars: array(`${key}.chars`) as Uint8Array | Uint16Array, offsets: array(`${key}.offsets`) as Uint32Array, slots: array(`${key}.slots`) as Uint32Array });
+	const names = (key: string): PackedMap<NameInfo> => {
+		const rank = array(`${key}.rank`);
+		const gender = array(`${key}.gender`);
+		return new PackedMap(set(key), (i) => (gender[i] ? { rank: rank[i], gender: GENDERS[gender[i]] } : { rank: rank[i] }), true);
 	};
-	const englishWords = new Map<string, number>();
-	{
-		const keys = unlist(get('englishWords'));
-		const tiers = get('englishWords.tiers').split(',').map(Number);
-		const tier = get('englishWords.tier');
-		for (let i = 0; i < keys.length; i++) englishWords.set(keys[i], tiers[tier.charCodeAt(i) - TIERS_BASE]);
-	}
-	const places = new Map<string, 'City' | 'State' | 'CountryOrRegion'>();
-	{
-		const keys = unlist(get('places'));
-		const kinds = get('places.kind');
-		for (let i = 0; i < keys.length; i++) places.set(keys[i], PLACE_KINDS[kinds.charCodeAt(i) - 48]);
-	}
-	const small = JSON.parse(unlist(get('raw.small'))[0]) as Pick<RawDictionaries, (typeof SMALL_RAW)[number]>;
+	const tier = array('englishWords.tier');
+	const kind = array('places.kind');
 	// The raw lists: the small ones at once, the big ones (surrogate pools) parsed from the JSON on first use.
 	let full: RawDictionaries | undefined;
-	const raw = { ...small, loadSpanishWords } as RawDictionaries;
+	const raw = { ...header.rawSmall, loadSpanishWords } as RawDictionaries;
 	if (!loadSpanishWords) delete raw.loadSpanishWords;
 	for (const key of BIG_RAW) {
 		Object.defineProperty(raw, key, {
@@ -126,21 +112,21 @@ export function unpackDictionaries(text: string, loadRaw: () => RawDictionaries,
 	return {
 		firstNames: names('firstNames'),
 		lastNames: names('lastNames'),
-		otherNames: new Set(unlist(get('otherNames'))),
-		englishWords,
+		otherNames: set('otherNames'),
+		englishWords: new PackedMap(set('englishWords'), (i) => tier[i]),
 		get spanishWords() {
 			// As the engine's index does: built on first use, only Spanish documents need it.
-			const set = spanishWordsOf(raw);
-			Object.defineProperty(this, 'spanishWords', { value: set });
-			return set;
+			const words = spanishWordsOf(raw);
+			Object.defineProperty(this, 'spanishWords', { value: words });
+			return words;
 		},
-		spanishNames: new Set(unlist(get('spanishNames'))),
-		places,
-		maxPlaceWords: Number(get('maxPlaceWords')),
-		placeFirstWords: new Set(unlist(get('placeFirstWords'))),
-		stateAbbreviations: new Set(unlist(get('stateAbbreviations'))),
-		vehicleMakes: new Set(unlist(get('vehicleMakes'))),
-		vehicleModels: new Set(unlist(get('vehicleModels'))),
+		spanishNames: set('spanishNames'),
+		places: new PackedMap(set('places'), (i) => PLACE_KINDS[kind[i]]),
+		maxPlaceWords: header.maxPlaceWords,
+		placeFirstWords: set('placeFirstWords'),
+		stateAbbreviations: set('stateAbbreviations'),
+		vehicleMakes: set('vehicleMakes'),
+		vehicleModels: set('vehicleModels'),
 		raw,
 	};
 }
