@@ -302,274 +302,372 @@ export async function runFolderJob(opts: FolderJobOptions): Promise<JobReport> {
 		const r = loadFhirConfig(opts.fhirConfigText);
 		if (!r.config) throw new JobError(`invalid FHIR configuration: ${r.errors.join('; ')}`);
 	}
-	const { input, output, realIn, single } = await jobPaths(opts);
+	const paths = await jobPaths(opts);
+	const entries = paths.single ? [{ rel: '', kind: 'file' as const }] : await walk(paths.realIn);
+	const run = new FolderRun(opts, paths, entries, now);
+	await run.resume();
+	await run.measure();
+	await run.plan();
+	await run.execute();
+	return run.report(started);
+}
 
-	const entries = single ? [{ rel: '', kind: 'file' as const }] : await walk(realIn);
-	const root = single ? dirname(output) : output;
+type Entry = { rel: string; kind: 'file' | 'symlink' | 'other' };
+type PlannedTask = { rel: string; source: string; task: FileTask };
+
+/** One run of the folder job: what it resumes, plans, runs and reports (runFolderJob drives the steps in order). */
+class FolderRun {
+	private readonly input: string;
+	private readonly output: string;
+	private readonly single: boolean;
+	/** Where the manifest and claims live: the output folder, or the output file's folder. */
+	private readonly root: string;
 	// A single file gets no manifest or claims file: they would land beside the output, perhaps among the sources.
-	const manifestPath = single ? undefined : join(root, MANIFEST);
-	const fingerprint = keyFingerprint(opts.key);
-	const previous: Record<string, FileRecord> = {};
-	// Run-wide surrogate uniqueness: the salts collisions gave, and each file's claims (both resume with the manifest).
-	const wantClaims = usesSurrogates(opts);
-	// Runs that replace values without surrogates record the keyed digests of what they replaced, for verify.
-	const recordOriginals = !wantClaims && recordsOriginals(opts);
-	const keepClaims = wantClaims || recordOriginals;
-	const claimsPath = single ? undefined : join(root, CLAIMS);
-	let salts = new Map<string, number>();
-	const claims = new ClaimStore();
-	const settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText) + (opts.review ? sha256Hex(serializeReview(opts.review.doc)).slice(0, 8) : '');
-	// Only a run whose output depends on the key (surrogates, date shifts, FHIR hashes) needs the same key to resume.
-	const keyed = wantClaims || usesKey(opts);
-	let manifest: Record<string, unknown> | undefined;
-	if (manifestPath) {
-		try {
-			manifest = JSON.parse(await readFile(manifestPath, 'utf8'));
-		} catch {
-			manifest = undefined;
-		}
-		if (!opts.force && (!manifest || manifest.tool !== 'vscode-deid')) {
-			const held = await readdir(output).catch(() => [] as string[]);
-			if (held.length > 0) throw new OutputExistsError('The output folder already holds files that no earlier run of this tool wrote.');
-		}
-	}
-	const notices: string[] = [];
-	if (manifest && !opts.fresh) {
-		const m = manifest;
-		if ((!keyed || m.keyFingerprint === fingerprint) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === settingsHash && Array.isArray(m.files)) {
-			for (const f of m.files as FileRecord[]) previous[f.path] = f;
-			if (keepClaims && claimsPath) {
-				salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
-				await readClaims(claimsPath, claims);
-			}
-		} else notices.push('The output folder held the results of a run with other settings, another key or another version; every file is done again and its output replaced.');
-	}
-	if (claimsPath && Object.keys(previous).length === 0) await rm(claimsPath, { force: true });
-	await mkdir(root, { recursive: true });
-	await sweepTemporaries(single ? root : output, !single);
-
-	// Output names: folder and file names with PHI are de-identified too (a single file's output is named by the user).
-	const outNames = single
-		? undefined
-		: outputPaths(entries.map((e) => e.rel), opts.dicts(), {
-				operation: opts.operation, redactionFormat: opts.redactionFormat, policy: opts.policy, detect: opts.detect, key: opts.key, locale: opts.locale,
-				patientOf: (rel) => patientOf(rel, opts.dateShift), shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday,
-			});
-	const outRel = (eRel: string) => (single ? basename(output) : (outNames?.get(eRel) ?? eRel));
-	const records = new Map<string, FileRecord>();
+	private readonly manifestPath: string | undefined;
+	private readonly claimsPath: string | undefined;
+	private readonly fingerprint: string;
+	/** Run-wide surrogate uniqueness: the salts collisions gave, and each file's claims (both resume with the manifest). */
+	private readonly wantClaims: boolean;
+	/** Runs that replace values without surrogates record the keyed digests of what they replaced, for verify. */
+	private readonly recordOriginals: boolean;
+	private readonly keepClaims: boolean;
+	private readonly settingsHash: string;
+	private salts = new Map<string, number>();
+	private readonly claims = new ClaimStore();
+	private readonly previous: Record<string, FileRecord> = {};
+	private readonly notices: string[] = [];
+	private readonly records = new Map<string, FileRecord>();
+	/** Entries of the earlier run stay in the manifest until this run confirms or redoes them, so a run killed while
+	 * it checks them never loses finished work (outputs are verified by hash before they are trusted). */
+	private carried = new Map<string, FileRecord>();
 	/** Input sizes by output relative path. */
-	const sizes = new Map<string, number>();
-	let totalBytes = 0;
-	for (const e of entries) {
-		if (e.kind !== 'file') continue;
-		try {
-			const s = await lstat(single ? input : join(input, e.rel));
-			sizes.set(outRel(e.rel), s.size);
-			totalBytes += s.size;
-		} catch {
-			sizes.set(outRel(e.rel), 0);
-		}
+	private readonly sizes = new Map<string, number>();
+	private outNames: Map<string, string> | undefined;
+	private totalBytes = 0;
+	private bytesDone = 0;
+	private cancelled = false;
+	private lastSave = 0;
+	// Claims are appended before the manifest can list the file, so every file the manifest lists has its claims.
+	private claimsQueue = Promise.resolve();
+	private readonly tasks: PlannedTask[] = [];
+	/** FHIR runs: the Patient resources' values, known PHI for free text. */
+	private knownPhi: FileTask['knownPhi'];
+	private readonly review: ReviewPlan | undefined;
+	private check: SurrogateCheck | undefined;
+
+	constructor(
+		private readonly opts: FolderJobOptions,
+		paths: { input: string; output: string; single: boolean },
+		private readonly entries: Entry[],
+		private readonly now: () => number,
+	) {
+		({ input: this.input, output: this.output, single: this.single } = paths);
+		this.root = this.single ? dirname(this.output) : this.output;
+		this.manifestPath = this.single ? undefined : join(this.root, MANIFEST);
+		this.claimsPath = this.single ? undefined : join(this.root, CLAIMS);
+		this.fingerprint = keyFingerprint(opts.key);
+		this.wantClaims = usesSurrogates(opts);
+		this.recordOriginals = !this.wantClaims && recordsOriginals(opts);
+		this.keepClaims = this.wantClaims || this.recordOriginals;
+		this.settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText) + (opts.review ? sha256Hex(serializeReview(opts.review.doc)).slice(0, 8) : '');
+		this.review = opts.review ? new ReviewPlan(opts.review, opts.key, opts.fhirConfigText !== undefined || opts.dateShift?.by === 'reference') : undefined;
 	}
-	let bytesDone = 0;
-	let cancelled = false;
-	// Entries of the earlier run stay in the manifest until this run confirms or redoes them, so a run killed while
-	// it checks them never loses finished work (outputs are verified by hash before they are trusted).
-	const carried = new Map(Object.entries(previous));
-	const saveManifest = async () => {
-		if (!manifestPath) return;
-		const all = new Map(carried);
-		for (const [k, v] of records) all.set(k, v);
+
+	/** Read the earlier run's manifest and claims when its settings match; refuse an output we did not write. */
+	async resume(): Promise<void> {
+		const { opts } = this;
+		// Only a run whose output depends on the key (surrogates, date shifts, FHIR hashes) needs the same key to resume.
+		const keyed = this.wantClaims || usesKey(opts);
+		let manifest: Record<string, unknown> | undefined;
+		if (this.manifestPath) {
+			try {
+				manifest = JSON.parse(await readFile(this.manifestPath, 'utf8'));
+			} catch {
+				manifest = undefined;
+			}
+			if (!opts.force && (!manifest || manifest.tool !== 'vscode-deid')) {
+				const held = await readdir(this.output).catch(() => [] as string[]);
+				if (held.length > 0) throw new OutputExistsError('The output folder already holds files that no earlier run of this tool wrote.');
+			}
+		}
+		if (manifest && !opts.fresh) {
+			const m = manifest;
+			if ((!keyed || m.keyFingerprint === this.fingerprint) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === this.settingsHash && Array.isArray(m.files)) {
+				for (const f of m.files as FileRecord[]) this.previous[f.path] = f;
+				if (this.keepClaims && this.claimsPath) {
+					this.salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
+					await readClaims(this.claimsPath, this.claims);
+				}
+			} else this.notices.push('The output folder held the results of a run with other settings, another key or another version; every file is done again and its output replaced.');
+		}
+		if (this.claimsPath && Object.keys(this.previous).length === 0) await rm(this.claimsPath, { force: true });
+		await mkdir(this.root, { recursive: true });
+		await sweepTemporaries(this.single ? this.root : this.output, !this.single);
+		this.carried = new Map(Object.entries(this.previous));
+	}
+
+	/** Output names (folder and file names with PHI are de-identified too; a single file's output is named by the
+	 * user) and input sizes. */
+	async measure(): Promise<void> {
+		const { opts } = this;
+		this.outNames = this.single
+			? undefined
+			: outputPaths(this.entries.map((e) => e.rel), opts.dicts(), {
+					operation: opts.operation, redactionFormat: opts.redactionFormat, policy: opts.policy, detect: opts.detect, key: opts.key, locale: opts.locale,
+					patientOf: (rel) => patientOf(rel, opts.dateShift), shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday,
+				});
+		for (const e of this.entries) {
+			if (e.kind !== 'file') continue;
+			try {
+				const s = await lstat(this.single ? this.input : join(this.input, e.rel));
+				this.sizes.set(this.outRel(e.rel), s.size);
+				this.totalBytes += s.size;
+			} catch {
+				this.sizes.set(this.outRel(e.rel), 0);
+			}
+		}
+		this.lastSave = this.now();
+	}
+
+	private outRel(eRel: string): string {
+		return this.single ? basename(this.output) : (this.outNames?.get(eRel) ?? eRel);
+	}
+
+	private async saveManifest(): Promise<void> {
+		if (!this.manifestPath) return;
+		const { opts } = this;
+		const all = new Map(this.carried);
+		for (const [k, v] of this.records) all.set(k, v);
 		const files = [...all.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
-			manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, keyFingerprint: fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: settingsHash, ...(wantClaims ? { salts: [...salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
+			this.manifestPath,
+			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, keyFingerprint: this.fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: this.settingsHash, ...(this.wantClaims ? { salts: [...this.salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
 			0o600,
 		);
-	};
-	let lastSave = now();
-	// Claims are appended before the manifest can list the file, so every file the manifest lists has its claims.
-	let claimsQueue = Promise.resolve();
-	const saveClaims = (path: string, cs: Claim[]) => {
-		claims.set(path, cs);
-		if (claimsPath) claimsQueue = claimsQueue.then(() => appendFile(claimsPath, JSON.stringify({ path, claims: cs }) + '\n', { mode: 0o600 }));
-		return claimsQueue;
-	};
-	const finish = async (rec: FileRecord, cs?: Claim[]) => {
-		if (cs) await saveClaims(rec.path, cs);
-		else if (rec.status !== 'done' || !keepClaims) claims.delete(rec.path);
-		records.set(rec.path, rec);
-		bytesDone += rec.bytes;
-		opts.onProgress?.({ done: records.size, total: entries.length, bytes: bytesDone, totalBytes, file: rec.path });
-		if (now() - lastSave > 2000) {
-			lastSave = now();
-			await saveManifest();
-		}
-	};
+	}
 
-	// Plan: decide what each entry needs; the de-identification tasks go to the workers, biggest first.
-	const tasks: { rel: string; source: string; task: FileTask }[] = [];
-	// FHIR: the Patient resources' names, identifiers, addresses and telecom are known PHI for free text.
-	const fhirKnown =
-		opts.fhirConfigText === undefined
-			? undefined
-			: [...(await collectKnownPhi(single ? dirname(input) : input, entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
-	// review decisions per file: by the keyed digest of its path relative to the review's workspace folder
-	const digest = opts.review ? reviewDigest(hmacHash(opts.key)) : undefined;
-	const reviewSection: ReviewSection | undefined = opts.review ? { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0, outsideValues: 0 } : undefined;
-	const reviewOutcomes = new Map<string, FileReviewOutcome>();
-	const reviewCounted = new Set<string>();
-	const reviewFor = (src: string, format: DocumentFormat): FileTask['review'] => {
-		if (!opts.review || !digest || !reviewSection) return undefined;
-		const rel = relative(opts.review.root, resolve(src));
+	private saveClaims(path: string, cs: Claim[]): Promise<void> {
+		this.claims.set(path, cs);
+		const claimsPath = this.claimsPath;
+		if (claimsPath) this.claimsQueue = this.claimsQueue.then(() => appendFile(claimsPath, JSON.stringify({ path, claims: cs }) + '\n', { mode: 0o600 }));
+		return this.claimsQueue;
+	}
+
+	/** A file's outcome: its claims first, then its record, progress, and now and then the manifest. */
+	private async settle(rec: FileRecord, cs?: Claim[]): Promise<void> {
+		if (cs) await this.saveClaims(rec.path, cs);
+		else if (rec.status !== 'done' || !this.keepClaims) this.claims.delete(rec.path);
+		this.records.set(rec.path, rec);
+		this.bytesDone += rec.bytes;
+		this.opts.onProgress?.({ done: this.records.size, total: this.entries.length, bytes: this.bytesDone, totalBytes: this.totalBytes, file: rec.path });
+		if (this.now() - this.lastSave > 2000) {
+			this.lastSave = this.now();
+			await this.saveManifest();
+		}
+	}
+
+	private taskFor(eRel: string, src: string, dst: string, format: DocumentFormat, fhirJson: boolean, knownPhi: FileTask['knownPhi']): FileTask {
+		const { opts } = this;
+		return {
+			review: this.review?.taskReview(src, format),
+			src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
+			shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: this.input, knownPhi, claims: this.wantClaims || undefined, originals: this.recordOriginals || undefined,
+		};
+	}
+
+	/** Where an entry reads and writes, and how it is processed (no format: not a text or NDJSON file). */
+	private planOf(eRel: string) {
+		const { opts } = this;
+		const src = this.single ? this.input : join(this.input, eRel);
+		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
+		const format: DocumentFormat | undefined = fhirJson ? 'ndjson' : this.single ? (formatForPath(src) ?? 'text') : formatForPath(src);
+		const rel = this.outRel(eRel);
+		return { rel, source: sourceDigest(opts.key, eRel), src, dst: this.single ? this.output : join(this.output, rel), fhirJson, format };
+	}
+
+	/** Decide what each entry needs: skip, copy, keep the earlier run's output, or a task for the workers. */
+	async plan(): Promise<void> {
+		const { opts, single, input } = this;
+		// the Patient resources' names, identifiers, addresses and telecom
+		this.knownPhi =
+			opts.fhirConfigText === undefined
+				? undefined
+				: [...(await collectKnownPhi(single ? dirname(input) : input, this.entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
+		for (const e of this.entries) {
+			const { rel, source, src, dst, fhirJson, format } = this.planOf(e.rel);
+			const size = this.sizes.get(rel) ?? 0;
+			if (e.kind === 'symlink') await this.settle({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
+			else if (e.kind === 'other') await this.settle({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
+			else if (!format) await this.copyOrSkip(rel, source, src, dst, size);
+			else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
+				await this.settle({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
+			} else {
+				const prev = this.previous[rel];
+				if (prev && prev.status === 'done' && (!this.keepClaims || this.claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
+					await this.settle({ ...prev, source, bytes: size, kept: true });
+				} else this.tasks.push({ rel, source, task: this.taskFor(e.rel, src, dst, format, fhirJson, this.knownPhi) });
+			}
+		}
+		// biggest first
+		this.tasks.sort((a, b) => (this.sizes.get(b.rel) ?? 0) - (this.sizes.get(a.rel) ?? 0));
+	}
+
+	/** A file that is not text or NDJSON: copied unchanged with --copy-other, else skipped. */
+	private async copyOrSkip(rel: string, source: string, src: string, dst: string, size: number): Promise<void> {
+		if (!this.opts.copyOther) return this.settle({ path: rel, status: 'skipped', bytes: size, reason: 'not a text or NDJSON file' });
+		try {
+			const data = await readFile(src);
+			await writeAtomic(dst, data);
+			await this.settle({ path: rel, source, status: 'copied', bytes: size, inputHash: sha256Hex(data) });
+		} catch (err) {
+			await this.settle({ path: rel, status: 'failed', bytes: size, reason: describeError(err) });
+		}
+	}
+
+	/** The task of a file an earlier run finished (a collision found now means it must be redone). */
+	private rebuildTask(rel: string): PlannedTask | undefined {
+		const e = this.entries.find((x) => x.kind === 'file' && this.planOf(x.rel).rel === rel);
+		const p = e && this.planOf(e.rel);
+		return p?.format ? { rel, source: p.source, task: this.taskFor(e!.rel, p.src, p.dst, p.format, p.fhirJson, this.knownPhi) } : undefined;
+	}
+
+	/** Run the tasks on workers (or in this thread), then make surrogates unique run-wide. */
+	async execute(): Promise<void> {
+		const { opts, tasks } = this;
+		const taskBytes = tasks.reduce((a, t) => a + (this.sizes.get(t.rel) ?? 0), 0);
+		const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
+		const script = wanted > 0 ? workerScriptPath() : undefined;
+		const runner = wanted > 0 && script ? workerPool(wanted, script, opts.workerHeapMb) : inProcessRunner(opts.dicts());
+		// A file that needs more memory than a pool worker may use (a record of tens of MB) gets one more try alone
+		// in a worker with a larger heap, one file at a time; most runs never start it.
+		let large: Runner | undefined;
+		const onAbort = () => {
+			this.cancelled = true;
+			void runner.terminate();
+			void large?.terminate();
+		};
+		opts.signal?.addEventListener('abort', onAbort, { once: true });
+		let surrogateRound = 0;
+		const runTasks = (list: PlannedTask[]) =>
+			Promise.all(
+				list.map(async ({ rel, source, task }) => {
+					if (opts.signal?.aborted) {
+						this.cancelled = true;
+						return;
+					}
+					const salted = () => ({ ...task, salts: this.wantClaims ? [...this.salts] : undefined });
+					let o = await runner.run(salted());
+					if (o.status === 'failed' && o.reason === OUT_OF_MEMORY && script && !opts.signal?.aborted && opts.largeFileHeapMb !== 0) {
+						large ??= workerPool(1, script, opts.largeFileHeapMb ?? LARGE_FILE_HEAP_MB);
+						o = await large.run(salted());
+					}
+					if (o.reason === 'cancelled') return; // left for the next run
+					if (o.review) this.review?.outcomes.set(rel, o.review);
+					await this.settle({ path: rel, source, status: o.status, bytes: this.sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && this.keepClaims ? (o.claims ?? []) : undefined);
+					if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
+				}),
+			);
+		try {
+			await runTasks(tasks);
+			if (this.keepClaims && !this.cancelled) {
+				// Claims of files no longer in the input are dropped first (they could never be redone).
+				const inRun = new Set(this.entries.filter((e) => e.kind === 'file').map((e) => this.planOf(e.rel).rel));
+				for (const p of this.claims.paths()) if (!inRun.has(p)) this.claims.delete(p);
+				// Run-wide uniqueness (surrogate runs): values whose surrogates collide move to their next salt, and the
+				// files that hold them are redone, until no collision is left. The result depends only on the inputs and
+				// the key, not on the order files finished in, so resuming is exact.
+				const taskOf = new Map(tasks.map((t) => [t.rel, t]));
+				let moved = 0;
+				while (this.wantClaims) {
+					const r = resolveCollisions(this.claims, this.salts);
+					moved += r.moved;
+					const stale = this.claims.stale((u) => this.salts.get(u) ?? 0);
+					this.check = { units: r.units, moved, rounds: surrogateRound, unresolved: r.collisions };
+					if (stale.length === 0 || surrogateRound >= 12 || this.cancelled) break;
+					surrogateRound++;
+					await this.saveManifest();
+					const redo = stale.map((p) => taskOf.get(p) ?? this.rebuildTask(p)).filter((t): t is PlannedTask => !!t);
+					for (const t of redo) this.records.delete(t.rel);
+					await runTasks(redo);
+				}
+				if (this.claimsPath) await writeClaimsFile(this.claimsPath, this.claims);
+			}
+		} finally {
+			opts.signal?.removeEventListener('abort', onAbort);
+			await runner.terminate();
+			await large?.terminate();
+		}
+	}
+
+	/** Last manifest, optional verification, and the report (written beside the outputs of a folder). */
+	async report(started: number): Promise<JobReport> {
+		const { opts, output, single, cancelled } = this;
+		if (cancelled) await sweepTemporaries(single ? this.root : output, !single);
+		// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone
+		if (!cancelled) this.carried.clear();
+		await this.saveManifest();
+		// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
+		const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: this.keepClaims ? this.claims : undefined, signal: opts.signal }) : undefined;
+		// --no-resume: the claims file (keyed digests of the values replaced) is not kept
+		if (opts.fresh && this.claimsPath) await rm(this.claimsPath, { force: true });
+		const files = [...this.records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+		const report = buildReport(opts, files, started, this.now() - started, cancelled);
+		if (this.check) report.surrogates = this.check;
+		if (this.notices.length) report.notices = this.notices;
+		if (this.review) report.review = this.review.section();
+		if (verified) report.verify = verified;
+		if (!single) {
+			await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
+			await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
+		}
+		return report;
+	}
+}
+
+/** Review decisions for a folder job: each file's by the keyed digest of its path, counted once per file. */
+class ReviewPlan {
+	private readonly digest: ReturnType<typeof reviewDigest>;
+	private readonly counts: ReviewSection = { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0, outsideValues: 0 };
+	private readonly counted = new Set<string>();
+	readonly outcomes = new Map<string, FileReviewOutcome>();
+
+	constructor(
+		private readonly review: { doc: ReviewDocument; root: string },
+		key: Uint8Array,
+		/** NDJSON decisions are not applied through a FHIR configuration or a date shift by patient reference. */
+		private readonly ndjsonUnapplied: boolean,
+	) {
+		this.digest = reviewDigest(hmacHash(key));
+	}
+
+	/** The decisions for a source file, relative to the review's workspace folder (none outside it). */
+	taskReview(src: string, format: DocumentFormat): FileTask['review'] {
+		const rel = relative(this.review.root, resolve(src));
 		if (!rel || rel.startsWith('..') || rel.startsWith(sep)) return undefined;
 		const posix = rel.split(sep).join('/');
-		const entry = opts.review.doc.files[pathKey(digest, posix)];
-		const rejected = [...scopedRejects(opts.review.doc, folderKeysOf(digest, posix))];
+		const entry = this.review.doc.files[pathKey(this.digest, posix)];
+		const rejected = [...scopedRejects(this.review.doc, folderKeysOf(this.digest, posix))];
 		if (!entry && !rejected.length) return undefined;
-		if (entry && !reviewCounted.has(src)) {
-			reviewCounted.add(src);
-			if (entry.decisions.length) reviewSection.filesWithDecisions++;
-			for (const d of entry.decisions) reviewSection.decisions[d.kind]++;
-			if (format !== 'text' && (opts.fhirConfigText !== undefined || opts.dateShift?.by === 'reference')) reviewSection.notApplied += entry.decisions.length;
+		if (entry && !this.counted.has(src)) {
+			this.counted.add(src);
+			if (entry.decisions.length) this.counts.filesWithDecisions++;
+			for (const d of entry.decisions) this.counts.decisions[d.kind]++;
+			if (format !== 'text' && this.ndjsonUnapplied) this.counts.notApplied += entry.decisions.length;
 		}
 		return { decisions: entry?.decisions ?? [], reviewed: entry?.reviewed, rejected };
-	};
-	const taskFor = (eRel: string, src: string, dst: string, format: DocumentFormat, fhirJson: boolean): FileTask => ({
-		review: reviewFor(src, format),
-		src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
-		shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: input, knownPhi: fhirKnown, claims: wantClaims || undefined, originals: recordOriginals || undefined,
-	});
-	/** Where an entry reads and writes, and how it is processed (no format: not a text or NDJSON file). */
-	const planOf = (eRel: string) => {
-		const src = single ? input : join(input, eRel);
-		const fhirJson = opts.fhirConfigText !== undefined && /\.json$/i.test(src);
-		const format: DocumentFormat | undefined = fhirJson ? 'ndjson' : single ? (formatForPath(src) ?? 'text') : formatForPath(src);
-		const rel = outRel(eRel);
-		return { rel, source: sourceDigest(opts.key, eRel), src, dst: single ? output : join(output, rel), fhirJson, format };
-	};
-	/** The task of a file an earlier run finished (a collision found now means it must be redone). */
-	const rebuildTask = (rel: string) => {
-		const e = entries.find((x) => x.kind === 'file' && planOf(x.rel).rel === rel);
-		const p = e && planOf(e.rel);
-		return p?.format ? { rel, source: p.source, task: taskFor(e!.rel, p.src, p.dst, p.format, p.fhirJson) } : undefined;
-	};
-	for (const e of entries) {
-		const { rel, source, src, dst, fhirJson, format } = planOf(e.rel);
-		const size = sizes.get(rel) ?? 0;
-		if (e.kind === 'symlink') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'symbolic link (not followed)' });
-		else if (e.kind === 'other') await finish({ path: rel, status: 'skipped', bytes: 0, reason: 'not a regular file' });
-		else {
-			const prev = previous[rel];
-			if (!format) {
-				if (opts.copyOther) {
-					try {
-						const data = await readFile(src);
-						await writeAtomic(dst, data);
-						await finish({ path: rel, source, status: 'copied', bytes: size, inputHash: sha256Hex(data) });
-					} catch (err) {
-						await finish({ path: rel, status: 'failed', bytes: size, reason: describeError(err) });
-					}
-				} else await finish({ path: rel, status: 'skipped', bytes: size, reason: 'not a text or NDJSON file' });
-			} else if (opts.maxFileBytes !== undefined && size > opts.maxFileBytes) {
-				await finish({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
-			} else if (prev && prev.status === 'done' && (!keepClaims || claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
-				await finish({ ...prev, source, bytes: size, kept: true });
-			} else {
-				tasks.push({ rel, source, task: taskFor(e.rel, src, dst, format, fhirJson) });
-			}
+	}
+
+	/** The report's review section: the counts so far and what the workers reported per file. */
+	section(): ReviewSection {
+		const s = this.counts;
+		for (const o of this.outcomes.values()) {
+			if (o.reviewed) s.reviewedFiles++;
+			s.unlocated += o.unlocated;
+			s.scopedRejects += o.scopedRejects;
+			s.outsideValues += o.outsideValues;
 		}
+		return s;
 	}
-	tasks.sort((a, b) => (sizes.get(b.rel) ?? 0) - (sizes.get(a.rel) ?? 0));
-	const taskBytes = tasks.reduce((a, t) => a + (sizes.get(t.rel) ?? 0), 0);
-	const wanted = opts.workers ?? (taskBytes < 4 << 20 || tasks.length < 4 ? 0 : Math.min(availableParallelism(), tasks.length));
-	const script = wanted > 0 ? workerScriptPath() : undefined;
-	const runner = wanted > 0 && script ? workerPool(wanted, script, opts.workerHeapMb) : inProcessRunner(opts.dicts());
-	// A file that needs more memory than a pool worker may use (a record of tens of MB) gets one more try alone
-	// in a worker with a larger heap, one file at a time; most runs never start it.
-	let large: Runner | undefined;
-	const onAbort = () => {
-		cancelled = true;
-		void runner.terminate();
-		void large?.terminate();
-	};
-	opts.signal?.addEventListener('abort', onAbort, { once: true });
-	let surrogateRound = 0;
-	let check: SurrogateCheck | undefined;
-	const runTasks = (list: typeof tasks) =>
-		Promise.all(
-			list.map(async ({ rel, source, task }) => {
-				if (opts.signal?.aborted) {
-					cancelled = true;
-					return;
-				}
-				let o = await runner.run({ ...task, salts: wantClaims ? [...salts] : undefined });
-				if (o.status === 'failed' && o.reason === OUT_OF_MEMORY && script && !opts.signal?.aborted && opts.largeFileHeapMb !== 0) {
-					large ??= workerPool(1, script, opts.largeFileHeapMb ?? LARGE_FILE_HEAP_MB);
-					o = await large.run({ ...task, salts: wantClaims ? [...salts] : undefined });
-				}
-				if (o.reason === 'cancelled') return; // left for the next run
-				if (o.review) reviewOutcomes.set(rel, o.review);
-				await finish({ path: rel, source, status: o.status, bytes: sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && keepClaims ? (o.claims ?? []) : undefined);
-				if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
-			}),
-		);
-	try {
-		await runTasks(tasks);
-		if (keepClaims && !cancelled) {
-			// Claims of files no longer in the input are dropped first (they could never be redone).
-			const inRun = new Set(entries.filter((e) => e.kind === 'file').map((e) => planOf(e.rel).rel));
-			for (const p of claims.paths()) if (!inRun.has(p)) claims.delete(p);
-			// Run-wide uniqueness (surrogate runs): values whose surrogates collide move to their next salt, and the
-			// files that hold them are redone, until no collision is left. The result depends only on the inputs and
-			// the key, not on the order files finished in, so resuming is exact.
-			const taskOf = new Map(tasks.map((t) => [t.rel, t]));
-			let moved = 0;
-			while (wantClaims) {
-				const r = resolveCollisions(claims, salts);
-				moved += r.moved;
-				const stale = claims.stale((u) => salts.get(u) ?? 0);
-				check = { units: r.units, moved, rounds: surrogateRound, unresolved: r.collisions };
-				if (stale.length === 0 || surrogateRound >= 12 || cancelled) break;
-				surrogateRound++;
-				await saveManifest();
-				const redo = stale.map((p) => taskOf.get(p) ?? rebuildTask(p)).filter((t): t is (typeof tasks)[number] => !!t);
-				for (const t of redo) records.delete(t.rel);
-				await runTasks(redo);
-			}
-			if (claimsPath) await writeClaimsFile(claimsPath, claims);
-		}
-	} finally {
-		opts.signal?.removeEventListener('abort', onAbort);
-		await runner.terminate();
-		await large?.terminate();
-	}
-	if (cancelled) await sweepTemporaries(single ? root : output, !single);
-	// a finished run confirmed or redid every entry of the earlier run that still has a source; the rest are gone
-	if (!cancelled) carried.clear();
-	await saveManifest();
-	// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
-	const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: keepClaims ? claims : undefined, signal: opts.signal }) : undefined;
-	// --no-resume: the claims file (keyed digests of the values replaced) is not kept
-	if (opts.fresh && claimsPath) await rm(claimsPath, { force: true });
-	const files = [...records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-	const report = buildReport(opts, files, started, now() - started, cancelled);
-	if (check) report.surrogates = check;
-	if (notices.length) report.notices = notices;
-	if (reviewSection) {
-		for (const o of reviewOutcomes.values()) {
-			if (o.reviewed) reviewSection.reviewedFiles++;
-			reviewSection.unlocated += o.unlocated;
-			reviewSection.scopedRejects += o.scopedRejects;
-			reviewSection.outsideValues += o.outsideValues;
-		}
-		report.review = reviewSection;
-	}
-	if (verified) report.verify = verified;
-	if (!single) {
-		await writeAtomic(join(output, REPORT_JSON), JSON.stringify(report, null, 2));
-		await writeAtomic(join(output, REPORT_MD), reportMarkdown(report));
-	}
-	return report;
 }
 
 /** Whether outputs depend on the key beyond surrogates: date shifts, or a FHIR configuration (hashes, encryption). */
