@@ -3,10 +3,13 @@
 // 1 MB, and a 20 MB NDJSON of records with note text. For each: time to the first diagnostics and to the whole
 // document's, then one-character edits (the visible range follows the edit, as when typing where one looks):
 // keystroke → first diagnostics of the new version, and → complete (status); median / p90; the server's peak RSS
-// (VmHWM). Each document gets its own server process, so the peak belongs to it. Prints counts, never text.
+// (VmHWM) once the document is open and scanned, and after the edits. The server starts as the extension starts
+// it: the same Node options and one malloc arena. Each document gets its own server process, so the peak belongs to it. Prints counts, never text.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import * as esbuild from 'esbuild';
 import { createProtocolConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-languageserver-protocol/node';
 import { mulberry32 } from './random.mjs';
 
@@ -22,7 +25,7 @@ const sizes = arg('--sizes', '10k,100k,1m,20m').split(',');
 // --settings JSON: more deid.* settings, e.g. '{"fhir":{"enable":false}}'
 const settings = { ...(arg('--max-kb') ? { maxFileSizeKb: Number(arg('--max-kb')) } : {}), ...JSON.parse(arg('--settings', '{}')) };
 const corpus = '/work/shared/corpora/physionet-deid-dev/docs';
-const bytesOf = (s) => Number(s.replace(/[km]$/i, '')) * { k: 1024, m: 1 << 20 }[s.slice(-1).toLowerCase()];
+const bytesOf = (s) => ((t) => Number(t.replace(/[km]$/i, '')) * { k: 1024, m: 1 << 20 }[t.slice(-1).toLowerCase()])(s.replace(/-ndjson$/, ''));
 
 const notes = readdirSync(corpus)
 	.filter((f) => f.endsWith('.txt'))
@@ -84,8 +87,21 @@ const quantile = (xs, q) => {
 	return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 
+/** The Node options the extension starts the server with (SERVER_NODE_OPTIONS in server/src/protocol.ts). */
+async function serverNodeOptions() {
+	const out = await esbuild.build({ entryPoints: [join(root, 'server', 'src', 'protocol.ts')], bundle: true, write: false, format: 'cjs', platform: 'node', external: ['vscode-languageserver-protocol'], logLevel: 'warning' });
+	const m = { exports: {} };
+	new Function('module', 'exports', 'require', out.outputFiles[0].text)(m, m.exports, createRequire(import.meta.url));
+	return m.exports.SERVER_NODE_OPTIONS;
+}
+// DEID_BENCH_NODE_ARGS replaces them (" " for none)
+const nodeArgs = process.env.DEID_BENCH_NODE_ARGS !== undefined ? process.env.DEID_BENCH_NODE_ARGS.split(' ').filter(Boolean) : await serverNodeOptions();
+
 async function run(label, text, languageId, uri) {
-	const proc = spawn(process.execPath, [...(process.env.DEID_BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+	// started as the extension starts it (client/src/client.ts): one malloc arena unless the user chose otherwise
+	const env = { ...process.env, MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
+	const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist', 'server.js'), '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'], env });
+	const peakRss = () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${proc.pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 	// DEID_BENCH_TRACE=1: the server's RSS every 250 ms on stderr, to see which phase makes the peak
 	const trace = process.env.DEID_BENCH_TRACE
 		? setInterval(() => {
@@ -150,6 +166,8 @@ async function run(label, text, languageId, uri) {
 		}
 	})();
 	await until(() => done.has(1));
+	// the peak while the document was opened and scanned, before any edit
+	const openPeak = peakRss();
 	await hovering;
 	if (trace) process.stderr.write(`opened at ${Math.round(t0)}, first at ${Math.round(firstDiag.get(1))}, complete at ${Math.round(done.get(1))}\n`);
 	const first = firstDiag.get(1) - t0;
@@ -178,8 +196,7 @@ async function run(label, text, languageId, uri) {
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	clearInterval(trace);
-	const status = readFileSync(`/proc/${proc.pid}/status`, 'utf8');
-	const hwm = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+	const hwm = peakRss();
 	try {
 		await Promise.race([conn.sendRequest('shutdown'), new Promise((r) => setTimeout(r, 2000))]);
 		await conn.sendNotification('exit');
@@ -191,14 +208,16 @@ async function run(label, text, languageId, uri) {
 	conn.dispose();
 	const ms = (x) => (x === undefined ? '—' : `${Math.round(x).toLocaleString('en-US')} ms`);
 	const pair = (xs) => (xs.length ? `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.9))}` : '—');
-	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${edits} | ${findings.toLocaleString('en-US')} | ${hwm.toFixed(0)} MB | ${hovers.length > 1 ? `${pair(hovers)} (${hovers.length})` : '—'} |`;
+	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${edits} | ${findings.toLocaleString('en-US')} | ${openPeak.toFixed(0)} / ${hwm.toFixed(0)} MB | ${hovers.length > 1 ? `${pair(hovers)} (${hovers.length})` : '—'} |`;
 }
 
-console.log(`server: dist/server.js, settings ${JSON.stringify(settings)}, seed ${seed}, node ${process.version}, ${(await import('node:os')).cpus().length} cores (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | edits | diagnostics | server peak RSS | hover during first scan, median / p90 (n) |');
+console.log(`server: node ${nodeArgs.join(' ')} dist/server.js, settings ${JSON.stringify(settings)}, seed ${seed}, node ${process.version}, ${(await import('node:os')).cpus().length} cores (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
+console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | edits | diagnostics | server peak RSS, open / with edits | hover during first scan, median / p90 (n) |');
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const s of sizes) {
 	const n = bytesOf(s);
-	const row = s.toLowerCase() === '20m' ? await run('20 MB NDJSON', ndjsonOf(n), 'ndjson', 'file:///bench/notes-20m.ndjson') : await run(`${s} text`, textOf(n), 'plaintext', `file:///bench/notes-${s}.txt`);
+	// 20m is NDJSON (a FHIR bulk-export file); "48m-ndjson" and the like ask for NDJSON of another size
+	const ndjson = s.toLowerCase() === '20m' || s.endsWith('-ndjson');
+	const row = ndjson ? await run(`${s.replace(/-ndjson$/, '').toUpperCase().replace(/M$/, ' MB')} NDJSON`, ndjsonOf(n), 'ndjson', `file:///bench/notes-${s}.ndjson`) : await run(`${s} text`, textOf(n), 'plaintext', `file:///bench/notes-${s}.txt`);
 	console.log(row);
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import { SERVER_NODE_OPTIONS } from '../../server/src/protocol';
 
 export const DOCUMENT_SELECTOR = [
 	{ language: 'plaintext' },
@@ -44,8 +45,8 @@ export function createClient(context: vscode.ExtensionContext, output: vscode.Lo
 	// measurable cost. Only a process's start can set it; a value the user set is kept, other C libraries ignore it.
 	const env = { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '1' };
 	const serverOptions: ServerOptions = {
-		run: { module, transport: TransportKind.ipc, options: { env } },
-		debug: { module, transport: TransportKind.ipc, options: { env, execArgv: ['--nolazy', '--inspect=6011'] } },
+		run: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_OPTIONS] } },
+		debug: { module, transport: TransportKind.ipc, options: { env, execArgv: [...SERVER_NODE_OPTIONS, '--nolazy', '--inspect=6011'] } },
 	};
 	const clientOptions: LanguageClientOptions = {
 		documentSelector: DOCUMENT_SELECTOR,

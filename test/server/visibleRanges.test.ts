@@ -2,8 +2,8 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
-import { StatusNotification, VisibleRangesNotification, type StatusParams } from '../../server/src/protocol';
+import type { Hover, PublishDiagnosticsParams } from 'vscode-languageserver-protocol';
+import { DocumentEditRequest, StatusNotification, VisibleRangesNotification, type StatusParams } from '../../server/src/protocol';
 import { root } from '../helpers/cli';
 import { TestClient } from '../helpers/lsp';
 
@@ -72,6 +72,34 @@ describe('visible range first (LSP over stdio)', () => {
 		const states = progress.get('file:///tmp/deid-visible/bottom.txt')!;
 		assert.ok(states.some((s) => s.scanning && s.scanning.done < s.scanning.total));
 		assert.equal(states[states.length - 1].scanning, undefined);
+	});
+
+	it('hovers explain findings already published while the rest is scanned; a whole-file edit waits', async () => {
+		const uri = 'file:///tmp/deid-visible/hover.txt';
+		let complete = false;
+		const done = new Promise<void>((resolve) =>
+			completed.set(uri, () => {
+				complete = true;
+				resolve();
+			}),
+		);
+		void client.conn.sendNotification(VisibleRangesNotification.method, { uri, ranges: [{ start: { line: 0, character: 0 }, end: { line: 40, character: 0 } }] });
+		let firstPublished!: (p: PublishDiagnosticsParams) => void;
+		const published = new Promise<PublishDiagnosticsParams>((resolve) => (firstPublished = resolve));
+		const poll = setInterval(() => first.has(uri) && firstPublished(first.get(uri)!), 1);
+		client.open(uri, text);
+		const partial = await published;
+		clearInterval(poll);
+		const d = partial.diagnostics.find((x) => String(x.code).startsWith('phi.'))!;
+		// asked at once: dozens of pieces are left, and the server answers between two of them
+		const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: d.range.start })) as Hover | null;
+		assert.equal(complete, false, 'the scan was still going on when the hover was answered');
+		assert.ok(hover && (hover.contents as { value: string }).value.includes('**PHI:'), 'the hover explains the finding');
+		assert.deepEqual(hover.range, d.range);
+		const edit = (await client.conn.sendRequest(DocumentEditRequest.method, { uri, operation: 'redact' })) as { documentChanges: { edits: unknown[] }[] };
+		await done;
+		const all = last.get(uri)!.diagnostics.filter((x) => String(x.code).startsWith('phi.')).length;
+		assert.equal(edit.documentChanges[0].edits.length, all, 'the whole-file edit covers every finding, not the part scanned so far');
 	});
 
 	it('a settings change while a large document is scanned applies to that scan', async () => {

@@ -27,6 +27,8 @@ const MAX_DEBOUNCE_MS = 1500;
 const PROGRESS_MS = 750;
 /** Beyond this many findings, progress during a scan is the status only, not the diagnostics so far. */
 const PARTIAL_FINDINGS_MAX = 10_000;
+/** After the first, a publication for a newly visible part waits at least this long after the last one. */
+const VISIBLE_MIN_MS = 150;
 /** Scans of more characters than this (not cached) publish the visible part first, then progress. */
 const STAGED_CHARS = 256 * 1024;
 
@@ -85,6 +87,8 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 		documents.onDidOpen((e) => schedule(e.document, 0)),
 		documents.onDidChangeContent(async (e) => {
 			const s = await ctx.settings.get(e.document.uri);
+			// opening a document fires this too: its scan (scheduled on open) is already running for this version
+			if (states.get(e.document.uri)?.running?.version === e.document.version) return;
 			if (s.run === 'onType') schedule(e.document, debounceFor(s.debounceMs, states.get(e.document.uri)?.lastScanMs));
 		}),
 		documents.onDidSave(async (e) => {
@@ -211,130 +215,203 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 	const settings = await ctx.settings.get(uri);
 	const current = ctx.documents.get(uri);
 	if (!current || current.version !== doc.version || st.gen !== gen) return; // a newer version will be validated
-	let busy = 0;
-	let detectMs = 0;
-	let detectedHere = 0;
-	let mark = performance.now();
-	const started = Date.now();
-	const format = formatOf(doc);
-	if (!settings.enable) {
-		ctx.scans.delete(uri);
-		await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [] });
-		await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped: 'disabled', elapsedMs: 0 });
-		return;
-	}
-	const text = doc.getText();
-	if (text.length > settings.maxFileSizeKb * 1024) {
-		ctx.scans.set(uri, { version: doc.version, format, findings: [], json: [], problems: [], tooLarge: true });
-		const d = Diagnostic.create(
-			{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-			`This file (${Math.ceil(text.length / 1024).toLocaleString('en-US')} KB) is larger than deid.maxFileSizeKb (${settings.maxFileSizeKb} KB) and was not scanned in the editor. Use "De-identify Folder…" or the deid CLI for large files, or raise deid.maxFileSizeKb.`,
-			DiagnosticSeverity.Information,
-			CODE_TOO_LARGE,
-			DIAGNOSTIC_SOURCE,
+	if (!settings.enable) return publishSkipped(ctx, doc, 'disabled', Date.now());
+	if (doc.getText().length > settings.maxFileSizeKb * 1024) return publishSkipped(ctx, doc, 'tooLarge', Date.now(), settings.maxFileSizeKb);
+	await new DocumentScan(ctx, doc, settings, st, gen).run();
+}
+
+/** A document that is not scanned: disabled, or larger than deid.maxFileSizeKb (with a diagnostic that says why). */
+async function publishSkipped(ctx: ServerContext, doc: TextDocument, skipped: 'disabled' | 'tooLarge', started: number, maxKb = 0): Promise<void> {
+	const uri = doc.uri;
+	const diagnostics: Diagnostic[] = [];
+	if (skipped === 'disabled') ctx.scans.delete(uri);
+	else {
+		ctx.scans.set(uri, { version: doc.version, format: formatOf(doc), findings: [], json: [], problems: [], tooLarge: true });
+		diagnostics.push(
+			Diagnostic.create(
+				{ start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
+				`This file (${Math.ceil(doc.getText().length / 1024).toLocaleString('en-US')} KB) is larger than deid.maxFileSizeKb (${maxKb} KB) and was not scanned in the editor. Use "De-identify Folder…" or the deid CLI for large files, or raise deid.maxFileSizeKb.`,
+				DiagnosticSeverity.Information,
+				CODE_TOO_LARGE,
+				DIAGNOSTIC_SOURCE,
+			),
 		);
-		await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics: [d] });
-		await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped: 'tooLarge', elapsedMs: Date.now() - started });
-		return;
 	}
-	const stale = () => st.gen !== gen || ctx.documents.get(uri)?.version !== doc.version;
-	let pieces: Piece[];
-	const results: (PieceResult | undefined)[] = [];
-	try {
-		st.cache.setOptions(optionsKey(ctx, uri, settings, format));
-		pieces = piecesOf(text, format);
-		for (const p of pieces) results.push(st.cache.get(p));
-	} catch (err) {
-		ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
-		return;
+	await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
+	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped, elapsedMs: skipped === 'disabled' ? 0 : Date.now() - started });
+}
+
+/**
+ * One scan of one version of an open document: its pieces from the cache or detected (visible ones first), with
+ * partial publications while a long scan goes on, yielding between pieces; it stops when a newer scan starts.
+ */
+class DocumentScan {
+	private readonly uri: string;
+	private readonly text: string;
+	private readonly format: DocumentFormat;
+	private readonly started = Date.now();
+	private pieces: Piece[] = [];
+	private readonly results: (PieceResult | undefined)[] = [];
+	/** Indexes of the pieces left to detect. */
+	private readonly todo = new Set<number>();
+	/** Characters left to detect. */
+	private remaining = 0;
+	// busy time (all but the yields) and detection time, for the debounce
+	private busy = 0;
+	private detectMs = 0;
+	private detected = 0;
+	private mark = performance.now();
+	// the editor's visible ranges, as offsets, and the stamp of the ranges they were computed from
+	private stamp = -1;
+	private visible: { start: number; end: number }[] = [];
+	private partialSent = false;
+	/** The visible ranges (their stamp) the last partial publication had scanned. */
+	private publishedStamp = -1;
+	private lastProgress = performance.now();
+	private progressEvery = PROGRESS_MS;
+
+	constructor(
+		private readonly ctx: ServerContext,
+		private readonly doc: TextDocument,
+		private readonly settings: DeidSettings,
+		private readonly st: DocState,
+		private readonly gen: number,
+	) {
+		this.uri = doc.uri;
+		this.text = doc.getText();
+		this.format = formatOf(doc);
 	}
-	const todo = new Set<number>();
-	results.forEach((r, i) => r || todo.add(i));
-	let stamp = -1;
-	let visible: { start: number; end: number }[] = [];
-	let partialSent = false;
-	let lastProgress = performance.now();
-	let progressEvery = PROGRESS_MS;
-	let remaining = 0;
-	for (const i of todo) remaining += pieces[i].end - pieces[i].start;
-	const total = text.length;
-	// only a long scan publishes as it goes: a short one publishes once, complete
-	const staged = remaining > STAGED_CHARS;
-	while (todo.size) {
-		if (stamp !== st.visibleStamp) {
-			stamp = st.visibleStamp;
-			visible = visibleOffsets(doc, st.visible);
+
+	private stale(): boolean {
+		return this.st.gen !== this.gen || this.ctx.documents.get(this.uri)?.version !== this.doc.version;
+	}
+
+	private fail(err: unknown): void {
+		// Never crash the server on a document; report the failure without content.
+		this.ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
+	}
+
+	async run(): Promise<void> {
+		const { st } = this;
+		try {
+			st.cache.setOptions(optionsKey(this.ctx, this.uri, this.settings, this.format));
+			this.pieces = piecesOf(this.text, this.format);
+			for (const p of this.pieces) this.results.push(st.cache.get(p));
+		} catch (err) {
+			return this.fail(err);
 		}
-		// the next piece: the first one the editor shows, else the first in document order
+		this.results.forEach((r, i) => {
+			if (r) return;
+			this.todo.add(i);
+			this.remaining += this.pieces[i].end - this.pieces[i].start;
+		});
+		// only a long scan publishes as it goes: a short one publishes once, complete
+		const staged = this.remaining > STAGED_CHARS;
+		while (this.todo.size) {
+			const next = this.nextPiece();
+			if (!this.detect(next)) return;
+			if (!this.todo.size) break;
+			if (staged && !(await this.publishProgress())) return;
+			this.busy += performance.now() - this.mark;
+			// hovers, code actions and newer edits are answered between pieces
+			await yieldToEvents();
+			this.mark = performance.now();
+			if (this.stale()) return;
+		}
+		await this.complete();
+	}
+
+	/** The next piece: the first one the editor shows, else the first in document order. */
+	private nextPiece(): number {
+		if (this.stamp !== this.st.visibleStamp) {
+			this.stamp = this.st.visibleStamp;
+			this.visible = visibleOffsets(this.doc, this.st.visible);
+		}
 		let next = -1;
-		for (const i of todo) {
+		for (const i of this.todo) {
 			if (next < 0) next = i;
-			if (visible.some((v) => pieces[i].start <= v.end && v.start < pieces[i].end)) {
-				next = i;
-				break;
-			}
+			if (this.shows(i)) return i;
 		}
-		const p = pieces[next];
+		return next;
+	}
+
+	private shows(i: number): boolean {
+		const p = this.pieces[i];
+		return this.visible.some((v) => p.start <= v.end && v.start < p.end);
+	}
+
+	/** Detect one piece into the cache and the results; false when it failed. */
+	private detect(i: number): boolean {
+		const p = this.pieces[i];
 		try {
 			const d0 = performance.now();
-			const r = scanPiece(ctx, uri, detach(text.slice(p.start, p.end)), p, format, settings);
-			detectMs += performance.now() - d0;
-			detectedHere++;
-			st.cache.put(p, r);
-			results[next] = r;
+			const r = scanPiece(this.ctx, this.uri, detach(this.text.slice(p.start, p.end)), p, this.format, this.settings);
+			this.detectMs += performance.now() - d0;
+			this.detected++;
+			this.st.cache.put(p, r);
+			this.results[i] = r;
 		} catch (err) {
-			// Never crash the server on a document; report the failure without content.
-			ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
-			return;
+			this.fail(err);
+			return false;
 		}
-		todo.delete(next);
-		remaining -= p.end - p.start;
-		if (!todo.size) break;
-		const visibleLeft = [...todo].some((i) => visible.some((v) => pieces[i].start <= v.end && v.start < pieces[i].end));
-		if (staged && ((!visibleLeft && !partialSent) || performance.now() - lastProgress > progressEvery)) {
-			// what the editor shows first, then progress now and then: the rest of the document follows in pieces
-			const t = performance.now();
-			const scanning = { done: total - remaining, total };
-			let known = 0;
-			for (const r of results) known += r?.findings.length ?? 0;
-			if (!partialSent || known <= PARTIAL_FINDINGS_MAX) {
-				const entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
-				ctx.scans.set(uri, { ...entry, partial: true });
-				await publish(ctx, doc, entry, settings, started, scanning);
-			} else {
-				// many findings: re-sending them all at each step would cost more than the scan; progress only
-				const counts: Record<string, number> = {};
-				for (const r of results) for (const f of r?.findings ?? []) counts[f.type] = (counts[f.type] ?? 0) + 1;
-				await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: known, counts, elapsedMs: Date.now() - started, scanning });
-			}
-			partialSent = true;
-			lastProgress = performance.now();
-			// a publication costs what the findings so far cost: never more than a fifth of the time on them
-			progressEvery = Math.max(PROGRESS_MS, 4 * (lastProgress - t));
-			if (stale()) return;
-			mark = performance.now();
+		this.todo.delete(i);
+		this.remaining -= p.end - p.start;
+		return true;
+	}
+
+	/**
+	 * What the editor shows first (at once, and again when the user scrolled to a part now scanned), then progress
+	 * now and then: the rest of the document follows in pieces. False when a newer scan took over.
+	 */
+	private async publishProgress(): Promise<boolean> {
+		const visibleLeft = [...this.todo].some((i) => this.shows(i));
+		const sinceLast = performance.now() - this.lastProgress;
+		const visibleDone = !visibleLeft && this.publishedStamp !== this.stamp && (!this.partialSent || sinceLast > Math.max(VISIBLE_MIN_MS, this.progressEvery / 4));
+		if (!visibleDone && sinceLast <= this.progressEvery) return true;
+		const { ctx, doc, uri, results } = this;
+		const t = performance.now();
+		const total = this.text.length;
+		const scanning = { done: total - this.remaining, total };
+		let known = 0;
+		for (const r of results) known += r?.findings.length ?? 0;
+		if (!this.partialSent || visibleDone || known <= PARTIAL_FINDINGS_MAX) {
+			const entry = assemble(ctx, uri, doc, this.text, this.format, this.settings, this.pieces, results);
+			ctx.scans.set(uri, { ...entry, partial: true });
+			await publish(ctx, doc, entry, this.settings, this.started, scanning);
+		} else {
+			// many findings: re-sending them all at each step would cost more than the scan; progress only
+			const counts: Record<string, number> = {};
+			for (const r of results) for (const f of r?.findings ?? []) counts[f.type] = (counts[f.type] ?? 0) + 1;
+			await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: known, counts, elapsedMs: Date.now() - this.started, scanning });
 		}
-		busy += performance.now() - mark;
-		// hovers, code actions and newer edits are answered between pieces
-		await yieldToEvents();
-		mark = performance.now();
-		if (stale()) return;
+		this.partialSent = true;
+		if (!visibleLeft) this.publishedStamp = this.stamp;
+		this.lastProgress = performance.now();
+		// a publication costs what the findings so far cost: never more than a fifth of the time on them
+		this.progressEvery = Math.max(PROGRESS_MS, 4 * (this.lastProgress - t));
+		if (this.stale()) return false;
+		this.mark = performance.now();
+		return true;
 	}
-	let entry: ScanEntry;
-	try {
-		entry = assemble(ctx, uri, doc, text, format, settings, pieces, results);
-	} catch (err) {
-		ctx.connection.console.error(`scan failed for a document (${(err as Error).name})`);
-		return;
+
+	/** Every piece is known: the document's entry, published; the cache keeps only this version's pieces. */
+	private async complete(): Promise<void> {
+		const { ctx, uri, st } = this;
+		let entry: ScanEntry;
+		try {
+			entry = assemble(ctx, uri, this.doc, this.text, this.format, this.settings, this.pieces, this.results);
+		} catch (err) {
+			return this.fail(err);
+		}
+		st.cache.retain(this.pieces);
+		ctx.scans.set(uri, entry);
+		await publish(ctx, this.doc, entry, this.settings, this.started);
+		reviewHook.validated?.(uri);
+		if (this.text.length >= COLLECT_FROM_CHARS) collectGarbage();
+		this.busy += performance.now() - this.mark;
+		// a first scan detects every piece; an edit re-detects about one
+		st.lastScanMs = this.detected > 1 ? this.busy - this.detectMs + this.detectMs / this.detected : this.busy;
 	}
-	st.cache.retain(pieces);
-	ctx.scans.set(uri, entry);
-	await publish(ctx, doc, entry, settings, started);
-	reviewHook.validated?.(uri);
-	if (total >= COLLECT_FROM_CHARS) collectGarbage();
-	busy += performance.now() - mark;
-	// a first scan detects every piece; an edit re-detects about one
-	st.lastScanMs = detectedHere > 1 ? busy - detectMs + detectMs / detectedHere : busy;
 }
 
 /** Character offsets of the editor's visible ranges in this version of the document. */
@@ -455,6 +532,19 @@ export function splitQuiet(findings: Finding[], written: readonly Span[], output
 	return { reported, quiet };
 }
 
+/** One message string per type and confidence: a large document's tens of thousands of diagnostics share them. */
+const messages = new Map<string, string>();
+function messageOf(f: Finding, output: boolean): string {
+	const key = `${output ? 1 : 0}${f.type}\u0000${f.confidence}`;
+	let m = messages.get(key);
+	if (m === undefined) {
+		if (messages.size > 4096) messages.clear();
+		m = `${output ? 'Possible PHI left in de-identified output' : 'Possible PHI'}: ${f.type} (confidence ${formatConfidence(f.confidence)})`;
+		messages.set(key, m);
+	}
+	return m;
+}
+
 export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: DeidSettings): Diagnostic[] {
 	const out: Diagnostic[] = [];
 	entry.findings.forEach((f, i) => {
@@ -463,7 +553,7 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 		const data: PhiDiagnosticData = { type: f.type, confidence: f.confidence, detector: f.detector, json: entry.json[i], version: entry.version };
 		const d = Diagnostic.create(
 			{ start: doc.positionAt(f.start), end: doc.positionAt(f.end) },
-			`${entry.output ? 'Possible PHI left in de-identified output' : 'Possible PHI'}: ${f.type} (confidence ${formatConfidence(f.confidence)})`,
+			messageOf(f, !!entry.output),
 			SEVERITY[sev],
 			diagnosticCode(f.type),
 			DIAGNOSTIC_SOURCE,

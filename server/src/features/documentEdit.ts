@@ -10,8 +10,12 @@ export function registerDocumentEdit(ctx: ServerContext): Disposable {
 	return ctx.connection.onRequest(DocumentEditRequest, async (params) => {
 		const doc = ctx.documents.get(params.uri);
 		if (!doc) return null;
-		const entry = ctx.scans.get(doc.uri);
-		if (!entry || entry.version !== doc.version || entry.partial) await validate(ctx, doc.uri);
+		// the complete findings of this version: a scan that a newer one replaced ends early, so join the newer one
+		for (let i = 0; i < 3; i++) {
+			const entry = ctx.scans.get(doc.uri);
+			if (entry && entry.version === doc.version && !entry.partial) break;
+			await validate(ctx, doc.uri);
+		}
 		const settings = await ctx.settings.get(doc.uri);
 		const types = params.types ? new Set<EntityType>(params.types.filter(isEntityType)) : undefined;
 		const kind = params.operation === 'surrogate' ? 'surrogate' : 'redact';

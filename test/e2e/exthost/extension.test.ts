@@ -1,9 +1,10 @@
 /// <reference types="mocha" />
 import { strict as assert } from 'node:assert';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DeidApi } from '../../../client/src/extension';
+import type { StatusParams } from '../../../server/src/protocol';
 
 const EXTENSION_ID = 'vscode-deid.vscode-deid';
 let api: DeidApi;
@@ -276,6 +277,66 @@ describe('vscode-deid in a real VS Code', () => {
 		const after = api.review.get(file)!.findings.find((f) => f.id === date.id)!;
 		assert.equal(after.type, 'Age');
 		assert.equal(after.detectedType, 'Date');
+	});
+
+	it('a large file: squiggles where the editor shows it first, progress in the status, then every finding', async function () {
+		this.timeout(180000);
+		// about 3 MB: the note, then lines without PHI, over and over; the server scans it in pieces for seconds
+		const note = readFileSync(path.join(ws().fsPath, 'note.txt'), 'utf8').trim();
+		const filler = Array.from({ length: 12 }, (_, i) => `Vital signs stable overnight; plan of care reviewed with the team (item ${i + 1}). Continue current medications.`).join('\n');
+		const copies = Math.ceil(3_000_000 / (note.length + filler.length + 3));
+		const file = path.join(ws().fsPath, 'large-notes.txt');
+		writeFileSync(file, Array.from({ length: copies }, () => `${note}\n${filler}`).join('\n\n') + '\n');
+		const uri = vscode.Uri.file(file);
+		const states: StatusParams[] = [];
+		let lineCount = Infinity;
+		// each publication: how many findings, and whether any is near the end of the file
+		const publications: { count: number; bottom: boolean }[] = [];
+		const subs = [
+			api.onStatus((p) => p.uri === uri.toString() && states.push(p)),
+			vscode.languages.onDidChangeDiagnostics((e) => {
+				if (!e.uris.some((u) => u.toString() === uri.toString())) return;
+				const lines = vscode.languages.getDiagnostics(uri).filter((d) => codeOf(d).startsWith('phi.')).map((d) => d.range.start.line);
+				publications.push({ count: lines.length, bottom: lines.some((l) => l > lineCount - 200) });
+			}),
+		];
+		const deid = vscode.workspace.getConfiguration('deid');
+		try {
+			// The user is at the end of the file before it is scanned: opened with deid off, scrolled, then deid on.
+			await deid.update('enable', false, vscode.ConfigurationTarget.Workspace);
+			const doc = await vscode.workspace.openTextDocument(uri);
+			lineCount = doc.lineCount;
+			const editor = await vscode.window.showTextDocument(doc);
+			const atEnd = () => editor.visibleRanges.some((r) => r.end.line > lineCount - 50);
+			editor.revealRange(new vscode.Range(lineCount - 1, 0, lineCount - 1, 0), vscode.TextEditorRevealType.InCenter);
+			await new Promise<void>((resolve, reject) => {
+				if (atEnd()) return resolve();
+				const timer = setTimeout(() => (sub.dispose(), reject(new Error('the editor did not scroll to the end of the file'))), 30000);
+				const sub = vscode.window.onDidChangeTextEditorVisibleRanges(() => atEnd() && (clearTimeout(timer), sub.dispose(), resolve()));
+			});
+			// the client reports visible ranges 50 ms after they change (a timer set before this one): the server has
+			// them before the setting
+			await new Promise((r) => setTimeout(r, 200));
+			await deid.update('enable', undefined, vscode.ConfigurationTarget.Workspace);
+			const diags = await diagnosticsFor(uri, (d) => api.status(uri)?.version === doc.version && !api.status(uri)?.scanning && d.length > 0, 'the large file to be scanned', 150000);
+			assert.ok(
+				states.some((s) => s.scanning && s.scanning.done < s.scanning.total),
+				'the status reported progress while the file was scanned',
+			);
+			// the first publication (fewer findings than the last) already had squiggles where the editor was
+			assert.ok(
+				publications.find((p) => p.count > 0)?.bottom && publications.find((p) => p.count > 0)!.count < diags.length,
+				`the end of the file had squiggles before the scan was complete (${JSON.stringify(publications.slice(0, 5))} of ${diags.length})`,
+			);
+			const names = diags.filter((d) => doc.getText(d.range) === 'Margaret Okafor' && codeOf(d) === 'phi.Patient');
+			assert.equal(names.length, copies, 'every copy of the name is a finding in the end');
+			assert.equal(api.status(uri)?.total, diags.length);
+		} finally {
+			subs.forEach((d) => d.dispose());
+			await deid.update('enable', undefined, vscode.ConfigurationTarget.Workspace);
+			await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+			rmSync(file, { force: true });
+		}
 	});
 
 	it('"Submit Folder as Remote Batch Job…" runs against a local deid serve over Azurite and downloads the outputs', async function () {
