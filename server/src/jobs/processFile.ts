@@ -165,201 +165,261 @@ export async function processFile(task: FileTask, dicts: Dictionaries): Promise<
 }
 
 async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promise<FileOutcome> {
-	const tmp = temporaryPath(task.dst);
-	const inHash = createHash('sha256');
-	const outHash = createHash('sha256');
-	const counts: Partial<Record<EntityType, number>> = {};
-	const hash = hmacHash(task.key);
-	const surrogate: SurrogateContext = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
-	const claims = task.claims || task.originals ? claimRecorder(task, hash) : undefined;
-	if (claims && task.claims) Object.assign(surrogate, { saltOf: claims.saltOf, claim: claims.claim });
-	// a label or a mask leaves no surrogate to claim: each replaced value is claimed under its units alone
-	const claimReplaced = claims && task.originals
-		? (piece: string, findings: readonly Finding[]) => {
-				for (const f of findings) {
-					const strategy = strategyFor(f.type, task.operation, task.policy).strategy;
-					if (strategy === 'keep' || strategy === 'surrogate') continue;
-					for (const unit of replacedUnits(f.type, piece.slice(f.start, f.end))) claims.claim(unit, '', 0);
-				}
-			}
-		: undefined;
-	let bytes = 0;
-	let problems = 0;
-	let firstProblemLine: number | undefined;
-	let lineBase = 0;
-	let first = true;
-	let buf = '';
-	const fhir = task.fhirConfigText !== undefined
-		? fhirFileProcessor(task.fhirConfigText, dicts, task.key, { detect: task.detect, operation: task.operation, redactionFormat: task.redactionFormat, fileName: basename(task.src), folderName: basename(task.root ?? dirname(task.src)), knownPhi: task.knownPhi })
-		: undefined;
-	const perPatient = new Map<string, typeof surrogate>();
-	const surrogateOf = (patient: string | undefined) => {
-		if (patient === undefined) return surrogate;
-		let sc = perPatient.get(patient);
+	const run = new FileRun(task, dicts);
+	if (run.fhir && task.fhirJson) return processFhirJson(task, run.tmp, run.fhir, (piece, format) => run.deid(piece, format), run.counts);
+	return run.stream();
+}
+
+type Deidentified = { output: string; problems: { line: number }[] };
+
+/** One file through the streaming path: its hashes, counts and claims, the pieces it reads and what it writes. */
+class FileRun {
+	readonly tmp: string;
+	readonly counts: Partial<Record<EntityType, number>> = {};
+	readonly fhir: ReturnType<typeof fhirFileProcessor> | undefined;
+	private readonly inHash = createHash('sha256');
+	private readonly outHash = createHash('sha256');
+	private readonly hash: KeyedHash;
+	private readonly surrogate: SurrogateContext;
+	private readonly claims: ReturnType<typeof claimRecorder> | undefined;
+	/** Per patient reference (NDJSON shifted by reference): the surrogate context with that patient's offset. */
+	private readonly perPatient = new Map<string, SurrogateContext>();
+	private bytes = 0;
+	private problems = 0;
+	private firstProblemLine: number | undefined;
+	/** Lines before the current piece (NDJSON problems name their line). */
+	private lineBase = 0;
+	// review decisions: the piece's findings with the decisions whose old offsets fall in it (offsets made relative)
+	private pieceBase = 0;
+	private readonly review: FileReviewTask | undefined;
+	private readonly reviewOut: FileReviewOutcome | undefined;
+	private locatedTotal = 0;
+	private readonly rejected: Map<string, RejectScope>;
+	private out: WriteStream | undefined;
+	private outError: Promise<never> | undefined;
+	private encoding: TextEncoding = 'utf-8';
+
+	constructor(
+		private readonly task: FileTask,
+		private readonly dicts: Dictionaries,
+	) {
+		this.tmp = temporaryPath(task.dst);
+		const hash = (this.hash = hmacHash(task.key));
+		this.surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
+		this.claims = task.claims || task.originals ? claimRecorder(task, hash) : undefined;
+		if (this.claims && task.claims) Object.assign(this.surrogate, { saltOf: this.claims.saltOf, claim: this.claims.claim });
+		this.fhir =
+			task.fhirConfigText !== undefined
+				? fhirFileProcessor(task.fhirConfigText, dicts, task.key, { detect: task.detect, operation: task.operation, redactionFormat: task.redactionFormat, fileName: basename(task.src), folderName: basename(task.root ?? dirname(task.src)), knownPhi: task.knownPhi })
+				: undefined;
+		// (NDJSON through a FHIR configuration or shifted by patient reference is not reviewed: those paths rewrite lines)
+		this.review = task.review && (task.format === 'text' || (!this.fhir && !task.shiftByReference)) ? task.review : undefined;
+		this.reviewOut = this.review ? { located: {}, unlocated: 0, scopedRejects: 0, pending: 0, reviewed: false, outsideValues: 0 } : undefined;
+		this.rejected = new Map(this.review?.rejected ?? []);
+	}
+
+	/** A label or a mask leaves no surrogate to claim: each replaced value is claimed under its units alone. */
+	private claimReplaced = (piece: string, findings: readonly Finding[]): void => {
+		if (!this.claims || !this.task.originals) return;
+		for (const f of findings) {
+			const strategy = strategyFor(f.type, this.task.operation, this.task.policy).strategy;
+			if (strategy === 'keep' || strategy === 'surrogate') continue;
+			for (const unit of replacedUnits(f.type, piece.slice(f.start, f.end))) this.claims.claim(unit, '', 0);
+		}
+	};
+
+	private surrogateOf(patient: string | undefined): SurrogateContext {
+		if (patient === undefined) return this.surrogate;
+		let sc = this.perPatient.get(patient);
 		if (!sc) {
-			if (perPatient.size > 10000) perPatient.clear();
-			perPatient.set(patient, (sc = { ...surrogate, dateShiftDays: dateShiftDays(hash, `reference\u0000${patient}`, task.shiftRange, task.keepWeekday) }));
+			if (this.perPatient.size > 10000) this.perPatient.clear();
+			this.perPatient.set(patient, (sc = { ...this.surrogate, dateShiftDays: dateShiftDays(this.hash, `reference\u0000${patient}`, this.task.shiftRange, this.task.keepWeekday) }));
 		}
 		return sc;
-	};
-	const addCounts = (more: Partial<Record<EntityType, number>>) => {
-		for (const [t, c] of Object.entries(more)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
-	};
-	const deid = (piece: string, format: DocumentFormat, sc = surrogate) => {
-		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate: sc, policy: task.policy };
+	}
+
+	private addCounts(more: Partial<Record<EntityType, number>>): void {
+		for (const [t, c] of Object.entries(more)) this.counts[t as EntityType] = (this.counts[t as EntityType] ?? 0) + (c ?? 0);
+	}
+
+	private transformOptions(sc: SurrogateContext) {
+		return { operation: this.task.operation, redactionFormat: this.task.redactionFormat, surrogate: sc, policy: this.task.policy };
+	}
+
+	/** A piece de-identified as the task says (NDJSON line by line). */
+	deid(piece: string, format: DocumentFormat, sc = this.surrogate): Deidentified {
 		if (format !== 'ndjson') {
-			const res = deidentifyDocument(piece, format, dicts, task.detect, t);
-			claimReplaced?.(piece, res.findings);
-			addCounts(res.counts);
+			const res = deidentifyDocument(piece, format, this.dicts, this.task.detect, this.transformOptions(sc));
+			this.claimReplaced(piece, res.findings);
+			this.addCounts(res.counts);
 			return res;
 		}
-		const res = deidentifyNdjson(piece, dicts, task.detect, t, claimReplaced);
-		addCounts(res.counts);
+		const res = deidentifyNdjson(piece, this.dicts, this.task.detect, this.transformOptions(sc), this.claims && this.task.originals ? this.claimReplaced : undefined);
+		this.addCounts(res.counts);
 		return res;
-	};
-	// review decisions: the piece's findings with the decisions whose old offsets fall in it (offsets made relative)
-	let pieceBase = 0;
-	// (NDJSON through a FHIR configuration or shifted by patient reference is not reviewed: those paths rewrite lines)
-	const review = task.review && (task.format === 'text' || (!fhir && !task.shiftByReference)) ? task.review : undefined;
-	const reviewOut: FileReviewOutcome | undefined = review ? { located: {}, unlocated: 0, scopedRejects: 0, pending: 0, reviewed: false, outsideValues: 0 } : undefined;
-	let locatedTotal = 0;
-	const rejected = new Map(review?.rejected ?? []);
-	const deidReviewed = (piece: string) => {
-		const ndjson = task.format === 'ndjson';
-		const scanned = ndjson ? scanDocument(piece, 'ndjson', dicts, task.detect) : undefined;
+	}
+
+	/** A piece with the review's decisions applied to its findings. */
+	private deidReviewed(piece: string): Deidentified {
+		const { task, dicts } = this;
+		const review = this.review!;
+		const reviewOut = this.reviewOut!;
+		const scanned = task.format === 'ndjson' ? scanDocument(piece, 'ndjson', dicts, task.detect) : undefined;
 		const findings = scanned ? scanned.findings : detect(piece, dicts, task.detect);
-		const a = applyReview(piece, findings, { decisions: decisionsInPiece(review!.decisions, pieceBase, piece.length, false) }, rejected, reviewDigest(hash));
-		for (const l of a.located) reviewOut!.located[l.decision.kind] = (reviewOut!.located[l.decision.kind] ?? 0) + 1;
-		locatedTotal += a.located.length;
-		reviewOut!.pending += a.pending;
-		reviewOut!.scopedRejects += a.items.filter((it) => it.decision === 'reject' && it.scope && it.scope !== 'file').length;
-		for (const f of a.effective) counts[f.type] = (counts[f.type] ?? 0) + 1;
-		claimReplaced?.(piece, a.effective);
-		const t = { operation: task.operation, redactionFormat: task.redactionFormat, surrogate, policy: task.policy };
-		if (!scanned) return { output: transformText(piece, a.effective, t), problems: [] as { line: number }[] };
+		const a = applyReview(piece, findings, { decisions: decisionsInPiece(review.decisions, this.pieceBase, piece.length, false) }, this.rejected, reviewDigest(this.hash));
+		for (const l of a.located) reviewOut.located[l.decision.kind] = (reviewOut.located[l.decision.kind] ?? 0) + 1;
+		this.locatedTotal += a.located.length;
+		reviewOut.pending += a.pending;
+		reviewOut.scopedRejects += a.items.filter((it) => it.decision === 'reject' && it.scope && it.scope !== 'file').length;
+		for (const f of a.effective) this.counts[f.type] = (this.counts[f.type] ?? 0) + 1;
+		this.claimReplaced(piece, a.effective);
+		const t = this.transformOptions(this.surrogate);
+		if (!scanned) return { output: transformText(piece, a.effective, t), problems: [] };
 		const n = transformNdjson(piece, a.effective, t);
 		// an added span outside every string value (a key, a number) cannot be replaced inside the JSON
-		reviewOut!.outsideValues += n.outside;
+		reviewOut.outsideValues += n.outside;
 		return { output: n.output, problems: scanned.problems };
-	};
-	// values a FHIR configuration could not handle are redacted; the report says how many (never which)
-	const invalidFhir = () => fhir?.counted.invalidValues ?? 0;
-	const invalidFhirNote = () => (invalidFhir() ? `${invalidFhir()} FHIR value(s) invalid for their element, redacted` : '');
-	if (fhir && task.fhirJson) return processFhirJson(task, tmp, fhir, deid, counts);
-	let out: WriteStream | undefined;
-	let outError: Promise<never> | undefined;
-	let encoding: TextEncoding = 'utf-8';
-	const write = async (s: string) => {
-		if (!s || !out) return;
-		const data = encode(s, encoding);
-		outHash.update(data);
-		if (!out.write(data)) await Promise.race([new Promise<void>((r) => out!.once('drain', () => r())), outError]);
-	};
+	}
+
 	/** De-identify whole NDJSON lines that start at line `startLine` of the current piece; problems are counted. */
-	const deidLines = (text: string, startLine: number, sc = surrogate): string => {
-		const res = deid(text, 'ndjson', sc);
+	private deidLines(text: string, startLine: number, sc = this.surrogate): string {
+		const res = this.deid(text, 'ndjson', sc);
 		if (res.problems.length) {
-			problems += res.problems.length;
-			firstProblemLine ??= lineBase + startLine + res.problems[0].line + 1;
+			this.problems += res.problems.length;
+			this.firstProblemLine ??= this.lineBase + startLine + res.problems[0].line + 1;
 		}
 		return res.output;
-	};
-	const flush = async (piece: string) => {
-		if (fhir && task.format === 'ndjson') {
-			// FHIR lines through the configuration; any other line (not FHIR, or rejected by strict R4 parsing)
-			// through the NDJSON de-identification, so nothing passes unexamined.
-			let text = '';
-			let rest = '';
-			let restStart = 0;
-			const lines = piece.split('\n');
-			const flushRest = () => {
-				if (rest) text += deidLines(rest, restStart);
-				rest = '';
-			};
-			for (let k = 0; k < lines.length; k++) {
-				const line = lines[k];
-				const nl = k < lines.length - 1 ? '\n' : '';
-				const r = line.trim() ? fhir.line(line.replace(/\r$/, '')) : undefined;
-				if (r === undefined) {
-					if (!rest) restStart = k;
-					rest += line + nl;
-					continue;
-				}
-				flushRest();
-				text += r + (line.endsWith('\r') ? '\r' : '') + nl;
+	}
+
+	private async write(s: string): Promise<void> {
+		const out = this.out;
+		if (!s || !out) return;
+		const data = encode(s, this.encoding);
+		this.outHash.update(data);
+		if (!out.write(data)) await Promise.race([new Promise<void>((r) => out.once('drain', () => r())), this.outError]);
+	}
+
+	/** One complete piece (whole lines for NDJSON) de-identified and written. */
+	private async flush(piece: string): Promise<void> {
+		const { task } = this;
+		if (this.fhir && task.format === 'ndjson') return this.write(this.fhirLines(this.fhir, piece));
+		if (task.shiftByReference && task.format === 'ndjson') return this.write(this.linesByPatient(piece));
+		const res = this.review ? this.deidReviewed(piece) : this.deid(piece, task.format);
+		this.pieceBase += piece.length;
+		if (res.problems.length) {
+			this.problems += res.problems.length;
+			this.firstProblemLine ??= this.lineBase + res.problems[0].line + 1;
+		}
+		if (task.format === 'ndjson') for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) this.lineBase++;
+		await this.write(res.output);
+	}
+
+	/**
+	 * FHIR lines through the configuration; any other line (not FHIR, or rejected by strict R4 parsing) through the
+	 * NDJSON de-identification, so nothing passes unexamined.
+	 */
+	private fhirLines(fhir: NonNullable<FileRun['fhir']>, piece: string): string {
+		let text = '';
+		let rest = '';
+		let restStart = 0;
+		const lines = piece.split('\n');
+		const flushRest = () => {
+			if (rest) text += this.deidLines(rest, restStart);
+			rest = '';
+		};
+		for (let k = 0; k < lines.length; k++) {
+			const line = lines[k];
+			const nl = k < lines.length - 1 ? '\n' : '';
+			const r = line.trim() ? fhir.line(line.replace(/\r$/, '')) : undefined;
+			if (r === undefined) {
+				if (!rest) restStart = k;
+				rest += line + nl;
+				continue;
 			}
 			flushRest();
-			lineBase += lines.length - 1;
-			for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
-			for (const t of Object.keys(fhir.counts)) delete fhir.counts[t as EntityType];
-			await write(text);
-			return;
+			text += r + (line.endsWith('\r') ? '\r' : '') + nl;
 		}
-		if (task.shiftByReference && task.format === 'ndjson') {
-			// Runs of lines of the same patient go through together, each with that patient's offset.
-			const lines = piece.split('\n');
-			let text = '';
-			let run = '';
-			let runStart = 0;
-			let runPatient: string | undefined;
-			const flushRun = () => {
-				if (run) text += deidLines(run, runStart, surrogateOf(runPatient));
-				run = '';
-			};
-			for (let k = 0; k < lines.length; k++) {
-				const nl = k < lines.length - 1 ? '\n' : '';
-				const patient = referenceOf(lines[k]);
-				if (run && patient !== runPatient) flushRun();
-				if (!run) {
-					runStart = k;
-					runPatient = patient;
-				}
-				run += lines[k] + nl;
+		flushRest();
+		this.lineBase += lines.length - 1;
+		this.addCounts(fhir.counts);
+		for (const t of Object.keys(fhir.counts)) delete fhir.counts[t as EntityType];
+		return text;
+	}
+
+	/** Runs of lines of the same patient go through together, each with that patient's date offset. */
+	private linesByPatient(piece: string): string {
+		const lines = piece.split('\n');
+		let text = '';
+		let run = '';
+		let runStart = 0;
+		let runPatient: string | undefined;
+		const flushRun = () => {
+			if (run) text += this.deidLines(run, runStart, this.surrogateOf(runPatient));
+			run = '';
+		};
+		for (let k = 0; k < lines.length; k++) {
+			const nl = k < lines.length - 1 ? '\n' : '';
+			const patient = referenceOf(lines[k]);
+			if (run && patient !== runPatient) flushRun();
+			if (!run) {
+				runStart = k;
+				runPatient = patient;
 			}
-			flushRun();
-			lineBase += lines.length - 1;
-			await write(text);
-			return;
+			run += lines[k] + nl;
 		}
-		const res = review ? deidReviewed(piece) : deid(piece, task.format);
-		pieceBase += piece.length;
-		if (res.problems.length) {
-			problems += res.problems.length;
-			firstProblemLine ??= lineBase + res.problems[0].line + 1;
+		flushRun();
+		this.lineBase += lines.length - 1;
+		return text;
+	}
+
+	/** Read, decode, de-identify and write the file piece by piece into a temporary file, renamed at the end. */
+	async stream(): Promise<FileOutcome> {
+		try {
+			const source = await openRegularFile(this.task.src);
+			await mkdir(dirname(this.task.dst), { recursive: true });
+			const handle = await open(this.tmp, 'wx', 0o644);
+			const out = (this.out = handle.createWriteStream());
+			// (a write error must not go unhandled while no write is waiting on it)
+			this.outError = new Promise<never>((_, reject) => out.on('error', reject));
+			this.outError.catch(() => undefined);
+			await this.readPieces(source);
+			await new Promise<void>((resolve, reject) => out.end((err?: Error | null) => (err ? reject(err) : resolve())));
+			await rename(this.tmp, this.task.dst);
+			return this.outcome();
+		} catch (err) {
+			this.out?.destroy();
+			await rm(this.tmp, { force: true });
+			return { status: 'failed', reason: err instanceof FileRefused || err instanceof LineTooLongError ? err.message : describeError(err), bytes: this.bytes };
 		}
-		if (task.format === 'ndjson') for (let i = 0; i < piece.length; i++) if (piece.charCodeAt(i) === 10) lineBase++;
-		await write(res.output);
-	};
-	let decoder: TextDecoder | undefined;
-	let inLongLine = false;
-	let longLine: string[] = [];
-	let longLineChars = 0;
-	try {
-		const source = await openRegularFile(task.src);
-		await mkdir(dirname(task.dst), { recursive: true });
-		const handle = await open(tmp, 'wx', 0o644);
-		out = handle.createWriteStream();
-		// (a write error must not go unhandled while no write is waiting on it)
-		outError = new Promise<never>((_, reject) => out!.on('error', reject));
-		outError.catch(() => undefined);
+	}
+
+	/** The source read in small reads, decoded strictly, cut into complete pieces, each flushed as it is complete. */
+	private async readPieces(source: FileHandle): Promise<void> {
+		const { task } = this;
+		let first = true;
+		let buf = '';
+		let decoder: TextDecoder | undefined;
+		let inLongLine = false;
+		let longLine: string[] = [];
+		let longLineChars = 0;
 		for await (const chunk of source.createReadStream({ highWaterMark: READ_BYTES }) as AsyncIterable<Buffer>) {
-			bytes += chunk.length;
-			inHash.update(chunk);
+			this.bytes += chunk.length;
+			this.inHash.update(chunk);
 			if (first) {
-				encoding = encodingOf(chunk);
-				if (encoding === 'utf-8' && chunk.subarray(0, 8192).includes(0)) throw new FileRefused('binary file (contains NUL bytes)');
-				decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: true });
+				this.encoding = encodingOf(chunk);
+				if (this.encoding === 'utf-8' && chunk.subarray(0, 8192).includes(0)) throw new FileRefused('binary file (contains NUL bytes)');
+				decoder = new TextDecoder(this.encoding, { fatal: true, ignoreBOM: true });
 			}
 			let text: string;
 			try {
 				text = decoder!.decode(chunk, { stream: true });
 			} catch {
-				throw new FileRefused(`invalid ${encoding.toUpperCase()} near byte ${bytes - chunk.length}`);
+				throw new FileRefused(`invalid ${this.encoding.toUpperCase()} near byte ${this.bytes - chunk.length}`);
 			}
 			if (first) {
 				first = false;
 				if (text.charCodeAt(0) === 0xfeff) {
-					await write('\ufeff');
+					await this.write('\ufeff');
 					text = text.slice(1);
 				}
 			}
@@ -378,41 +438,39 @@ async function processFileUnguarded(task: FileTask, dicts: Dictionaries): Promis
 			}
 			buf += text;
 			let cut: number;
-			inLongLine = false;
 			while ((cut = cutPoint(buf, task.format)) > 0) {
 				const piece = buf.slice(0, cut);
 				buf = buf.slice(cut);
-				await flush(piece);
+				await this.flush(piece);
 			}
 			inLongLine = task.format === 'ndjson' && buf.length >= CHUNK_CHARS;
 		}
 		try {
 			buf += longLine.join('') + (decoder ? decoder.decode() : '');
 		} catch {
-			throw new FileRefused(`invalid ${encoding.toUpperCase()} at the end of the file`);
+			throw new FileRefused(`invalid ${this.encoding.toUpperCase()} at the end of the file`);
 		}
-		if (buf) await flush(buf);
-		const stream = out;
-		await new Promise<void>((resolve, reject) => stream.end((err?: Error | null) => (err ? reject(err) : resolve())));
-		await rename(tmp, task.dst);
+		if (buf) await this.flush(buf);
+	}
+
+	private outcome(): FileOutcome {
+		const { problems, firstProblemLine, review, reviewOut } = this;
+		// values a FHIR configuration could not handle are redacted; the report says how many (never which)
+		const invalidFhir = this.fhir?.counted.invalidValues ?? 0;
 		return {
 			status: 'done',
-			inputHash: inHash.digest('hex'),
-			outputHash: outHash.digest('hex'),
-			counts,
-			bytes,
-			problems: problems + invalidFhir() || undefined,
+			inputHash: this.inHash.digest('hex'),
+			outputHash: this.outHash.digest('hex'),
+			counts: this.counts,
+			bytes: this.bytes,
+			problems: problems + invalidFhir || undefined,
 			firstProblemLine,
-			reason: [problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '', invalidFhirNote()].filter(Boolean).join('; ') || undefined,
-			claims: claims?.collect(),
+			reason: [problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '', invalidFhir ? `${invalidFhir} FHIR value(s) invalid for their element, redacted` : ''].filter(Boolean).join('; ') || undefined,
+			claims: this.claims?.collect(),
 			...(reviewOut && review
-				? { review: { ...reviewOut, unlocated: review.decisions.length - locatedTotal, reviewed: reviewOut.pending === 0 && (locatedTotal > 0 || reviewOut.scopedRejects > 0 || !!review.reviewed) } }
+				? { review: { ...reviewOut, unlocated: review.decisions.length - this.locatedTotal, reviewed: reviewOut.pending === 0 && (this.locatedTotal > 0 || reviewOut.scopedRejects > 0 || !!review.reviewed) } }
 				: {}),
 		};
-	} catch (err) {
-		out?.destroy();
-		await rm(tmp, { force: true });
-		return { status: 'failed', reason: err instanceof FileRefused || err instanceof LineTooLongError ? err.message : describeError(err), bytes };
 	}
 }
 
