@@ -26,167 +26,210 @@ const MAX_DEPTH = 512;
 
 /** Validates one JSON text and returns its string values. Iterative: deep nesting cannot overflow the stack. */
 export function scanJson(src: string): JsonScanResult {
-	const strings: JsonStringValue[] = [];
-	let i = 0;
-	const n = src.length;
-	// Stack of containers: for objects we track the current key and whether a key or value is expected.
-	type Frame = { kind: 'o'; key?: string; expect: 'key' | 'colon' | 'value' | 'comma' } | { kind: 'a'; index: number; expect: 'value' | 'comma' };
-	const stack: Frame[] = [];
-	let done = false;
-	const fail = (message: string): JsonScanResult => ({ ok: false, error: { offset: Math.min(i, n), message } });
-	const ws = () => {
-		while (i < n) {
-			const c = src.charCodeAt(i);
-			if (c === 32 || c === 9 || c === 10 || c === 13) i++;
+	return new JsonScanner(src).scan();
+}
+
+/** An open container: for objects, the current key and whether a key, colon, value or comma comes next. */
+type Frame = { kind: 'o'; key?: string; expect: 'key' | 'colon' | 'value' | 'comma' } | { kind: 'a'; index: number; expect: 'value' | 'comma' };
+
+const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** One pass over a JSON text: each step reads one token where the innermost container expects it. */
+class JsonScanner {
+	private i = 0;
+	private readonly n: number;
+	private readonly stack: Frame[] = [];
+	/** The top-level value is complete: only white space may follow. */
+	private done = false;
+	private readonly strings: JsonStringValue[] = [];
+
+	constructor(private readonly src: string) {
+		this.n = src.length;
+	}
+
+	scan(): JsonScanResult {
+		this.ws();
+		if (this.i >= this.n) return this.fail('empty line');
+		while (this.i < this.n) {
+			this.ws();
+			if (this.i >= this.n) break;
+			if (this.done) return this.fail('unexpected content after the JSON value');
+			const error = this.step();
+			if (error !== undefined) return this.fail(error);
+		}
+		if (!this.done) return this.fail('unexpected end of line');
+		return { ok: true, strings: this.strings };
+	}
+
+	private fail(message: string): JsonScanResult {
+		return { ok: false, error: { offset: Math.min(this.i, this.n), message } };
+	}
+
+	private ws(): void {
+		const { src, n } = this;
+		while (this.i < n) {
+			const c = src.charCodeAt(this.i);
+			if (c === 32 || c === 9 || c === 10 || c === 13) this.i++;
 			else break;
 		}
-	};
-	const path = (): (string | number)[] => stack.map((f) => (f.kind === 'o' ? (f.key ?? '') : f.index));
-	const readString = (): { value: string; offsets: Int32Array } | string => {
-		// src[i] === '"'
-		i++;
+	}
+
+	/** One token; an error message when it is not what the context allows. */
+	private step(): string | undefined {
+		const top = this.stack[this.stack.length - 1];
+		if (top?.kind === 'o' && top.expect === 'key') return this.key(top);
+		if (top?.kind === 'o' && top.expect === 'colon') {
+			if (this.src[this.i] !== ':') return "expected ':'";
+			this.i++;
+			top.expect = 'value';
+			return undefined;
+		}
+		if (top?.expect === 'comma') return this.afterValue(top);
+		return this.value(top);
+	}
+
+	private key(top: Frame & { kind: 'o' }): string | undefined {
+		const c = this.src[this.i];
+		if (c === '}') {
+			this.stack.pop();
+			this.i++;
+			this.valueDone();
+			return undefined;
+		}
+		if (c !== '"') return 'expected a property name';
+		const s = this.readString();
+		if (typeof s === 'string') return s;
+		top.key = s.value;
+		top.expect = 'colon';
+		return undefined;
+	}
+
+	/** After a value inside a container: a comma, or the container's end. */
+	private afterValue(top: Frame): string | undefined {
+		const c = this.src[this.i];
+		if (c === ',') {
+			this.i++;
+			if (top.kind === 'o') top.expect = 'key';
+			else {
+				top.index++;
+				top.expect = 'value';
+			}
+			this.ws();
+			if (top.kind === 'o' && this.src[this.i] === '}') return 'trailing comma';
+			if (top.kind === 'a' && this.src[this.i] === ']') return 'trailing comma';
+			return undefined;
+		}
+		if ((top.kind === 'o' && c === '}') || (top.kind === 'a' && c === ']')) {
+			this.stack.pop();
+			this.i++;
+			this.valueDone();
+			return undefined;
+		}
+		return top.kind === 'o' ? "expected ',' or '}'" : "expected ',' or ']'";
+	}
+
+	/** A value: a container opens, a string is kept with its path, a number or literal is skipped. */
+	private value(top: Frame | undefined): string | undefined {
+		const { src, stack } = this;
+		const c = src[this.i];
+		if (c === '{' || c === '[') {
+			if (stack.length >= MAX_DEPTH) return 'nesting too deep';
+			this.i++;
+			if (c === '{') stack.push({ kind: 'o', expect: 'key' });
+			else {
+				stack.push({ kind: 'a', index: 0, expect: 'value' });
+				this.ws();
+				if (src[this.i] === ']') {
+					stack.pop();
+					this.i++;
+					this.valueDone();
+				}
+			}
+			return undefined;
+		}
+		if (c === ']' && top && top.kind === 'a') return 'unexpected ]';
+		if (c === '"') {
+			const path = stack.map((f) => (f.kind === 'o' ? (f.key ?? '') : f.index));
+			const s = this.readString();
+			if (typeof s === 'string') return s;
+			const owner = [...stack].reverse().find((f) => f.kind === 'o') as { key?: string } | undefined;
+			this.strings.push({ value: s.value, offsets: s.offsets, key: owner?.key, path });
+			this.valueDone();
+			return undefined;
+		}
+		const lit = /^(?:-?(?:0|[1-9]\d{0,400})(?:\.\d{1,400})?(?:[eE][+-]?\d{1,400})?|true|false|null)/.exec(src.slice(this.i, this.i + 1300));
+		if (!lit) return 'unexpected character';
+		this.i += lit[0].length;
+		this.valueDone();
+		return undefined;
+	}
+
+	private valueDone(): void {
+		const top = this.stack[this.stack.length - 1];
+		if (!top) this.done = true;
+		else top.expect = 'comma';
+	}
+
+	/** The string at src[i] === '"': its value and source offsets, or an error message. */
+	private readString(): { value: string; offsets: Int32Array } | string {
+		const { src, n } = this;
+		const start = ++this.i;
 		// Most strings hold no escape: their code units map one to one onto the source.
-		for (let j = i; j < n; j++) {
+		for (let j = start; j < n; j++) {
 			const c = src.charCodeAt(j);
 			if (c === 34) {
-				const offsets = new Int32Array(j - i + 1);
-				for (let k = 0; k < offsets.length; k++) offsets[k] = i + k;
-				const value = src.slice(i, j);
-				i = j + 1;
-				return { value, offsets };
+				const offsets = new Int32Array(j - start + 1);
+				for (let k = 0; k < offsets.length; k++) offsets[k] = start + k;
+				this.i = j + 1;
+				return { value: src.slice(start, j), offsets };
 			}
 			if (c === 92 || c < 32) break;
 		}
+		return this.readEscapedString();
+	}
+
+	private readEscapedString(): { value: string; offsets: Int32Array } | string {
+		const { src, n } = this;
 		const parts: string[] = [];
 		const offs: number[] = [];
-		let runStart = i;
-		while (i < n) {
+		const pushRun = (a: number, b: number) => {
+			parts.push(src.slice(a, b));
+			for (let k = a; k < b; k++) offs.push(k);
+		};
+		let runStart = this.i;
+		while (this.i < n) {
+			const i = this.i;
 			const c = src.charCodeAt(i);
 			if (c === 34) {
 				if (i > runStart) pushRun(runStart, i);
-				const value = parts.join('');
 				offs.push(i);
-				i++;
-				return { value, offsets: Int32Array.from(offs) };
+				this.i++;
+				return { value: parts.join(''), offsets: Int32Array.from(offs) };
 			}
 			if (c === 92) {
 				if (i > runStart) pushRun(runStart, i);
 				const e = src[i + 1];
-				const at = i;
 				if (e === undefined) return 'unterminated escape';
 				if (e === 'u') {
 					const hex = src.slice(i + 2, i + 6);
 					if (!/^[0-9a-fA-F]{4}$/.test(hex)) return 'invalid \\u escape';
 					parts.push(String.fromCharCode(parseInt(hex, 16)));
-					offs.push(at);
-					i += 6;
+					this.i += 6;
 				} else {
-					const map: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
-					const d = map[e];
+					const d = ESCAPES[e];
 					if (d === undefined) return 'invalid escape';
 					parts.push(d);
-					offs.push(at);
-					i += 2;
+					this.i += 2;
 				}
-				runStart = i;
+				offs.push(i);
+				runStart = this.i;
 				continue;
 			}
 			if (c < 32) return 'control character in string';
-			i++;
+			this.i++;
 		}
 		return 'unterminated string';
-		function pushRun(a: number, b: number) {
-			parts.push(src.slice(a, b));
-			for (let k = a; k < b; k++) offs.push(k);
-		}
-	};
-	const valueDone = () => {
-		const top = stack[stack.length - 1];
-		if (!top) done = true;
-		else top.expect = 'comma';
-	};
-	ws();
-	if (i >= n) return fail('empty line');
-	while (i < n) {
-		ws();
-		if (i >= n) break;
-		if (done) return fail('unexpected content after the JSON value');
-		const top = stack[stack.length - 1];
-		const c = src[i];
-		if (top && top.kind === 'o' && top.expect === 'key') {
-			if (c === '}' ) {
-				stack.pop();
-				i++;
-				valueDone();
-				continue;
-			}
-			if (c !== '"') return fail('expected a property name');
-			const s = readString();
-			if (typeof s === 'string') return fail(s);
-			top.key = s.value;
-			top.expect = 'colon';
-			continue;
-		}
-		if (top && top.kind === 'o' && top.expect === 'colon') {
-			if (c !== ':') return fail("expected ':'");
-			i++;
-			top.expect = 'value';
-			continue;
-		}
-		if (top && top.expect === 'comma') {
-			if (c === ',') {
-				i++;
-				if (top.kind === 'o') top.expect = 'key';
-				else {
-					top.index++;
-					top.expect = 'value';
-				}
-				ws();
-				if (top.kind === 'o' && src[i] === '}') return fail('trailing comma');
-				if (top.kind === 'a' && src[i] === ']') return fail('trailing comma');
-				continue;
-			}
-			if ((top.kind === 'o' && c === '}') || (top.kind === 'a' && c === ']')) {
-				stack.pop();
-				i++;
-				valueDone();
-				continue;
-			}
-			return fail(top.kind === 'o' ? "expected ',' or '}'" : "expected ',' or ']'");
-		}
-		// A value is expected
-		if (c === '{' || c === '[') {
-			if (stack.length >= MAX_DEPTH) return fail('nesting too deep');
-			i++;
-			if (c === '{') stack.push({ kind: 'o', expect: 'key' });
-			else {
-				stack.push({ kind: 'a', index: 0, expect: 'value' });
-				ws();
-				if (src[i] === ']') {
-					stack.pop();
-					i++;
-					valueDone();
-				}
-			}
-			continue;
-		}
-		if (c === ']' && top && top.kind === 'a') return fail('unexpected ]');
-		if (c === '"') {
-			const p = path();
-			const s = readString();
-			if (typeof s === 'string') return fail(s);
-			const owner = [...stack].reverse().find((f) => f.kind === 'o') as { key?: string } | undefined;
-			strings.push({ value: s.value, offsets: s.offsets, key: owner?.key, path: p });
-			valueDone();
-			continue;
-		}
-		const lit = /^(?:-?(?:0|[1-9]\d{0,400})(?:\.\d{1,400})?(?:[eE][+-]?\d{1,400})?|true|false|null)/.exec(src.slice(i, i + 1300));
-		if (!lit) return fail('unexpected character');
-		i += lit[0].length;
-		valueDone();
 	}
-	if (!done) return fail('unexpected end of line');
-	return { ok: true, strings };
 }
 
 /** Escape a replacement so it can stand inside a JSON string literal. */
