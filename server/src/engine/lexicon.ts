@@ -8,6 +8,11 @@ function set(words: string): ReadonlySet<string> {
 	return new Set(words.split(/\s+/).filter(Boolean).map((w) => w.toLowerCase()));
 }
 
+/** Heads of clinical instruments named after a person ("Gail risk score", "Gleason grade", "Ranson criteria"). */
+export const INSTRUMENT_HEADS = set('score scores scale criteria classification index grade staging');
+/** Words that make the word before them a colour ("rose colored", "amber-tinged sputum"). */
+export const COLOUR_DESCRIPTORS = set('colored coloured tinged toned hued');
+
 /** Titles that precede a clinician's name. */
 export const DOCTOR_TITLES = set('dr dr. doctor doc drs prof professor dra dra. doctora dres profa profesor profesora');
 /** Titles that precede a patient's (or relative's) name. */

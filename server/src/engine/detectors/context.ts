@@ -1,6 +1,7 @@
 import type { Dictionaries } from '../dictionaries';
 import type { DetectOptions, EntityType, Finding, Language } from '../types';
 import type { Casing, Token } from '../tokenize';
+import { COLOUR_DESCRIPTORS, INSTRUMENT_HEADS } from '../lexicon';
 
 /** Everything a detector may read, computed once per text. */
 export interface DetectContext {
@@ -60,6 +61,21 @@ export function wordsBefore(tokens: readonly Token[], i: number, n: number): str
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const LETTER = /[\p{L}]/u;
 const WORD_CHAR_AFTER = /[\p{L}%/]/u;
+
+/**
+ * How many words from token i are an instrument's eponym ("Gail risk score": 2, "Gleason grade": 1) or a colour
+ * ("rose colored", "amber-tinged": 1): no person is meant there, whatever the word's other senses. 0 otherwise.
+ */
+export function eponymOrColourAt(text: string, tokens: readonly Token[], i: number): number {
+	const n = tokens.length;
+	const t = tokens[i];
+	const after = i + 1 < n && tokens[i + 1].text === '-' && tokens[i + 1].start === t.end ? i + 2 : i + 1;
+	if (after < n && tokens[after].kind === 'w' && COLOUR_DESCRIPTORS.has(tokens[after].lower) && tokens[after].start - t.end <= 1) return 1;
+	const head = i + 1 < n && tokens[i + 1].lower === 'risk' ? i + 2 : i + 1;
+	if (head < n && tokens[head].kind === 'w' && INSTRUMENT_HEADS.has(tokens[head].lower) && BLANKS.test(text.slice(tokens[head - 1].end, tokens[head].start))) return head - i;
+	return 0;
+}
+const BLANKS = /^[ \t]{1,2}$/;
 
 /** Whether tokens a and b (a before b) stand on the same line: no line break between them. */
 export function sameLine(text: string, tokens: readonly Token[], a: number, b: number): boolean {

@@ -5,7 +5,7 @@ import {
 import type { Token } from '../tokenize';
 import { isCapitalised } from '../tokenize';
 import type { EntityType } from '../types';
-import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
+import { type DetectContext, type Emit, eponymOrColourAt, sameLine as tokensOnOneLine } from './context';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
 const HAS_UPPER = /\p{Lu}/u;
@@ -272,6 +272,11 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 			info[i] = { ...info[i]!, blocked: true, clinicalOnly: false };
 			info[i + 2] = { ...info[i + 2]!, blocked: true, clinicalOnly: false };
 		}
+	}
+	// An instrument's eponym or a colour ("GAIL RISK SCORE", "Rose colored rash") is no name there.
+	for (let i = 0; i < n; i++) {
+		const k = info[i] ? eponymOrColourAt(text, tokens, i) : 0;
+		for (let j = i; j < i + k; j++) if (info[j]) info[j] = { ...info[j]!, blocked: true, clinicalOnly: false, soft: false };
 	}
 	// A car's make after its model year or before its model ("2012 Honda Civic", "Ford Focus") names a vehicle,
 	// not a person: the make and the model are no names there.
