@@ -206,11 +206,22 @@ describe('names, dates, phones and addresses known by their context', () => {
 		assert.deepEqual(flagged, [], `seed ${seed}`);
 	});
 	// The same words are still names where the writing says so (the rules above look only at what follows them);
-	// over 25 seeds the family was found 96.9% on average, 94.2% at worst.
+	// over 25 seeds the family was found 93.9% on average, 91.7% at worst ("Dr. Will Morse": an auxiliary first).
 	expectFamily('the same words as people: after a title or a label, before a verb', () => {
-		const value = `${pick([...COLOUR_NAMES, ...VERB_NAMES])}${rnd() < 0.5 ? ` ${last()}` : ''}`;
-		return { text: pick([`Mrs. ${value} called back.`, `Patient: ${value}\nDOB: 4/5/1950`, `Seen by Dr. ${value} today.`, `Mr. ${value} is a 67 yo man.`]), value };
-	}, ['Patient', 'Doctor'], 0.9);
+		// surnames that are also instruments' eponyms too, in every case style ("MRS. RUBY BISHOP")
+		const surname = rnd() < 0.5 ? last() : pick(['Bishop', 'Wells', 'Norton', 'Morse', 'Fisher', 'Clark', 'Hunt']);
+		const value = `${pick([...COLOUR_NAMES, ...VERB_NAMES])}${rnd() < 0.6 ? ` ${surname}` : ''}`;
+		return { text: pick([`Mrs. ${value} called back.`, `Name: ${value}\nDOB: 4/5/1950`, `Seen by Dr. ${value} today.`, `Mr. ${value} is a 67 yo man.`]), value };
+	}, ['Patient', 'Doctor'], 0.88);
+
+	// Census surnames that are everyday words (White, Young, Hunt, Price), after a titled census given name: 99.0% on
+	// average over 25 seeds (61.8% before such surnames continued the name in notes without case).
+	const WORD_SURNAMES = dicts.raw.last.slice(0, 5000).filter((n) => /^[A-Za-z]{3,}$/.test(n) && (dicts.englishWords.get(n.toLowerCase()) ?? 99) <= 35);
+	const GIVEN = [...dicts.raw.firstFemale.slice(0, 300), ...dicts.raw.firstMale.slice(0, 300)].filter((n) => (dicts.englishWords.get(n.toLowerCase()) ?? 99) > 35);
+	expectFamily('a titled given name and a surname that is a word, in every case style ("DR. JOHN WHITE")', () => {
+		const value = `${cap(pick(GIVEN))} ${cap(pick(WORD_SURNAMES))}`;
+		return { text: `${pick(['Seen by Dr.', 'Mrs.', 'Mr.', 'Discussed with Dr.', 'Ms.'])} ${value} ${pick(['today.', 'called back.', 'at the bedside.', 'about the plan.'])}`, value };
+	}, ['Patient', 'Doctor']);
 
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
 		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {

@@ -537,14 +537,21 @@ function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
 		if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || PERSON_LABELS.has(wj.lower)) continue;
 		// a verb-like word ("will", "younger") continues a name only when it is written as one
 		if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
-		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8)) continue;
+		// A common census surname right after a given name that a title introduced is that person's surname, in notes
+		// without case too, when it is also a word or a clinical eponym ("DR. JOHN WHITE", "mrs. ruby bishop"; a verb
+		// or an auxiliary after the given name is filtered above, "Gail risk score" was blocked apart).
+		const titledSurname = dir === 1 && c.detector === 'name-title' && info[i]!.first && wj.last && wj.lastRank <= TITLED_SURNAME_RANK && (!wj.blocked || wj.clinicalOnly) && GAP_SPACE.test(gap);
+		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8) && !titledSurname) continue;
 		const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
 		const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
-		if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
+		if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || titledSurname || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
 			mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
 		}
 	}
 }
+
+/** Census surnames up to this rank continue a titled given name even when they are words (Young, White, Hunt). */
+const TITLED_SURNAME_RANK = 5000;
 
 /** Coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger". */
 function coordinationRule(s: NameScan, i: number, c: Candidate): void {
