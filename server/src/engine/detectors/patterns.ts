@@ -69,7 +69,16 @@ function monthDay(m: RegExpMatchArray, dayFirst: boolean): [start: number, end: 
 /** Dates in numeric, ISO, month-name and partial forms; years; impossible dates that look like dates count too. */
 export function detectDates(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
-	const dayFirstLocale = ctx.language === 'es';
+	const dayFirst = ctx.language === 'es';
+	numericDates(text, dayFirst, emit);
+	detectTwoDigitYears(text, emit);
+	partialDates(text, dayFirst, emit);
+	monthNameDates(ctx, emit);
+	yearDates(text, emit);
+}
+
+/** Whole numeric dates: ISO, ranges, month/day/year, month/year, ordinals, decades. */
+function numericDates(text: string, dayFirst: boolean, emit: Emit): void {
 	for (const m of text.matchAll(RE.ymd)) {
 		if (Number(m[3]) <= 12 || Number(m[4]) <= 12) emit(m.index!, m.index! + m[0].length, 'Date', 0.97, 'date-iso');
 	}
@@ -79,15 +88,15 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 	for (const m of text.matchAll(RE.mdy)) {
 		const a = Number(m[1]);
 		const b = Number(m[3]);
-		const [mo, d] = dayFirstLocale ? [b, a] : [a, b];
+		const [mo, d] = dayFirst ? [b, a] : [a, b];
 		// Impossible dates (2/31) still look like dates; only reject what cannot be a month at all.
 		if ((mo >= 1 && mo <= 12 && d >= 1 && d <= 31) || (d >= 1 && d <= 12 && mo >= 1 && mo <= 31)) {
-			if (m[2] === '.' && m[4].length === 2 && !dayFirstLocale) continue; // 1.5.10 is more likely a version
+			if (m[2] === '.' && m[4].length === 2 && !dayFirst) continue; // 1.5.10 is more likely a version
 			emit(m.index!, m.index! + m[0].length, 'Date', 0.95, 'date-numeric');
 		}
 	}
 	for (const m of text.matchAll(RE.mdDotYear)) {
-		const md = monthDay(m, dayFirstLocale);
+		const md = monthDay(m, dayFirst);
 		if (md && partialDateConfidence(text, md[0], md[1], md[2], md[3]) > 0) emit(md[0], md[1], 'Date', 0.85, 'date-numeric');
 	}
 	for (const m of text.matchAll(RE.monthYear)) {
@@ -110,9 +119,12 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		const n = Number(m[1]);
 		if (n >= 10 && !/\d['’]?\s?\d/.test(text.slice(m.index!, m.index! + 6))) emit(m.index!, m.index! + 2, 'Date', 0.7, 'date-year');
 	}
-	detectTwoDigitYears(text, emit);
+}
+
+/** A month and day without a year ("11/17", "on 7-8"), unless the numbers are a score, a range or a setting. */
+function partialDates(text: string, dayFirst: boolean, emit: Emit): void {
 	for (const m of text.matchAll(RE.md)) {
-		const md = monthDay(m, dayFirstLocale);
+		const md = monthDay(m, dayFirst);
 		if (!md) continue;
 		const [start, end, mo, d] = md;
 		const a = Number(m[1]);
@@ -129,7 +141,7 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
 	}
 	for (const m of text.matchAll(RE.mdHyphen)) {
-		const md = monthDay(m, dayFirstLocale);
+		const md = monthDay(m, dayFirst);
 		if (!md) continue;
 		const [start, end] = md;
 		const before = prevWord(text, start, ' \t');
@@ -139,6 +151,11 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 		if (after !== '' && !HYPHEN_DATE_AFTER.has(after)) continue;
 		emit(start, end, 'Date', 0.75, 'date-partial');
 	}
+}
+
+/** Dates with a month's name, before or after the day ("March 3, 2020", "3 nov"); a month alone after "in". */
+function monthNameDates(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
 	for (const m of text.matchAll(RE.monthFirst)) {
 		const month = m[1].toLowerCase();
 		const start = m.index!;
@@ -177,6 +194,10 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 			emit(rs, rs + range[1].length, 'Date', 0.8, 'date-month');
 		}
 	}
+}
+
+/** Four-digit years where the context makes them dates, and '92. */
+function yearDates(text: string, emit: Emit): void {
 	for (const m of text.matchAll(RE.year)) {
 		const start = m.index!;
 		const end = start + 4;
