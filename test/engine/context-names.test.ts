@@ -36,7 +36,8 @@ function recall(make: () => { text: string; value: string }, types: EntityType[]
 	return { share: hit / n, misses };
 }
 
-// Over 25 seeds every family found 98.5% or more on average, 95.8% at worst; the floor leaves room for chance.
+// Over 120 seeds every family but two (floors set by each) found 98.8% or more on average, 95.0% at worst; the
+// floor leaves room for chance.
 function expectFamily(name: string, make: () => { text: string; value: string }, types: EntityType[], floor = 0.93): void {
 	it(`${name} (seed ${seed})`, () => {
 		const r = recall(make, types);
@@ -136,7 +137,8 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const k = Math.floor(rnd() * 4);
 		const [value, head] = k === 0 ? [`${pick(['St.', 'Saint'])} ${town}`, ' Hospital'] : k === 1 ? [`${town} ${pick(['Community', 'General', "Children's", 'Memorial'])}`, pick([' Hospital', ' Medical Center'])] : k === 2 ? [`University Hospital of ${town}`, ''] : [`${town} Regional`, ' Medical Center'];
 		return { text: `HPI: chest pain.\n${pick(['Admitted to', 'Transferred from', 'Seen at', 'Performing lab:'])} ${value}${head}.\nHOSPITAL COURSE: stable.`, value };
-	}, ['Hospital', 'City']);
+		// 98.2% on average over 120 seeds (sd 1.5), 92.5% at worst over 161: multi-word towns ("Brasher Falls") vary most
+	}, ['Hospital', 'City'], 0.91);
 	// given names that are also everyday words (Ivory, Olive, Winter), where only the sentence says "a name"
 	const wordNames = [...dicts.raw.firstFemale.slice(0, 2000), ...dicts.raw.firstMale.slice(0, 2000)].filter((n) => (dicts.englishWords.get(n.toLowerCase()) ?? 99) <= 50 && n.length >= 4);
 	expectFamily('a relative set off by commas, opening a clause, or listed with the relation in parentheses', () => {
@@ -206,7 +208,8 @@ describe('names, dates, phones and addresses known by their context', () => {
 		assert.deepEqual(flagged, [], `seed ${seed}`);
 	});
 	// The same words are still names where the writing says so (the rules above look only at what follows them);
-	// over 25 seeds the family was found 93.9% on average, 91.7% at worst ("Dr. Will Morse": an auxiliary first).
+	// over 120 seeds the family was found 93.8% on average (sd 1.4), 90.0% at worst ("Dr. Will Morse": an auxiliary
+	// first), so the floor sits 4 standard deviations below the mean.
 	expectFamily('the same words as people: after a title or a label, before a verb', () => {
 		// surnames that are also instruments' eponyms too, in every case style ("MRS. RUBY BISHOP")
 		const surname = rnd() < 0.5 ? last() : pick(['Bishop', 'Wells', 'Norton', 'Morse', 'Fisher', 'Clark', 'Hunt']);
