@@ -53,7 +53,7 @@ export interface NameInfo {
 	gender?: 'm' | 'f';
 }
 
-/** What detectors ask of a word list: membership. A JS Set, or a packed table shared between threads. */
+/** What detectors ask of a word list: membership. A JS Set, or a packed table read from the build's pack. */
 export interface WordSet {
 	has(word: string): boolean;
 	readonly size: number;

@@ -215,13 +215,13 @@ async function scan(ctx: ServerContext, uri: string, st: DocState, gen: number):
 	const settings = await ctx.settings.get(uri);
 	const current = ctx.documents.get(uri);
 	if (!current || current.version !== doc.version || st.gen !== gen) return; // a newer version will be validated
-	if (!settings.enable) return publishSkipped(ctx, doc, 'disabled', Date.now());
-	if (doc.getText().length > settings.maxFileSizeKb * 1024) return publishSkipped(ctx, doc, 'tooLarge', Date.now(), settings.maxFileSizeKb);
+	if (!settings.enable) return publishSkipped(ctx, doc, 'disabled');
+	if (doc.getText().length > settings.maxFileSizeKb * 1024) return publishSkipped(ctx, doc, 'tooLarge', settings.maxFileSizeKb);
 	await new DocumentScan(ctx, doc, settings, st, gen).run();
 }
 
 /** A document that is not scanned: disabled, or larger than deid.maxFileSizeKb (with a diagnostic that says why). */
-async function publishSkipped(ctx: ServerContext, doc: TextDocument, skipped: 'disabled' | 'tooLarge', started: number, maxKb = 0): Promise<void> {
+async function publishSkipped(ctx: ServerContext, doc: TextDocument, skipped: 'disabled' | 'tooLarge', maxKb = 0): Promise<void> {
 	const uri = doc.uri;
 	const diagnostics: Diagnostic[] = [];
 	if (skipped === 'disabled') ctx.scans.delete(uri);
@@ -238,7 +238,8 @@ async function publishSkipped(ctx: ServerContext, doc: TextDocument, skipped: 'd
 		);
 	}
 	await ctx.connection.sendDiagnostics({ uri, version: doc.version, diagnostics });
-	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped, elapsedMs: skipped === 'disabled' ? 0 : Date.now() - started });
+	// nothing was scanned: no time to report
+	await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: 0, counts: {}, skipped, elapsedMs: 0 });
 }
 
 /**

@@ -66,10 +66,8 @@ export class PackedSet implements Iterable<string> {
 	/** The key's index, or -1. */
 	indexOf(key: string): number {
 		const n = key.length;
-		let h = 0x811c9dc5;
-		for (let i = 0; i < n; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
 		const { slots, offsets, chars, mask } = this;
-		for (let s = h & mask; ; s = (s + 1) & mask) {
+		for (let s = hashKey(key) & mask; ; s = (s + 1) & mask) {
 			const e = slots[s];
 			if (e === 0) return -1;
 			const a = offsets[e - 1];

@@ -265,6 +265,7 @@ const YEAR = /^(?:19|20)\d\d$/;
 /** A sentence's first word right before one of these is a verb or an adverb ("Mark the site", "Bill this visit"). */
 const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'each', 'every']);
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';']);
+const ONE_BLANK = /^[ \t]$/;
 
 /**
  * Words that are no name or place where they stand, whatever their context: the parts of a hyphenated clinical
@@ -412,7 +413,7 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 		positive[i] = p[CLASS_NAME] + p[CLASS_PLACE];
 		kind[i] = p[CLASS_PLACE] > p[CLASS_NAME] ? CLASS_PLACE : CLASS_NAME;
 	}
-	unscoreNonNames(ctx, input.breakBefore, positive);
+	unscoreNonNames(ctx, input.breakBefore, positive, model.threshold * 0.5);
 	// tokens already reported by a rule as a name or place
 	const covered = new Uint8Array(n);
 	const coveredType: (EntityType | undefined)[] = new Array(n);
@@ -479,15 +480,16 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
  * score", "rose colored"), and a sentence's first word right before a determiner, a verb ("Mark the site", "Bill
  * this visit"). Applied after scoring, so training sees every candidate.
  */
-function unscoreNonNames(ctx: DetectContext, breakBefore: Uint8Array, positive: Float32Array): void {
+function unscoreNonNames(ctx: DetectContext, breakBefore: Uint8Array, positive: Float32Array, low: number): void {
 	const { tokens, text } = ctx;
 	const n = tokens.length;
 	for (let i = 0; i < n; i++) {
-		if (positive[i] === 0 || tokens[i].kind !== 'w') continue;
+		// a word below the weak bar changes no run: only the others are worth the look
+		if (positive[i] < low || tokens[i].kind !== 'w') continue;
 		const eponym = eponymOrColourAt(text, tokens, i);
 		for (let k = 0; k < eponym; k++) positive[i + k] = 0;
 		const starts = i === 0 || breakBefore[i] === 1 || SENTENCE_END.has(tokens[i - 1].text);
-		if (starts && i + 1 < n && tokens[i + 1].kind === 'w' && DETERMINERS.has(tokens[i + 1].lower) && /^[ \t]$/.test(text.slice(tokens[i].end, tokens[i + 1].start))) positive[i] = 0;
+		if (starts && i + 1 < n && tokens[i + 1].kind === 'w' && DETERMINERS.has(tokens[i + 1].lower) && ONE_BLANK.test(text.slice(tokens[i].end, tokens[i + 1].start))) positive[i] = 0;
 	}
 }
 
