@@ -1,4 +1,4 @@
-// npm run bench:calibrate — fits the confidence calibration (server/src/engine/calibration.json) on the development
+// npm run bench:calibrate — fits the confidence calibration (server/src/engine/detect/calibration.json) on the development
 // corpora in ../shared: every finding the engine reports at the default threshold, scored raw (--raw-confidence),
 // is a hit when at least half of its non-space characters lie in gold PHI. Findings are pooled by raw score and
 // the share of hits is made monotone by isotonic regression (pool adjacent violators). Prints the reliability
@@ -11,7 +11,7 @@ import { bratGold, ece, physionetGold, points } from './reliability.mjs';
 const root = resolve(import.meta.dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
 const cli = join(root, 'dist', 'cli.js');
-const out = join(root, 'server', 'src', 'engine', 'calibration.json');
+const out = join(root, 'server', 'src', 'engine', 'detect', 'calibration.json');
 const physionet = join(shared, 'corpora', 'physionet-deid-dev');
 const meddocan = join(shared, 'corpora', 'meddocan', 'train');
 if (!existsSync(physionet) || !existsSync(meddocan)) {
@@ -56,7 +56,7 @@ writeFileSync(out, JSON.stringify({ fitted: 'npm run bench:calibrate: en on phys
 // the engine's own mapping, bundled, applied with the new knots
 const esbuild = await import('esbuild');
 const bundled = join(root, '.bench', 'calibration.mjs');
-await esbuild.build({ entryPoints: [join(root, 'server', 'src', 'engine', 'calibration.ts')], bundle: true, format: 'esm', platform: 'node', outfile: bundled, logLevel: 'warning' });
+await esbuild.build({ entryPoints: [join(root, 'server', 'src', 'engine', 'detect', 'calibration.ts')], bundle: true, format: 'esm', platform: 'node', outfile: bundled, logLevel: 'warning' });
 const { calibrate } = await import(bundled);
 for (const [name, pts, table] of [['physionet-deid-dev (en)', en, tables.en], ['meddocan/train (es)', es, tables.es]]) {
 	const before = ece(pts, (c) => c);

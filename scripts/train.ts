@@ -1,5 +1,5 @@
-// npm run train — fits the learned name-and-place scorer (server/src/engine/detectors/scorer.ts) and writes its
-// weights to server/src/engine/model/names-en.json. Byte-identical on every run: fixed seeds, a fixed order,
+// npm run train — fits the learned name-and-place scorer (server/src/engine/detect/scorer.ts) and writes its
+// weights to server/src/engine/detect/model/names-en.json. Byte-identical on every run: fixed seeds, a fixed order,
 // weights rounded. Prints patient-level 5-fold cross-validation first: each fold's notes are scored by a model
 // that never saw that fold's patients, with names and places redrawn, so the figures say what unseen notes get.
 //
@@ -9,9 +9,9 @@
 // the contexts and the general features around them.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { detectRules, detectWith } from '../server/src/engine/detect';
-import { CLASSES, CLASS_NAME, CLASS_O, CLASS_PLACE, MAX_FEATURES, type ScorerModel, probabilities, scorerInput, tokenFeatures } from '../server/src/engine/detectors/scorer';
-import { FACILITY_WORDS, HOSPITAL_WORDS } from '../server/src/engine/lexicon';
+import { detectRules, detectWith } from '../server/src/engine/detect/detect';
+import { CLASSES, CLASS_NAME, CLASS_O, CLASS_PLACE, MAX_FEATURES, type ScorerModel, probabilities, scorerInput, tokenFeatures } from '../server/src/engine/detect/scorer';
+import { FACILITY_WORDS, HOSPITAL_WORDS } from '../server/src/engine/detect/lexicon';
 import { loadDictionaries } from '../server/src/node/dictionaries';
 import { namePools } from '../bench/generalization.mjs';
 import { mulberry32 } from '../bench/random.mjs';
@@ -19,7 +19,7 @@ import { mulberry32 } from '../bench/random.mjs';
 const root = resolve(__dirname, '..');
 const shared = resolve(process.env.DEID_SHARED ?? join(root, '..', 'shared'));
 const corpus = join(shared, 'corpora/physionet-deid-dev');
-const out = process.env.DEID_TRAIN_OUT ?? join(root, 'server/src/engine/model/names-en.json');
+const out = process.env.DEID_TRAIN_OUT ?? join(root, 'server/src/engine/detect/model/names-en.json');
 const BITS = 18;
 const EPOCHS = Number(process.env.DEID_TRAIN_EPOCHS || 10);
 const FOLDS = 5;

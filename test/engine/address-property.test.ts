@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { deidentifyDocument, detect, type EntityType } from '../../server/src/engine';
-import { STREET_WORDS } from '../../server/src/engine/detectors/addresses';
+import { STREET_WORDS } from '../../server/src/engine/detect/addresses';
 import { hmacHash } from '../../server/src/node/hash';
 import { dicts } from '../helpers/engine';
 import { mulberry32 } from '../../bench/random.mjs';

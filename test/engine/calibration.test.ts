@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { calibrate, calibrationFor } from '../../server/src/engine/calibration';
+import { calibrate, calibrationFor } from '../../server/src/engine/detect/calibration';
 import { detect } from '../../server/src/engine';
 import { dicts } from '../helpers/engine';
 

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ENTITY_TYPES, mergeOverlaps, type DetectOptions, type EntityType } from '../../server/src/engine';
 import { covering, dicts, find } from '../helpers/engine';
 import { detect } from '../../server/src/engine';
-import { tokenize, tokenizeWithRegex } from '../../server/src/engine/tokenize';
+import { tokenize, tokenizeWithRegex } from '../../server/src/engine/detect/tokenize';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../helpers/cli';

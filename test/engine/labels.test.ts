@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { LABEL_RE, labelMatches } from '../../server/src/engine/detectors/fields';
+import { LABEL_RE, labelMatches } from '../../server/src/engine/detect/fields';
 
 function rng(seed: number) {
 	return () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { detect, scanDocument } from '../../server/src/engine';
 import { dicts, find } from '../helpers/engine';
 import { assertLinear } from '../helpers/linear';
-import { hashReference, scrubXhtml, splitMarkup, stripJsonExtensions } from '../../server/src/engine/fhir';
+import { hashReference, scrubXhtml, splitMarkup, stripJsonExtensions } from '../../server/src/engine/formats/fhir';
 
 // Adversarial inputs for the patterns (long runs that almost match). A backtracking blow-up shows as
 // super-linear growth: 8x the input must not take much more than 8x the time.

@@ -4,9 +4,9 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { detect } from '../../server/src/engine';
-import { detectRules } from '../../server/src/engine/detect';
-import { MAX_FEATURES, type ScorerModel, scorerInput, tokenFeatures } from '../../server/src/engine/detectors/scorer';
-import model from '../../server/src/engine/model/names-en.json';
+import { detectRules } from '../../server/src/engine/detect/detect';
+import { MAX_FEATURES, type ScorerModel, scorerInput, tokenFeatures } from '../../server/src/engine/detect/scorer';
+import model from '../../server/src/engine/detect/model/names-en.json';
 import { dicts } from '../helpers/engine';
 
 function rng(seed: number) {

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { surrogateFor, type EntityType, type SurrogateContext } from '../../server/src/engine';
-import { FACILITY_WORDS, NAME_CONNECTORS } from '../../server/src/engine/lexicon';
+import { FACILITY_WORDS, NAME_CONNECTORS } from '../../server/src/engine/detect/lexicon';
 import { hmacHash } from '../../server/src/node/hash';
 import { indexDictionariesFromJson } from '../../server/src/node/dictionaries';
 import { dicts } from '../helpers/engine';

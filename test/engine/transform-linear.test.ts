@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { ENTITY_TYPES, detect, mergeOverlaps, shapeSurrogate, splitStreet, surrogateFor, transformText, type EntityType, type Finding, type KeyedHash, type SurrogateContext, type TransformOptions } from '../../server/src/engine';
-import { MAX_MERGED_SPAN } from '../../server/src/engine/detect';
+import { MAX_MERGED_SPAN } from '../../server/src/engine/detect/detect';
 import { hmacHash } from '../../server/src/node/hash';
 import { dicts } from '../helpers/engine';
 import { assertLinear } from '../helpers/linear';

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { formatRedaction, maskSameLength, permuteIndex, shapeSurrogate, shiftDate, surrogateFor, validateRedactionFormat, type EntityType } from '../../server/src/engine';
 import { dateShiftDays, hmacHash } from '../../server/src/node/hash';
-import { PROFESSIONS_EN, PROFESSIONS_ES } from '../../server/src/engine/lexicon';
+import { PROFESSIONS_EN, PROFESSIONS_ES } from '../../server/src/engine/detect/lexicon';
 import { dicts } from '../helpers/engine';
 
 const hash = hmacHash(Buffer.from('0123456789abcdef0123456789abcdef'));

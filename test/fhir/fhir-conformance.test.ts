@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { dateShiftOffset, FhirAnonymizer, hashReference, loadFhirConfig, parseJson, splitPath, stringify, type FhirConfig, type FhirDeps } from '../../server/src/engine/fhir';
+import { dateShiftOffset, FhirAnonymizer, hashReference, loadFhirConfig, parseJson, splitPath, stringify, type FhirConfig, type FhirDeps } from '../../server/src/engine/formats/fhir';
 import { decryptFhirValue, nodeFhirDeps } from '../../server/src/node/fhirDeps';
 
 const DIR = path.resolve(__dirname, '../../../../shared/conformance/fhir-anonymizer');

@@ -6,7 +6,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { FhirAnonymizer, loadFhirConfig, parseJson, stringify } from '../../server/src/engine/fhir';
+import { FhirAnonymizer, loadFhirConfig, parseJson, stringify } from '../../server/src/engine/formats/fhir';
 import { runFhirJob } from '../../server/src/jobs/fhirJob';
 import { nodeFhirDeps } from '../../server/src/node/fhirDeps';
 import { root, runCli } from '../helpers/cli';

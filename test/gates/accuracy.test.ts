@@ -17,7 +17,7 @@ const SWAP_SEEDS = [1, 2];
 const SWAPPED_RECALL_FLOOR = 0.966;
 const SWAPPED_PRECISION_FLOOR = 0.914;
 // the weights npm run train writes, so that the shipped model is the one the script makes
-const MODEL = join(root, 'server', 'src', 'engine', 'model', 'names-en.json');
+const MODEL = join(root, 'server', 'src', 'engine', 'detect', 'model', 'names-en.json');
 const shared = join(root, '..', 'shared');
 const corpus = join(shared, 'corpora', 'physionet-deid-dev');
 
@@ -37,7 +37,7 @@ describe('accuracy gate (PhysioNet development notes, values swapped)', () => {
 
 describe('the learned scorer is rebuilt byte for byte by npm run train', () => {
 	const skip = existsSync(join(corpus, 'docs')) ? false : `../shared not found (${corpus}); training check skipped`;
-	it('scripts/train.mjs --no-cv writes the shipped engine/model/names-en.json', { skip, timeout: 600_000 }, () => {
+	it('scripts/train.mjs --no-cv writes the shipped engine/detect/model/names-en.json', { skip, timeout: 600_000 }, () => {
 		const dir = mkdtempSync(join(tmpdir(), 'deid-train-'));
 		try {
 			const out = join(dir, 'names-en.json');

@@ -144,7 +144,7 @@ describe('docs/ARCHITECTURE.md', () => {
 			assert.ok(found.some((f) => f.includes(bad)), `${bad} was not reported: ${JSON.stringify(found)}`);
 		}
 		assert.equal(found.length, 11, JSON.stringify(found));
-		const real = 'The engine (`server/src/engine/detect.ts`, `detectors/scorer.ts`, `detect()`, `npm run lint`, `deid scan`, `dist/cli.js`, `../shared`, `server/src/features/<name>.ts`, `phi.<Type>`, `deid-manifest.json`, `test/engine/*.test.ts`) [readme](../README.md).';
+		const real = 'The engine (`server/src/engine/detect/detect.ts`, `detect/scorer.ts`, `detect()`, `npm run lint`, `deid scan`, `dist/cli.js`, `../shared`, `server/src/features/<name>.ts`, `phi.<Type>`, `deid-manifest.json`, `test/engine/*.test.ts`) [readme](../README.md).';
 		assert.deepEqual(unresolved(repo, real), []);
 	});
 });

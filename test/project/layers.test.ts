@@ -47,22 +47,22 @@ describe('layer import rules', () => {
 		await refused('server/src/engine/x.ts', "import { readFileSync } from 'node:fs';\nexport const r = readFileSync;", 'engine');
 		await refused('server/src/engine/x.ts', "import { join } from 'path';\nexport const j = join;", 'engine');
 		await refused('server/src/engine/x.ts', "import * as vscode from 'vscode';\nexport const v = vscode;", 'engine');
-		await refused('server/src/engine/fhir/x.ts', "export { Worker } from 'node:worker_threads';", 'engine');
-		await refused('server/src/engine/fhir/x.ts', "declare const require: (id: string) => unknown;\nexport const cp = require('child_process');", 'engine');
-		await refused('server/src/engine/detectors/x.ts', "export const load = () => import('node:fs/promises');", 'engine');
+		await refused('server/src/engine/formats/fhir/x.ts', "export { Worker } from 'node:worker_threads';", 'engine');
+		await refused('server/src/engine/formats/fhir/x.ts', "declare const require: (id: string) => unknown;\nexport const cp = require('child_process');", 'engine');
+		await refused('server/src/engine/detect/x.ts', "export const load = () => import('node:fs/promises');", 'engine');
 	});
 
 	it('the engine imports nothing of the server outside it, at any folder depth', async () => {
 		await refused('server/src/engine/x.ts', "export { Commands } from '../protocol';", 'engine');
-		await refused('server/src/engine/fhir/x.ts', "export { loadDictionaries } from '../../node/dictionaries';", 'engine');
+		await refused('server/src/engine/formats/fhir/x.ts', "export { loadDictionaries } from '../../../node/dictionaries';", 'engine');
 		await refused('server/src/engine/a/b/x.ts', "export { runFolderJob } from '../../../jobs/folderJob';", 'engine');
-		await allowed('server/src/engine/fhir/x.ts', "export { ENTITY_TYPES } from '../types';\nexport { detect } from '../detect';");
+		await allowed('server/src/engine/formats/fhir/x.ts', "export { ENTITY_TYPES } from '../types';\nexport { detect } from '../detect';");
 		await allowed('server/src/engine/x.ts', "export { ENTITY_TYPES } from './types';");
 	});
 
 	it('the engine may use its declared pure packages', async () => {
-		await allowed('server/src/engine/fhir/x.ts', "import type * as F from 'fhirpath';\nimport { parse } from 'lossless-json';\nexport type T = typeof F;\nexport const p = parse;");
-		await allowed('server/src/engine/fhir/x.ts', "declare const require: (id: string) => unknown;\nexport const m = () => require('fhirpath/fhir-context/r4');");
+		await allowed('server/src/engine/formats/fhir/x.ts', "import type * as F from 'fhirpath';\nimport { parse } from 'lossless-json';\nexport type T = typeof F;\nexport const p = parse;");
+		await allowed('server/src/engine/formats/fhir/x.ts', "declare const require: (id: string) => unknown;\nexport const m = () => require('fhirpath/fhir-context/r4');");
 	});
 
 	it('the server never imports the client or vscode', async () => {

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { JobError } from '../jobs/folderJob';
 import { runFhirJob } from '../jobs/fhirJob';
-import { loadConfigOrDefault } from '../engine/fhir';
+import { loadConfigOrDefault } from '../engine/formats/fhir';
 import { fhirKeyDeriver } from '../node/fhirDeps';
 import { loadDictionaries } from '../node/dictionaries';
 import { detectOptions, one, UsageError, type Parsed } from './args';

@@ -1,6 +1,6 @@
-import { detect } from './detect';
+import { detect } from './detect/detect';
 import type { Dictionaries } from './dictionaries';
-import { scanJson, splitLines, type JsonStringValue } from './ndjson';
+import { scanJson, splitLines, type JsonStringValue } from './formats/ndjson';
 import { detectJsonValues, type DocumentFormat, type DocumentProblem } from './scan';
 import { applyStrategy, type Policy } from './policy';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type Replacement, type SurrogateContext } from './transform';

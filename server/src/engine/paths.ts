@@ -1,4 +1,4 @@
-import { detect, mergeOverlaps } from './detect';
+import { detect, mergeOverlaps } from './detect/detect';
 import type { Dictionaries } from './dictionaries';
 import { applyStrategy, type Policy } from './policy';
 import { applyReplacements, DEFAULT_REDACTION_FORMAT, type Operation, type SurrogateContext } from './transform';

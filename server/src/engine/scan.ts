@@ -1,6 +1,6 @@
-import { detect, mergeOverlaps } from './detect';
+import { detect, mergeOverlaps } from './detect/detect';
 import type { Dictionaries } from './dictionaries';
-import { scanJson, splitLines, type JsonStringValue } from './ndjson';
+import { scanJson, splitLines, type JsonStringValue } from './formats/ndjson';
 import { textPieces } from './pieces';
 import type { DetectOptions, EntityType, Finding } from './types';
 

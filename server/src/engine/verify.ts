@@ -1,7 +1,7 @@
 // The pure parts of verifying a folder job's output: the more sensitive detection options, where the job's own
 // labels and masks lie, and the candidate values of a text whose keyed digests are compared with the job's claims.
-import { DEFAULT_MIN_CONFIDENCE } from './detect';
-import { STOPWORDS } from './lexicon';
+import { DEFAULT_MIN_CONFIDENCE } from './detect/detect';
+import { STOPWORDS } from './detect/lexicon';
 import { DEFAULT_REDACTION_FORMAT } from './transform';
 import { ENTITY_TYPES, type DetectOptions, type EntityType, type Finding } from './types';
 

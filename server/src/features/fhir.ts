@@ -5,7 +5,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scanJson, splitLines, type EntityType, type Finding } from '../engine';
-import { FhirAnonymizer, loadConfigOrDefault, parseJson, scrubTextProcessor, stringify, type FhirChange } from '../engine/fhir';
+import { FhirAnonymizer, loadConfigOrDefault, parseJson, scrubTextProcessor, stringify, type FhirChange } from '../engine/formats/fhir';
 import { fhirKeyDeriver, nodeFhirDeps } from '../node/fhirDeps';
 import type { DeidSettings } from '../settings';
 import type { ServerContext } from '../state';

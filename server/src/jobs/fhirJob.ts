@@ -9,7 +9,7 @@ import type { DetectOptions, Dictionaries, EntityType, Operation } from '../engi
 import {
 	FhirAnonymizer, isResourceType, loadConfigOrDefault, knownPhiOfPatient, parseJson, patientIdOf, scrubTextProcessor, stringify,
 	type FhirConfig, type FhirDeps, type FhirIssue,
-} from '../engine/fhir';
+} from '../engine/formats/fhir';
 import type { DenyEntry } from '../engine/types';
 import { fhirKeyDeriver, nodeFhirDeps } from '../node/fhirDeps';
 import { JobError } from './errors';

@@ -144,7 +144,7 @@ export const REPORT_JSON = 'deid-report.json';
 export const REPORT_MD = 'deid-report.md';
 
 import { JobError } from './errors';
-import { loadFhirConfig } from '../engine/fhir';
+import { loadFhirConfig } from '../engine/formats/fhir';
 import { collectKnownPhi } from './fhirJob';
 export { JobError };
 

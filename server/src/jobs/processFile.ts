@@ -3,7 +3,7 @@ import { constants, type WriteStream } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
-import { patientIdOf } from '../engine/fhir/scrubText';
+import { patientIdOf } from '../engine/formats/fhir/scrubText';
 import {
 	applyReview, decisionsInPiece, detect, reviewDigest, scanDocument, transformNdjson, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
 	claimDigest, replacedUnits, strategyFor, deidentifyDocument, deidentifyNdjson, type DenyEntry, type Finding, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,

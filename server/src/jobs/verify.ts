@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { claimDigest, DEFAULT_MIN_CONFIDENCE, scanDocument, SURROGATE_UNIT_TYPES, type DetectOptions, type Dictionaries, type EntityType, type Finding, type Operation } from '../engine';
-import { CLINICAL, STOPWORDS } from '../engine/lexicon';
+import { CLINICAL, STOPWORDS } from '../engine/detect/lexicon';
 import { textPieces } from '../engine/pieces';
 import { forEachCandidate, labelSpans, outside, sensitiveOptions, union, type Span } from '../engine/verify';
 import { hmacHash, keyFingerprint } from '../node/hash';

@@ -1,6 +1,6 @@
 // Node implementations of the FHIR engine's injected dependencies.
 import * as crypto from 'node:crypto';
-import type { FhirDeps } from '../engine/fhir/engine';
+import type { FhirDeps } from '../engine/formats/fhir/engine';
 
 export function nodeFhirDeps(overrides: Partial<FhirDeps> = {}): FhirDeps {
 	return {

@@ -1,4 +1,4 @@
-import { MONTHS } from '../lexicon';
+import { MONTHS } from '../detect/lexicon';
 import { applyCase } from './text';
 
 const DAY_MS = 86400000;

@@ -1,4 +1,4 @@
-import { FACILITY_WORDS, NAME_CONNECTORS } from '../lexicon';
+import { FACILITY_WORDS, NAME_CONNECTORS } from '../detect/lexicon';
 import type { EntityType } from '../types';
 import { isEnUs, isSpanish, type SurrogateContext } from './context';
 import { shapeSurrogate } from './fpe';

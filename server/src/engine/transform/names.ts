@@ -1,4 +1,4 @@
-import { NAME_CONNECTORS } from '../lexicon';
+import { NAME_CONNECTORS } from '../detect/lexicon';
 import { isEnUs, remember, type SurrogateContext } from './context';
 import { Picker } from './keyed';
 import { permutedName, pools, spareVariant, type NameKind, type Pools } from './pools';

@@ -1,5 +1,5 @@
-import { STREET_WORDS } from '../detectors/addresses';
-import { NAME_CONNECTORS } from '../lexicon';
+import { STREET_WORDS } from '../detect/addresses';
+import { NAME_CONNECTORS } from '../detect/lexicon';
 import type { SurrogateContext } from './context';
 import { shapeSurrogate } from './fpe';
 import type { KeyedHash, Picker } from './keyed';

@@ -1,4 +1,4 @@
-import { PROFESSIONS_EN, PROFESSIONS_ES } from '../lexicon';
+import { PROFESSIONS_EN, PROFESSIONS_ES } from '../detect/lexicon';
 import type { EntityType } from '../types';
 import { SURROGATE_UNIT_TYPES } from './claims';
 import { isEnUs, MEMO_TYPES, remember, type SurrogateContext } from './context';

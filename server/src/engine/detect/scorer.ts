@@ -1,10 +1,11 @@
 import {
 	CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, FACILITY_WORDS, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
 	PLACE_VERBS, RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
-} from '../lexicon';
-import type { Token } from '../tokenize';
+} from './lexicon';
+import type { Token } from './tokenize';
 import type { EntityType, Finding } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, tokenIndexAt } from './context';
+import { DETERMINERS, PLACE_TYPES } from './words';
 
 /**
  * A learned scorer for names and places: a multinomial logistic regression over hashed features of each word
@@ -262,8 +263,6 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 }
 
 const YEAR = /^(?:19|20)\d\d$/;
-/** A sentence's first word right before one of these is a verb or an adverb ("Mark the site", "Bill this visit"). */
-const DETERMINERS = new Set(['the', 'a', 'an', 'this', 'that', 'these', 'those', 'each', 'every']);
 const SENTENCE_END = new Set(['.', '!', '?', ':', ';']);
 const ONE_BLANK = /^[ \t]$/;
 
@@ -385,7 +384,6 @@ export function probabilities(scores: Float64Array, weights: Float32Array | Floa
 }
 
 const NAME_TYPES = new Set<EntityType>(['Patient', 'Doctor']);
-const PLACE_TYPES = new Set<EntityType>(['Hospital', 'City', 'LocationOther', 'Street', 'Organization', 'State', 'CountryOrRegion']);
 const GAP_IN_RUN = /^(?:[ \t]{1,2}|\.[ \t]{0,2}|-)$/;
 
 /**

@@ -1,19 +1,20 @@
-import type { Dictionaries } from './dictionaries';
-import { dropGroupsAndEponyms } from './detectors/notNames';
-import { type DetectContext, collector } from './detectors/context';
-import { detectLocations, detectOccupations } from './detectors/locations';
-import { detectNames } from './detectors/names';
-import { detectFields } from './detectors/fields';
-import { detectSubjects } from './detectors/subjects';
-import { detectAddresses } from './detectors/addresses';
-import { detectEuropeanAddresses } from './detectors/europeanAddresses';
-import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './detectors/patterns';
+import type { Dictionaries } from '../dictionaries';
+import { dropGroupsAndEponyms } from './notNames';
+import { type DetectContext, collector } from './context';
+import { detectLocations, detectOccupations } from './locations';
+import { detectNames } from './names';
+import { detectFields } from './fields';
+import { detectSubjects } from './subjects';
+import { detectAddresses } from './addresses';
+import { detectEuropeanAddresses } from './europeanAddresses';
+import { detectAges, detectDates, detectIdentifiers, detectNetwork, detectPhones, detectZips } from './patterns';
 import { documentCasing, tokenize, type Token } from './tokenize';
 import { CLINICAL, STOPWORDS } from './lexicon';
 import { calibrate, calibrationFor } from './calibration';
-import { type ScorerModel, detectScored } from './detectors/scorer';
+import { type ScorerModel, detectScored } from './scorer';
 import namesEn from './model/names-en.json';
-import type { DetectOptions, EntityType, Finding, Language } from './types';
+import type { DetectOptions, EntityType, Finding, Language } from '../types';
+import { ES_WORDS, EN_WORDS } from './words';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
@@ -29,9 +30,6 @@ const PRIORITY: EntityType[] = [
 	'Organization', 'City', 'State', 'CountryOrRegion', 'LocationOther', 'Profession',
 ];
 const RANK = new Map(PRIORITY.map((t, i) => [t, i]));
-
-const ES_WORDS = new Set(['el', 'la', 'los', 'las', 'de', 'del', 'que', 'y', 'en', 'con', 'por', 'para', 'una', 'un', 'se', 'es', 'al', 'paciente', 'años', 'presenta', 'sin', 'como', 'fue', 'su']);
-const EN_WORDS = new Set(['the', 'and', 'of', 'to', 'in', 'with', 'for', 'is', 'was', 'on', 'at', 'pt', 'patient', 'no', 'has', 'this', 'that', 'by', 'from', 'per']);
 
 /** Guess the language of a text from its commonest function words. */
 export function guessLanguage(text: string): Language {

@@ -1,5 +1,5 @@
 import FITTED from './calibration.json';
-import type { Language } from './types';
+import type { Language } from '../types';
 
 /**
  * Confidence calibration. Detectors score candidates on their own scale; a reported finding's confidence is that

@@ -1,11 +1,11 @@
 // The `scrubText` method: free text inside FHIR (string/markdown values, narrative XHTML text nodes, text
 // attachments) goes through our PHI detector. Upstream treats unknown methods as custom processors, so
 // configuration files that use it stay valid for the Microsoft tool's format.
-import { deidentifyDocument } from '../deidentify';
-import type { Dictionaries } from '../dictionaries';
-import type { Policy } from '../policy';
-import type { Operation as TextOperation, SurrogateContext } from '../transform';
-import type { DenyEntry, DetectOptions, EntityType } from '../types';
+import { deidentifyDocument } from '../../deidentify';
+import type { Dictionaries } from '../../dictionaries';
+import type { Policy } from '../../policy';
+import type { Operation as TextOperation, SurrogateContext } from '../../transform';
+import type { DenyEntry, DetectOptions, EntityType } from '../../types';
 import type { CustomProcessor, FhirAnonymizer, FhirMethod, NodeContext } from './engine';
 import { childrenNamed, JsonNumber, type FNode } from './tree';
 import { base64Decode, base64Encode, isObject, latin1Decode, latin1Encode, utf8Decode, utf8Encode } from './util';

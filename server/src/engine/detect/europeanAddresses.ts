@@ -1,4 +1,5 @@
 import type { DetectContext, Emit } from './context';
+import { FR_TYPES, SOUTH_TYPES, ENGLISH_WORDS } from './words';
 
 /**
  * Street addresses written the continental European way, which the US/UK address parser does not read: the
@@ -36,11 +37,6 @@ export function detectEuropeanAddresses(ctx: DetectContext, emit: Emit): void {
 /** A word in lower case, capitalised and in capitals. */
 const cased = (words: readonly string[]) => words.flatMap((w) => [w, w[0].toUpperCase() + w.slice(1), w.toUpperCase()]).map(escape).join('|');
 const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-/** Street types written before the name, after the number (French) or first (Spanish, Italian, Portuguese). */
-const FR_TYPES = ['rue', 'avenue', 'boulevard', 'allée', 'chemin', 'impasse', 'quai', 'cours', 'place', 'route'];
-const SOUTH_TYPES = ['calle', 'avenida', 'avda.', 'plaza', 'paseo', 'camino', 'carretera', 'ronda', 'travesía', 'via', 'viale', 'piazza', 'corso', 'rua', 'travessa', 'praça'];
-/** Types that are also English words ("2 via PEG", "3 place holders"): never read without case. */
-const ENGLISH_WORDS = new Set(['avenue', 'place', 'route', 'cours', 'via', 'plaza', 'corso', 'ronda', 'camino']);
 const GLUED_SUFFIXES = 'straße|strasse|str\\.|weg|allee|Allee|platz|gasse|damm|laan|straat|gracht|plein|vej|gatan|vägen';
 /** The name after the type: up to four capitalised words, with their particles ("de la", "des", "del"). */
 const NAME_WORDS = "(?:[ \\t]{1,2}(?:de|del|des|du|la|le|les|los|las|d'|di|della|do|da|dos)){0,2}(?:[ \\t]{1,2}\\p{Lu}[\\p{L}'’.-]{1,30}){1,4}";

@@ -1,5 +1,5 @@
 // Types shared by the FHIR anonymizer's traversal, path matching and methods.
-import type { DenyEntry } from '../types';
+import type { DenyEntry } from '../../types';
 import type { FhirRule } from './config';
 import type { FhirAnonymizer } from './engine';
 import type { FNode } from './tree';

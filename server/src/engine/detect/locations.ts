@@ -1,7 +1,12 @@
-import { CENTER_QUALIFIERS, CENTER_WORDS, CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from '../lexicon';
-import { isAllUpper, isCapitalised } from '../tokenize';
+import { CENTER_QUALIFIERS, CENTER_WORDS, CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from './lexicon';
+import { isAllUpper, isCapitalised } from './tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 import { isListedName } from '../dictionaries';
+import {
+	PLACE_PREPS, INSTITUTION_HEADS, INSTITUTION_QUALIFIERS, NAME_PREFIXES, ES_HEADS, ES_CENTER_TAILS,
+	ES_CONNECTORS, ES_STOPS, ES_ABBREVIATIONS, ES_STREET_WORDS, ES_NOT_STREET, ES_MONTHS, FACILITY_TAILS,
+	DIRECTIONS, REGION_NOUNS, AREA_NOUNS, MOVE_PREPS, CARE_UNITS, FACILITY_STARTS, MOVE_VERBS,
+} from './words';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const INNER_APOSTROPHE = /['’](?!s$)/;
@@ -11,13 +16,7 @@ const ALL_LETTERS = /^[\p{L}]+$/u;
 const ORDINAL_NUMBER = /^\d+(st|nd|rd|th)?$/;
 const UNIT_AFTER_NUMBER = /^(?:[A-Za-z%]|\.\d)/;
 const WORD_AFTER = /^[ \t]*([\p{L}%/]{1,12})/u;
-
-const PLACE_PREPS = new Set(['in', 'from', 'to', 'at', 'near', 'of', 'en', 'de', 'desde', 'a']);
 const HOSPITAL_HEADS = HOSPITAL_WORDS;
-/** Public institutions and the words that qualify them by their owner or kind ("County Library", "Memorial School"). */
-const INSTITUTION_HEADS: ReadonlySet<string> = new Set(['library', 'museum', 'school', 'church', 'academy', 'cathedral', 'chapel', 'college', 'park', 'cemetery']);
-const INSTITUTION_QUALIFIERS: ReadonlySet<string> = new Set(['county', 'public', 'memorial', 'community', 'city', 'regional', 'free', 'elementary', 'middle', 'high', 'municipal', 'baptist', 'methodist', 'catholic', 'presbyterian', 'lutheran', 'episcopal', 'state']);
-const NAME_PREFIXES = new Set(['st', 'st.', 'saint', 'mount', 'mt', 'san', 'santa', 'santo', 'sainte', 'fort', 'ft', 'port', 'new', 'north', 'south', 'east', 'west', 'lake', 'la', 'el', 'los', 'las', 'del', 'de']);
 
 /**
  * Places: hospitals and facilities ("Calvert Hospital", "Holy Cross Rehab"), street addresses, cities, states and
@@ -35,22 +34,10 @@ export function detectLocations(ctx: DetectContext, emit: Emit): void {
 	detectWardsAndAbbreviations(ctx, emit);
 	if (ctx.language !== 'es') detectRegions(ctx, emit);
 }
-
-// Spanish facility names put the head first: "Hospital Universitario de Getafe", "Complejo Hospitalario de Navarra",
-// "Centro de Salud San Blas", "Clínica Dr. Peset", "Hospital Universitario 12 de octubre".
-const ES_HEADS = new Set(['hospital', 'clínica', 'clinica', 'policlínica', 'policlinica', 'sanatorio', 'hospitalario']);
-const ES_CENTER_TAILS = new Set(['salud', 'médico', 'medico', 'hospitalario', 'sanitario', 'asistencial']);
-const ES_CONNECTORS = new Set(['de', 'del', 'la', 'las', 'los', 'el', 'y', 'e', 'i']);
-/** Words that start what follows a facility name (a department, a floor, an address), never part of it. */
-const ES_STOPS = new Set(['servicio', 'unidad', 'sección', 'seccion', 'departamento', 'planta', 'consulta', 'consultas', 'área', 'area', 'calle', 'avenida', 'avda', 'av', 'paseo', 'plaza', 'carretera', 'ctra', 'travesía', 'travesia', 'camino', 'ronda', 'c', 'urgencias', 'cp', 'c.p', 'tel', 'teléfono', 'telefono', 'fax', 'email', 'e', 'correo', 'apartado']);
-const ES_ABBREVIATIONS = ['dr', 'dra', 'sta', 'sto', 'nstra', 'ntra', 'univ', 'gral', 'prov'];
-const ES_STREET_WORDS = new Set(['calle', 'avenida', 'avda', 'av', 'paseo', 'pso', 'plaza', 'pza', 'camino', 'carretera', 'ctra', 'ronda', 'travesía', 'travesia', 'glorieta', 'urbanización', 'urbanizacion', 'rambla', 'vía', 'via', 'pasaje', 'callejón', 'callejon']);
 /** The number part of a Spanish address: "12", "nº 3", "s/n", "km 12,500", "5-7", then floor and door ("2º dcha", "3 C"). */
 const ES_STREET_NUMBER = /^,?[ \t]{0,2}(?:(?:n[º°o]\.?|núm\.?|num\.?)[ \t]{0,2})?(?:s\/n|km\.?[ \t]{0,2}\d{1,3}(?:[.,]\d{1,3})?|\d{1,4}(?!\d)(?:-\d{1,4})?[A-Za-z]?)(?:,?[ \t]{1,2}(?:\d{1,2}(?!\d)[º°ª]?[ \t]?(?:[A-Za-z]{1,4}\b)?|(?:piso|puerta|esc\.?|bajo|dcha\.?|izda\.?)[ \t]?\w{0,3}))?/;
 /** "<Words>, s/n 28935" or "<Words> 90 46017": an address line before a postal code. Bounded, linear. */
 const ES_ADDRESS_LINE = /(^|[.\n]\s{0,3}|\s{2,8})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
-const ES_NOT_STREET = new Set(['hospital', 'servicio', 'unidad', 'dr', 'dra', 'nhc', 'cp', 'nass', 'edad', 'fecha', 'planta']);
-const ES_MONTHS = new Set(['enero', 'febrero', 'marzo', 'abril', 'mayo', 'junio', 'julio', 'agosto', 'septiembre', 'setiembre', 'octubre', 'noviembre', 'diciembre']);
 
 function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
 	const { tokens } = ctx;
@@ -233,13 +220,8 @@ function unknownWord(ctx: DetectContext, lower: string): boolean {
 
 /** Abbreviations that start a facility's name: "St. Mary's", "Mt. Sinai", "Ft. Washington". */
 const SAINT_ABBREVIATIONS = new Set(['st', 'ste', 'mt', 'ft']);
-/** Words between a facility's name and its head that belong to the name: "Salem Community Hospital". */
-const FACILITY_TAILS = new Set(['general', 'community', 'university', "children's", 'childrens', "women's", 'womens', 'county', 'district', 'veterans', 'teaching']);
 /** Words that end a facility's name and belong to it ("Sacred Heart Memorial"). */
 const NAME_TAILS = new Set(['memorial', 'regional', 'general', 'community', 'university']);
-const DIRECTIONS = new Set(['north', 'south', 'east', 'west', 'northern', 'southern', 'eastern', 'western', 'northeast', 'northwest', 'southeast', 'southwest']);
-const REGION_NOUNS = new Set(['shore', 'coast', 'campus', 'side', 'end', 'county', 'valley', 'hills', 'village', 'bay']);
-const AREA_NOUNS = new Set(['area', 'region', 'neighborhood', 'neighbourhood', 'county', 'vicinity']);
 
 /**
  * Regions and campuses: "the Eastern Shore", "North Campus" (a direction and a region noun, written as a name);
@@ -275,12 +257,7 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 		}
 	}
 }
-
-const MOVE_PREPS = new Set(['to', 'at', 'from', 'into', 'in', 'on', 'per', '@', 'the']);
-const CARE_UNITS = new Set(['ew', 'er', 'ed', 'cath', 'icu', 'ccu', 'micu', 'campus']);
 const SAINTS = new Set(['st', 'saint', 'ste']);
-const FACILITY_STARTS = new Set(['holy', 'sacred', 'samaritan', 'presbyterian', 'baptist', 'methodist', 'adventist', 'lutheran', 'episcopal', 'mercy', 'providence']);
-const MOVE_VERBS = new Set(['referred', 'brought', 'taken', 'sent', 'tx', 'trans', 'transported', 'came', 'come', 'comes', 'followed', 'seen', 'adm', 'presented', 'flown', 'medflight', 'medflighted', 'airlifted', 'seen', 'treated', 'ambulanced', 'driven', 'go', 'going', 'back', 'return', 'returns', 'transfer', 'xfer', 'xferred', 'd/c', 'dc', 'discharge', 'arrival', 'arrive', 'arrives', 'arriving', 'admission', 'readmitted', 'readmission']);
 
 function nextWordAfter(text: string, offset: number): string {
 	const m = WORD_AFTER.exec(text.slice(offset, offset + 16));

@@ -1,7 +1,7 @@
 import type { Dictionaries } from '../dictionaries';
 import type { DetectOptions, EntityType, Finding, Language } from '../types';
-import type { Casing, Token } from '../tokenize';
-import { COLOUR_DESCRIPTORS, INSTRUMENT_HEADS } from '../lexicon';
+import type { Casing, Token } from './tokenize';
+import { COLOUR_DESCRIPTORS, INSTRUMENT_HEADS } from './lexicon';
 
 /** Everything a detector may read, computed once per text. */
 export interface DetectContext {

@@ -1,17 +1,20 @@
 import {
 	CLINICAL, CREDENTIALS, DOCTOR_ROLES, EXECUTIVE_TITLES, DOCTOR_TITLES, HOSPITAL_WORDS, MONTHS, PERSON_CONTEXT_BEFORE, PERSON_TITLES,
 	PERSON_TITLES_ES, RELATIONS, STOPWORDS, STREET_SUFFIXES, UNITS, WEEKDAYS,
-} from '../lexicon';
-import type { Token } from '../tokenize';
-import { isCapitalised } from '../tokenize';
+} from './lexicon';
+import type { Token } from './tokenize';
+import { isCapitalised } from './tokenize';
 import type { EntityType } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, sameLine as tokensOnOneLine } from './context';
+import {
+	SENTENCE_OPENERS, NOT_NAME_AFTER_TITLE, AUX, AFTER_CLINICIAN, CONTACT_VERBS, ROLE_PREFIX, PHONE_LABELS,
+	PERSON_LABELS, AMBIGUOUS_CREDENTIALS,
+} from './words';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
 const HAS_UPPER = /\p{Lu}/u;
 // Hoisted too: a regular expression literal inside a loop builds a new object each time it is evaluated.
 const SENTENCE_BREAK = /[.!?:\n]/;
-const SENTENCE_OPENERS = new Set(['.', '!', '?', ':', '-', '*', '(', '"']);
 const GAP_AFTER_INITIAL = /^\.?[ \t]{0,2}$/;
 const GAP_SPACE = /^[ \t]{1,2}$/;
 const GAP_SPACE_OR_HYPHEN = /^[ \t]{1,2}$|^-$/;
@@ -63,27 +66,11 @@ class Candidate {
 		public detector: string,
 	) {}
 }
-
-/** Words after a title that are not names ("Dr. aware", "MS. OOB"). */
-const NOT_NAME_AFTER_TITLE = new Set([...PERSON_CONTEXT_BEFORE, 'aware', 'here', 'came', 'saw', 'note', 'notes', 'order', 'orders', 'said', 'wants', 'will', 'would', 'ordered', 'service', 'team', 'office', 'following', 'follow']);
-/** Verbs and auxiliaries that can follow a relation word but are no names ("son will call", "wife is here"). */
-const AUX = new Set(['will', 'would', 'can', 'could', 'may', 'might', 'did', 'does', 'do', 'is', 'was', 'are', 'were', 'has', 'had', 'have', 'said', 'says', 'went', 'came', 'called', 'visited', 'states', 'stated', 'feels', 'felt', 'wants', 'wanted', 'agrees', 'agreed', 'present', 'here', 'there', 'at', 'in', 'aware', 'updated', 'notified', 'and', 'or', 'of', 'who', 'that', 'very', 'also', 'both', 'all', 'not', 'to', 'by', 'with', 'at', 'bedside', 'oldest', 'youngest', 'eldest', 'older', 'younger', 'only', 'other', 'another']);
-/** Words right after a name that show it is a clinician being told something ("Dr. Griffin and Swackhamer aware"). */
-const AFTER_CLINICIAN = new Set(['aware', 'notified', 'paged', 'informed', 'contacted', 'consulted']);
-const CONTACT_VERBS = new Set(['called', 'phoned', 'telephoned', 'visited', 'came', 'stayed', 'spoke']);
-/** Roles right before a clinician's name ("NP Carol", "per RN Patty"). */
-const ROLE_PREFIX = new Set(['np', 'rn', 'md', 'dr', 'rrt', 'pharmd', 'resident', 'attending', 'fellow', 'intern', 'nurse']);
-/** Labels of a person's telephone number. */
-const PHONE_LABELS = new Set(['cell', 'home', 'mobile', 'phone', 'ph', 'tel', 'pager', 'beeper', 'cellphone', 'work']);
 const PHONE_AFTER_LABEL = /^[ \t]{0,2}(?:#|no\.?|number)?[ \t]{0,2}[:#]?[ \t]{0,2}\(?\d{3}\)?[ \t.-]{0,2}\d{3}/i;
-/** Words that say who a person is ("Patient James Carter"): they stand before a name, never in it. */
-const PERSON_LABELS = new Set(['patient', 'patients', 'pt', 'client', 'resident', 'member', 'subject', 'donor', 'recipient', 'caller', 'veteran', 'paciente']);
 /** Titles of several people: the names they stand before are joined by "and". */
 const PLURAL_TITLES = new Set(['drs', 'doctors', 'messrs']);
 /** Abbreviations that are also titles: MS (mental status), MR (mitral regurgitation). */
 const AMBIGUOUS_TITLES = new Set(['ms', 'mr']);
-/** Two-letter credentials that are also other abbreviations (PA line, NP cough, DO). */
-const AMBIGUOUS_CREDENTIALS = new Set(['pa', 'np', 'do', 'pt', 'ot', 'rt']);
 
 const CACHES = new WeakMap<object, Map<string, Map<string, WordInfo>>>();
 function wordCache(ctx: DetectContext): Map<string, WordInfo> {

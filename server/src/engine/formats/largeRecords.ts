@@ -1,8 +1,8 @@
-import { deidentifyDocument, type DeidentifyResult, type TransformOptions } from './deidentify';
-import type { Dictionaries } from './dictionaries';
+import { deidentifyDocument, type DeidentifyResult, type TransformOptions } from '../deidentify';
+import type { Dictionaries } from '../dictionaries';
 import { jsonEscape, scanJson } from './ndjson';
-import { CHUNK_CHARS, textPieces } from './pieces';
-import type { DetectOptions, EntityType, Finding } from './types';
+import { CHUNK_CHARS, textPieces } from '../pieces';
+import type { DetectOptions, EntityType, Finding } from '../types';
 
 /** Sees each text that went through detection with its findings (offsets into that text), for callers that record what was replaced. */
 export type FindingsSink = (text: string, findings: readonly Finding[]) => void;

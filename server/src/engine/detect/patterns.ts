@@ -1,6 +1,11 @@
-import { AMBIGUOUS_MONTHS, MEASURE_CONTEXT, MONTHS, UNITS, WEEKDAYS } from '../lexicon';
+import { AMBIGUOUS_MONTHS, MEASURE_CONTEXT, MONTHS, UNITS, WEEKDAYS } from './lexicon';
 import { type DetectContext, type Emit, nextWord, prevWord } from './context';
 import type { EntityType } from '../types';
+import {
+	YEAR_EVENTS, PARTIAL_DATE_BEFORE, PARTIAL_DATE_NEGATIVE_BEFORE, HYPHEN_DATE_BEFORE, HYPHEN_DATE_AFTER,
+	FRACTIONS, AMBIGUOUS_UNITS, YEAR_TIME_BEFORE, YEAR_CONTEXT_BEFORE, PHONE_WORDS, CONTACT_WORDS,
+	CONTACT_FILLERS, ID_FILLERS, STOP_VALUES,
+} from './words';
 
 // Every pattern here uses bounded quantifiers only, so each match attempt does constant work and a scan is
 // linear in the text length whatever the input (test/engine/linear.test.ts checks this).
@@ -214,9 +219,6 @@ function yearDates(text: string, emit: Emit): void {
 	}
 }
 
-/** Clinical events after which a two-digit number is a year ("CABG 81", "MI '92", "CVA in 94 and 00"). */
-const YEAR_EVENTS = new Set(['mi', 'ami', 'nstemi', 'stemi', 'cabg', 'cva', 'tia', 'ptca', 'pci', 'avr', 'mvr', 'tvr', 'stent', 'stents', 'dvt', 'pe', 'chole', 'cholecystectomy', 'appy', 'appendectomy', 'turp', 'tah', 'bso', 'hysterectomy', 'mastectomy', 'lumpectomy', 'nephrectomy', 'colectomy', 'thr', 'tkr', 'orif', 'repair', 'redo', 'dx', "dx'd", 'diagnosed', 'ppm', 'aicd', 'icd', 'pacer', 'cath', 'ablation', 'surgery', 'chf', 'arf', 'esrd', 'hd', 'transplant', 'xrt', 'chemo', 'ca', 'cancer', 'fx', 'fracture', 'amputation', 'bka', 'aka', 'cea', 'fem-pop', 'bypass', 'sah', 'ich', 'crani', 'craniotomy', 'laminectomy']);
-
 function detectTwoDigitYears(text: string, emit: Emit): void {
 	let lastYearEnd = -100;
 	for (const m of text.matchAll(RE.twoDigit)) {
@@ -239,20 +241,6 @@ function isCapitalisedAt(text: string, i: number): boolean {
 	return c !== undefined && c !== c.toLowerCase();
 }
 
-const PARTIAL_DATE_BEFORE = new Set([
-	'on', 'since', 'from', 'until', 'till', 'thru', 'through', 'to', 'of', 'dated', 'date', 'day', 'admitted', 'adm', 'discharged',
-	'dc', "dc'd", 'started', 'start', 'began', 'stopped', 'due', 'by', 'after', 'before', 'last', 'next', 'seen', 'done', 'placed',
-	'removed', 'changed', 'sent', 'drawn', 'cx', 'cxs', 'cult', 'culture', 'cultures', 'surgery', 'op', 'pod', 'hd', 'dos', 'doa',
-	'edc', 'lmp', 'edd', 'visit', 'appt', 'appointment', 'f/u', 'fu', 'follow', 'as', 'el', 'del', 'desde', 'hasta', 'día', 'dia',
-	'fecha', 'the', 'tues', 'wed', 'thurs', 'fri', 'sat', 'sun', 'mon', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday',
-	'saturday', 'sunday', 'today', 'yesterday', 'am', 'pm', 'and', 'or', 'also', 'x', 'in', 'at', 'for', 'were', 'was', 'is',
-]);
-const PARTIAL_DATE_NEGATIVE_BEFORE = new Set([...MEASURE_CONTEXT, 'strength', 'str', 'motor', 'power', 'grade', 'murmur', 'score', 'ratio', 'ie', 'i:e', 'gcs', 'stage', 'dose', 'doses', 'tabs', 'pills', 'of', 'x']);
-
-/** Words after which "7-8" is a month and day; the words that may follow it. */
-const HYPHEN_DATE_BEFORE = new Set(['on', 'since', 'until', 'till', 'dated', 'el', 'desde', 'hasta']);
-const HYPHEN_DATE_AFTER = new Set(['for', 'and', 'with', 'at', 'when', 'after', 'by', 'via', 'then', 'where', 'which', 'but', 'he', 'she', 'pt', 'patient', 'was', 'were', 'had', 'y', 'con', 'por', 'para']);
-
 /** "R AC 11/17", "left AC: 3/4": the antecubital vein, named with its side (the ventilator mode has none). */
 const ANTECUBITAL = /\b(?:r|l|rt|lt|right|left|bilat|bilateral)\.?[ \t]{1,2}ac[ \t:(-]{1,3}$/i;
 
@@ -260,10 +248,6 @@ const ANTECUBITAL = /\b(?:r|l|rt|lt|right|left|bilat|bilateral)\.?[ \t]{1,2}ac[ 
 const MEASURED_VALUE_AFTER = /^[ \t:,-]{1,3}\d{1,4}(?:\.\d{1,2})?[ \t]?(?:kg|kgs|lb|lbs|g|gm|grams|ml|cc|cm|mm|mg|mmhg|%)(?![\p{L}\d])/iu;
 /** "last doses 9/7", "first dose given 3/4": which dose, then when. */
 const DOSE_ORDINAL = /\b(?:last|final|first|next|initial|1st|2nd|3rd|previous|prior)[ \t]{1,2}(?:\w{1,12}[ \t]{1,2})?doses?[ \t:]{1,3}$/i;
-
-const FRACTIONS = new Set(['1/2', '1/3', '2/3', '1/4', '3/4', '1/8', '2/2', '1/1']);
-/** Unit words that are also ordinary words after a date ("3/23 in am"). */
-const AMBIGUOUS_UNITS = new Set(['in', 'l', 'm', 'f', 'c', 'u', 'g', 'x', 'sat', 'sun', 'mon', 'wed', 'fri', 'day', 'days']);
 
 function partialDateConfidence(text: string, start: number, end: number, month: number, day: number): number {
 	const before = prevWord(text, start, ' \t:(-');
@@ -287,9 +271,6 @@ function partialDateConfidence(text: string, start: number, end: number, month: 
 	if (fraction) return 0.45;
 	return 0.75;
 }
-
-const YEAR_TIME_BEFORE = new Set(['at', '@', 'from', 'until', 'till', 'by', 'around', 'approx', 'approximately', 'about', 'after', 'before', 'til', 'between', 'and', 'since']);
-const YEAR_CONTEXT_BEFORE = new Set(['in', 'since', 'year', 'yr', 'of', 'dx', "dx'd", 'diagnosed', 's/p', 'hx', 'pmh', 'circa', 'ca', 'en', 'año', 'desde', 'born', 'b', 'class', 'spring', 'summer', 'fall', 'autumn', 'winter', 'early', 'late', 'mid']);
 
 function yearConfidence(text: string, start: number, end: number, year: number): number {
 	const before = prevWord(text, start, ' \t(,');
@@ -330,8 +311,6 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
 	for (const m of ctx.text.matchAll(RE.ageLeading)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
 }
-
-const PHONE_WORDS = new Set(['phone', 'ph', 'tel', 'telephone', 'cell', 'cel', 'mobile', 'mob', 'home', 'work', 'office', 'pager', 'pgr', 'beeper', 'bpr', 'page', 'pg', 'ext', 'extension', 'call', 'number', 'num', 'no', 'contact', 'tfno', 'tlf', 'teléfono', 'telefono', 'móvil', 'movil', 'fax', 'facsimile']);
 
 /** "Monday, July 16, 1981": a weekday written before a date is part of it (a date shift rewrites both). */
 const WEEKDAY_BEFORE = /(?<![\p{L}])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)\.?,?[ \t]{1,2}$/iu;
@@ -393,9 +372,6 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
  */
 const LOCAL_PHONE = /(?<![\w.,/:+-]|\d[ \t)]|\)[ \t]?)([2-9]\d{2})([-.])(\d{4})(?![\w%]|[-.,/:]\d)/g;
 const LETTER_RE = /\p{L}/u;
-const CONTACT_WORDS = new Set([...PHONE_WORDS, 'called', 'calling', 'calls', 'dial', 'dialed', 'dialled', 'reach', 'reached', 'reachable', 'text', 'texted', 'telephoned', 'phoned', 'paged', 'numbers', 'line', 'landline', 'callback', 'cb']);
-/** Words that may stand between a contact word and the number ("call her at", "phone number is"). */
-const CONTACT_FILLERS = new Set(['at', 'on', 'to', 'him', 'her', 'them', 'me', 'us', 'is', 'was', 'number', 'no', 'back', 'the', 'mom', 'dad', 'wife', 'husband', 'daughter', 'son']);
 
 function detectLocalPhones(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
@@ -523,8 +499,6 @@ const CUE_INDEX: Map<string, IdRule[]> = (() => {
 	return map;
 })();
 
-const ID_FILLERS = new Set(['#', ':', '.', '=', '-', 'no', 'nº', 'n°', 'number', 'num', 'nr', 'is', 'of', 'id', 'º', '(', '/']);
-
 /**
  * Identifiers introduced by a cue word ("MRN: 123", "ref # 8336652", "DNI 12345678X"), and long bare digit
  * strings (7+ digits) as other identifiers.
@@ -596,8 +570,6 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 		emit(at, at + m[2].length, 'Vehicle', 0.8, 'id-context');
 	}
 }
-
-const STOP_VALUES = new Set(['is', 'the', 'and', 'not', 'none', 'unknown', 'n/a', 'na']);
 
 /** ZIP codes next to a state or a postal cue. */
 export function detectZips(ctx: DetectContext, emit: Emit): void {

@@ -1,7 +1,7 @@
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
 import { parseAddress } from './addresses';
-import { CLINICAL, CREDENTIALS, RELATIONS, STOPWORDS } from '../lexicon';
+import { CLINICAL, CREDENTIALS, RELATIONS, STOPWORDS } from './lexicon';
 import { isListedName } from '../dictionaries';
 
 /**

@@ -1,7 +1,8 @@
 import type { Dictionaries } from '../dictionaries';
-import { CLINICAL, STOPWORDS, STREET_SUFFIXES } from '../lexicon';
+import { CLINICAL, STOPWORDS, STREET_SUFFIXES } from './lexicon';
 import type { EntityType } from '../types';
 import type { DetectContext, Emit } from './context';
+import { PROVINCES } from './words';
 
 /**
  * Postal addresses in their parts: "1457 Larkspur Avenue, Apt 4B, Dunmore, PA 18512" is a street (with its
@@ -20,8 +21,6 @@ export interface AddressPart {
 const MORE_SUFFIXES = 'crescent cres close mews grove gardens gdns hill walk green park heights hts point pt vista view ridge run crossing xing commons expressway expy freeway fwy causeway embankment quay wharf esplanade';
 /** Street words ("Avenue", "Rd", "Close"), lower case, without their dot. */
 export const STREET_WORDS: ReadonlySet<string> = new Set([...STREET_SUFFIXES, ...MORE_SUFFIXES.split(' ')]);
-/** Canadian provinces and territories (a US state's abbreviation comes from the dictionaries). */
-const PROVINCES: ReadonlySet<string> = new Set(['AB', 'BC', 'MB', 'NB', 'NL', 'NS', 'NT', 'NU', 'ON', 'PE', 'QC', 'SK', 'YT']);
 const COUNTRY_AT_END = /(?:^|[\s,])(U\.?S\.?A?\.?|United States(?: of America)?|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales|Northern Ireland)[ \t.]{0,2}$/i;
 const US_ZIP_AT_END = /(?:^|[\s,])(\d{5}(?:-\d{4})?)$/;
 const CA_POSTAL_AT_END = /(?:^|[\s,])([A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d)$/;

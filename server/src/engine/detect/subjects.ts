@@ -1,7 +1,8 @@
-import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from '../lexicon';
-import type { Token } from '../tokenize';
+import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from './lexicon';
+import type { Token } from './tokenize';
 import { isListedName } from '../dictionaries';
 import type { DetectContext, Emit } from './context';
+import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS } from './words';
 
 /**
  * Names known by what is said of them, not by any list: the subject of an age predicate ("Gisèle Roy is a
@@ -134,8 +135,6 @@ addCue(['pt', 'patient'], PATIENT);
 addCue(['per', 'with', 'to', 'by', 'meet', 'notified', 'paged', 'called', 'contacted', 'informed', 'updated', 'dr', 'np', 'rn', 'md'], INITIAL_CUE);
 /** Roles written abbreviated with a period ("Dr. X", "NP. X"). */
 const ABBREVIATED = new Set(['dr', 'np', 'rn', 'md']);
-/** Verbs before "with", "to" or "by" that a clinician's name follows. */
-const REPORTING = new Set(['spoke', 'talked', 'met', 'discussed', 'consult', 'consulted', 'work', 'working', 'reported', 'report', 'given', 'sent', 'referred', 'seen', 'evaluated', 'examined', 'signed', 'dictated', 'reviewed', 'called', 'paged', 'gave', 'handed']);
 const INITIAL_SURNAME = /^\.?[ \t]{1,2}(\p{L})\.[ \t]{0,2}(\p{L}[\p{L}'’-]{1,30})(?!\p{L})/u;
 
 /** "D. Champion" after `end`: an initial with its period and a surname that is no clinical or stop word. */
@@ -169,7 +168,6 @@ function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: st
 /** A comma and a credential (with or without its periods) ending a name. */
 const COMMA_CREDENTIAL = /,[ \t]{1,2}(?:m\.?d|d\.?o|ph\.?d|r\.?n|n\.?p|pa-c|pharm\.?d|lpn|mbbs|frcp|msw|dds|bsn|crnp)\.?(?![\p{L}])/giu;
 const INITIAL_SURNAME_BEFORE = /(?<![\p{L}])(\p{L})\.[ \t]{0,2}(\p{L}[\p{L}'’-]{1,30})$/u;
-const SIGNING = new Set(['signed', 'dictated', 'reviewed', 'transcribed', 'authored', 'attested', 'cosigned', 'verified']);
 const SIGNER = /^[ \t]{1,2}((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:,[ \t]{0,2}[\p{L}][\p{L}.-]{0,7}[ \t]*(?:[,;\n]|$)|\n|$)/u;
 const CONSULT = new Set(['consult', 'consulted', 'made']);
 const TALK = new Set(['spoke', 'talked', 'met', 'discussed']);
@@ -243,12 +241,6 @@ const AGE_PREDICATE = /(?<![ \t])[ \t]{1,3}(?:is|was)[ \t]{1,3}an?[ \t]{1,3}\d{1
 const SUBJECT_REACH = 80;
 /** One to four words (initials with their periods) ending where the predicate starts. */
 const SUBJECT_BEFORE = /(?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,3}[\p{L}][\p{L}'’-]*$/u;
-/** Words that open what is said of a patient. */
-const PREDICATE_WORDS = new Set([
-	'is', 'was', 'has', 'had', 'resting', 'sleeping', 'lying', 'sitting', 'awake', 'alert', 'remains', 'continues',
-	'denies', 'reports', 'states', 'complains', 'c/o', 'presents', 'presented', 'arrived', 'tolerating', 'tolerated',
-	'ambulating', 'agrees', 'refused', 'declined', 'underwent', 'received', 'seen', 'feels', 'appears',
-]);
 /** One to three name words, then a word that opens what is said of a patient. */
 const PATIENT_NAME_THEN_PREDICATE = new RegExp(
 	`^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,3}){0,2}?[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}(?:${[...PREDICATE_WORDS].join('|')})\\b`,
@@ -343,7 +335,6 @@ function misspelledNow(ctx: DetectContext, w: string): boolean {
 }
 
 const TITLE_WORDS = new Set([...PERSON_TITLES, ...DOCTOR_TITLES]);
-const PERSON_WORDS = new Set(['patient', 'pt', 'the', 'this', 'our', 'your', 'he', 'she', 'they']);
 const NAME_WORD = /[\p{L}][\p{L}'’-]*\.?/gu;
 
 /** Emits the name words of `phrase` (at `at`), leading titles left out, when every word looks like a name. */
