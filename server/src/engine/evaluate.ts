@@ -304,9 +304,25 @@ const BIT_TYPE = [...ENTITY_TYPES, UNMAPPED];
 export function scoreDocument(doc: DocumentToScore, into: EvaluationCounts = emptyCounts(), meter: StepMeter = { steps: 0 }): EvaluationCounts {
 	const n = doc.text.length;
 	const ignored = doc.ignored ?? [];
-	const clamp = (x: number) => (x < 0 ? 0 : x > n ? n : x);
-	// A prediction inside one ignored span is not counted: the largest end of the ignored spans starting at or
-	// before each offset tells in one look.
+	const insideIgnored = ignoredLookup(ignored, n, meter);
+	const predicted = doc.predicted.filter((p) => p.end > p.start);
+	meter.steps += doc.predicted.length;
+	into.documents++;
+	scoreSpans(doc.gold, predicted, insideIgnored, into, meter);
+	scoreChars(doc, predicted, ignored, into, meter);
+	return into;
+}
+
+const clampTo = (n: number) => (x: number) => (x < 0 ? 0 : x > n ? n : x);
+const typeOf = (g: GoldSpan) => g.type ?? UNMAPPED;
+const typeRowOf = (into: EvaluationCounts, t: string) => (into.perType[t] ??= { strict: spanCounts(), chars: charCounts() });
+
+/**
+ * Whether a prediction lies inside one ignored span. The largest end of the ignored spans starting at or before
+ * each offset tells in one look.
+ */
+function ignoredLookup(ignored: readonly { start: number; end: number }[], n: number, meter: StepMeter): (p: TypedSpan) => boolean {
+	const clamp = clampTo(n);
 	const maxIgnoredEnd = new Float64Array(n + 1).fill(-1);
 	for (const g of ignored) {
 		const s = clamp(g.start);
@@ -315,14 +331,19 @@ export function scoreDocument(doc: DocumentToScore, into: EvaluationCounts = emp
 	}
 	for (let i = 1; i <= n; i++) if (maxIgnoredEnd[i - 1] > maxIgnoredEnd[i]) maxIgnoredEnd[i] = maxIgnoredEnd[i - 1];
 	meter.steps += n;
-	const insideIgnored = (p: TypedSpan) => ignored.length > 0 && p.start >= 0 && maxIgnoredEnd[clamp(p.start)] >= p.end;
-	const predicted = doc.predicted.filter((p) => p.end > p.start);
-	meter.steps += doc.predicted.length;
+	return (p) => ignored.length > 0 && p.start >= 0 && maxIgnoredEnd[clamp(p.start)] >= p.end;
+}
 
-	// strict spans: sets of offsets (type-blind) and of type + offsets (typed), as the shared scorer compares them
-	const typeOf = (g: GoldSpan) => g.type ?? UNMAPPED;
+/** Strict spans: sets of offsets (type-blind) and of type + offsets (typed), as the shared scorer compares them. */
+function scoreSpans(
+	gold: readonly GoldSpan[],
+	predicted: readonly TypedSpan[],
+	insideIgnored: (p: TypedSpan) => boolean,
+	into: EvaluationCounts,
+	meter: StepMeter,
+): void {
 	const goldKeys = new Set<string>(), goldTyped = new Set<string>();
-	for (const g of doc.gold) {
+	for (const g of gold) {
 		goldKeys.add(`${g.start}:${g.end}`);
 		goldTyped.add(`${typeOf(g)}:${g.start}:${g.end}`);
 	}
@@ -332,58 +353,76 @@ export function scoreDocument(doc: DocumentToScore, into: EvaluationCounts = emp
 		predKeys.add(`${p.start}:${p.end}`);
 		predTyped.add(`${p.type}:${p.start}:${p.end}`);
 	}
-	meter.steps += doc.gold.length + predicted.length;
-	into.documents++;
+	meter.steps += gold.length + predicted.length;
 	into.strict.gold += goldKeys.size;
 	into.strict.predicted += predKeys.size;
 	for (const k of predKeys) if (goldKeys.has(k)) into.strict.matched++;
 	into.strictTyped.gold += goldTyped.size;
 	into.strictTyped.predicted += predTyped.size;
-	const typeRow = (t: string) => (into.perType[t] ??= { strict: spanCounts(), chars: charCounts() });
 	for (const k of goldTyped) {
 		const t = k.slice(0, k.indexOf(':'));
-		typeRow(t).strict.gold++;
+		typeRowOf(into, t).strict.gold++;
 		if (predTyped.has(k)) {
 			into.strictTyped.matched++;
-			typeRow(t).strict.matched++;
+			typeRowOf(into, t).strict.matched++;
 		}
 	}
-	for (const k of predTyped) typeRow(k.slice(0, k.indexOf(':'))).strict.predicted++;
+	for (const k of predTyped) typeRowOf(into, k.slice(0, k.indexOf(':'))).strict.predicted++;
 	meter.steps += goldKeys.size + goldTyped.size + predKeys.size + predTyped.size;
-	for (const g of doc.gold) {
+	for (const g of gold) {
 		const row = (into.perLabel[g.label] ??= { gold: 0, matched: 0 });
 		row.gold++;
 		if (predKeys.has(`${g.start}:${g.end}`)) row.matched++;
 	}
+}
 
-	// characters: coverage by difference arrays (overlapping spans cost their number, not their lengths), one per
-	// type present, folded into a bit mask of types per character
+/**
+ * Marks each character covered by `spans`, by difference arrays (overlapping spans cost their number, not their
+ * lengths), one per bit present.
+ */
+function paintSpans<S extends { start: number; end: number }>(
+	n: number,
+	spans: readonly S[],
+	bitOf: (s: S) => number,
+	mark: (i: number, bit: number) => void,
+	meter: StepMeter,
+): void {
+	const clamp = clampTo(n);
+	const diffs = new Map<number, Int32Array>();
+	for (const s of spans) {
+		const a = clamp(s.start), b = clamp(s.end);
+		meter.steps++;
+		if (a >= b) continue;
+		const bit = bitOf(s);
+		let d = diffs.get(bit);
+		if (!d) diffs.set(bit, (d = new Int32Array(n + 1)));
+		d[a]++;
+		d[b]--;
+	}
+	for (const [bit, d] of diffs) {
+		let depth = 0;
+		for (let i = 0; i < n; i++) {
+			depth += d[i];
+			if (depth > 0) mark(i, bit);
+		}
+		meter.steps += n;
+	}
+}
+
+/** Characters: gold and predicted types per character as bit masks, then counted overall and by type. */
+function scoreChars(
+	doc: DocumentToScore,
+	predicted: readonly TypedSpan[],
+	ignored: readonly { start: number; end: number }[],
+	into: EvaluationCounts,
+	meter: StepMeter,
+): void {
+	const n = doc.text.length;
 	const goldMask = new Uint32Array(n), predMask = new Uint32Array(n);
 	const inIgnored = new Uint8Array(n);
-	const paint = <S extends { start: number; end: number }>(spans: readonly S[], bitOf: (s: S) => number, mark: (i: number, bit: number) => void) => {
-		const diffs = new Map<number, Int32Array>();
-		for (const s of spans) {
-			const a = clamp(s.start), b = clamp(s.end);
-			meter.steps++;
-			if (a >= b) continue;
-			const bit = bitOf(s);
-			let d = diffs.get(bit);
-			if (!d) diffs.set(bit, (d = new Int32Array(n + 1)));
-			d[a]++;
-			d[b]--;
-		}
-		for (const [bit, d] of diffs) {
-			let depth = 0;
-			for (let i = 0; i < n; i++) {
-				depth += d[i];
-				if (depth > 0) mark(i, bit);
-			}
-			meter.steps += n;
-		}
-	};
-	paint(doc.gold, (g) => TYPE_BIT.get(typeOf(g))!, (i, bit) => (goldMask[i] |= 1 << bit));
-	paint(predicted, (p) => TYPE_BIT.get(p.type) ?? TYPE_BIT.get(UNMAPPED)!, (i, bit) => (predMask[i] |= 1 << bit));
-	paint(ignored, () => 0, (i) => (inIgnored[i] = 1));
+	paintSpans(n, doc.gold, (g) => TYPE_BIT.get(typeOf(g))!, (i, bit) => (goldMask[i] |= 1 << bit), meter);
+	paintSpans(n, predicted, (p) => TYPE_BIT.get(p.type) ?? TYPE_BIT.get(UNMAPPED)!, (i, bit) => (predMask[i] |= 1 << bit), meter);
+	paintSpans(n, ignored, () => 0, (i) => (inIgnored[i] = 1), meter);
 	const text = doc.text;
 	for (let i = 0; i < n; i++) {
 		if (isSpace(text.charCodeAt(i))) continue;
@@ -403,7 +442,7 @@ export function scoreDocument(doc: DocumentToScore, into: EvaluationCounts = emp
 		}
 		for (let m = (g | p) >>> 0; m; m = (m & (m - 1)) >>> 0) {
 			const bit = 31 - Math.clz32(m & -m);
-			const row = typeRow(BIT_TYPE[bit]).chars;
+			const row = typeRowOf(into, BIT_TYPE[bit]).chars;
 			const inG = (g >>> bit) & 1, inP = (p >>> bit) & 1;
 			if (inG) {
 				row.gold++;
@@ -417,7 +456,6 @@ export function scoreDocument(doc: DocumentToScore, into: EvaluationCounts = emp
 		}
 		meter.steps++;
 	}
-	return into;
 }
 
 export interface Figures {

@@ -1,9 +1,9 @@
 import type { Disposable } from 'vscode-languageserver';
-import { REPORT_JSON, JobError, OutputExistsError, parseDateShift, runFolderJob } from '../jobs/folderJob';
+import { REPORT_JSON, JobError, OutputExistsError, parseDateShift, runFolderJob, type JobReport } from '../jobs/folderJob';
 import { fhirConfigPath, readFhirConfig } from './fhir';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
-import { detectOptionsFrom } from '../settings';
+import { detectOptionsFrom, type DeidSettings } from '../settings';
 import type { ServerContext } from '../state';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,29 +18,9 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 		const sub = token.onCancellationRequested(() => controller.abort());
 		workDone?.begin('De-identifying', 0, 'Listing files…', true);
 		try {
-			let policy: Policy | undefined;
-			if (params.policyPath) {
-				let raw: unknown;
-				try {
-					raw = JSON.parse(readFileSync(params.policyPath, 'utf8'));
-				} catch (e) {
-					throw new JobError(`The policy ${params.policyPath} is ${e instanceof SyntaxError ? 'not valid JSON' : 'not readable'}.`);
-				}
-				const v = validatePolicy(raw);
-				if (!v.policy) throw new JobError(`The policy ${params.policyPath} is invalid: ${v.errors.join('; ')}`);
-				policy = v.policy;
-			}
+			const policy = params.policyPath ? readPolicy(params.policyPath) : undefined;
 			const settings = await ctx.settings.get(params.scopeUri ?? params.input);
-			// deid.fhir.config set: FHIR NDJSON lines and .json resources go through that configuration.
-			let fhirConfigText: string | undefined;
-			const fhirPath = fhirConfigPath(settings, params.input);
-			if (fhirPath) {
-				try {
-					fhirConfigText = readFhirConfig(fhirPath);
-				} catch {
-					throw new JobError(`deid.fhir.config (${settings.fhir.config}) is not readable.`);
-				}
-			}
+			const fhirConfigText = fhirConfigFor(settings, params.input);
 			const shift = parseDateShift(settings.dateShift.by, settings.dateShift.rangeDays, settings.dateShift.keepWeekday);
 			if (shift.error) throw new JobError(`deid.dateShift: ${shift.error}.`);
 			// the workspace's review decisions apply (a review the job cannot use is a notice, not a failure)
@@ -69,25 +49,7 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 					workDone?.report(p.total ? Math.round((p.done / p.total) * 100) : 0, `${p.done}/${p.total} files, ${mbs.toFixed(1)} MB/s`);
 				},
 			});
-			let isDir = false;
-			try {
-				isDir = statSync(params.output).isDirectory();
-			} catch {
-				isDir = false;
-			}
-			return {
-				output: params.output,
-				cancelled: report.cancelled,
-				files: report.totals.files,
-				done: report.totals.done,
-				skipped: report.totals.skipped,
-				failed: report.totals.failed,
-				findings: report.totals.findings,
-				reportPath: isDir ? join(params.output, REPORT_JSON) : undefined,
-				durationMs: report.durationMs,
-				failures: report.files.filter((f) => f.status === 'failed').map((f) => ({ path: f.path, reason: f.reason ?? 'failed' })),
-				notices: review?.notice ? [...(report.notices ?? []), review.notice] : report.notices,
-			};
+			return folderJobResult(params.output, report, review?.notice);
 		} catch (err) {
 			const message = err instanceof JobError ? err.message : `The job failed (${(err as Error).name}).`;
 			return { output: params.output, cancelled: false, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: Date.now() - started, failures: [], error: message, ...(err instanceof OutputExistsError ? { errorCode: 'outputExists' as const } : {}) };
@@ -96,4 +58,51 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 			workDone?.done();
 		}
 	});
+}
+
+/** A policy file, validated; a clear message when it is unreadable or invalid. */
+function readPolicy(path: string): Policy {
+	let raw: unknown;
+	try {
+		raw = JSON.parse(readFileSync(path, 'utf8'));
+	} catch (e) {
+		throw new JobError(`The policy ${path} is ${e instanceof SyntaxError ? 'not valid JSON' : 'not readable'}.`);
+	}
+	const v = validatePolicy(raw);
+	if (!v.policy) throw new JobError(`The policy ${path} is invalid: ${v.errors.join('; ')}`);
+	return v.policy;
+}
+
+/** deid.fhir.config, when set: FHIR NDJSON lines and .json resources go through that configuration. */
+function fhirConfigFor(settings: DeidSettings, input: string): string | undefined {
+	const fhirPath = fhirConfigPath(settings, input);
+	if (!fhirPath) return undefined;
+	try {
+		return readFhirConfig(fhirPath);
+	} catch {
+		throw new JobError(`deid.fhir.config (${settings.fhir.config}) is not readable.`);
+	}
+}
+
+/** The request's answer from the job's report. */
+function folderJobResult(output: string, report: JobReport, notice: string | undefined): DeidentifyFolderResult {
+	let isDir: boolean;
+	try {
+		isDir = statSync(output).isDirectory();
+	} catch {
+		isDir = false;
+	}
+	return {
+		output,
+		cancelled: report.cancelled,
+		files: report.totals.files,
+		done: report.totals.done,
+		skipped: report.totals.skipped,
+		failed: report.totals.failed,
+		findings: report.totals.findings,
+		reportPath: isDir ? join(output, REPORT_JSON) : undefined,
+		durationMs: report.durationMs,
+		failures: report.files.filter((f) => f.status === 'failed').map((f) => ({ path: f.path, reason: f.reason ?? 'failed' })),
+		notices: notice ? [...(report.notices ?? []), notice] : report.notices,
+	};
 }

@@ -141,8 +141,8 @@ function redactedResource(json: unknown): string | undefined {
 	return stringify({ resourceType: rt, meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'REDACTED', display: 'redacted' }] } }, false);
 }
 
-export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
-	const started = Date.now();
+/** The job's input and output, checked, and the input's files (one for a file). */
+async function fhirInputs(opts: FhirJobOptions) {
 	const input = resolve(opts.input);
 	const output = resolve(opts.output);
 	if (input === output) throw new JobError('input and output must differ');
@@ -155,7 +155,13 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	const single = info.isFile();
 	const root = single ? dirname(input) : input;
 	if (!single && (output + '/').startsWith(input + '/')) throw new JobError('the output folder must not be inside the input folder');
-	const listed = single ? [{ rel: basename(input) }] : await listInputs(input);
+	const listed: { rel: string; problem?: string }[] = single ? [{ rel: basename(input) }] : await listInputs(input);
+	return { input, output, single, root, listed };
+}
+
+export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
+	const started = Date.now();
+	const { input, output, single, root, listed } = await fhirInputs(opts);
 	const files = listed.filter((f) => !f.problem).map((f) => f.rel);
 	const knownPhi = await collectKnownPhi(root, files);
 	const sharedGeo = sharedPlaces(knownPhi);
@@ -192,55 +198,65 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 			noteInvalid(result, r.issues, line);
 			return r.output;
 		};
-		await mkdir(dirname(dest), { recursive: true });
-		const tmp = temporaryPath(dest);
-		try {
-			if (isBulk(src)) {
-				const out = createWriteStream(tmp, { encoding: 'utf8' });
-				let n = 0;
-				for await (const raw of lines(src)) {
-					n++;
-					const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
-					if (line.trim() === '') continue; // blank lines carry nothing; upstream fails the file, we skip them
-					try {
-						const text = stringify(anonymize(line, n), false);
-						if (!out.write(text + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
-						result.resources++;
-					} catch (e) {
-						result.errors.push({ line: n, message: safeMessage(e) });
-					}
-				}
-				await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-			} else {
-				const text = await readFile(src, 'utf8');
-				try {
-					const outText = stringify(anonymize(text), true);
-					await writeFile(tmp, outText + '\n', 'utf8');
-					result.resources++;
-				} catch (e) {
-					result.errors.push({ message: safeMessage(e) });
-				}
-			}
-			if (result.resources === 0 && result.errors.length) {
-				result.status = 'failed';
-				await rm(tmp, { force: true });
-			} else await rename(tmp, dest);
-		} catch (e) {
-			await rm(tmp, { force: true });
-			result.status = 'failed';
-			result.errors.push({ message: safeMessage(e) });
-		}
-		report.resources += result.resources;
-		report.failedResources += result.errors.length;
-		report.invalidValues += result.invalidValues;
-		if (result.invalidValues) {
-			const first = result.invalid[0];
-			report.warnings.push(`${rel}: ${result.invalidValues} invalid value(s) redacted (first: ${first.line ? `line ${first.line}, ` : ''}${first.path}: ${first.problem})`);
-		}
+		await writeAnonymized(src, dest, anonymize, result);
+		tally(report, rel, result);
 		opts.onProgress?.({ files: files.length, done: ++done, resources: report.resources });
 	}
 	report.durationMs = Date.now() - started;
 	return report;
+}
+
+/** Anonymizes `src` into `dest` through a temporary file: NDJSON line by line, a `.json` resource whole. */
+async function writeAnonymized(src: string, dest: string, anonymize: (text: string, line?: number) => unknown, result: FhirFileResult): Promise<void> {
+	await mkdir(dirname(dest), { recursive: true });
+	const tmp = temporaryPath(dest);
+	try {
+		if (isBulk(src)) {
+			const out = createWriteStream(tmp, { encoding: 'utf8' });
+			let n = 0;
+			for await (const raw of lines(src)) {
+				n++;
+				const line = n === 1 ? raw.replace(/^\uFEFF/, '') : raw;
+				if (line.trim() === '') continue; // blank lines carry nothing; upstream fails the file, we skip them
+				try {
+					const text = stringify(anonymize(line, n), false);
+					if (!out.write(text + '\n')) await new Promise<void>((r) => out.once('drain', () => r()));
+					result.resources++;
+				} catch (e) {
+					result.errors.push({ line: n, message: safeMessage(e) });
+				}
+			}
+			await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+		} else {
+			const text = await readFile(src, 'utf8');
+			try {
+				const outText = stringify(anonymize(text), true);
+				await writeFile(tmp, outText + '\n', 'utf8');
+				result.resources++;
+			} catch (e) {
+				result.errors.push({ message: safeMessage(e) });
+			}
+		}
+		if (result.resources === 0 && result.errors.length) {
+			result.status = 'failed';
+			await rm(tmp, { force: true });
+		} else await rename(tmp, dest);
+	} catch (e) {
+		await rm(tmp, { force: true });
+		result.status = 'failed';
+		result.errors.push({ message: safeMessage(e) });
+	}
+}
+
+/** Adds one file's counts to the report, with a warning when it had invalid values. */
+function tally(report: FhirJobReport, rel: string, result: FhirFileResult): void {
+	report.resources += result.resources;
+	report.failedResources += result.errors.length;
+	report.invalidValues += result.invalidValues;
+	if (result.invalidValues) {
+		const first = result.invalid[0];
+		report.warnings.push(`${rel}: ${result.invalidValues} invalid value(s) redacted (first: ${first.line ? `line ${first.line}, ` : ''}${first.path}: ${first.problem})`);
+	}
 }
 
 

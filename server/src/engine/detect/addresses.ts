@@ -173,6 +173,18 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 		if (!postal || (us && !state)) return undefined;
 	}
 	// the segments before: split at commas and line breaks, read from the right
+	segmentParts(s, lo, hi, whole, caseless, parts);
+	if (!whole && !parts.some((p) => p.type === 'City' || p.type === 'Street')) return undefined;
+	// a UK or Canadian code without a state needs a street line before its town
+	if (!whole && !us && !state && !parts.some((p) => p.type === 'Street')) return undefined;
+	return parts.sort((x, y) => x.start - y.start);
+}
+
+/**
+ * The address parts of the comma- or line-separated segments of s[lo, hi), read from the right, pushed onto
+ * `parts`: a town, then street lines; outside a labelled field, the first segment that is no address line ends it.
+ */
+function segmentParts(s: string, lo: number, hi: number, whole: boolean, caseless: boolean, parts: AddressPart[]): void {
 	let townDone = false;
 	let streetDone = false;
 	let segEnd = hi;
@@ -196,7 +208,7 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 				const line = trailingStreet(s, a, b, true, caseless);
 				if (line) {
 					parts.push(...line);
-					break;
+					return;
 				}
 			}
 			// "He moved to Dunmore": the capitalised words that end the segment
@@ -204,7 +216,7 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 				const m = /(?:^|[ \t])((?:\p{Lu}[\p{L}'’-]{1,30}[ \t]{1,2}){0,2}\p{Lu}[\p{L}'’-]{1,30})$/u.exec(v.slice(-96));
 				if (m && isTown(m[1], true)) {
 					parts.push({ start: b - m[1].length, end: b, type: 'City' });
-					break;
+					return;
 				}
 			}
 		}
@@ -218,22 +230,18 @@ export function parseAddress(s: string, from: number, end: number, dicts: Dictio
 			const line = trailingStreet(s, a, b, false);
 			if (line) {
 				parts.push(...line);
-				break;
+				return;
 			}
 		}
 		if (!found) {
-			if (!whole) break;
+			if (!whole) return;
 			found = [{ start: a, end: b, type: 'Street' }];
 		}
 		parts.push(...found);
 		// a street line is the start of an address (what comes before it is someone's name or the text)
-		if (streetDone && !whole) break;
+		if (streetDone && !whole) return;
 		segEnd = next;
 	}
-	if (!whole && !parts.some((p) => p.type === 'City' || p.type === 'Street')) return undefined;
-	// a UK or Canadian code without a state needs a street line before its town
-	if (!whole && !us && !state && !parts.some((p) => p.type === 'Street')) return undefined;
-	return parts.sort((x, y) => x.start - y.start);
 }
 
 const POSTAL_ANCHOR = /(?<![\w-])(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?![\w-])/g;

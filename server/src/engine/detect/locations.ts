@@ -139,77 +139,90 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 		}
 		else continue;
 		// Walk left over up to four name-like words ("Holy Cross", "St. Mary's", "Warren Grant")
-		let j = nameEnd;
-		let first = -1;
-		let words = 0;
-		while (j >= 0 && words < 4) {
-			const tj = tokens[j];
-			// "St. Mary's", "ST TEMPLETON": the abbreviation starts the name (and "ST" alone would read as clinical)
-			if (first >= 0 && SAINT_ABBREVIATIONS.has(tj.lower) && tj.kind === 'w' && sameLine(ctx, j, i)) {
-				first = j;
-				break;
-			}
-			if (tj.text === '.' && j > 0 && SAINT_ABBREVIATIONS.has(tokens[j - 1].lower)) {
-				j--;
-				continue;
-			}
-			if (tj.text === '-' && j > 0 && tokens[j - 1].kind === 'w' && tj.start === tokens[j - 1].end) {
-				j--;
-				continue;
-			}
-			if (tj.kind !== 'w' || !sameLine(ctx, j, i)) break;
-			if (HOSPITAL_HEADS.has(tj.lower) || tj.lower === 'memorial' || tj.lower === 'regional') {
-				if (tj.lower === 'memorial' || tj.lower === 'regional') {
-					first = j;
-					words++;
-				}
-				j--;
-				continue;
-			}
-			// "Community", "General", "Children's" belong to the name but name no one without a word before them
-			if (FACILITY_TAILS.has(tj.lower.replace('’', "'")) && (!mixed || isCapitalised(tj.text))) {
-				first = j;
-				j--;
-				continue;
-			}
-			if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || INNER_APOSTROPHE.test(tj.text)) break;
-			if (mixed && !isCapitalised(tj.text) && !NAME_PREFIXES.has(tj.lower)) break;
-			// In capitalised-only or lower-case notes an ordinary word ("BEGIN REHAB", "prev rehab") is no name.
-			const tierJ = ctx.dicts.englishWords.get(tj.lower) ?? 99;
-			const nameJ = ctx.dicts.firstNames.has(tj.lower) || ctx.dicts.lastNames.has(tj.lower) || ctx.dicts.places.has(tj.lower);
-			if (!mixed && !NAME_PREFIXES.has(tj.lower) && (words > 0 ? tierJ <= 35 : tierJ <= 50 && !nameJ)) break;
-			first = j;
-			words++;
-			j--;
-		}
+		const { first, words } = facilityNameBefore(ctx, i, nameEnd);
 		if (first >= 0 && words > 0 && !FACILITY_TAILS.has(tokens[first].lower.replace('’', "'"))) {
 			// The name part; a primary head ("Hospital") identifies no one and stays.
 			let end = spanEnd >= 0 ? spanEnd : nameEnd;
 			while (end > first && (tokens[end].kind === 'p' || HOSPITAL_HEADS.has(tokens[end].lower))) end--;
 			emit(tokens[first].start, tokens[end].end, 'Hospital', primary ? 0.85 : 0.7, 'facility');
 		}
-		if (!primary) continue;
-		// "Hospital of the University of X", "Clínica San Juan"
-		let k = i + 1;
-		if (k < tokens.length && ['of', 'de', 'del'].includes(tokens[k].lower)) {
-			k++;
-			if (k < tokens.length && ['the', 'la', 'el'].includes(tokens[k].lower)) k++;
-		} else if (ctx.language !== 'es') continue;
-		const startK = k;
-		let endK = -1;
-		let words2 = 0;
-		while (k < tokens.length && words2 < 4 && sameLine(ctx, i, k) && (isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) && !HOSPITAL_HEADS.has(tokens[k].lower)) {
-			const lower = tokens[k].lower;
-			if (!mixed && (ctx.dicts.englishWords.get(lower) ?? 99) <= 60 && !NAME_PREFIXES.has(lower) && !ctx.dicts.placeFirstWords.has(lower) && !isListedName(ctx.dicts, lower)) break;
-			endK = k;
-			words2++;
-			k++;
-		}
-		if (endK < startK || endK < 0) continue;
-		// "University Hospital of X": the word before the head is part of the name too
-		const before = i > 0 && tokens[i - 1].kind === 'w' && FACILITY_TAILS.has(tokens[i - 1].lower) && (!mixed || isCapitalised(tokens[i - 1].text)) ? i - 1 : -1;
-		emit(tokens[before >= 0 ? before : startK].start, tokens[endK].end, 'Hospital', before >= 0 ? 0.85 : 0.75, 'facility');
+		if (primary) facilityNameAfter(ctx, emit, i);
 	}
+}
+
+/** The first token of the name-like words (at most four) before a facility's head at token `i`, and their count. */
+function facilityNameBefore(ctx: DetectContext, i: number, nameEnd: number): { first: number; words: number } {
+	const { tokens } = ctx;
+	const mixed = ctx.casing === 'mixed';
+	let j = nameEnd;
+	let first = -1;
+	let words = 0;
+	while (j >= 0 && words < 4) {
+		const tj = tokens[j];
+		// "St. Mary's", "ST TEMPLETON": the abbreviation starts the name (and "ST" alone would read as clinical)
+		if (first >= 0 && SAINT_ABBREVIATIONS.has(tj.lower) && tj.kind === 'w' && sameLine(ctx, j, i)) {
+			first = j;
+			break;
+		}
+		if (tj.text === '.' && j > 0 && SAINT_ABBREVIATIONS.has(tokens[j - 1].lower)) {
+			j--;
+			continue;
+		}
+		if (tj.text === '-' && j > 0 && tokens[j - 1].kind === 'w' && tj.start === tokens[j - 1].end) {
+			j--;
+			continue;
+		}
+		if (tj.kind !== 'w' || !sameLine(ctx, j, i)) break;
+		if (HOSPITAL_HEADS.has(tj.lower) || tj.lower === 'memorial' || tj.lower === 'regional') {
+			if (tj.lower === 'memorial' || tj.lower === 'regional') {
+				first = j;
+				words++;
+			}
+			j--;
+			continue;
+		}
+		// "Community", "General", "Children's" belong to the name but name no one without a word before them
+		if (FACILITY_TAILS.has(tj.lower.replace('’', "'")) && (!mixed || isCapitalised(tj.text))) {
+			first = j;
+			j--;
+			continue;
+		}
+		if (STOPWORDS.has(tj.lower) || CLINICAL.has(tj.lower) || UNITS.has(tj.lower) || PLACE_VERBS.has(tj.lower) || INNER_APOSTROPHE.test(tj.text)) break;
+		if (mixed && !isCapitalised(tj.text) && !NAME_PREFIXES.has(tj.lower)) break;
+		// In capitalised-only or lower-case notes an ordinary word ("BEGIN REHAB", "prev rehab") is no name.
+		const tierJ = ctx.dicts.englishWords.get(tj.lower) ?? 99;
+		const nameJ = ctx.dicts.firstNames.has(tj.lower) || ctx.dicts.lastNames.has(tj.lower) || ctx.dicts.places.has(tj.lower);
+		if (!mixed && !NAME_PREFIXES.has(tj.lower) && (words > 0 ? tierJ <= 35 : tierJ <= 50 && !nameJ)) break;
+		first = j;
+		words++;
+		j--;
+	}
+	return { first, words };
+}
+
+/** The name after a primary head at token `i`: "Hospital of the University of X", "Clínica San Juan". */
+function facilityNameAfter(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const mixed = ctx.casing === 'mixed';
+	let k = i + 1;
+	if (k < tokens.length && ['of', 'de', 'del'].includes(tokens[k].lower)) {
+		k++;
+		if (k < tokens.length && ['the', 'la', 'el'].includes(tokens[k].lower)) k++;
+	} else if (ctx.language !== 'es') return;
+	const startK = k;
+	let endK = -1;
+	let words2 = 0;
+	while (k < tokens.length && words2 < 4 && sameLine(ctx, i, k) && (isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) && !HOSPITAL_HEADS.has(tokens[k].lower)) {
+		const lower = tokens[k].lower;
+		if (!mixed && (ctx.dicts.englishWords.get(lower) ?? 99) <= 60 && !NAME_PREFIXES.has(lower) && !ctx.dicts.placeFirstWords.has(lower) && !isListedName(ctx.dicts, lower)) break;
+		endK = k;
+		words2++;
+		k++;
+	}
+	if (endK < startK || endK < 0) return;
+	// "University Hospital of X": the word before the head is part of the name too
+	const before = i > 0 && tokens[i - 1].kind === 'w' && FACILITY_TAILS.has(tokens[i - 1].lower) && (!mixed || isCapitalised(tokens[i - 1].text)) ? i - 1 : -1;
+	emit(tokens[before >= 0 ? before : startK].start, tokens[endK].end, 'Hospital', before >= 0 ? 0.85 : 0.75, 'facility');
 }
 
 /** A word no dictionary knows: no English word, name or place (a ward's name, "quartermain"). */

@@ -13,6 +13,20 @@ import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS } from './words';
  */
 export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 	if (ctx.language !== 'en') return;
+	predicateSubjects(ctx, emit);
+	signedNames(ctx, emit);
+	// The cue words are found in one pass over the tokens (a pattern per cue ran over the whole text).
+	const { tokens } = ctx;
+	for (let i = 0; i < tokens.length; i++) {
+		const t = tokens[i];
+		if (t.kind !== 'w') continue;
+		const cue = CUES.get(t.lower);
+		if (cue) cueSubjects(ctx, emit, i, cue);
+	}
+}
+
+/** The subject of an age predicate, the person greeted, and the one signing off. */
+function predicateSubjects(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	for (const m of text.matchAll(AGE_PREDICATE)) {
 		const lineStart = Math.max(text.lastIndexOf('\n', m.index) + 1, m.index - SUBJECT_REACH);
@@ -36,6 +50,11 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		const name = NAME_THEN_LINE_END.exec(text.slice(from, from + SUBJECT_REACH));
 		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
 	}
+}
+
+/** Names before a credential: a signature line, and an initial with a surname in a cc line. */
+function signedNames(ctx: DetectContext, emit: Emit): void {
+	const { text } = ctx;
 	// a signature line: "— Elias Fly, M.D.", "-- aurèle devora, pa-c", "Page Joyal, PharmD"
 	for (const m of text.matchAll(SIGNATURE_LINE)) {
 		if (!CREDENTIALS.has(m[2].toLowerCase().replace(/\./g, ''))) continue;
@@ -50,67 +69,70 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 		if (STOPWORDS.has(w) || CLINICAL.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w)) continue;
 		emit(from + before.index + before[0].indexOf(before[1]), m.index, 'Doctor', 0.85, 'name-initial');
 	}
-	// The cue words are found in one pass over the tokens (a pattern per cue ran over the whole text).
-	const { tokens } = ctx;
-	for (let i = 0; i < tokens.length; i++) {
-		const t = tokens[i];
-		if (t.kind !== 'w') continue;
-		const cue = CUES.get(t.lower);
-		if (!cue) continue;
-		const prev = i > 0 && tokens[i - 1].kind === 'w' ? tokens[i - 1].lower : '';
-		if (cue & RELATION) {
-			// "her husband Windy Mucha was at the bedside", "my nephew Velvet can pick it up"
-			// (also set off by commas, "spoke with pt's mother, Ivory, who agrees", and opening a clause: "Sister Sari called")
-			if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start)) || opensClause(text, t.start)) {
-				const from = t.end + (RELATION_GAP.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
-				const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-				if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8, 'Patient', true);
-			}
-			// a contact list: "Emergency contact: jack parody (uncle)", "Family: Peg (aunt)"
-			if (prev === '' && i > 0 && tokens[i - 1].text === '(') {
-				const before = LABELLED_NAME_BEFORE.exec(text.slice(Math.max(0, tokens[i - 1].start - SUBJECT_REACH), tokens[i - 1].start));
-				if (before) emitName(ctx, emit, tokens[i - 1].start - before[0].length + before[0].indexOf(before[1]), before[1], 'name-relation', 0.8, 'Patient', true);
-			}
-			// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
-			unknownAfter(ctx, emit, i, RELATION_GAP, 'name-relation', 'Patient');
-		}
-		// after a clinician's role or a word of consulting: "NP Tefka ordered", "per Kamo", "consult with Vintef"
-		if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, i, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
-		// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
-		if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, i, BLANKS, 'name-context', 'Patient');
-		// "electronically signed by Marry Frame, NP", "dictated by gwenaëlle tilghman, frcp": the name up to the
-		// credential or the line's end
-		if (t.lower === 'by' && SIGNING.has(prev)) {
-			const name = SIGNER.exec(text.slice(t.end, t.end + SUBJECT_REACH));
-			if (name) emitName(ctx, emit, t.end + name[0].indexOf(name[1]), name[1], 'name-credential', 0.85, 'Doctor', true);
-		}
-		// an initial and a surname after a word of reporting or consulting: "reported to D. Champion", "per W. JESTER"
-		if (cue & INITIAL_CUE && (!(cue & WITH_BY) || REPORTING.has(prev))) initialAndSurname(ctx, emit, t.end);
-		// before a credential, in any case: "mozan kalo np into eval"
-		if (cue & CREDENTIAL_CUE) {
-			const before = wordsBefore(tokens, i, text, true);
-			if (before) {
-				emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-credential', 'Doctor', true);
-				// a listed name, also one that is a word, handed a report: "report given to BARB, RN" (with the comma:
-				// "given to night RN" is a shift)
-				const handed = before.comma ? HANDED_TO.exec(text.slice(Math.max(0, before.start - 24), before.end)) : null;
-				if (handed) listedNameBefore(ctx, emit, before.end - handed[1].length, handed[1]);
-			}
-		}
-		// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
-		if (cue & CONTACT_VERB) {
-			const before = wordsBefore(tokens, i, text, false);
-			if (before && !before.comma && opensClause(text, before.start)) emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
-		}
-		// "Pt Schäffel resting comfortably", "Patient John White complains of …"
-		if (cue & PATIENT && namelikeStart(ctx, tokens[tokens[i + 1]?.text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
-			const gap = /^\.?[ \t]{1,3}/.exec(text.slice(t.end, t.end + 5));
-			if (!gap) continue;
-			const from = t.end + gap[0].length;
-			const after = PATIENT_NAME_THEN_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-			if (after) emitName(ctx, emit, from, after[1], 'name-subject', 0.8);
+}
+
+/** Names the cue word at token `i` points to (`cue`: its bits). */
+function cueSubjects(ctx: DetectContext, emit: Emit, i: number, cue: number): void {
+	const { text, tokens } = ctx;
+	const t = tokens[i];
+	const prev = i > 0 && tokens[i - 1].kind === 'w' ? tokens[i - 1].lower : '';
+	if (cue & RELATION) relationSubjects(ctx, emit, i, prev);
+	// after a clinician's role or a word of consulting: "NP Tefka ordered", "per Kamo", "consult with Vintef"
+	if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, i, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
+	// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
+	if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, i, BLANKS, 'name-context', 'Patient');
+	// "electronically signed by Marry Frame, NP", "dictated by gwenaëlle tilghman, frcp": the name up to the
+	// credential or the line's end
+	if (t.lower === 'by' && SIGNING.has(prev)) {
+		const name = SIGNER.exec(text.slice(t.end, t.end + SUBJECT_REACH));
+		if (name) emitName(ctx, emit, t.end + name[0].indexOf(name[1]), name[1], 'name-credential', 0.85, 'Doctor', true);
+	}
+	// an initial and a surname after a word of reporting or consulting: "reported to D. Champion", "per W. JESTER"
+	if (cue & INITIAL_CUE && (!(cue & WITH_BY) || REPORTING.has(prev))) initialAndSurname(ctx, emit, t.end);
+	// before a credential, in any case: "mozan kalo np into eval"
+	if (cue & CREDENTIAL_CUE) {
+		const before = wordsBefore(tokens, i, text, true);
+		if (before) {
+			emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-credential', 'Doctor', true);
+			// a listed name, also one that is a word, handed a report: "report given to BARB, RN" (with the comma:
+			// "given to night RN" is a shift)
+			const handed = before.comma ? HANDED_TO.exec(text.slice(Math.max(0, before.start - 24), before.end)) : null;
+			if (handed) listedNameBefore(ctx, emit, before.end - handed[1].length, handed[1]);
 		}
 	}
+	// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
+	if (cue & CONTACT_VERB) {
+		const before = wordsBefore(tokens, i, text, false);
+		if (before && !before.comma && opensClause(text, before.start)) emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
+	}
+	// "Pt Schäffel resting comfortably", "Patient John White complains of …"
+	if (cue & PATIENT && namelikeStart(ctx, tokens[tokens[i + 1]?.text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
+		const gap = /^\.?[ \t]{1,3}/.exec(text.slice(t.end, t.end + 5));
+		if (!gap) return;
+		const from = t.end + gap[0].length;
+		const after = PATIENT_NAME_THEN_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
+		if (after) emitName(ctx, emit, from, after[1], 'name-subject', 0.8);
+	}
+}
+
+/** After a relation word: "her husband Windy Mucha was at the bedside", a contact list, an unknown word. */
+function relationSubjects(ctx: DetectContext, emit: Emit, i: number, prev: string): void {
+	const { text, tokens } = ctx;
+	const t = tokens[i];
+	// "her husband Windy Mucha was at the bedside", "my nephew Velvet can pick it up"
+	// (also set off by commas, "spoke with pt's mother, Ivory, who agrees", and opening a clause: "Sister Sari called")
+	if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start)) || opensClause(text, t.start)) {
+		const from = t.end + (RELATION_GAP.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
+		const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
+		if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8, 'Patient', true);
+	}
+	// a contact list: "Emergency contact: jack parody (uncle)", "Family: Peg (aunt)"
+	if (prev === '' && i > 0 && tokens[i - 1].text === '(') {
+		const before = LABELLED_NAME_BEFORE.exec(text.slice(Math.max(0, tokens[i - 1].start - SUBJECT_REACH), tokens[i - 1].start));
+		if (before) emitName(ctx, emit, tokens[i - 1].start - before[0].length + before[0].indexOf(before[1]), before[1], 'name-relation', 0.8, 'Patient', true);
+	}
+	// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
+	unknownAfter(ctx, emit, i, RELATION_GAP, 'name-relation', 'Patient');
 }
 
 const RELATION = 1;

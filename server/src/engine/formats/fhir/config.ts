@@ -178,39 +178,51 @@ export function loadFhirConfig(text: string): ConfigResult {
 	if (!Array.isArray(raw.fhirPathRules)) errors.push('fhirPathRules is missing (an array of {path, method} rules is required)');
 	else
 		raw.fhirPathRules.forEach((r: unknown, index: number) => {
-			const where = `fhirPathRules[${index}]`;
-			if (!isObject(r)) return void errors.push(`${where}: a rule must be an object`);
-			const path = str(r.path);
-			const method = str(r.method)?.toLowerCase();
-			if (!path) return void errors.push(`${where}: 'path' is required`);
-			if (!method) return void errors.push(`${where}: 'method' is required`);
-			const exprError = checkExpression(path);
-			if (exprError) errors.push(`${where} (${path}): ${exprError}`);
-			if (!(BUILT_IN_METHODS as readonly string[]).includes(method) && method !== 'scrubtext') warnings.push(`${where}: method '${r.method}' is not built in; it needs a custom processor`);
-			if (method === 'substitute' && (r.replaceWith === undefined || r.replaceWith === null)) errors.push(`${where}: substitute needs 'replaceWith'`);
-			if (method === 'perturb') {
-				const span = num(r.span);
-				if (span === undefined) errors.push(`${where}: perturb needs a numeric 'span'`);
-				else if (span < 0) errors.push(`${where}: perturb 'span' must be ≥ 0`);
-				if (r.rangeType !== undefined && !['fixed', 'proportional'].includes(String(r.rangeType).toLowerCase())) errors.push(`${where}: perturb 'rangeType' must be 'fixed' or 'proportional'`);
-				if (r.roundTo !== undefined) {
-					const rt = num(r.roundTo);
-					if (rt === undefined || !Number.isInteger(rt) || rt < 0 || rt > 28) errors.push(`${where}: perturb 'roundTo' must be an integer from 0 to 28`);
-				}
-			}
-			if (method === 'generalize') {
-				if (!isObject(r.cases)) errors.push(`${where}: generalize needs 'cases' (an object of predicate → value expressions)`);
-				else
-					for (const [pred, val] of Object.entries(r.cases)) {
-						const e1 = checkExpression(pred);
-						const e2 = typeof val === 'string' ? checkExpression(val) : 'the value must be a FHIRPath expression string';
-						if (e1 || e2) errors.push(`${where}: generalize case '${pred}': ${e1 ?? e2}`);
-					}
-				if (r.otherValues !== undefined && !['redact', 'keep'].includes(String(r.otherValues).toLowerCase())) errors.push(`${where}: generalize 'otherValues' must be 'redact' or 'keep'`);
-			}
-			rules.push({ index, path, method, ...splitPath(path), settings: r });
+			const rule = loadRule(r, index, errors, warnings);
+			if (rule) rules.push(rule);
 		});
-	const p = isObject(raw.parameters) ? raw.parameters : {};
+	const parameters = loadParameters(isObject(raw.parameters) ? raw.parameters : {}, errors, warnings);
+	if (errors.length) return { errors, warnings };
+	return { config: { fhirVersion: typeof version === 'string' ? version : '', processingErrors, rules, parameters }, errors, warnings };
+}
+
+/** One rule of `fhirPathRules`, checked; undefined (with an error) when it cannot be used. */
+function loadRule(r: unknown, index: number, errors: string[], warnings: string[]): FhirRule | undefined {
+	const where = `fhirPathRules[${index}]`;
+	if (!isObject(r)) return void errors.push(`${where}: a rule must be an object`);
+	const path = str(r.path);
+	const method = str(r.method)?.toLowerCase();
+	if (!path) return void errors.push(`${where}: 'path' is required`);
+	if (!method) return void errors.push(`${where}: 'method' is required`);
+	const exprError = checkExpression(path);
+	if (exprError) errors.push(`${where} (${path}): ${exprError}`);
+	if (!(BUILT_IN_METHODS as readonly string[]).includes(method) && method !== 'scrubtext') warnings.push(`${where}: method '${r.method}' is not built in; it needs a custom processor`);
+	if (method === 'substitute' && (r.replaceWith === undefined || r.replaceWith === null)) errors.push(`${where}: substitute needs 'replaceWith'`);
+	if (method === 'perturb') {
+		const span = num(r.span);
+		if (span === undefined) errors.push(`${where}: perturb needs a numeric 'span'`);
+		else if (span < 0) errors.push(`${where}: perturb 'span' must be ≥ 0`);
+		if (r.rangeType !== undefined && !['fixed', 'proportional'].includes(String(r.rangeType).toLowerCase())) errors.push(`${where}: perturb 'rangeType' must be 'fixed' or 'proportional'`);
+		if (r.roundTo !== undefined) {
+			const rt = num(r.roundTo);
+			if (rt === undefined || !Number.isInteger(rt) || rt < 0 || rt > 28) errors.push(`${where}: perturb 'roundTo' must be an integer from 0 to 28`);
+		}
+	}
+	if (method === 'generalize') {
+		if (!isObject(r.cases)) errors.push(`${where}: generalize needs 'cases' (an object of predicate → value expressions)`);
+		else
+			for (const [pred, val] of Object.entries(r.cases)) {
+				const e1 = checkExpression(pred);
+				const e2 = typeof val === 'string' ? checkExpression(val) : 'the value must be a FHIRPath expression string';
+				if (e1 || e2) errors.push(`${where}: generalize case '${pred}': ${e1 ?? e2}`);
+			}
+		if (r.otherValues !== undefined && !['redact', 'keep'].includes(String(r.otherValues).toLowerCase())) errors.push(`${where}: generalize 'otherValues' must be 'redact' or 'keep'`);
+	}
+	return { index, path, method, ...splitPath(path), settings: r };
+}
+
+/** The configuration's `parameters`, checked; problems are added to `errors` and `warnings`. */
+function loadParameters(p: Record<string, unknown>, errors: string[], warnings: string[]): FhirParameters {
 	const scope = String(p.dateShiftScope ?? 'resource').toLowerCase();
 	if (!['resource', 'file', 'folder'].includes(scope)) errors.push(`parameters.dateShiftScope must be resource, file or folder`);
 	const fixed = p.dateShiftFixedOffsetInDays;
@@ -232,8 +244,7 @@ export function loadFhirConfig(text: string): ConfigResult {
 	};
 	if (!parameters.dateShiftKey && fixedNum === undefined) warnings.push('parameters.dateShiftKey is empty: a random key is used, so date shifts differ between runs');
 	if (!parameters.cryptoHashKey) warnings.push('parameters.cryptoHashKey is empty: a random key is used, so hashes differ between runs');
-	if (errors.length) return { errors, warnings };
-	return { config: { fhirVersion: typeof version === 'string' ? version : '', processingErrors, rules, parameters }, errors, warnings };
+	return parameters;
 }
 
 /** Convert the pre-2020 format ({pathRules: {path: method}, typeRules: {Type: method}}) to fhirPathRules, path rules first. */
