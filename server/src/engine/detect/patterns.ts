@@ -8,7 +8,7 @@ import {
 } from './words';
 
 // Every pattern here uses bounded quantifiers only, so each match attempt does constant work and a scan is
-// linear in the text length whatever the input (test/engine/linear.test.ts checks this).
+// linear in the text length whatever the input (test/perf/linear.test.ts checks this).
 
 const MONTH_ALT = [...MONTHS.keys()].sort((a, b) => b.length - a.length).join('|');
 const ORD = '(?:st|nd|rd|th|º|°|er)?';

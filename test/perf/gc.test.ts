@@ -7,11 +7,8 @@ import { textPieces } from '../../server/src/jobs/processFile';
 import { loadDictionaries } from '../../server/src/node/dictionaries';
 import { mulberry32 } from '../../bench/random.mjs';
 
-// A folder-job worker's heap is small (pool.ts); what a piece allocates must die young. When tokens or findings
-// were promoted to the old generation (an object-literal allocation site pretenured by V8, or a token array large
-// enough to be a large object), every piece left its garbage there and a worker spent its time in full
-// collections: 73 full collections on 48 MB of the bench folder against 22 once they stayed young. This test
-// measured 0 full collections; 10 with object-literal tokens, 23 with 64K-character pieces.
+// A folder-job worker's heap is small (pool.ts), so what a piece allocates must die young: tokens or findings
+// promoted to the old generation make a worker spend its time in full collections.
 
 /** Runs in a worker thread with the pool's heap limits: detect over every piece; counts full collections. */
 async function inWorker(): Promise<void> {
