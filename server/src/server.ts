@@ -6,7 +6,7 @@ import { registerDocumentEdit } from './features/documentEdit';
 import { registerFolderJob } from './features/folderJob';
 import { registerHover } from './features/hover';
 import { registerReview } from './features/review';
-import { WrittenRanges } from './features/written';
+import { WrittenRanges } from './services/written';
 import { loadDictionaries } from './node/dictionaries';
 import { hmacHash, randomKey } from './node/hash';
 import { SettingsStore } from './settings';

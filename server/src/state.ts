@@ -1,8 +1,8 @@
 import type { Connection, TextDocuments } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
 import type { Dictionaries, DocumentFormat, DocumentProblem, EntityType, Finding, KeyedHash } from './engine';
-import type { OutputKind } from './features/outputs';
-import type { Span, WrittenRanges } from './features/written';
+import type { OutputKind } from './services/outputs';
+import type { Span, WrittenRanges } from './services/written';
 import type { SettingsStore } from './settings';
 
 /** The last scan of one open document. */

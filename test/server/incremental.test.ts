@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import type { PublishDiagnosticsParams } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { debounceFor, piecesDetected, validate } from '../../server/src/features/diagnostics';
-import { WrittenRanges } from '../../server/src/features/written';
+import { WrittenRanges } from '../../server/src/services/written';
 import { defaultSettings } from '../../server/src/settings';
 import type { ServerContext } from '../../server/src/state';
 import { mulberry32 } from '../../bench/random.mjs';

@@ -3,8 +3,8 @@ import type { TextDocument } from 'vscode-languageserver-textdocument';
 import { isEntityType } from '../engine';
 import { Commands, DIAGNOSTIC_SOURCE, type AllowListScope, type PhiDiagnosticData } from '../protocol';
 import type { ServerContext } from '../state';
-import { editsForDocument, replacementText, valueAt } from './edits';
-import { applyToLine } from './fhir';
+import { editsForDocument, replacementText, valueAt } from '../services/edits';
+import { applyToLine } from '../services/fhir';
 
 /** The edit of a quick fix; the server remembers it, so the text it writes is shown as de-identified once applied. */
 function versioned(ctx: ServerContext, doc: TextDocument, edits: TextEdit[]): WorkspaceEdit {

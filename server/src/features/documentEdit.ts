@@ -3,7 +3,7 @@ import { isEntityType, type EntityType } from '../engine';
 import { DocumentEditRequest } from '../protocol';
 import type { ServerContext } from '../state';
 import { validate } from './diagnostics';
-import { editsForDocument } from './edits';
+import { editsForDocument } from '../services/edits';
 
 /** `deid/documentEdit`: one versioned edit that redacts (or surrogates) every finding of a document. */
 export function registerDocumentEdit(ctx: ServerContext): Disposable {

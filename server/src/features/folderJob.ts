@@ -1,6 +1,6 @@
 import type { Disposable } from 'vscode-languageserver';
 import { REPORT_JSON, JobError, OutputExistsError, parseDateShift, runFolderJob, type JobReport } from '../jobs/folderJob';
-import { fhirConfigPath, readFhirConfig } from './fhir';
+import { fhirConfigPath, readFhirConfig } from '../services/fhir';
 import { randomKey } from '../node/hash';
 import { DeidentifyFolderRequest, type DeidentifyFolderResult } from '../protocol';
 import { detectOptionsFrom, type DeidSettings } from '../settings';
