@@ -33,7 +33,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 	context.subscriptions.push(
 		c.onNotification(StatusNotification, (p) => status.update(p)),
 		vscode.commands.registerCommand(Commands.deidentifyFolder, (arg?: vscode.Uri) => deidentifyFolder(c, context.workspaceState, arg)),
-		vscode.commands.registerCommand(Commands.compareWithOriginal, async (arg?: vscode.Uri) => compareWithOriginal(context.workspaceState, arg, await keys.sourceDigest())),
+		vscode.commands.registerCommand(Commands.compareWithOriginal, async (arg?: vscode.Uri) =>
+			compareWithOriginal(context.workspaceState, arg, await keys.sourceDigest()),
+		),
 		vscode.commands.registerCommand(Commands.redactDocument, (op?: 'redact' | 'surrogate') => redactDocument(c, op)),
 		vscode.commands.registerCommand(Commands.markSelectionAsPhi, markSelectionAsPhi),
 		vscode.commands.registerCommand(Commands.addToAllowList, addToAllowList),
@@ -48,12 +50,19 @@ export async function activate(context: vscode.ExtensionContext): Promise<DeidAp
 		...review.disposables,
 		vscode.commands.registerCommand(Commands.submitRemoteJob, (arg?: vscode.Uri | SubmitArgs) => submitRemoteJob(c, context, output, arg)),
 		vscode.commands.registerCommand(Commands.showRemoteJobs, () => showRemoteJobs(c, context, output)),
-		vscode.commands.registerCommand(Commands.verifyOutput, (arg?: vscode.Uri | { output?: string; quiet?: boolean }) => import('./commands/verifyOutput').then((m) => m.verifyOutput(c, context.workspaceState, arg))),
-		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) => setRemoteSecret(context, name, value)),
+		vscode.commands.registerCommand(Commands.verifyOutput, (arg?: vscode.Uri | { output?: string; quiet?: boolean }) =>
+			import('./commands/verifyOutput').then((m) => m.verifyOutput(c, context.workspaceState, arg)),
+		),
+		vscode.commands.registerCommand(Commands.setRemoteSecret, (name?: 'token' | 'sas' | 'connectionString', value?: string) =>
+			setRemoteSecret(context, name, value),
+		),
 	);
 	await c.start();
 	context.subscriptions.push(reportVisibleRanges(c));
-	const outputs = () => ({ roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath), remembered: Object.values(context.workspaceState.get<Record<string, string>>(OUTPUTS_KEY, {})) });
+	const outputs = () => ({
+		roots: (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+		remembered: Object.values(context.workspaceState.get<Record<string, string>>(OUTPUTS_KEY, {})),
+	});
 	await keys.sync(outputs());
 	context.subscriptions.push(c.onDidChangeState((e) => e.newState === 2 /* Running */ && void keys.sync(outputs())));
 	return { status: (uri) => status.get(uri.toString()), onStatus: status.onDidChange, review: review.api };

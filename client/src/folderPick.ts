@@ -22,7 +22,10 @@ async function candidateFolders(includeOutputs: boolean, extra: { folder: string
 		add(wf.uri.fsPath, 'workspace folder', wf.name);
 		const entries = await vscode.workspace.fs.readDirectory(wf.uri).then((e) => e, () => [] as [string, vscode.FileType][]);
 		// Dot folders hold settings and reviews; "-deid" folders are outputs of earlier runs.
-		const subfolders = entries.filter(([name, kind]) => kind === vscode.FileType.Directory && !name.startsWith('.') && (includeOutputs || !name.endsWith('-deid')) && name !== 'node_modules');
+		const subfolders = entries.filter(
+			([name, kind]) =>
+				kind === vscode.FileType.Directory && !name.startsWith('.') && (includeOutputs || !name.endsWith('-deid')) && name !== 'node_modules',
+		);
 		for (const [name] of subfolders.sort(([a], [b]) => a.localeCompare(b)).slice(0, 200)) add(path.join(wf.uri.fsPath, name), '');
 	}
 	return items;
@@ -32,13 +35,26 @@ async function candidateFolders(includeOutputs: boolean, extra: { folder: string
  * A folder in one QuickPick (one Enter) instead of the file dialog, which in a browser first navigates into the
  * folder typed; "Browse…" opens the dialog for any other folder.
  */
-export async function pickFolder(opts: { title: string; openLabel: string; includeOutputs?: boolean; extra?: { folder: string; description: string }[] }): Promise<string | undefined> {
+export async function pickFolder(opts: {
+	title: string;
+	openLabel: string;
+	includeOutputs?: boolean;
+	extra?: { folder: string; description: string }[];
+}): Promise<string | undefined> {
 	const browse: FolderItem = { label: '$(folder-opened) Browse…', description: 'any other folder' };
 	const items = [...(await candidateFolders(!!opts.includeOutputs, opts.extra ?? [])), browse];
-	const pick = items.length > 1 ? await vscode.window.showQuickPick(items, { title: opts.title, placeHolder: 'Type to filter', matchOnDescription: true }) : browse;
+	const pick =
+		items.length > 1
+			? await vscode.window.showQuickPick(items, { title: opts.title, placeHolder: 'Type to filter', matchOnDescription: true })
+			: browse;
 	if (!pick) return undefined;
 	if (pick.folder) return pick.folder;
-	const picked = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: opts.openLabel, defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri });
+	const picked = await vscode.window.showOpenDialog({
+		canSelectFolders: true,
+		canSelectFiles: false,
+		openLabel: opts.openLabel,
+		defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+	});
 	return picked?.[0]?.fsPath;
 }
 

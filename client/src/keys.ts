@@ -54,7 +54,12 @@ export class KeyStore {
 	private async announce(fp: string, outputs?: { roots: string[]; remembered: string[] }): Promise<void> {
 		const other = [...outputKeyFingerprints(outputs?.roots ?? [], outputs?.remembered ?? [])].filter(([f]) => f !== fp);
 		if (other.length === 0) {
-			void vscode.window.showInformationMessage(`A new surrogate key was created (fingerprint ${fp}). Export it to get the same surrogates on another machine or in another session.`, 'Export Key…').then((c) => c && this.export());
+			void vscode.window
+				.showInformationMessage(
+					`A new surrogate key was created (fingerprint ${fp}). Export it to get the same surrogates on another machine or in another session.`,
+					'Export Key…',
+				)
+				.then((c) => c && this.export());
 			return;
 		}
 		const folders = other.flatMap(([, dirs]) => dirs.map((d) => vscode.workspace.asRelativePath(d)));
@@ -68,7 +73,11 @@ export class KeyStore {
 
 	async create(confirm = true): Promise<string | undefined> {
 		if (confirm && (await this.get())) {
-			const ok = await vscode.window.showWarningMessage('Replace the surrogate key? Surrogates and date shifts made with the old key will no longer match new ones.', { modal: true }, 'Replace');
+			const ok = await vscode.window.showWarningMessage(
+				'Replace the surrogate key? Surrogates and date shifts made with the old key will no longer match new ones.',
+				{ modal: true },
+				'Replace',
+			);
 			if (ok !== 'Replace') return undefined;
 		}
 		await this.secrets.store(SECRET, randomBytes(32).toString('hex'));
@@ -78,7 +87,14 @@ export class KeyStore {
 	}
 
 	async import(text?: string): Promise<string | undefined> {
-		const input = text ?? (await vscode.window.showInputBox({ title: 'Import surrogate key', prompt: 'Paste the key: 64 hex digits, or 32 bytes in base64', password: true, ignoreFocusOut: true }));
+		const input =
+			text ??
+			(await vscode.window.showInputBox({
+				title: 'Import surrogate key',
+				prompt: 'Paste the key: 64 hex digits, or 32 bytes in base64',
+				password: true,
+				ignoreFocusOut: true,
+			}));
 		if (!input) return undefined;
 		const key = parseKey(input);
 		if (!key) {
@@ -98,7 +114,9 @@ export class KeyStore {
 			void vscode.window.showWarningMessage('There is no surrogate key yet; create or import one first.');
 			return undefined;
 		}
-		const uri = target ?? (await vscode.window.showSaveDialog({ title: 'Export surrogate key', saveLabel: 'Export key', filters: { 'Key file': ['key'] } }));
+		const uri =
+			target ??
+			(await vscode.window.showSaveDialog({ title: 'Export surrogate key', saveLabel: 'Export key', filters: { 'Key file': ['key'] } }));
 		if (!uri) return undefined;
 		await vscode.workspace.fs.writeFile(uri, Buffer.from(key.toString('hex') + '\n'));
 		return fingerprint(key);

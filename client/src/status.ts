@@ -57,7 +57,11 @@ export class StatusItem implements vscode.Disposable {
 		const folder = 'De-identify Folder…';
 		const settings = 'Open Settings';
 		void vscode.window
-			.showInformationMessage(`This file${size} is larger than deid.maxFileSizeKb (${limit?.toLocaleString() ?? '?'} KB), so it is not scanned in the editor. De-identify Folder… and the deid CLI handle files of any size.`, folder, settings)
+			.showInformationMessage(
+				`This file${size} is larger than deid.maxFileSizeKb (${limit?.toLocaleString() ?? '?'} KB), so it is not scanned in the editor. De-identify Folder… and the deid CLI handle files of any size.`,
+				folder,
+				settings,
+			)
 			.then((pick) => {
 				if (pick === folder) void vscode.commands.executeCommand(Commands.deidentifyFolder);
 				if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'deid.maxFileSizeKb');

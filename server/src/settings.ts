@@ -1,5 +1,14 @@
 import type { Connection } from 'vscode-languageserver';
-import { DEFAULT_REDACTION_FORMAT, ENTITY_TYPES, SURROGATE_LOCALES, isEntityType, validateRedactionFormat, type DenyEntry, type DetectOptions, type EntityType } from './engine';
+import {
+	DEFAULT_REDACTION_FORMAT,
+	ENTITY_TYPES,
+	SURROGATE_LOCALES,
+	isEntityType,
+	validateRedactionFormat,
+	type DenyEntry,
+	type DetectOptions,
+	type EntityType,
+} from './engine';
 
 export type SeverityName = 'error' | 'warning' | 'information' | 'hint' | 'off';
 
@@ -73,7 +82,9 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 	if (typeof r.redactionFormat === 'string' && !validateRedactionFormat(r.redactionFormat)) s.redactionFormat = r.redactionFormat;
 	if (Array.isArray(r.allowList)) s.allowList = r.allowList.filter((x): x is string => typeof x === 'string' && x.trim() !== '');
 	if (Array.isArray(r.denyList)) {
-		s.denyList = r.denyList.filter((x): x is DenyEntry => !!x && typeof x === 'object' && typeof (x as DenyEntry).text === 'string' && isEntityType((x as DenyEntry).type));
+		s.denyList = r.denyList.filter(
+			(x): x is DenyEntry => !!x && typeof x === 'object' && typeof (x as DenyEntry).text === 'string' && isEntityType((x as DenyEntry).type),
+		);
 	}
 	if (typeof r.maxFileSizeKb === 'number' && r.maxFileSizeKb > 0) s.maxFileSizeKb = r.maxFileSizeKb;
 	if (typeof r.debounceMs === 'number' && r.debounceMs >= 0 && r.debounceMs <= 10000) s.debounceMs = r.debounceMs;
@@ -102,7 +113,14 @@ export function normalizeSettings(raw: unknown): DeidSettings {
 }
 
 export function detectOptionsFrom(s: DeidSettings): DetectOptions {
-	return { allowList: s.allowList, denyList: s.denyList, language: s.language, ages: s.ages === 'auto' ? undefined : s.ages, minConfidence: s.minConfidence, minConfidenceByType: s.minConfidenceByType };
+	return {
+		allowList: s.allowList,
+		denyList: s.denyList,
+		language: s.language,
+		ages: s.ages === 'auto' ? undefined : s.ages,
+		minConfidence: s.minConfidence,
+		minConfidenceByType: s.minConfidenceByType,
+	};
 }
 
 /** Pulls `deid` settings per resource with workspace/configuration and caches one promise per URI. */

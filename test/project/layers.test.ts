@@ -119,3 +119,23 @@ describe('the code keeps to its layers', () => {
 		assert.deepEqual(declared.map((f) => relative(root, f)), ['server/src/engine/types.ts']);
 	});
 });
+
+describe('line length', () => {
+	/** max-len errors for `code` placed at `filePath`. */
+	async function tooLong(filePath: string, code: string): Promise<number> {
+		const [result] = await eslint.lintText(code, { filePath: `${root}/${filePath}` });
+		return result.messages.filter((m) => m.ruleId === 'max-len').length;
+	}
+	const words = Array.from({ length: 40 }, (_, i) => `word${i}`).join(' ');
+
+	it('a word list on one long line is refused in shipped code; wrapped, it is not', async () => {
+		assert.equal(await tooLong('server/src/engine/detect/x.ts', `export const WORDS = '${words}';\n`), 1);
+		assert.equal(await tooLong('client/src/x.ts', `export const WORDS = ['${words.split(' ').join("', '")}'];\n`), 1);
+		const wrapped = `export const WORDS =\n\t'${words.slice(0, 140)}' +\n\t'${words.slice(140)}';\n`;
+		assert.equal(await tooLong('server/src/engine/detect/x.ts', wrapped), 0);
+	});
+
+	it('a long message in a template literal is allowed', async () => {
+		assert.equal(await tooLong('server/src/x.ts', `export const f = (n: number) => \`${words} \${n}\`;\n`), 0);
+	});
+});

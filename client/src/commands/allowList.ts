@@ -2,7 +2,11 @@ import * as vscode from 'vscode';
 import { ENTITY_TYPES, type AllowListScope, type EntityType } from '../../../server/src/protocol';
 
 function target(scope: AllowListScope): vscode.ConfigurationTarget {
-	return scope === 'folder' ? vscode.ConfigurationTarget.WorkspaceFolder : scope === 'workspace' ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+	return scope === 'folder'
+		? vscode.ConfigurationTarget.WorkspaceFolder
+		: scope === 'workspace'
+			? vscode.ConfigurationTarget.Workspace
+			: vscode.ConfigurationTarget.Global;
 }
 
 function scopeValue<T>(info: { globalValue?: T; workspaceValue?: T; workspaceFolderValue?: T } | undefined, scope: AllowListScope): T | undefined {
@@ -27,7 +31,11 @@ export async function addToAllowList(value: string, scope: AllowListScope, uriSt
 }
 
 /** "Mark Selection as PHI…": choose a type, add the selected text to `deid.denyList`. */
-export async function markSelectionAsPhi(uriString?: string, range?: { start: { line: number; character: number }; end: { line: number; character: number } }, preset?: { type: EntityType; scope: AllowListScope }): Promise<boolean> {
+export async function markSelectionAsPhi(
+	uriString?: string,
+	range?: { start: { line: number; character: number }; end: { line: number; character: number } },
+	preset?: { type: EntityType; scope: AllowListScope },
+): Promise<boolean> {
 	const editor = vscode.window.activeTextEditor;
 	const doc = uriString ? vscode.workspace.textDocuments.find((d) => d.uri.toString() === uriString) : editor?.document;
 	if (!doc) return false;

@@ -13,7 +13,10 @@ interface Pair {
 /** The manifest's records (output path → keyed digest of its source's path), if `outputRoot` holds a manifest. */
 function manifestSources(outputRoot: string): Map<string, string> | undefined {
 	try {
-		const m = JSON.parse(readFileSync(path.join(outputRoot, 'deid-manifest.json'), 'utf8')) as { tool?: string; files?: { path: string; source?: string }[] };
+		const m = JSON.parse(readFileSync(path.join(outputRoot, 'deid-manifest.json'), 'utf8')) as {
+			tool?: string;
+			files?: { path: string; source?: string }[];
+		};
 		if (m.tool !== 'vscode-deid' || !Array.isArray(m.files)) return undefined;
 		return new Map(m.files.filter((f) => typeof f.source === 'string').map((f) => [f.path, f.source!]));
 	} catch {
@@ -61,14 +64,17 @@ export function counterpart(file: string, remembered: Record<string, string>, di
 			const rel = posix(path.relative(output, file));
 			const want = sources.get(rel);
 			if (want && digest) {
-				for (const src of filesUnder(input)) if (digest(posix(path.relative(input, src))) === want) return { original: vscode.Uri.file(src), deidentified: vscode.Uri.file(file) };
+				for (const src of filesUnder(input))
+					if (digest(posix(path.relative(input, src))) === want)
+						return { original: vscode.Uri.file(src), deidentified: vscode.Uri.file(file) };
 			}
 			const same = path.join(input, rel);
 			if (existsSync(same)) return { original: vscode.Uri.file(same), deidentified: vscode.Uri.file(file) };
 		} else if (inside(file, input)) {
 			const rel = posix(path.relative(input, file));
 			const d = digest?.(rel);
-			for (const [outRel, src] of sources) if (d && src === d) return { original: vscode.Uri.file(file), deidentified: vscode.Uri.file(path.join(output, outRel)) };
+			for (const [outRel, src] of sources)
+				if (d && src === d) return { original: vscode.Uri.file(file), deidentified: vscode.Uri.file(path.join(output, outRel)) };
 			const same = path.join(output, rel);
 			if (existsSync(same)) return { original: vscode.Uri.file(file), deidentified: vscode.Uri.file(same) };
 		}
@@ -87,7 +93,10 @@ export async function compareWithOriginal(state: vscode.Memento, arg?: vscode.Ur
 	if (/deid-report\.(md|json)$/.test(uri.fsPath)) {
 		const root = path.dirname(uri.fsPath);
 		const report = JSON.parse(readFileSync(path.join(root, 'deid-report.json'), 'utf8')) as { files: { path: string; status: string }[] };
-		const pick = await vscode.window.showQuickPick(report.files.filter((f) => f.status === 'done').map((f) => f.path), { title: 'Compare with Original: file' });
+		const pick = await vscode.window.showQuickPick(
+			report.files.filter((f) => f.status === 'done').map((f) => f.path),
+			{ title: 'Compare with Original: file' },
+		);
 		if (!pick) return undefined;
 		uri = vscode.Uri.file(path.join(root, pick));
 	}

@@ -19,12 +19,20 @@ interface FolderArgs {
 function findPolicy(input: string): string | undefined {
 	const folder = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(input));
 	const setting = vscode.workspace.getConfiguration('deid', vscode.Uri.file(input)).get<string>('policyFile', '');
-	const candidates = setting ? [path.isAbsolute(setting) ? setting : path.join(folder?.uri.fsPath ?? path.dirname(input), setting)] : folder ? [path.join(folder.uri.fsPath, '.deid', 'policy.json')] : [];
+	const candidates = setting
+		? [path.isAbsolute(setting) ? setting : path.join(folder?.uri.fsPath ?? path.dirname(input), setting)]
+		: folder
+			? [path.join(folder.uri.fsPath, '.deid', 'policy.json')]
+			: [];
 	return candidates.find((c) => existsSync(c));
 }
 
 /** "De-identify Folder…": pick folder, operation and output; run in the server with cancellable progress. */
-export async function deidentifyFolder(client: LanguageClient, state: vscode.Memento, arg?: vscode.Uri | FolderArgs): Promise<DeidentifyFolderResult | undefined> {
+export async function deidentifyFolder(
+	client: LanguageClient,
+	state: vscode.Memento,
+	arg?: vscode.Uri | FolderArgs,
+): Promise<DeidentifyFolderResult | undefined> {
 	const opts: FolderArgs = arg instanceof vscode.Uri ? { input: arg.fsPath } : (arg ?? {});
 	let input = opts.input;
 	if (!input) {
@@ -40,7 +48,16 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 				{ label: 'Redact', description: 'replace PHI with its type, e.g. [PATIENT]', op: 'redact' as Operation },
 				{ label: 'Surrogate', description: 'replace PHI with realistic, consistent fake values', op: 'surrogate' as Operation },
 				{ label: 'Tag only', description: 'copy files unchanged; the report lists findings', op: 'tag' as Operation },
-				...(policy ? [{ label: 'Policy', description: `strategies per type from ${vscode.workspace.asRelativePath(policy)}`, op: 'redact' as Operation, policy }] : []),
+				...(policy
+					? [
+							{
+								label: 'Policy',
+								description: `strategies per type from ${vscode.workspace.asRelativePath(policy)}`,
+								op: 'redact' as Operation,
+								policy,
+							},
+						]
+					: []),
 			],
 			{ title: 'De-identify Folder: operation' },
 		);
@@ -51,12 +68,22 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 	let output = opts.output;
 	if (!output) {
 		const def = path.join(path.dirname(input), `${path.basename(input)}-deid`);
-		output = opts.quiet ? def : await vscode.window.showInputBox({ title: 'De-identify Folder: output folder', value: def, prompt: 'Outputs mirror the input tree here; sources are never modified.' });
+		output = opts.quiet
+			? def
+			: await vscode.window.showInputBox({
+					title: 'De-identify Folder: output folder',
+					value: def,
+					prompt: 'Outputs mirror the input tree here; sources are never modified.',
+				});
 		if (!output) return undefined;
 	}
 	let result = await runJob(client, input, output, operation, policyPath);
 	if (result.errorCode === 'outputExists' && !opts.quiet) {
-		const choice = await vscode.window.showWarningMessage(`${result.error} Overwrite them?`, { modal: true, detail: 'Files in the output folder with the same names as outputs are replaced; sources are never modified.' }, 'Overwrite');
+		const choice = await vscode.window.showWarningMessage(
+			`${result.error} Overwrite them?`,
+			{ modal: true, detail: 'Files in the output folder with the same names as outputs are replaced; sources are never modified.' },
+			'Overwrite',
+		);
 		if (choice !== 'Overwrite') return result;
 		result = await runJob(client, input, output, operation, policyPath, true);
 	}
@@ -78,7 +105,14 @@ export async function deidentifyFolder(client: LanguageClient, state: vscode.Mem
 }
 
 /** The job in the server, with a cancellable progress notification. */
-async function runJob(client: LanguageClient, input: string, output: string, operation: Operation, policyPath: string | undefined, force = false): Promise<DeidentifyFolderResult> {
+async function runJob(
+	client: LanguageClient,
+	input: string,
+	output: string,
+	operation: Operation,
+	policyPath: string | undefined,
+	force = false,
+): Promise<DeidentifyFolderResult> {
 	const token = `deid-folder-${Date.now()}`;
 	return vscode.window.withProgress(
 		{ location: vscode.ProgressLocation.Notification, title: 'De-identifying', cancellable: true },
@@ -92,10 +126,15 @@ async function runJob(client: LanguageClient, input: string, output: string, ope
 				}
 			});
 			try {
-				return await client.sendRequest(DeidentifyFolderRequest, { input, output, operation, policyPath, force, workDoneToken: token, scopeUri: vscode.Uri.file(input).toString() }, cancel);
+				return await client.sendRequest(
+					DeidentifyFolderRequest,
+					{ input, output, operation, policyPath, force, workDoneToken: token, scopeUri: vscode.Uri.file(input).toString() },
+					cancel,
+				);
 			} catch (err) {
 				// A cancelled request may end as an error: the job itself stopped cleanly and can be resumed.
-				if (cancel.isCancellationRequested) return { output, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };
+				if (cancel.isCancellationRequested)
+					return { output, cancelled: true, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: 0, failures: [] };
 				throw err;
 			} finally {
 				sub.dispose();

@@ -67,7 +67,9 @@ async function entraToken(scope: string, silent = false): Promise<string | undef
 
 async function serviceParams(ctx: vscode.ExtensionContext, s: RemoteSettings): Promise<RemoteServiceParams | undefined> {
 	if (!s.endpoint) {
-		void vscode.window.showErrorMessage('Set deid.remote.endpoint (the service URL, or your deid serve server) first.', 'Open Settings').then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'deid.remote'));
+		void vscode.window
+			.showErrorMessage('Set deid.remote.endpoint (the service URL, or your deid serve server) first.', 'Open Settings')
+			.then((a) => a && vscode.commands.executeCommand('workbench.action.openSettings', 'deid.remote'));
 		return undefined;
 	}
 	if (s.credential === 'token') {
@@ -132,7 +134,12 @@ export function remoteJobHandlers(client: LanguageClient, output: vscode.LogOutp
 	];
 }
 
-export async function submitRemoteJob(client: LanguageClient, ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel, arg?: vscode.Uri | SubmitArgs): Promise<RemoteJobSubmitResult | undefined> {
+export async function submitRemoteJob(
+	client: LanguageClient,
+	ctx: vscode.ExtensionContext,
+	output: vscode.LogOutputChannel,
+	arg?: vscode.Uri | SubmitArgs,
+): Promise<RemoteJobSubmitResult | undefined> {
 	const args: SubmitArgs = arg instanceof vscode.Uri ? { folder: arg } : (arg ?? {});
 	let folder = args.folder;
 	if (!folder) {
@@ -152,7 +159,9 @@ export async function submitRemoteJob(client: LanguageClient, ctx: vscode.Extens
 			return undefined;
 		}
 		if (pre.files === 0) {
-			void vscode.window.showWarningMessage(`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped} files skipped.`);
+			void vscode.window.showWarningMessage(
+				`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped} files skipped.`,
+			);
 			return undefined;
 		}
 		const endpointHost = new URL(s.endpoint).host;
@@ -160,11 +169,23 @@ export async function submitRemoteJob(client: LanguageClient, ctx: vscode.Extens
 			`${pre.files} documents (${(pre.bytes / 1048576).toFixed(2)} MB) will be uploaded to ${new URL(s.containerUrl).host} and processed by ${endpointHost} ` +
 			`(operation ${s.operation}). ${pre.skipped} files are skipped (not plain UTF-8 text, over 2 MB, or links). ` +
 			`The documents leave this machine.${s.deleteInputs ? ' The uploaded inputs are deleted afterwards.' : ''}`;
-		const ok = args.confirm === true ? 'Submit' : await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
+		const ok =
+			args.confirm === true
+				? 'Submit'
+				: await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
 		if (ok !== 'Submit') return undefined;
 		const out = join(dirname(folder.fsPath), `${basename(folder.fsPath)}-deid-remote`);
 		output.info(`remote job: ${pre.files} documents, ${pre.bytes} bytes → ${endpointHost}`);
-		const record = (name: string, status: RemoteJobStatus) => saveRecord(ctx, { name, endpoint: s.endpoint, containerUrl: s.containerUrl, folder: folder!.fsPath, out, status, createdAt: new Date().toISOString() });
+		const record = (name: string, status: RemoteJobStatus) =>
+			saveRecord(ctx, {
+				name,
+				endpoint: s.endpoint,
+				containerUrl: s.containerUrl,
+				folder: folder!.fsPath,
+				out,
+				status,
+				createdAt: new Date().toISOString(),
+			});
 		const deid = vscode.workspace.getConfiguration('deid', folder);
 		const report = await withServerProgress(client, (workDoneToken, cancel) => {
 			created.set(workDoneToken, (name) => {
@@ -172,7 +193,17 @@ export async function submitRemoteJob(client: LanguageClient, ctx: vscode.Extens
 				void record(name, 'NotStarted');
 			});
 			const operation = s.operation === 'redact' ? 'Redact' : 'Surrogate';
-			const params = { ...service, ...storage, folder: folder!.fsPath, out, operation, redactionFormat: deid.get<string>('redactionFormat'), surrogateLocale: deid.get<string>('surrogateLocale'), deleteInputs: s.deleteInputs, workDoneToken } as const;
+			const params = {
+				...service,
+				...storage,
+				folder: folder!.fsPath,
+				out,
+				operation,
+				redactionFormat: deid.get<string>('redactionFormat'),
+				surrogateLocale: deid.get<string>('surrogateLocale'),
+				deleteInputs: s.deleteInputs,
+				workDoneToken,
+			} as const;
 			return client.sendRequest(RemoteJobSubmitRequest, params, cancel).finally(() => created.delete(workDoneToken));
 		});
 		await record(report.jobName, report.status);
@@ -191,20 +222,23 @@ export async function submitRemoteJob(client: LanguageClient, ctx: vscode.Extens
 /** A cancellable notification that shows the server's work-done progress of one request. */
 function withServerProgress<T>(client: LanguageClient, run: (workDoneToken: string, cancel: vscode.CancellationToken) => Promise<T>): Thenable<T> {
 	const workDoneToken = `deid-remote-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
-	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Remote de-identification job', cancellable: true }, async (progress, cancel) => {
-		let last = 0;
-		const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
-			if (v.kind === 'end') return;
-			const pct = v.percentage;
-			progress.report({ message: v.message, increment: pct === undefined ? undefined : Math.max(0, pct - last) });
-			if (pct !== undefined) last = Math.max(last, pct);
-		});
-		try {
-			return await run(workDoneToken, cancel);
-		} finally {
-			sub.dispose();
-		}
-	});
+	return vscode.window.withProgress(
+		{ location: vscode.ProgressLocation.Notification, title: 'Remote de-identification job', cancellable: true },
+		async (progress, cancel) => {
+			let last = 0;
+			const sub = client.onProgress(WorkDoneProgress.type, workDoneToken, (v) => {
+				if (v.kind === 'end') return;
+				const pct = v.percentage;
+				progress.report({ message: v.message, increment: pct === undefined ? undefined : Math.max(0, pct - last) });
+				if (pct !== undefined) last = Math.max(last, pct);
+			});
+			try {
+				return await run(workDoneToken, cancel);
+			} finally {
+				sub.dispose();
+			}
+		},
+	);
 }
 
 export async function showRemoteJobs(client: LanguageClient, ctx: vscode.ExtensionContext, output: vscode.LogOutputChannel): Promise<void> {
@@ -229,7 +263,11 @@ export async function showRemoteJobs(client: LanguageClient, ctx: vscode.Extensi
 		{ placeHolder: jobs.length ? 'Remote de-identification jobs' : 'No remote jobs' },
 	);
 	if (!pick) return;
-	const actions = [...(TERMINAL.has(pick.job.status) ? [] : ['Cancel']), ...(local.get(pick.job.name) && pick.job.status !== 'NotStarted' ? ['Download Outputs'] : []), 'Delete'];
+	const actions = [
+		...(TERMINAL.has(pick.job.status) ? [] : ['Cancel']),
+		...(local.get(pick.job.name) && pick.job.status !== 'NotStarted' ? ['Download Outputs'] : []),
+		'Delete',
+	];
 	const action = await vscode.window.showQuickPick(actions, { placeHolder: pick.job.name });
 	try {
 		if (action === 'Cancel') {

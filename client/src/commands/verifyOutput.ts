@@ -22,7 +22,10 @@ export async function verifyOutput(client: LanguageClient, state: vscode.Memento
 	let output = opts.output;
 	if (!output) {
 		// outputs of this workspace's folder jobs first
-		const extra = Object.values(state.get<Record<string, string>>(OUTPUTS_KEY, {})).map((folder) => ({ folder, description: 'output of De-identify Folder' }));
+		const extra = Object.values(state.get<Record<string, string>>(OUTPUTS_KEY, {})).map((folder) => ({
+			folder,
+			description: 'output of De-identify Folder',
+		}));
 		output = await pickFolder({ title: 'Verify De-identified Output Folder', openLabel: 'Verify', includeOutputs: true, extra });
 		if (!output) return undefined;
 	}
@@ -43,24 +46,31 @@ export async function verifyOutput(client: LanguageClient, state: vscode.Memento
 
 async function run(client: LanguageClient, output: string): Promise<VerifyOutputResult> {
 	const token = `deid-verify-${Date.now()}`;
-	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Verifying output', cancellable: true }, async (progress, cancel) => {
-		let last = 0;
-		const sub = client.onProgress(WorkDoneProgress.type, token, (v) => {
-			if (v.kind === 'report' || v.kind === 'begin') {
-				const pct = v.percentage ?? 0;
-				progress.report({ message: v.message, increment: Math.max(0, pct - last) });
-				last = Math.max(last, pct);
+	return vscode.window.withProgress(
+		{ location: vscode.ProgressLocation.Notification, title: 'Verifying output', cancellable: true },
+		async (progress, cancel) => {
+			let last = 0;
+			const sub = client.onProgress(WorkDoneProgress.type, token, (v) => {
+				if (v.kind === 'report' || v.kind === 'begin') {
+					const pct = v.percentage ?? 0;
+					progress.report({ message: v.message, increment: Math.max(0, pct - last) });
+					last = Math.max(last, pct);
+				}
+			});
+			try {
+				return await client.sendRequest(
+					VerifyOutputRequest,
+					{ output, workDoneToken: token, scopeUri: vscode.Uri.file(output).toString() },
+					cancel,
+				);
+			} catch (err) {
+				if (cancel.isCancellationRequested) return { files: 0, suspects: 0, byFile: [], cancelled: true };
+				throw err;
+			} finally {
+				sub.dispose();
 			}
-		});
-		try {
-			return await client.sendRequest(VerifyOutputRequest, { output, workDoneToken: token, scopeUri: vscode.Uri.file(output).toString() }, cancel);
-		} catch (err) {
-			if (cancel.isCancellationRequested) return { files: 0, suspects: 0, byFile: [], cancelled: true };
-			throw err;
-		} finally {
-			sub.dispose();
-		}
-	});
+		},
+	);
 }
 
 const REASON: Record<VerifySuspect['reason'], string> = { detector: 'found by the sensitive pass', replaced: 'a value the job replaced is still present' };

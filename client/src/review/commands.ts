@@ -23,7 +23,10 @@ export interface FindingRef {
 }
 
 const toRange = (r: Range) => new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
-const fromRange = (r: vscode.Range): Range => ({ start: { line: r.start.line, character: r.start.character }, end: { line: r.end.line, character: r.end.character } });
+const fromRange = (r: vscode.Range): Range => ({
+	start: { line: r.start.line, character: r.start.character },
+	end: { line: r.end.line, character: r.end.character },
+});
 
 /** The server predates the review requests (method not found): say so once, plainly. */
 function explain(err: unknown, what: string): undefined {
@@ -162,7 +165,9 @@ export class ReviewCommands {
 		const all: { uri: string; finding: ReviewFinding }[] = [];
 		for (const r of this.store.all()) for (const f of this.store.findings(r)) if (isPending(f)) all.push({ uri: r.uri, finding: f });
 		if (!all.length) {
-			void vscode.window.showInformationMessage(this.store.all().length ? 'No findings left to review.' : 'No findings yet: scan the workspace or open a file.');
+			void vscode.window.showInformationMessage(
+				this.store.all().length ? 'No findings left to review.' : 'No findings yet: scan the workspace or open a file.',
+			);
 			return;
 		}
 		const editor = vscode.window.activeTextEditor;
@@ -173,7 +178,10 @@ export class ReviewCommands {
 		else if (direction > 0) target = all.find((t) => cmp({ uri: t.uri, range: t.finding.range }, here) > 0) ?? all[0];
 		else target = [...all].reverse().find((t) => cmp({ uri: t.uri, range: t.finding.range }, here) < 0) ?? all[all.length - 1];
 		await vscode.window.showTextDocument(vscode.Uri.parse(target.uri), { selection: toRange(target.finding.range), preview: true });
-		if (this.view.visible) await Promise.resolve(this.view.reveal(this.provider.findingNode(target.uri, target.finding), { select: true, focus: false })).catch(() => undefined);
+		if (this.view.visible)
+			await Promise.resolve(this.view.reveal(this.provider.findingNode(target.uri, target.finding), { select: true, focus: false })).catch(
+				() => undefined,
+			);
 	}
 
 	/** Asks for types and a minimum confidence; `given` sets them directly (tests and scripted use). */
@@ -190,7 +198,12 @@ export class ReviewCommands {
 		if (!pickedTypes) return;
 		const levels = [0, 0.5, 0.7, 0.8, 0.9, 0.95];
 		const pickedLevel = await vscode.window.showQuickPick(
-			levels.map((l) => ({ label: l === 0 ? 'Any confidence' : `≥ ${Math.round(l * 100)}%`, level: l, picked: l === current.minConfidence, description: l === current.minConfidence ? 'current' : undefined })),
+			levels.map((l) => ({
+				label: l === 0 ? 'Any confidence' : `≥ ${Math.round(l * 100)}%`,
+				level: l,
+				picked: l === current.minConfidence,
+				description: l === current.minConfidence ? 'current' : undefined,
+			})),
 			{ title: 'Filter findings: minimum confidence' },
 		);
 		if (!pickedLevel) return;
@@ -204,37 +217,48 @@ export class ReviewCommands {
 	/** Scan folders (closed files too) in the server; each file arrives as a ReviewChangedNotification. */
 	async scan(folders: string[]): Promise<ReviewScanFolderResult[]> {
 		const results: ReviewScanFolderResult[] = [];
-		await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Scanning for PHI', cancellable: true }, async (progress, cancel) => {
-			for (const [i, folder] of folders.entries()) {
-				if (cancel.isCancellationRequested) break;
-				const token = `deid-review-scan-${Date.now()}-${i}`;
-				const prefix = folders.length > 1 ? `${vscode.workspace.asRelativePath(folder, true)}: ` : '';
-				let last = 0;
-				const sub = this.client.onProgress(WorkDoneProgress.type, token, (v) => {
-					if (v.kind === 'end') return;
-					const pct = (v.percentage ?? last) / folders.length;
-					progress.report({ message: `${prefix}${v.message ?? ''}`, increment: Math.max(0, pct - last) });
-					last = Math.max(last, pct);
-				});
-				try {
-					results.push(await this.client.sendRequest(ReviewScanFolderRequest, { folder, workDoneToken: token, scopeUri: vscode.Uri.file(folder).toString() }, cancel));
-				} catch (err) {
-					if (cancel.isCancellationRequested) results.push({ files: 0, findings: 0, cancelled: true, failures: [] });
-					else {
-						explain(err, 'Scan for PHI');
-						return;
+		await vscode.window.withProgress(
+			{ location: vscode.ProgressLocation.Notification, title: 'Scanning for PHI', cancellable: true },
+			async (progress, cancel) => {
+				for (const [i, folder] of folders.entries()) {
+					if (cancel.isCancellationRequested) break;
+					const token = `deid-review-scan-${Date.now()}-${i}`;
+					const prefix = folders.length > 1 ? `${vscode.workspace.asRelativePath(folder, true)}: ` : '';
+					let last = 0;
+					const sub = this.client.onProgress(WorkDoneProgress.type, token, (v) => {
+						if (v.kind === 'end') return;
+						const pct = (v.percentage ?? last) / folders.length;
+						progress.report({ message: `${prefix}${v.message ?? ''}`, increment: Math.max(0, pct - last) });
+						last = Math.max(last, pct);
+					});
+					try {
+						results.push(
+							await this.client.sendRequest(
+								ReviewScanFolderRequest,
+								{ folder, workDoneToken: token, scopeUri: vscode.Uri.file(folder).toString() },
+								cancel,
+							),
+						);
+					} catch (err) {
+						if (cancel.isCancellationRequested) results.push({ files: 0, findings: 0, cancelled: true, failures: [] });
+						else {
+							explain(err, 'Scan for PHI');
+							return;
+						}
+					} finally {
+						sub.dispose();
 					}
-				} finally {
-					sub.dispose();
 				}
-			}
-		});
+			},
+		);
 		if (!results.length) return results;
 		const files = results.reduce((n, r) => n + r.files, 0);
 		const findings = results.reduce((n, r) => n + r.findings, 0);
 		const failed = results.reduce((n, r) => n + r.failures.length, 0);
 		const cancelled = results.some((r) => r.cancelled) || results.length < folders.length;
-		void vscode.window.showInformationMessage(`${cancelled ? 'Scan for PHI cancelled after' : 'Scanned'} ${files.toLocaleString()} file${files === 1 ? '' : 's'} for PHI: ${findings.toLocaleString()} finding${findings === 1 ? '' : 's'}${failed ? `, ${failed} not scanned` : ''}.`);
+		void vscode.window.showInformationMessage(
+			`${cancelled ? 'Scan for PHI cancelled after' : 'Scanned'} ${files.toLocaleString()} file${files === 1 ? '' : 's'} for PHI: ${findings.toLocaleString()} finding${findings === 1 ? '' : 's'}${failed ? `, ${failed} not scanned` : ''}.`,
+		);
 		if (findings) void vscode.commands.executeCommand('deid.findings.focus');
 		return results;
 	}

@@ -15,13 +15,20 @@ export class ReviewDecorations implements vscode.FileDecorationProvider, vscode.
 		const review = this.store.get(uri.toString());
 		if (!review) return undefined;
 		if (review.reviewed) {
-			const d = new vscode.FileDecoration('✓', `PHI review: reviewed (${review.findings.length} finding${review.findings.length === 1 ? '' : 's'} decided)`, new vscode.ThemeColor('testing.iconPassed'));
+			const d = new vscode.FileDecoration(
+				'✓',
+				`PHI review: reviewed (${review.findings.length} finding${review.findings.length === 1 ? '' : 's'} decided)`,
+				new vscode.ThemeColor('testing.iconPassed'),
+			);
 			d.propagate = false;
 			return d;
 		}
 		if (review.pending > 0) {
 			// a badge holds at most two characters
-			const d = new vscode.FileDecoration(review.pending > 99 ? '99' : String(review.pending), `PHI review: ${review.pending} finding${review.pending === 1 ? '' : 's'} to review`);
+			const d = new vscode.FileDecoration(
+				review.pending > 99 ? '99' : String(review.pending),
+				`PHI review: ${review.pending} finding${review.pending === 1 ? '' : 's'} to review`,
+			);
 			d.propagate = false;
 			return d;
 		}

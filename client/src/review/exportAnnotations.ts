@@ -23,7 +23,10 @@ export async function exportReviewAsAnnotations(client: LanguageClient, args: Ex
 			void vscode.window.showWarningMessage('Export Review as Annotations: open the reviewed folder as a workspace folder first.');
 			return undefined;
 		}
-		folder = folders.length === 1 ? folders[0].uri.fsPath : (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'The folder whose review to export' }))?.uri.fsPath;
+		folder =
+			folders.length === 1
+				? folders[0].uri.fsPath
+				: (await vscode.window.showWorkspaceFolderPick({ placeHolder: 'The folder whose review to export' }))?.uri.fsPath;
 		if (!folder) return undefined;
 	}
 	let format = args.format;
@@ -47,8 +50,9 @@ export async function exportReviewAsAnnotations(client: LanguageClient, args: Ex
 		});
 		if (!out) return undefined;
 	}
-	const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Exporting the review', cancellable: true }, (_progress, cancel) =>
-		client.sendRequest(ReviewExportRequest, { folder: folder!, out: out!, format: format! }, cancel),
+	const result = await vscode.window.withProgress(
+		{ location: vscode.ProgressLocation.Notification, title: 'Exporting the review', cancellable: true },
+		(_progress, cancel) => client.sendRequest(ReviewExportRequest, { folder: folder!, out: out!, format: format! }, cancel),
 	);
 	if (args.quiet) return result;
 	if (result.error) void vscode.window.showErrorMessage(`Export Review as Annotations: ${result.error}`);

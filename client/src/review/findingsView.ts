@@ -27,7 +27,11 @@ function decisionIcon(f: ReviewFinding): vscode.ThemeIcon {
 }
 
 export function findingDescription(f: ReviewFinding): string {
-	const decision = f.decision ? (f.decision === 'reject' && f.scope && f.scope !== 'file' ? `rejected (${f.scope})` : DECISION_LABEL[f.decision]) : 'to review';
+	const decision = f.decision
+		? f.decision === 'reject' && f.scope && f.scope !== 'file'
+			? `rejected (${f.scope})`
+			: DECISION_LABEL[f.decision]
+		: 'to review';
 	return `${f.type} · ${f.decision === 'add' ? 'reviewer' : formatConfidence(f.confidence)} · ${decision}`;
 }
 
@@ -130,7 +134,11 @@ export class FindingsProvider implements vscode.TreeDataProvider<ReviewNode>, vs
 		// the tooltip shows no more text than the label: type, detector and decision only
 		item.tooltip = `${f.type}${f.detectedType && f.detectedType !== f.type ? ` (detected as ${f.detectedType})` : ''} · ${f.decision === 'add' ? 'added by the reviewer' : `confidence ${formatConfidence(f.confidence)} · ${f.detector}`} · line ${f.range.start.line + 1}`;
 		const range = new vscode.Range(f.range.start.line, f.range.start.character, f.range.end.line, f.range.end.character);
-		item.command = { title: 'Reveal Finding', command: 'vscode.open', arguments: [vscode.Uri.parse(element.uri), { selection: range, preserveFocus: true } satisfies vscode.TextDocumentShowOptions] };
+		item.command = {
+			title: 'Reveal Finding',
+			command: 'vscode.open',
+			arguments: [vscode.Uri.parse(element.uri), { selection: range, preserveFocus: true } satisfies vscode.TextDocumentShowOptions],
+		};
 		return item;
 	}
 

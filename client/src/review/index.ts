@@ -46,7 +46,9 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 				if (!reviews.length) return;
 				await vscode.commands.executeCommand(`${FINDINGS_VIEW}.focus`);
 				// scrolled to the first output with suspects, its types and suspects open
-				await Promise.resolve(view.reveal(provider.fileNode(reviews[0].uri), { expand: 2, select: false, focus: false })).catch(() => undefined);
+				await Promise.resolve(view.reveal(provider.fileNode(reviews[0].uri), { expand: 2, select: false, focus: false })).catch(
+					() => undefined,
+				);
 			}),
 			store.onDidChange((reviews) => reviews.forEach((r) => status.setReview(r.uri, r))),
 			vscode.commands.registerCommand(Commands.reviewScanWorkspace, () => cmds.scanWorkspace()),
@@ -55,13 +57,19 @@ export function registerReviewUi(client: LanguageClient, status: StatusItem): { 
 			vscode.commands.registerCommand(Commands.reviewPrevious, () => cmds.go(-1)),
 			vscode.commands.registerCommand(Commands.reviewAccept, (arg?: ReviewNode | FindingRef) => cmds.accept(arg)),
 			vscode.commands.registerCommand(Commands.reviewReject, (arg?: ReviewNode | FindingRef, scope?: RejectScope) => cmds.reject(arg, scope)),
-			vscode.commands.registerCommand(Commands.reviewChangeType, (arg?: ReviewNode | FindingRef, type?: EntityType) => cmds.changeType(arg, type)),
+			vscode.commands.registerCommand(Commands.reviewChangeType, (arg?: ReviewNode | FindingRef, type?: EntityType) =>
+				cmds.changeType(arg, type),
+			),
 			vscode.commands.registerCommand(Commands.reviewClearDecision, (arg?: ReviewNode | FindingRef) => cmds.clearDecision(arg)),
-			vscode.commands.registerCommand(Commands.reviewAddMissed, (type?: EntityType) => cmds.addMissed(typeof type === 'string' ? type : undefined)),
+			vscode.commands.registerCommand(Commands.reviewAddMissed, (type?: EntityType) =>
+				cmds.addMissed(typeof type === 'string' ? type : undefined),
+			),
 			vscode.commands.registerCommand(Commands.reviewMarkFileReviewed, (arg?: ReviewNode | vscode.Uri) => cmds.markFileReviewed(arg)),
 			vscode.commands.registerCommand(Commands.reviewFilter, (given?: ReviewFilter) => cmds.filter(given)),
 			vscode.commands.registerCommand(Commands.reviewClearFilter, () => cmds.clearFilter()),
-			vscode.commands.registerCommand(Commands.reviewExportAnnotations, (args?: Parameters<typeof exportReviewAsAnnotations>[1]) => exportReviewAsAnnotations(client, args)),
+			vscode.commands.registerCommand(Commands.reviewExportAnnotations, (args?: Parameters<typeof exportReviewAsAnnotations>[1]) =>
+				exportReviewAsAnnotations(client, args),
+			),
 		],
 	};
 }

@@ -60,7 +60,12 @@ export function compareUris(a: string, b: string): number {
 }
 
 export function compareFindings(a: Pick<ReviewFinding, 'range'>, b: Pick<ReviewFinding, 'range'>): number {
-	return a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character || a.range.end.line - b.range.end.line || a.range.end.character - b.range.end.character;
+	return (
+		a.range.start.line - b.range.start.line ||
+		a.range.start.character - b.range.start.character ||
+		a.range.end.line - b.range.end.line ||
+		a.range.end.character - b.range.end.character
+	);
 }
 
 export function isPending(f: ReviewFinding): boolean {

@@ -10,8 +10,54 @@ export interface Parsed {
 	flags: Map<string, string[]>;
 }
 
-export const VALUE_FLAGS = new Set(['--port', '--host', '--storage-connection-string', '--storage-sas', '--storage-connection-string-file', '--storage-sas-file', '--allow-container', '--document-time-limit', '--token-file', '--state-dir', '--endpoint', '--container-url', '--out', '--config', '--fhir-config', '--date-shift-by', '--date-shift-range', '--locale', '--policy', '--operation', '--redaction-format', '--key-file', '--language', '--ages', '--min-confidence', '--allow', '--workers', '--jobs', '--review', '--format', '--labels']);
-export const BOOL_FLAGS = new Set(['--raw-confidence', '--keep-inputs', '--skip-existing', '--keep-weekday', '--json', '--fail-on-findings', '--copy-other', '--force', '--no-resume', '--no-verify', '-h', '--help', '--version']);
+export const VALUE_FLAGS = new Set([
+	'--port',
+	'--host',
+	'--storage-connection-string',
+	'--storage-sas',
+	'--storage-connection-string-file',
+	'--storage-sas-file',
+	'--allow-container',
+	'--document-time-limit',
+	'--token-file',
+	'--state-dir',
+	'--endpoint',
+	'--container-url',
+	'--out',
+	'--config',
+	'--fhir-config',
+	'--date-shift-by',
+	'--date-shift-range',
+	'--locale',
+	'--policy',
+	'--operation',
+	'--redaction-format',
+	'--key-file',
+	'--language',
+	'--ages',
+	'--min-confidence',
+	'--allow',
+	'--workers',
+	'--jobs',
+	'--review',
+	'--format',
+	'--labels',
+]);
+export const BOOL_FLAGS = new Set([
+	'--raw-confidence',
+	'--keep-inputs',
+	'--skip-existing',
+	'--keep-weekday',
+	'--json',
+	'--fail-on-findings',
+	'--copy-other',
+	'--force',
+	'--no-resume',
+	'--no-verify',
+	'-h',
+	'--help',
+	'--version',
+]);
 
 export function parse(argv: string[]): Parsed {
 	const positional: string[] = [];
@@ -48,7 +94,13 @@ export function detectOptions(p: Parsed): DetectOptions {
 	const minText = one(p, '--min-confidence');
 	const min = minText === undefined ? undefined : Number(minText);
 	if (min !== undefined && !(min >= 0 && min <= 1)) throw new UsageError('--min-confidence must be a number from 0 to 1');
-	return { language: language as DetectOptions['language'], ages: ages as 'over89' | 'all' | undefined, minConfidence: min, allowList: p.flags.get('--allow') ?? [], ...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}) };
+	return {
+		language: language as DetectOptions['language'],
+		ages: ages as 'over89' | 'all' | undefined,
+		minConfidence: min,
+		allowList: p.flags.get('--allow') ?? [],
+		...(p.flags.has('--raw-confidence') ? { calibrate: false } : {}),
+	};
 }
 
 /** What a CLI run prints for an error that ended it, and its exit code: usage, a system error named by its

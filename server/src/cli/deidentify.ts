@@ -26,7 +26,10 @@ export async function cmdDeidentify(p: Parsed): Promise<number> {
 	const review = reviewOption(p, key);
 	if (!key) {
 		key = randomKey();
-		if (operation === 'surrogate') process.stderr.write(`deid: warning: no --key-file; a random key was used for this run (fingerprint ${keyFingerprint(key)}), so surrogates will differ from other runs\n`);
+		if (operation === 'surrogate')
+			process.stderr.write(
+				`deid: warning: no --key-file; a random key was used for this run (fingerprint ${keyFingerprint(key)}), so surrogates will differ from other runs\n`,
+			);
 	}
 	const tty = process.stderr.isTTY;
 	const started = Date.now();

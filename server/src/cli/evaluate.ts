@@ -119,7 +119,8 @@ export async function cmdEvaluate(p: Parsed): Promise<number> {
 		for (const l of gold.unmapped) unmapped.add(l);
 		scoreDocument({ text, gold: gold.gold, ignored: gold.ignored, predicted }, counts);
 	}
-	for (const l of [...unmapped].sort()) process.stderr.write(`deid: label ${l} maps to no entity type (add it to --labels); counted as PHI of type 'unmapped'\n`);
+	for (const l of [...unmapped].sort())
+		process.stderr.write(`deid: label ${l} maps to no entity type (add it to --labels); counted as PHI of type 'unmapped'\n`);
 	const result = summarize(counts);
 	if (counts.documents === 0) {
 		process.stderr.write('deid: no annotated .txt file to evaluate\n');

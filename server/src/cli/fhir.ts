@@ -32,7 +32,16 @@ export async function cmdFhir(p: Parsed): Promise<number> {
 	const [input, output] = p.positional;
 	let report;
 	try {
-		report = await runFhirJob({ input, output, config: loaded.config, dicts: loadDictionaries, detect: detectOptions(p), operation, redactionFormat, skipExisting: p.flags.has('--skip-existing') });
+		report = await runFhirJob({
+			input,
+			output,
+			config: loaded.config,
+			dicts: loadDictionaries,
+			detect: detectOptions(p),
+			operation,
+			redactionFormat,
+			skipExisting: p.flags.has('--skip-existing'),
+		});
 	} catch (e) {
 		if (e instanceof JobError) {
 			process.stderr.write(`deid: ${e.message}\n`);

@@ -61,7 +61,9 @@ export async function cmdJob(p: Parsed): Promise<number> {
 			const storageSas = storageSecret(p, 'sas');
 			const { submitFolder, preflight } = await import('../remote/azure/submit');
 			const pre = await preflight(arg);
-			process.stderr.write(`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`);
+			process.stderr.write(
+				`deid: submitting ${pre.files.length} documents (${(pre.bytes / 1048576).toFixed(2)} MB) to ${new URL(one(p, '--endpoint')!).host}; ${pre.skipped.length} skipped. The documents leave this machine.\n`,
+			);
 			const report = await submitFolder({
 				folder: arg,
 				out,
@@ -73,7 +75,9 @@ export async function cmdJob(p: Parsed): Promise<number> {
 				deleteInputs: !p.flags.has('--keep-inputs'),
 				onJobCreated: (n) => process.stderr.write(`deid: job ${n} created\n`),
 			});
-			process.stdout.write(`Job ${report.jobName}: ${report.status}; ${report.downloaded.length} documents downloaded to ${out}, ${report.failed.length} failed, ${report.skipped.length} skipped\n`);
+			process.stdout.write(
+				`Job ${report.jobName}: ${report.status}; ${report.downloaded.length} documents downloaded to ${out}, ${report.failed.length} failed, ${report.skipped.length} skipped\n`,
+			);
 			for (const f of report.failed) process.stdout.write(`  failed: ${f.rel}: ${f.code}\n`);
 			for (const s of report.skipped) process.stdout.write(`  skipped: ${s.rel}: ${s.reason}\n`);
 			return report.status === 'Succeeded' && report.failed.length === 0 ? 0 : 1;

@@ -28,7 +28,8 @@ export function dateShiftOption(p: Parsed): DateShiftOptions {
 
 export function localeOption(p: Parsed): string | undefined {
 	const l = one(p, '--locale');
-	if (l !== undefined && !(SURROGATE_LOCALES as readonly string[]).includes(l)) throw new UsageError(`--locale must be one of ${SURROGATE_LOCALES.join(', ')}`);
+	if (l !== undefined && !(SURROGATE_LOCALES as readonly string[]).includes(l))
+		throw new UsageError(`--locale must be one of ${SURROGATE_LOCALES.join(', ')}`);
 	return l;
 }
 

@@ -99,10 +99,18 @@ export function scanFile(task: ScanTask, dicts: Dictionaries, nameCache: Map<str
 	const err = res.problems.map((pr) => `deid: ${file}:${pr.line + 1}: ${pr.message}\n`).join('');
 	const out: string[] = [];
 	const brief = (f: Finding) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, detector: f.detector });
-	if (task.json) out.push(JSON.stringify({ path: file, findings: res.findings.map(brief), ...(pathFindings.length ? { pathFindings: pathFindings.map(brief) } : {}) }));
+	if (task.json)
+		out.push(
+			JSON.stringify({
+				path: file,
+				findings: res.findings.map(brief),
+				...(pathFindings.length ? { pathFindings: pathFindings.map(brief) } : {}),
+			}),
+		);
 	else {
 		// line 0: a finding in the file's own path (offsets into the path as printed)
-		for (const f of pathFindings) out.push(`${file}:0:${f.start + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars, in the path)`);
+		for (const f of pathFindings)
+			out.push(`${file}:0:${f.start + 1}\t${f.type}\t${f.confidence.toFixed(2)}\t${f.detector}\t(${f.end - f.start} chars, in the path)`);
 		if (res.findings.length) out.push(table(file, dec.text, res.findings));
 	}
 	return { out: out.map((l) => l + '\n').join(''), err, unreadable: false, any: res.findings.length > 0 || pathFindings.length > 0 };

@@ -9,7 +9,10 @@ export function storageSecret(p: Parsed, which: 'connection-string' | 'sas'): st
 	const env = process.env[which === 'sas' ? 'DEID_STORAGE_SAS' : 'DEID_STORAGE_CONNECTION_STRING'];
 	if (env) return env;
 	const flag = one(p, `--storage-${which}`);
-	if (flag) process.stderr.write(`deid: warning: --storage-${which} puts a secret on the command line, where other users can read it; use ${which === 'sas' ? 'DEID_STORAGE_SAS' : 'DEID_STORAGE_CONNECTION_STRING'} or --storage-${which}-file\n`);
+	if (flag)
+		process.stderr.write(
+			`deid: warning: --storage-${which} puts a secret on the command line, where other users can read it; use ${which === 'sas' ? 'DEID_STORAGE_SAS' : 'DEID_STORAGE_CONNECTION_STRING'} or --storage-${which}-file\n`,
+		);
 	return flag;
 }
 
@@ -22,9 +25,11 @@ export function checkConnectionString(cs: string): void {
 	}
 	if (cs.trim() === 'UseDevelopmentStorage=true') return;
 	const missing = ['AccountName', 'AccountKey'].filter((k) => !parts.get(k));
-	if (missing.length) throw new UsageError(`the storage connection string is not usable: it needs ${missing.join(' and ')} (Name=value pairs separated by ';')`);
+	if (missing.length)
+		throw new UsageError(`the storage connection string is not usable: it needs ${missing.join(' and ')} (Name=value pairs separated by ';')`);
 	const endpoint = parts.get('BlobEndpoint');
-	if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint)) throw new UsageError('the storage connection string is not usable: BlobEndpoint is not an http(s) URL');
+	if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/i.test(endpoint))
+		throw new UsageError('the storage connection string is not usable: BlobEndpoint is not an http(s) URL');
 	if (!/^[A-Za-z0-9+/]+={0,2}$/.test(parts.get('AccountKey')!)) throw new UsageError('the storage connection string is not usable: AccountKey is not base64');
 }
 
@@ -44,10 +49,22 @@ export async function cmdServe(p: Parsed): Promise<number> {
 	const { startServer } = await import('../remote/serve');
 	let server;
 	try {
-		server = await startServer({ port, host: one(p, '--host') ?? '127.0.0.1', connectionString: cs, token, stateDir: one(p, '--state-dir'), dicts: loadDictionaries, allowedContainers: p.flags.get('--allow-container'), documentBudgetMs: budget === undefined ? undefined : budget * 1000, log: (l) => process.stderr.write(`deid serve: ${l}\n`) });
+		server = await startServer({
+			port,
+			host: one(p, '--host') ?? '127.0.0.1',
+			connectionString: cs,
+			token,
+			stateDir: one(p, '--state-dir'),
+			dicts: loadDictionaries,
+			allowedContainers: p.flags.get('--allow-container'),
+			documentBudgetMs: budget === undefined ? undefined : budget * 1000,
+			log: (l) => process.stderr.write(`deid serve: ${l}\n`),
+		});
 	} catch (e) {
 		const code = (e as NodeJS.ErrnoException).code;
-		process.stderr.write(`deid serve: cannot start: ${code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'not allowed to listen on that port' : code ? code : (e as Error).message}\n`);
+		process.stderr.write(
+			`deid serve: cannot start: ${code === 'EADDRINUSE' ? 'the port is in use' : code === 'EACCES' ? 'not allowed to listen on that port' : code ? code : (e as Error).message}\n`,
+		);
 		return 2;
 	}
 	process.stdout.write(`deid serve: listening on ${server.url} (api-version 2024-11-15)\n`);

@@ -18,13 +18,17 @@ export async function cmdVerify(p: Parsed, readKey: (p: Parsed) => Uint8Array | 
 		}
 		throw e;
 	}
-	if (report.replacedCheck === 'skipped') process.stderr.write(`deid: the replaced-values check was skipped: ${report.replacedSkippedBecause}; only the detector pass ran\n`);
+	if (report.replacedCheck === 'skipped')
+		process.stderr.write(`deid: the replaced-values check was skipped: ${report.replacedSkippedBecause}; only the detector pass ran\n`);
 	for (const u of report.unreadable) process.stderr.write(`deid: ${u.path}: not read: ${u.reason}\n`);
 	if (p.flags.has('--json')) process.stdout.write(JSON.stringify(report) + '\n');
 	else {
 		const lines: string[] = [];
 		for (const f of report.byFile) {
-			for (const s of f.suspects) lines.push(`${f.path}:${s.line + 1}:${s.character + 1}\t${s.type}\t${s.confidence.toFixed(2)}\t${s.reason}\t(${s.end - s.start} chars)`);
+			for (const s of f.suspects)
+				lines.push(
+					`${f.path}:${s.line + 1}:${s.character + 1}\t${s.type}\t${s.confidence.toFixed(2)}\t${s.reason}\t(${s.end - s.start} chars)`,
+				);
 		}
 		const byType = Object.entries(report.byType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `${t} ${c}`).join(', ');
 		lines.push(

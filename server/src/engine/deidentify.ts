@@ -123,7 +123,13 @@ export function transformText(text: string, findings: Finding[], t: TransformOpt
  * de-identified and re-encoded, so every line stays valid JSON; a malformed line is treated as plain text (so
  * nothing in it passes through unexamined) and reported as a problem.
  */
-export function deidentifyDocument(text: string, format: DocumentFormat, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions): DeidentifyResult {
+export function deidentifyDocument(
+	text: string,
+	format: DocumentFormat,
+	dicts: Dictionaries,
+	detectOptions: DetectOptions,
+	t: TransformOptions,
+): DeidentifyResult {
 	const counts: Partial<Record<EntityType, number>> = {};
 	const count = (fs: Finding[]) => fs.forEach((f) => (counts[f.type] = (counts[f.type] ?? 0) + 1));
 	if (format === 'text') {
@@ -144,7 +150,12 @@ export function deidentifyDocument(text: string, format: DocumentFormat, dicts: 
 		}
 		const res = scanJson(line.text);
 		if (!res.ok) {
-			problems.push({ line: lineNo, start: line.start, end: at, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was de-identified as plain text.` });
+			problems.push({
+				line: lineNo,
+				start: line.start,
+				end: at,
+				message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was de-identified as plain text.`,
+			});
 			const fs = detect(line.text, dicts, detectOptions);
 			count(fs);
 			findings.push(...fs.map((f) => ({ ...f, start: f.start + line.start, end: f.end + line.start })));
@@ -224,7 +235,11 @@ function replaceInValues(line: string, strings: readonly JsonStringValue[], perV
 	strings.forEach((s, j) => {
 		if (!s.value || !perValue[j].length) return;
 		// The string literal spans from the opening quote (offsets[0]-1 or, for "", the closing quote) to the closing quote.
-		reps.push({ start: findOpeningQuote(line, s.offsets[0]), end: s.offsets[s.value.length] + 1, text: JSON.stringify(transformText(s.value, perValue[j], t)) });
+		reps.push({
+			start: findOpeningQuote(line, s.offsets[0]),
+			end: s.offsets[s.value.length] + 1,
+			text: JSON.stringify(transformText(s.value, perValue[j], t)),
+		});
 	});
 	return applyReplacements(line, reps);
 }

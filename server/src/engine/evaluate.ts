@@ -61,10 +61,12 @@ export function parseBrat(ann: string, file: string, textLength?: number): Annot
 		if (!LABEL.test(label)) throw new AnnotationError(file, n + 1, `malformed T line: no valid type (${BRAT_LINE_HELP})`);
 		for (const fragment of field.slice(space + 1).split(';')) {
 			const parts = fragment.split(' ');
-			if (parts.length !== 2 || !DIGITS.test(parts[0]) || !DIGITS.test(parts[1])) throw new AnnotationError(file, n + 1, `malformed T line: offsets are not '<start> <end>' pairs (${BRAT_LINE_HELP})`);
+			if (parts.length !== 2 || !DIGITS.test(parts[0]) || !DIGITS.test(parts[1]))
+				throw new AnnotationError(file, n + 1, `malformed T line: offsets are not '<start> <end>' pairs (${BRAT_LINE_HELP})`);
 			const start = Number(parts[0]), end = Number(parts[1]);
 			if (start >= end) throw new AnnotationError(file, n + 1, 'span with start not before end');
-			if (textLength !== undefined && end > textLength) throw new AnnotationError(file, n + 1, `span ends at ${end}, past the end of the text (${textLength})`);
+			if (textLength !== undefined && end > textLength)
+				throw new AnnotationError(file, n + 1, `span ends at ${end}, past the end of the text (${textLength})`);
 			out.push({ label, start, end, line: n + 1 });
 		}
 	}
@@ -101,7 +103,8 @@ export function parseJsonAnnotations(json: string, file: string, textLength?: nu
 		if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || (start as number) < 0 || (start as number) >= (end as number)) {
 			throw new AnnotationError(file, 0, `${where}: "start" and "end" must be whole numbers with 0 <= start < end`);
 		}
-		if (textLength !== undefined && (end as number) > textLength) throw new AnnotationError(file, 0, `${where}: span ends at ${end as number}, past the end of the text (${textLength})`);
+		if (textLength !== undefined && (end as number) > textLength)
+			throw new AnnotationError(file, 0, `${where}: span ends at ${end as number}, past the end of the text (${textLength})`);
 		return { label: type, start: start as number, end: end as number, line: i + 1 };
 	});
 }
@@ -198,7 +201,8 @@ export const BUILTIN_LABELS: LabelMapping = Object.freeze(Object.fromEntries([
  * the problems (naming labels and allowed values, which are schema names, not note text).
  */
 export function parseLabelMapping(raw: unknown): { mapping?: LabelMapping; errors: string[] } {
-	if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { errors: ['must be a JSON object of label: entity type (or null to leave the label out)'] };
+	if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+		return { errors: ['must be a JSON object of label: entity type (or null to leave the label out)'] };
 	const errors: string[] = [];
 	const mapping: Record<string, EntityType | null> = {};
 	for (const [label, type] of Object.entries(raw)) {
@@ -231,7 +235,11 @@ export function resolveLabels(spans: readonly AnnotatedSpan[], user: LabelMappin
 	const unmapped = new Set<string>();
 	for (const s of spans) {
 		const key = labelKey(s.label);
-		const type = Object.prototype.hasOwnProperty.call(user, key) ? user[key] : Object.prototype.hasOwnProperty.call(BUILTIN_LABELS, key) ? BUILTIN_LABELS[key] : undefined;
+		const type = Object.prototype.hasOwnProperty.call(user, key)
+			? user[key]
+			: Object.prototype.hasOwnProperty.call(BUILTIN_LABELS, key)
+				? BUILTIN_LABELS[key]
+				: undefined;
 		if (type === null) out.ignored.push({ start: s.start, end: s.end });
 		else {
 			if (type === undefined) unmapped.add(s.label);
@@ -294,7 +302,19 @@ export interface StepMeter {
 
 /** JavaScript's \s, by code unit. */
 function isSpace(c: number): boolean {
-	return c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+	return (
+		c === 32 ||
+		(c >= 9 && c <= 13) ||
+		c === 0xa0 ||
+		c === 0x1680 ||
+		(c >= 0x2000 && c <= 0x200a) ||
+		c === 0x2028 ||
+		c === 0x2029 ||
+		c === 0x202f ||
+		c === 0x205f ||
+		c === 0x3000 ||
+		c === 0xfeff
+	);
 }
 
 const TYPE_BIT = new Map<string, number>([...ENTITY_TYPES.map((t, i) => [t, i] as const), [UNMAPPED, ENTITY_TYPES.length]]);
@@ -497,6 +517,10 @@ export function summarize(c: EvaluationCounts): EvaluationResult {
 		strictTyped: spanFigures(c.strictTyped),
 		charsTyped: charFigures(c.charsTyped),
 		perType: Object.fromEntries(order.map((t) => [t, { strict: spanFigures(c.perType[t].strict), chars: charFigures(c.perType[t].chars) }])),
-		perLabel: Object.fromEntries(Object.keys(c.perLabel).sort().map((l) => [l, { ...c.perLabel[l], recall: ratio(c.perLabel[l].matched, c.perLabel[l].gold) }])),
+		perLabel: Object.fromEntries(
+			Object.keys(c.perLabel)
+				.sort()
+				.map((l) => [l, { ...c.perLabel[l], recall: ratio(c.perLabel[l].matched, c.perLabel[l].gold) }]),
+		),
 	};
 }

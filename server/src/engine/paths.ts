@@ -40,7 +40,8 @@ export function detectInName(name: string, dicts: Dictionaries, options: DetectO
 	const pair = namePair(name, limit, dicts);
 	if (pair) clipped.push(pair);
 	// a telephone number's shape in a name is a number of someone's (running text also wants a contact word)
-	for (const m of name.slice(0, limit).matchAll(PHONE_IN_NAME)) clipped.push({ start: m.index!, end: m.index! + m[0].length, type: 'Phone', confidence: 0.8, detector: 'phone-in-path' });
+	for (const m of name.slice(0, limit).matchAll(PHONE_IN_NAME))
+		clipped.push({ start: m.index!, end: m.index! + m[0].length, type: 'Phone', confidence: 0.8, detector: 'phone-in-path' });
 	return mergeOverlaps(clipped);
 }
 
@@ -85,7 +86,11 @@ function namePair(name: string, limit: number, dicts: Dictionaries): Finding | u
 export function deidentifyName(name: string, findings: readonly Finding[], t: PathTransform): string {
 	if (findings.length === 0 || t.operation === 'tag') return name;
 	const format = t.redactionFormat ?? DEFAULT_REDACTION_FORMAT;
-	const reps = findings.map((f) => ({ start: f.start, end: f.end, text: applyStrategy(f, name.slice(f.start, f.end), t.operation, format, t.policy, t.surrogate) }));
+	const reps = findings.map((f) => ({
+		start: f.start,
+		end: f.end,
+		text: applyStrategy(f, name.slice(f.start, f.end), t.operation, format, t.policy, t.surrogate),
+	}));
 	return safeName(applyReplacements(name, reps));
 }
 

@@ -26,7 +26,9 @@ export function validatePolicy(raw: unknown): { policy?: Policy; errors: string[
 	const errors: string[] = [];
 	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) return { errors: ['the policy must be a JSON object'] };
 	const r = raw as Record<string, unknown>;
-	for (const k of Object.keys(r)) if (!['default', 'redactionFormat', 'types', '$schema', 'description'].includes(k)) errors.push(`unknown property "${k}" (expected default, redactionFormat, types)`);
+	for (const k of Object.keys(r))
+		if (!['default', 'redactionFormat', 'types', '$schema', 'description'].includes(k))
+			errors.push(`unknown property "${k}" (expected default, redactionFormat, types)`);
 	if (r.redactionFormat !== undefined) {
 		if (typeof r.redactionFormat !== 'string') errors.push('redactionFormat: must be a string');
 		else {
@@ -37,16 +39,24 @@ export function validatePolicy(raw: unknown): { policy?: Policy; errors: string[
 	const checkStrategy = (s: unknown, at: string) => {
 		if (!s || typeof s !== 'object' || Array.isArray(s)) return errors.push(`${at}: must be an object such as {"strategy": "mask"}`);
 		const o = s as Record<string, unknown>;
-		if (!STRATEGIES.includes(o.strategy as string)) return errors.push(`${at}.strategy: must be one of ${STRATEGIES.join(', ')} (got ${JSON.stringify(o.strategy)})`);
+		if (!STRATEGIES.includes(o.strategy as string))
+			return errors.push(`${at}.strategy: must be one of ${STRATEGIES.join(', ')} (got ${JSON.stringify(o.strategy)})`);
 		const allowed: Record<string, string[]> = { label: ['format'], mask: ['char'], fixedMask: ['char', 'length'], surrogate: ['values'], keep: [] };
-		for (const k of Object.keys(o)) if (k !== 'strategy' && !allowed[o.strategy as string].includes(k)) errors.push(`${at}.${k}: not an option of the "${o.strategy}" strategy`);
+		for (const k of Object.keys(o))
+			if (k !== 'strategy' && !allowed[o.strategy as string].includes(k))
+				errors.push(`${at}.${k}: not an option of the "${o.strategy}" strategy`);
 		if (o.format !== undefined) {
 			const e = typeof o.format === 'string' ? validateRedactionFormat(o.format) : 'must be a string';
 			if (e) errors.push(`${at}.format: ${e}`);
 		}
 		if (o.char !== undefined && (typeof o.char !== 'string' || [...o.char].length !== 1)) errors.push(`${at}.char: must be a single character`);
-		if (o.length !== undefined && !(Number.isInteger(o.length) && (o.length as number) >= 1 && (o.length as number) <= 64)) errors.push(`${at}.length: must be a whole number from 1 to 64`);
-		if (o.values !== undefined && !(Array.isArray(o.values) && o.values.length > 0 && o.values.every((v) => typeof v === 'string' && v.length > 0))) errors.push(`${at}.values: must be a non-empty list of non-empty strings`);
+		if (o.length !== undefined && !(Number.isInteger(o.length) && (o.length as number) >= 1 && (o.length as number) <= 64))
+			errors.push(`${at}.length: must be a whole number from 1 to 64`);
+		if (
+			o.values !== undefined &&
+			!(Array.isArray(o.values) && o.values.length > 0 && o.values.every((v) => typeof v === 'string' && v.length > 0))
+		)
+			errors.push(`${at}.values: must be a non-empty list of non-empty strings`);
 		return 0;
 	};
 	if (r.default !== undefined) checkStrategy(r.default, 'default');
@@ -72,7 +82,14 @@ export function strategyFor(type: EntityType, op: Operation, policy: Policy | un
 }
 
 /** The replacement for one finding under a policy (falling back to the operation for unlisted types). */
-export function applyStrategy(f: Finding, original: string, op: Operation, format: string, policy: Policy | undefined, sc: SurrogateContext | undefined): string {
+export function applyStrategy(
+	f: Finding,
+	original: string,
+	op: Operation,
+	format: string,
+	policy: Policy | undefined,
+	surrogateContext: SurrogateContext | undefined,
+): string {
 	const s = strategyFor(f.type, op, policy);
 	switch (s.strategy) {
 		case 'keep':
@@ -84,15 +101,15 @@ export function applyStrategy(f: Finding, original: string, op: Operation, forma
 		case 'fixedMask':
 			return (s.char ?? '*').repeat(s.length ?? 8);
 		case 'surrogate': {
-			if (s.values?.length && sc) {
+			if (s.values?.length && surrogateContext) {
 				// custom list: a keyed, consistent pick that never returns the original
-				const b = sc.hash(`policy\u0000${f.type}\u0000${original.trim().toLowerCase()}`);
+				const b = surrogateContext.hash(`policy\u0000${f.type}\u0000${original.trim().toLowerCase()}`);
 				let i = ((b[0] << 16) | (b[1] << 8) | b[2]) % s.values.length;
 				if (s.values[i].toLowerCase() === original.toLowerCase() && s.values.length > 1) i = (i + 1) % s.values.length;
 				return s.values[i];
 			}
-			if (!sc) throw new Error('surrogate replacement needs a surrogate context');
-			return surrogateFor(f.type, original, sc);
+			if (!surrogateContext) throw new Error('surrogate replacement needs a surrogate context');
+			return surrogateFor(f.type, original, surrogateContext);
 		}
 	}
 }

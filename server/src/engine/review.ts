@@ -346,7 +346,13 @@ export interface AppliedReview {
  * 'review'; findings it overlaps give way to it), accept → unchanged. Findings whose value a folder- or
  * workspace-scope reject holds (`rejected`: value digests) are dropped as rejected.
  */
-export function applyReview(text: string, findings: readonly Finding[], entry: ReviewFileEntry | undefined, rejected: ReadonlyMap<string, RejectScope>, digest: ReviewDigest): AppliedReview {
+export function applyReview(
+	text: string,
+	findings: readonly Finding[],
+	entry: ReviewFileEntry | undefined,
+	rejected: ReadonlyMap<string, RejectScope>,
+	digest: ReviewDigest,
+): AppliedReview {
 	const res = resolveDecisions(text, findings, entry?.decisions ?? [], digest);
 	let steps = res.steps;
 	const perFinding = new Map<number, ReviewDecision>();
@@ -371,7 +377,8 @@ export function applyReview(text: string, findings: readonly Finding[], entry: R
 		const d = perFinding.get(i);
 		if (d) {
 			if (d.kind === 'reject') items.push({ item: { finding: f, decision: 'reject', scope: d.scope ?? 'file' }, origin: i, drop: true });
-			else if (d.kind === 'changeType' && d.type) items.push({ item: { finding: { ...f, type: d.type }, detectedType: f.type, decision: 'changeType' }, origin: i, drop: false });
+			else if (d.kind === 'changeType' && d.type)
+				items.push({ item: { finding: { ...f, type: d.type }, detectedType: f.type, decision: 'changeType' }, origin: i, drop: false });
 			else items.push({ item: { finding: f, decision: d.kind }, origin: i, drop: false });
 			return;
 		}
@@ -389,7 +396,11 @@ export function applyReview(text: string, findings: readonly Finding[], entry: R
 	});
 	for (const l of adds) {
 		const type: EntityType = l.decision.type ?? 'IDNum';
-		items.push({ item: { finding: { start: l.start, end: l.end, type, confidence: 1, detector: 'review' }, decision: 'add' }, origin: -1, drop: false });
+		items.push({
+			item: { finding: { start: l.start, end: l.end, type, confidence: 1, detector: 'review' }, decision: 'add' },
+			origin: -1,
+			drop: false,
+		});
 	}
 	items.sort((x, y) => x.item.finding.start - y.item.finding.start);
 	const kept = items.filter((x) => !x.drop);
@@ -461,7 +472,16 @@ export function serializeReview(doc: ReviewDocument): string {
 			...(e.reviewed ? { reviewed: true } : {}),
 			decisions: [...e.decisions]
 				.sort((a, b) => a.start - b.start || a.end - b.end)
-				.map((d) => ({ kind: d.kind, start: d.start, end: d.end, value: d.value, context: d.context, ...(d.type ? { type: d.type } : {}), ...(d.scope ? { scope: d.scope } : {}), ...(d.folder ? { folder: d.folder } : {}) })),
+				.map((d) => ({
+					kind: d.kind,
+					start: d.start,
+					end: d.end,
+					value: d.value,
+					context: d.context,
+					...(d.type ? { type: d.type } : {}),
+					...(d.scope ? { scope: d.scope } : {}),
+					...(d.folder ? { folder: d.folder } : {}),
+				})),
 		};
 	}
 	return JSON.stringify({ format: REVIEW_FORMAT, version: REVIEW_VERSION, keyFingerprint: doc.keyFingerprint, files }, null, 1) + '\n';

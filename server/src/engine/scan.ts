@@ -108,7 +108,12 @@ export function scanDocument(text: string, format: DocumentFormat, dicts: Dictio
 		const res = scanJson(line.text);
 		if (!res.ok) {
 			// A malformed line is scanned as plain text, so nothing in it goes unexamined.
-			problems.push({ line: lineNo, start, end: start + line.text.length, message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was scanned as plain text.` });
+			problems.push({
+				line: lineNo,
+				start,
+				end: start + line.text.length,
+				message: `Line ${lineNo + 1} is not valid JSON (${res.error.message} at column ${res.error.offset + 1}); it was scanned as plain text.`,
+			});
 			for (const f of detect(line.text, dicts, options)) findings.push({ ...f, start: f.start + start, end: f.end + start });
 			return;
 		}

@@ -148,9 +148,10 @@ export function forEachCandidate(
 		if (w.end - w.start <= MAX_NAME_WORD) {
 			const word = text.slice(w.start, w.end);
 			if (HAS_LETTER.test(word)) {
-				const lw = word.toLowerCase();
-				if (lw.length > 2 && !common(lw)) for (const kind of ['f', 'm', 's']) visit(w.start, w.end, `name\u0000${kind}\u0000${lw}`, 'unit', 'Patient');
-				visit(w.start, w.end, `name\u0000${lw}`, 'key', 'Patient');
+				const lowerWord = word.toLowerCase();
+				if (lowerWord.length > 2 && !common(lowerWord))
+					for (const kind of ['f', 'm', 's']) visit(w.start, w.end, `name\u0000${kind}\u0000${lowerWord}`, 'unit', 'Patient');
+				visit(w.start, w.end, `name\u0000${lowerWord}`, 'key', 'Patient');
 				steps += 4;
 			}
 		}

@@ -37,17 +37,38 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 				redact.diagnostics = [d];
 				redact.isPreferred = true;
 				actions.push(redact);
-				const mask = CodeAction.create('Mask with same-length ***', versioned(ctx, doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'mask', settings.redactionFormat) }]), CodeActionKind.QuickFix);
+				const mask = CodeAction.create(
+					'Mask with same-length ***',
+					versioned(ctx, doc, [
+						{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'mask', settings.redactionFormat) },
+					]),
+					CodeActionKind.QuickFix,
+				);
 				mask.diagnostics = [d];
 				actions.push(mask);
-				const sur = CodeAction.create(`Replace with a surrogate ${type.toLowerCase()}`, versioned(ctx, doc, [{ range: d.range, newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat, settings.surrogateLocale) }]), CodeActionKind.QuickFix);
+				const sur = CodeAction.create(
+					`Replace with a surrogate ${type.toLowerCase()}`,
+					versioned(ctx, doc, [
+						{
+							range: d.range,
+							newText: replacementText(ctx, doc, d.range, type, json, 'surrogate', settings.redactionFormat, settings.surrogateLocale),
+						},
+					]),
+					CodeActionKind.QuickFix,
+				);
 				sur.diagnostics = [d];
 				actions.push(sur);
 				if (!seenTypes.has(type)) {
 					seenTypes.add(type);
 					const all = editsForDocument(ctx, doc, 'redact', settings.redactionFormat, new Set([type]));
 					if (all.length > 1) {
-						actions.push(CodeAction.create(`Redact all ${all.length} ${type} findings in this file`, versioned(ctx, doc, all), CodeActionKind.QuickFix));
+						actions.push(
+							CodeAction.create(
+								`Redact all ${all.length} ${type} findings in this file`,
+								versioned(ctx, doc, all),
+								CodeActionKind.QuickFix,
+							),
+						);
 					}
 				}
 				if (d.data.detector.startsWith('fhir:') && !fhirLines.has(d.range.start.line)) {
@@ -59,7 +80,11 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 					const applied = applyToLine(ctx, doc.uri, full.slice(from, to), settings);
 					if (applied !== undefined) {
 						const range = { start: doc.positionAt(from), end: doc.positionAt(to) };
-						const a = CodeAction.create('Apply FHIR configuration to this line', versioned(ctx, doc, [{ range, newText: applied }]), CodeActionKind.QuickFix);
+						const a = CodeAction.create(
+							'Apply FHIR configuration to this line',
+							versioned(ctx, doc, [{ range, newText: applied }]),
+							CodeActionKind.QuickFix,
+						);
 						a.diagnostics = [d];
 						actions.push(a);
 					}
@@ -67,14 +92,24 @@ export function registerCodeActions(ctx: ServerContext): Disposable {
 				const value = valueAt(doc, d.range, json);
 				for (const scope of ['folder', 'workspace', 'user'] as AllowListScope[]) {
 					actions.push(
-						CodeAction.create(`Mark as not PHI (${SCOPE_TITLE[scope]})`, { title: 'Mark as not PHI', command: Commands.addToAllowList, arguments: [value, scope, doc.uri] }, CodeActionKind.QuickFix),
+						CodeAction.create(
+							`Mark as not PHI (${SCOPE_TITLE[scope]})`,
+							{ title: 'Mark as not PHI', command: Commands.addToAllowList, arguments: [value, scope, doc.uri] },
+							CodeActionKind.QuickFix,
+						),
 					);
 				}
 			}
 			const r = params.range;
 			const hasSelection = r.start.line !== r.end.line || r.start.character !== r.end.character;
 			if (hasSelection) {
-				actions.push(CodeAction.create('Mark selection as PHI…', { title: 'Mark selection as PHI…', command: Commands.markSelectionAsPhi, arguments: [doc.uri, r] }, CodeActionKind.QuickFix));
+				actions.push(
+					CodeAction.create(
+						'Mark selection as PHI…',
+						{ title: 'Mark selection as PHI…', command: Commands.markSelectionAsPhi, arguments: [doc.uri, r] },
+						CodeActionKind.QuickFix,
+					),
+				);
 			}
 			return actions;
 		} catch (err) {

@@ -10,7 +10,19 @@ import { fhirConfigPath, fhirFindings } from '../services/fhir';
 import { PieceCache, piecesOf, type Piece, type PieceResult } from '../services/pieceCache';
 import { outputOf, unchangedOutput, type OutputKind } from '../services/outputs';
 import type { Span } from '../services/written';
-import { CODE_DEIDENTIFIED, CODE_FILE_NAME, CODE_MALFORMED_LINE, CODE_OUTPUT, CODE_TOO_LARGE, DIAGNOSTIC_SOURCE, diagnosticCode, formatConfidence, StatusNotification, VisibleRangesNotification, type PhiDiagnosticData } from '../protocol';
+import {
+	CODE_DEIDENTIFIED,
+	CODE_FILE_NAME,
+	CODE_MALFORMED_LINE,
+	CODE_OUTPUT,
+	CODE_TOO_LARGE,
+	DIAGNOSTIC_SOURCE,
+	diagnosticCode,
+	formatConfidence,
+	StatusNotification,
+	VisibleRangesNotification,
+	type PhiDiagnosticData,
+} from '../protocol';
 import { detectOptionsFrom, type DeidSettings, type SeverityName } from '../settings';
 import { formatOf, type ScanEntry, type ServerContext } from '../state';
 
@@ -367,7 +379,8 @@ class DocumentScan {
 	private async publishProgress(): Promise<boolean> {
 		const visibleLeft = [...this.todo].some((i) => this.shows(i));
 		const sinceLast = performance.now() - this.lastProgress;
-		const visibleDone = !visibleLeft && this.publishedStamp !== this.stamp && (!this.partialSent || sinceLast > Math.max(VISIBLE_MIN_MS, this.progressEvery / 4));
+		const visibleDone =
+			!visibleLeft && this.publishedStamp !== this.stamp && (!this.partialSent || sinceLast > Math.max(VISIBLE_MIN_MS, this.progressEvery / 4));
 		if (!visibleDone && sinceLast <= this.progressEvery) return true;
 		const { ctx, doc, uri, results } = this;
 		const t = performance.now();
@@ -383,7 +396,14 @@ class DocumentScan {
 			// many findings: re-sending them all at each step would cost more than the scan; progress only
 			const counts: Record<string, number> = {};
 			for (const r of results) for (const f of r?.findings ?? []) counts[f.type] = (counts[f.type] ?? 0) + 1;
-			await ctx.connection.sendNotification(StatusNotification, { uri, version: doc.version, total: known, counts, elapsedMs: Date.now() - this.started, scanning });
+			await ctx.connection.sendNotification(StatusNotification, {
+				uri,
+				version: doc.version,
+				total: known,
+				counts,
+				elapsedMs: Date.now() - this.started,
+				scanning,
+			});
 		}
 		this.partialSent = true;
 		if (!visibleLeft) this.publishedStamp = this.stamp;
@@ -421,7 +441,16 @@ function visibleOffsets(doc: TextDocument, ranges: readonly Range[]): { start: n
 }
 
 /** The document's entry from the findings of its pieces (pieces not scanned yet contribute nothing). */
-function assemble(ctx: ServerContext, uri: string, doc: TextDocument, text: string, format: DocumentFormat, settings: DeidSettings, pieces: readonly Piece[], results: readonly (PieceResult | undefined)[]): ScanEntry {
+function assemble(
+	ctx: ServerContext,
+	uri: string,
+	doc: TextDocument,
+	text: string,
+	format: DocumentFormat,
+	settings: DeidSettings,
+	pieces: readonly Piece[],
+	results: readonly (PieceResult | undefined)[],
+): ScanEntry {
 	const findings: Finding[] = [];
 	const notJson = new Set<Finding>();
 	const problems: DocumentProblem[] = [];
@@ -452,7 +481,14 @@ function assemble(ctx: ServerContext, uri: string, doc: TextDocument, text: stri
 	};
 }
 
-async function publish(ctx: ServerContext, doc: TextDocument, entry: ScanEntry, settings: DeidSettings, started: number, scanning?: { done: number; total: number }): Promise<void> {
+async function publish(
+	ctx: ServerContext,
+	doc: TextDocument,
+	entry: ScanEntry,
+	settings: DeidSettings,
+	started: number,
+	scanning?: { done: number; total: number },
+): Promise<void> {
 	const diagnostics = toDiagnostics(doc, entry, settings);
 	await ctx.connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 	const counts: Record<string, number> = {};
@@ -499,7 +535,12 @@ const TERMINOLOGY_URL = /^(?:https?:\/\/)?(?:[a-z0-9-]+\.)*(?:hl7\.org|snomed\.i
 export function notPhi(text: string, f: Finding, format: DocumentFormat): boolean {
 	const value = text.slice(f.start, f.end);
 	if (f.type === 'Url' && TERMINOLOGY_URL.test(value.replace(/\\\//g, '/'))) return true;
-	return format === 'ndjson' && /^[a-z]+$/.test(value) && text.charCodeAt(f.end) === 0x22 && CODE_KEY_BEFORE.test(text.slice(Math.max(0, f.start - 40), f.start));
+	return (
+		format === 'ndjson' &&
+		/^[a-z]+$/.test(value) &&
+		text.charCodeAt(f.end) === 0x22 &&
+		CODE_KEY_BEFORE.test(text.slice(Math.max(0, f.start - 40), f.start))
+	);
 }
 
 /** Calibrated confidence from which a finding in de-identified output is taken for a leak. */
@@ -518,7 +559,13 @@ function isLeak(f: Finding, output: OutputKind): boolean {
  * Findings to report, and the spans shown as de-identified: text this session's edits wrote (its findings are not
  * reported), and in a job's output every finding but likely leaks.
  */
-export function splitQuiet(findings: Finding[], written: readonly Span[], output: OutputKind | undefined, text: string, unchanged = false): { reported: Finding[]; quiet: Span[] } {
+export function splitQuiet(
+	findings: Finding[],
+	written: readonly Span[],
+	output: OutputKind | undefined,
+	text: string,
+	unchanged = false,
+): { reported: Finding[]; quiet: Span[] } {
 	const reported: Finding[] = [];
 	const quiet: Span[] = [...written];
 	let w = 0;
@@ -565,7 +612,13 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 	// quiet: a hint, its text faded, so what is done reads apart from what is not
 	const done = entry.output ? 'de-identified output (written by vscode-deid)' : 'de-identified (written by vscode-deid)';
 	for (const q of entry.quiet ?? []) {
-		const d = Diagnostic.create({ start: doc.positionAt(q.start), end: doc.positionAt(q.end) }, done, DiagnosticSeverity.Hint, CODE_DEIDENTIFIED, DIAGNOSTIC_SOURCE);
+		const d = Diagnostic.create(
+			{ start: doc.positionAt(q.start), end: doc.positionAt(q.end) },
+			done,
+			DiagnosticSeverity.Hint,
+			CODE_DEIDENTIFIED,
+			DIAGNOSTIC_SOURCE,
+		);
 		d.tags = [DiagnosticTag.Unnecessary];
 		out.push(d);
 	}
@@ -595,7 +648,13 @@ export function toDiagnostics(doc: TextDocument, entry: ScanEntry, settings: Dei
 	}
 	for (const p of entry.problems) {
 		out.push(
-			Diagnostic.create({ start: doc.positionAt(p.start), end: doc.positionAt(p.end) }, p.message, DiagnosticSeverity.Information, CODE_MALFORMED_LINE, DIAGNOSTIC_SOURCE),
+			Diagnostic.create(
+				{ start: doc.positionAt(p.start), end: doc.positionAt(p.end) },
+				p.message,
+				DiagnosticSeverity.Information,
+				CODE_MALFORMED_LINE,
+				DIAGNOSTIC_SOURCE,
+			),
 		);
 	}
 	return out;

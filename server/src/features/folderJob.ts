@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { validatePolicy, type Policy, type ReviewDocument } from '../engine';
 
 /** `deid/deidentifyFolder`: the folder job in the server process, with cancellable work-done progress. */
-export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = randomKey, reviewFor?: (input: string) => { review?: { doc: ReviewDocument; root: string }; notice?: string }): Disposable {
+export function registerFolderJob(
+	ctx: ServerContext,
+	key: () => Uint8Array = randomKey,
+	reviewFor?: (input: string) => { review?: { doc: ReviewDocument; root: string }; notice?: string },
+): Disposable {
 	return ctx.connection.onRequest(DeidentifyFolderRequest, async (params, token): Promise<DeidentifyFolderResult> => {
 		const workDone = params.workDoneToken !== undefined ? ctx.connection.window.attachWorkDoneProgress(params.workDoneToken) : undefined;
 		const started = Date.now();
@@ -52,7 +56,19 @@ export function registerFolderJob(ctx: ServerContext, key: () => Uint8Array = ra
 			return folderJobResult(params.output, report, review?.notice);
 		} catch (err) {
 			const message = err instanceof JobError ? err.message : `The job failed (${(err as Error).name}).`;
-			return { output: params.output, cancelled: false, files: 0, done: 0, skipped: 0, failed: 0, findings: 0, durationMs: Date.now() - started, failures: [], error: message, ...(err instanceof OutputExistsError ? { errorCode: 'outputExists' as const } : {}) };
+			return {
+				output: params.output,
+				cancelled: false,
+				files: 0,
+				done: 0,
+				skipped: 0,
+				failed: 0,
+				findings: 0,
+				durationMs: Date.now() - started,
+				failures: [],
+				error: message,
+				...(err instanceof OutputExistsError ? { errorCode: 'outputExists' as const } : {}),
+			};
 		} finally {
 			sub.dispose();
 			workDone?.done();

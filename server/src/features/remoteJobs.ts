@@ -2,10 +2,28 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ResponseError, type CancellationToken, type Disposable } from 'vscode-languageserver';
 import {
-	REMOTE_DEID_SCOPE, REMOTE_STORAGE_SCOPE, RemoteJobActionRequest, RemoteJobCreatedNotification, RemoteJobDownloadRequest, RemoteJobListRequest,
-	RemoteJobPreflightRequest, RemoteJobSubmitRequest, RemoteJobTokenRequest, type RemoteJobInfo, type RemoteServiceParams, type RemoteStorageParams,
-	type RemoteJobActionParams, type RemoteJobActionResult, type RemoteJobDownloadParams, type RemoteJobDownloadResult, type RemoteJobListParams, type RemoteJobListResult,
-	type RemoteJobPreflightParams, type RemoteJobPreflightResult, type RemoteJobSubmitParams, type RemoteJobSubmitResult,
+	REMOTE_DEID_SCOPE,
+	REMOTE_STORAGE_SCOPE,
+	RemoteJobActionRequest,
+	RemoteJobCreatedNotification,
+	RemoteJobDownloadRequest,
+	RemoteJobListRequest,
+	RemoteJobPreflightRequest,
+	RemoteJobSubmitRequest,
+	RemoteJobTokenRequest,
+	type RemoteJobInfo,
+	type RemoteServiceParams,
+	type RemoteStorageParams,
+	type RemoteJobActionParams,
+	type RemoteJobActionResult,
+	type RemoteJobDownloadParams,
+	type RemoteJobDownloadResult,
+	type RemoteJobListParams,
+	type RemoteJobListResult,
+	type RemoteJobPreflightParams,
+	type RemoteJobPreflightResult,
+	type RemoteJobSubmitParams,
+	type RemoteJobSubmitResult,
 } from '../protocol';
 import type { DeidClient, DeidentificationJob } from '../remote/azure/deidClient';
 import type { StorageAccess } from '../remote/azure/submit';
@@ -106,13 +124,34 @@ class RemoteJobs {
 					else workDone?.report(message);
 				},
 			});
-			const summary = report.summary && { successful: report.summary.successful, failed: report.summary.failed, canceled: report.summary.canceled, total: report.summary.total };
-			const file = { job: report.jobName, endpoint: new URL(p.endpoint).host, status: report.status, summary, downloaded: report.downloaded.length, failed: report.failed, skipped: report.skipped };
+			const summary = report.summary && {
+				successful: report.summary.successful,
+				failed: report.summary.failed,
+				canceled: report.summary.canceled,
+				total: report.summary.total,
+			};
+			const file = {
+				job: report.jobName,
+				endpoint: new URL(p.endpoint).host,
+				status: report.status,
+				summary,
+				downloaded: report.downloaded.length,
+				failed: report.failed,
+				skipped: report.skipped,
+			};
 			// Also when nothing was downloaded (a job canceled before it started): the report says why.
 			await mkdir(p.out, { recursive: true }).catch(() => undefined);
 			await writeFile(join(p.out, 'deid-remote-report.json'), JSON.stringify(file, null, 2)).catch(() => undefined);
 			connection.console.info(`remote job ${report.jobName}: ${report.status}, ${report.downloaded.length} downloaded, ${report.failed.length} failed`);
-			return { jobName: report.jobName, status: report.status, summary, downloaded: report.downloaded, failed: report.failed.map(({ rel, code }) => ({ rel, code })), skipped: report.skipped, out: p.out };
+			return {
+				jobName: report.jobName,
+				status: report.status,
+				summary,
+				downloaded: report.downloaded,
+				failed: report.failed.map(({ rel, code }) => ({ rel, code })),
+				skipped: report.skipped,
+				out: p.out,
+			};
 		} finally {
 			controller.dispose();
 			workDone?.done();
@@ -153,7 +192,12 @@ class RemoteJobs {
 
 function info(j: DeidentificationJob): RemoteJobInfo {
 	const s = j.summary;
-	return { name: j.name, status: j.status, createdAt: j.createdAt, summary: s && { successful: s.successful, failed: s.failed, canceled: s.canceled, total: s.total } };
+	return {
+		name: j.name,
+		status: j.status,
+		createdAt: j.createdAt,
+		summary: s && { successful: s.successful, failed: s.failed, canceled: s.canceled, total: s.total },
+	};
 }
 
 /** An AbortController that follows the request's cancellation. */

@@ -4,9 +4,42 @@ import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ResponseError, type CancellationToken, type InitializeParams, type Range } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { applyReview, decide, toBrat, toJsonAnnotations, emptyReview, folderKey, folderKeysOf, isEntityType, pathKey, scanDocument, scopedRejects, type AppliedReview, type DocumentFormat, type Finding, type ReviewDigest, type ReviewDocument } from '../engine';
+import {
+	applyReview,
+	decide,
+	toBrat,
+	toJsonAnnotations,
+	emptyReview,
+	folderKey,
+	folderKeysOf,
+	isEntityType,
+	pathKey,
+	scanDocument,
+	scopedRejects,
+	type AppliedReview,
+	type DocumentFormat,
+	type Finding,
+	type ReviewDigest,
+	type ReviewDocument,
+} from '../engine';
 import { decodeText, formatForPath } from '../node/textio';
-import { ReviewChangedNotification, ReviewDecideRequest, ReviewExportRequest, type ReviewExportResult, ReviewFileRequest, ReviewMarkFileRequest, ReviewScanFolderRequest, type FileReview, type ReviewFinding, type ReviewScanFolderResult, type ReviewDecideParams, type ReviewExportParams, type ReviewFileParams, type ReviewMarkFileParams, type ReviewScanFolderParams } from '../protocol';
+import {
+	ReviewChangedNotification,
+	ReviewDecideRequest,
+	ReviewExportRequest,
+	type ReviewExportResult,
+	ReviewFileRequest,
+	ReviewMarkFileRequest,
+	ReviewScanFolderRequest,
+	type FileReview,
+	type ReviewFinding,
+	type ReviewScanFolderResult,
+	type ReviewDecideParams,
+	type ReviewExportParams,
+	type ReviewFileParams,
+	type ReviewMarkFileParams,
+	type ReviewScanFolderParams,
+} from '../protocol';
 import { ReviewStore, type ReviewPlace } from '../review/store';
 import { detectOptionsFrom, type DeidSettings } from '../settings';
 import { formatOf, type ServerContext } from '../state';
@@ -80,7 +113,9 @@ class ReviewService {
 		const findings: ReviewFinding[] = a.items.map((it) => {
 			const f = it.finding;
 			// an anchor key: the value with its neighbourhood (digested), numbered when it repeats
-			let id = digest(`id\u0000${text.slice(Math.max(0, f.start - 24), f.start)}\u0000${text.slice(f.start, f.end)}\u0000${text.slice(f.end, f.end + 24)}`).slice(0, 20);
+			let id = digest(
+				`id\u0000${text.slice(Math.max(0, f.start - 24), f.start)}\u0000${text.slice(f.start, f.end)}\u0000${text.slice(f.end, f.end + 24)}`,
+			).slice(0, 20);
 			const n = seen.get(id) ?? 0;
 			seen.set(id, n + 1);
 			if (n) id += `-${n}`;
@@ -218,19 +253,28 @@ class ReviewService {
 		const a = applyReview(s.text, s.findings, entry, new Map(), digest);
 		const atSpan = a.items.find((it) => it.finding.start === start && it.finding.end === end);
 		let decision = p.decision;
-		if (decision !== 'add' && decision !== 'clear' && !atSpan) throw new ResponseError(-32602, 'No finding has this range; use "add" for a span the detector missed.');
+		if (decision !== 'add' && decision !== 'clear' && !atSpan)
+			throw new ResponseError(-32602, 'No finding has this range; use "add" for a span the detector missed.');
 		// on an added span: a new type is a new addition, a rejection removes it
 		if (atSpan?.decision === 'add' && decision === 'changeType') decision = 'add';
 		if (atSpan?.decision === 'add' && decision === 'reject') decision = 'clear';
 		const folderRel = r.place.rel.split('/').slice(0, -1).join('/');
-		const next = decide(s.text, s.findings, entry, { start, end }, decision, digest, { type: p.type, scope: p.scope, folder: folderKey(digest, folderRel) });
+		const next = decide(s.text, s.findings, entry, { start, end }, decision, digest, {
+			type: p.type,
+			scope: p.scope,
+			folder: folderKey(digest, folderRel),
+		});
 		const docNext: ReviewDocument = { ...r.doc, files: { ...r.doc.files, [key]: next } };
 		try {
 			this.store.save(r.place, docNext);
 		} catch (e) {
 			throw new ResponseError(-32603, `The review file ${r.place.path} could not be written (${(e as NodeJS.ErrnoException).code ?? 'error'}).`);
 		}
-		return this.changed(p.uri, decision === 'reject' && (p.scope === 'folder' || p.scope === 'workspace') || (entry?.decisions.some((d) => d.scope && d.scope !== 'file') ?? false));
+		return this.changed(
+			p.uri,
+			(decision === 'reject' && (p.scope === 'folder' || p.scope === 'workspace')) ||
+				(entry?.decisions.some((d) => d.scope && d.scope !== 'file') ?? false),
+		);
 	}
 
 	async markFile(p: ReviewMarkFileParams) {
@@ -263,14 +307,18 @@ class ReviewService {
 			await listFiles(p.folder, files, result.failures, p.folder);
 			// (a worker loads its dictionaries first: worth it from a second batch on)
 			const script = workerScriptPath();
-			if (script && files.length > SCAN_BATCH) pool = scanPool(Math.max(1, Math.min(4, availableParallelism(), Math.ceil(files.length / SCAN_BATCH))), script);
+			if (script && files.length > SCAN_BATCH)
+				pool = scanPool(Math.max(1, Math.min(4, availableParallelism(), Math.ceil(files.length / SCAN_BATCH))), script);
 			const opts = detectOptionsFrom(await this.ctx.settings.get(p.scopeUri ?? pathToFileURL(p.folder).href));
 			const openPath = new Map(this.ctx.documents.all().map((d) => [pathOf(d.uri), d.uri]));
 			const batches: { paths: string[]; outcome?: Promise<ScanOutcome[] | ScanFailure> }[] = [];
 			for (let i = 0; i < files.length; i += SCAN_BATCH) {
 				const paths = files.slice(i, i + SCAN_BATCH);
 				const closed = paths.filter((f) => !openPath.has(f));
-				batches.push({ paths, outcome: pool && closed.length ? pool.run(closed.map((path) => ({ path, from: path.length, opts, json: true }))) : undefined });
+				batches.push({
+					paths,
+					outcome: pool && closed.length ? pool.run(closed.map((path) => ({ path, from: path.length, opts, json: true }))) : undefined,
+				});
 			}
 			let k = 0;
 			for (const batch of batches) {
@@ -312,12 +360,14 @@ class ReviewService {
 	}
 
 	async exportReview(p: ReviewExportParams, token: CancellationToken): Promise<ReviewExportResult> {
-		if (!p || typeof p.folder !== 'string' || typeof p.out !== 'string' || (p.format !== 'brat' && p.format !== 'json')) throw new ResponseError(-32602, 'folder, out and format (brat or json) expected');
+		if (!p || typeof p.folder !== 'string' || typeof p.out !== 'string' || (p.format !== 'brat' && p.format !== 'json'))
+			throw new ResponseError(-32602, 'folder, out and format (brat or json) expected');
 		const result: ReviewExportResult = { files: 0, spans: 0, skipped: [] };
 		const folder = resolve(p.folder);
 		const out = resolve(p.out);
 		const inside = relative(folder, out);
-		if (!inside || (!inside.startsWith('..') && !isAbsolute(inside))) return { ...result, error: 'The export folder must lie outside the reviewed folder (the set holds the notes themselves).' };
+		if (!inside || (!inside.startsWith('..') && !isAbsolute(inside)))
+			return { ...result, error: 'The export folder must lie outside the reviewed folder (the set holds the notes themselves).' };
 		const place = this.store.locate(join(folder, '.deid'));
 		if ('error' in place) return { ...result, error: place.error };
 		const workDone = p.workDoneToken !== undefined ? this.connection.window.attachWorkDoneProgress(p.workDoneToken) : undefined;
@@ -353,7 +403,11 @@ class ReviewService {
 				const fileplace = this.store.locate(path);
 				const name = join(out, pathKey(digest, 'rel' in fileplace ? fileplace.rel : rel).slice(0, 24));
 				await writeAtomic(`${name}.txt`, s.text, 0o600);
-				await writeAtomic(p.format === 'brat' ? `${name}.ann` : `${name}.deid.json`, p.format === 'brat' ? toBrat(spans, s.text) : toJsonAnnotations(spans), 0o600);
+				await writeAtomic(
+					p.format === 'brat' ? `${name}.ann` : `${name}.deid.json`,
+					p.format === 'brat' ? toBrat(spans, s.text) : toJsonAnnotations(spans),
+					0o600,
+				);
 				result.files++;
 				result.spans += spans.length;
 				await yieldToEvents();
@@ -387,7 +441,10 @@ export function registerReview(ctx: ServerContext): { initialize(params: Initial
 		initialized() {
 			try {
 				connection.workspace.onDidChangeWorkspaceFolders((e) => {
-					service.store.addFolders(e.added.map((f) => pathOf(f.uri)).filter((x): x is string => !!x), e.removed.map((f) => pathOf(f.uri)).filter((x): x is string => !!x));
+					service.store.addFolders(
+						e.added.map((f) => pathOf(f.uri)).filter((x): x is string => !!x),
+						e.removed.map((f) => pathOf(f.uri)).filter((x): x is string => !!x),
+					);
 				});
 			} catch {
 				// the client does not announce workspace folder changes

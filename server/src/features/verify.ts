@@ -30,7 +30,12 @@ export function registerVerifyOutput(ctx: ServerContext): Disposable {
 				cancelled: r.cancelled,
 				byFile: r.byFile.map((f) => ({
 					uri: pathToFileURL(join(params.output, f.path)).toString(),
-					suspects: f.suspects.map((s) => ({ range: { start: { line: s.line, character: s.character }, end: { line: s.endLine, character: s.endCharacter } }, type: s.type, confidence: s.confidence, reason: s.reason })),
+					suspects: f.suspects.map((s) => ({
+						range: { start: { line: s.line, character: s.character }, end: { line: s.endLine, character: s.endCharacter } },
+						type: s.type,
+						confidence: s.confidence,
+						reason: s.reason,
+					})),
 				})),
 			};
 		} catch (err) {

@@ -98,7 +98,9 @@ async function* lines(path: string): AsyncGenerator<string> {
  */
 export function sharedPlaces(knownPhi: Map<string, DenyEntry[]>): DenyEntry[] {
 	const geo = new Map<string, DenyEntry>();
-	for (const entries of knownPhi.values()) for (const e of entries) if (['City', 'Street', 'Zip', 'LocationOther'].includes(e.type)) geo.set(`${e.type}\u0000${e.text.toLowerCase()}`, e);
+	for (const entries of knownPhi.values())
+		for (const e of entries)
+			if (['City', 'Street', 'Zip', 'LocationOther'].includes(e.type)) geo.set(`${e.type}\u0000${e.text.toLowerCase()}`, e);
 	return [...geo.values()];
 }
 
@@ -117,7 +119,13 @@ export async function collectKnownPhi(root: string, files: string[]): Promise<Ma
 		const path = join(root, rel);
 		try {
 			if (isBulk(path)) {
-				for await (const line of lines(path)) if (/"resourceType"\s*:\s*"(Patient|Bundle)"/.test(line)) try { take(JSON.parse(line.replace(/^\uFEFF/, ''))); } catch { /* reported in the main pass */ }
+				for await (const line of lines(path))
+					if (/"resourceType"\s*:\s*"(Patient|Bundle)"/.test(line))
+						try {
+							take(JSON.parse(line.replace(/^\uFEFF/, '')));
+						} catch {
+							/* reported in the main pass */
+						}
 			} else {
 				const text = await readFile(path, 'utf8');
 				if (/"resourceType"\s*:\s*"(Patient|Bundle)"/.test(text)) take(JSON.parse(text.replace(/^\uFEFF/, '')));
@@ -138,7 +146,13 @@ function noteInvalid(result: FhirFileResult, issues: FhirIssue[], line?: number)
 function redactedResource(json: unknown): string | undefined {
 	const rt = json && typeof json === 'object' ? (json as Record<string, unknown>).resourceType : undefined;
 	if (typeof rt !== 'string' || !isResourceType(rt)) return undefined;
-	return stringify({ resourceType: rt, meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'REDACTED', display: 'redacted' }] } }, false);
+	return stringify(
+		{
+			resourceType: rt,
+			meta: { security: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'REDACTED', display: 'redacted' }] },
+		},
+		false,
+	);
 }
 
 /** The job's input and output, checked, and the input's files (one for a file). */
@@ -176,7 +190,8 @@ export async function runFhirJob(opts: FhirJobOptions): Promise<FhirJobReport> {
 	});
 	const deps = nodeFhirDeps(opts.deps);
 	const report: FhirJobReport = { files: [], resources: 0, failedResources: 0, invalidValues: 0, textFindings, durationMs: 0, warnings: [] };
-	for (const f of listed.filter((f) => f.problem)) report.files.push({ path: f.rel, status: 'failed', resources: 0, errors: [{ message: f.problem! }], invalidValues: 0, invalid: [] });
+	for (const f of listed.filter((f) => f.problem))
+		report.files.push({ path: f.rel, status: 'failed', resources: 0, errors: [{ message: f.problem! }], invalidValues: 0, invalid: [] });
 	const folderName = basename(input);
 	let done = 0;
 	for (const rel of files) {
@@ -255,7 +270,9 @@ function tally(report: FhirJobReport, rel: string, result: FhirFileResult): void
 	report.invalidValues += result.invalidValues;
 	if (result.invalidValues) {
 		const first = result.invalid[0];
-		report.warnings.push(`${rel}: ${result.invalidValues} invalid value(s) redacted (first: ${first.line ? `line ${first.line}, ` : ''}${first.path}: ${first.problem})`);
+		report.warnings.push(
+			`${rel}: ${result.invalidValues} invalid value(s) redacted (first: ${first.line ? `line ${first.line}, ` : ''}${first.path}: ${first.problem})`,
+		);
 	}
 }
 
@@ -265,18 +282,40 @@ function tally(report: FhirJobReport, rel: string, result: FhirFileResult): void
  * undefined when the line is not a FHIR resource the engine accepts (the caller then scrubs it as NDJSON, so
  * nothing passes through unexamined); `whole` does a `.json` resource (pretty).
  */
-export function fhirFileProcessor(configText: string, dicts: Dictionaries, key: Uint8Array, opts: { detect?: DetectOptions; operation?: Operation; redactionFormat?: string; fileName: string; folderName: string; knownPhi?: [string, DenyEntry[]][] }) {
+export function fhirFileProcessor(
+	configText: string,
+	dicts: Dictionaries,
+	key: Uint8Array,
+	opts: {
+		detect?: DetectOptions;
+		operation?: Operation;
+		redactionFormat?: string;
+		fileName: string;
+		folderName: string;
+		knownPhi?: [string, DenyEntry[]][];
+	},
+) {
 	const known = new Map(opts.knownPhi ?? []);
 	const shared = sharedPlaces(known);
 	const loaded = loadConfigOrDefault(configText || undefined, fhirKeyDeriver(key));
 	if (!loaded.config) throw new JobError(`invalid FHIR configuration: ${loaded.errors[0]}`);
 	const counts: Partial<Record<EntityType, number>> = {};
-	const scrub = scrubTextProcessor({ dicts, detect: opts.detect, operation: opts.operation ?? 'redact', redactionFormat: opts.redactionFormat, onFindings: (ts) => ts.forEach((t) => (counts[t] = (counts[t] ?? 0) + 1)) });
+	const scrub = scrubTextProcessor({
+		dicts,
+		detect: opts.detect,
+		operation: opts.operation ?? 'redact',
+		redactionFormat: opts.redactionFormat,
+		onFindings: (ts) => ts.forEach((t) => (counts[t] = (counts[t] ?? 0) + 1)),
+	});
 	const engine = new FhirAnonymizer(loaded.config, nodeFhirDeps(), { scrubtext: scrub });
 	const counted = { invalidValues: 0 };
 	const run = (json: unknown) => {
 		const pid = json && typeof json === 'object' ? patientIdOf(json as Record<string, unknown>) : undefined;
-		const r = engine.anonymizeWithChanges(json, { fileName: opts.fileName, folderName: opts.folderName, knownPhi: pid ? known.get(pid) : shared }, false);
+		const r = engine.anonymizeWithChanges(
+			json,
+			{ fileName: opts.fileName, folderName: opts.folderName, knownPhi: pid ? known.get(pid) : shared },
+			false,
+		);
 		counted.invalidValues += r.issues.length;
 		return r.output;
 	};

@@ -5,7 +5,21 @@ import { createInterface } from 'node:readline';
 import { appendFile, lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { ENGINE_VERSION, folderKeysOf, pathKey, reviewDigest, scopedRejects, serializeReview, type ReviewDocument, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy } from '../engine';
+import {
+	ENGINE_VERSION,
+	folderKeysOf,
+	pathKey,
+	reviewDigest,
+	scopedRejects,
+	serializeReview,
+	type ReviewDocument,
+	type DetectOptions,
+	type Dictionaries,
+	type DocumentFormat,
+	type EntityType,
+	type Operation,
+	type Policy,
+} from '../engine';
 import { hmacHash, keyFingerprint, sha256Hex } from '../node/hash';
 import { formatForPath } from '../node/textio';
 import { inProcessRunner, OUT_OF_MEMORY, workerPool, workerScriptPath, type Runner } from './pool';
@@ -232,7 +246,8 @@ export function parseDateShift(by: string, rangeDays?: number, keepWeekday?: boo
 	} else if (['folder', 'file', 'run', 'reference'].includes(by)) out.by = by as DateShiftOptions['by'];
 	else return { error: 'date shift by must be folder, file, run, reference or regex:<pattern>' };
 	if (rangeDays !== undefined) {
-		if (!Number.isInteger(rangeDays) || rangeDays < 1 || rangeDays > 3650) return { error: 'the date shift range must be a whole number of days from 1 to 3650' };
+		if (!Number.isInteger(rangeDays) || rangeDays < 1 || rangeDays > 3650)
+			return { error: 'the date shift range must be a whole number of days from 1 to 3650' };
 		out.rangeDays = rangeDays;
 	}
 	if (keepWeekday) out.keepWeekday = true;
@@ -276,9 +291,16 @@ async function jobPaths(opts: FolderJobOptions): Promise<{ input: string; output
 		inStat = await stat(realIn);
 	} catch (e) {
 		const code = (e as NodeJS.ErrnoException).code;
-		throw new JobError(code === 'ELOOP' ? 'The input is a symbolic link that loops.' : (await isLink(input)) ? 'The input is a broken symbolic link.' : `The input was not found or is not readable (${code ?? 'error'}).`);
+		throw new JobError(
+			code === 'ELOOP'
+				? 'The input is a symbolic link that loops.'
+				: (await isLink(input))
+					? 'The input is a broken symbolic link.'
+					: `The input was not found or is not readable (${code ?? 'error'}).`,
+		);
 	}
-	if (!inStat.isDirectory() && !inStat.isFile()) throw new JobError('The input is neither a folder nor a regular file (a pipe, socket or device is never read).');
+	if (!inStat.isDirectory() && !inStat.isFile())
+		throw new JobError('The input is neither a folder nor a regular file (a pipe, socket or device is never read).');
 	const realOut = await realpathOfPath(output);
 	const single = !inStat.isDirectory();
 	if (!single && (isInside(realOut, realIn) || isInside(realIn, realOut))) {
@@ -369,7 +391,9 @@ class FolderRun {
 		this.wantClaims = usesSurrogates(opts);
 		this.recordOriginals = !this.wantClaims && recordsOriginals(opts);
 		this.keepClaims = this.wantClaims || this.recordOriginals;
-		this.settingsHash = detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText) + (opts.review ? sha256Hex(serializeReview(opts.review.doc)).slice(0, 8) : '');
+		this.settingsHash =
+			detectHash(opts.detect, opts.policy, opts.locale, opts.dateShift, opts.fhirConfigText) +
+			(opts.review ? sha256Hex(serializeReview(opts.review.doc)).slice(0, 8) : '');
 		this.review = opts.review ? new ReviewPlan(opts.review, opts.key, opts.fhirConfigText !== undefined || opts.dateShift?.by === 'reference') : undefined;
 	}
 
@@ -392,13 +416,24 @@ class FolderRun {
 		}
 		if (manifest && !opts.fresh) {
 			const m = manifest;
-			if ((!keyed || m.keyFingerprint === this.fingerprint) && m.operation === opts.operation && m.redactionFormat === opts.redactionFormat && m.engineVersion === ENGINE_VERSION && m.detectHash === this.settingsHash && Array.isArray(m.files)) {
+			if (
+				(!keyed || m.keyFingerprint === this.fingerprint) &&
+				m.operation === opts.operation &&
+				m.redactionFormat === opts.redactionFormat &&
+				m.engineVersion === ENGINE_VERSION &&
+				m.detectHash === this.settingsHash &&
+				Array.isArray(m.files)
+			) {
 				for (const f of m.files as FileRecord[]) this.previous[f.path] = f;
 				if (this.keepClaims && this.claimsPath) {
 					this.salts = new Map(Array.isArray(m.salts) ? (m.salts as [string, number][]) : []);
 					await readClaims(this.claimsPath, this.claims);
 				}
-			} else this.notices.push('The output folder held the results of a run with other settings, another key or another version; every file is done again and its output replaced.');
+			} else
+				this.notices.push(
+					'The output folder held the results of a run with other settings, another key or another version; ' +
+						'every file is done again and its output replaced.',
+				);
 		}
 		if (this.claimsPath && Object.keys(this.previous).length === 0) await rm(this.claimsPath, { force: true });
 		await mkdir(this.root, { recursive: true });
@@ -412,10 +447,21 @@ class FolderRun {
 		const { opts } = this;
 		this.outNames = this.single
 			? undefined
-			: outputPaths(this.entries.map((e) => e.rel), opts.dicts(), {
-					operation: opts.operation, redactionFormat: opts.redactionFormat, policy: opts.policy, detect: opts.detect, key: opts.key, locale: opts.locale,
-					patientOf: (rel) => patientOf(rel, opts.dateShift), shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday,
-				});
+			: outputPaths(
+					this.entries.map((e) => e.rel),
+					opts.dicts(),
+					{
+						operation: opts.operation,
+						redactionFormat: opts.redactionFormat,
+						policy: opts.policy,
+						detect: opts.detect,
+						key: opts.key,
+						locale: opts.locale,
+						patientOf: (rel) => patientOf(rel, opts.dateShift),
+						shiftRange: opts.dateShift?.rangeDays,
+						keepWeekday: opts.dateShift?.keepWeekday,
+					},
+				);
 		for (const e of this.entries) {
 			if (e.kind !== 'file') continue;
 			try {
@@ -441,7 +487,20 @@ class FolderRun {
 		const files = [...all.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 		await writeAtomic(
 			this.manifestPath,
-			JSON.stringify({ tool: 'vscode-deid', engineVersion: ENGINE_VERSION, keyFingerprint: this.fingerprint, operation: opts.operation, redactionFormat: opts.redactionFormat, detectHash: this.settingsHash, ...(this.wantClaims ? { salts: [...this.salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}), files }, null, 1),
+			JSON.stringify(
+				{
+					tool: 'vscode-deid',
+					engineVersion: ENGINE_VERSION,
+					keyFingerprint: this.fingerprint,
+					operation: opts.operation,
+					redactionFormat: opts.redactionFormat,
+					detectHash: this.settingsHash,
+					...(this.wantClaims ? { salts: [...this.salts].sort((a, b) => (a[0] < b[0] ? -1 : 1)) } : {}),
+					files,
+				},
+				null,
+				1,
+			),
 			0o600,
 		);
 	}
@@ -470,8 +529,25 @@ class FolderRun {
 		const { opts } = this;
 		return {
 			review: this.review?.taskReview(src, format),
-			src, dst, format, operation: opts.operation, redactionFormat: opts.redactionFormat, detect: opts.detect, key: opts.key, patient: patientOf(eRel, opts.dateShift), policy: opts.policy, locale: opts.locale,
-			shiftRange: opts.dateShift?.rangeDays, keepWeekday: opts.dateShift?.keepWeekday, shiftByReference: opts.dateShift?.by === 'reference', fhirConfigText: opts.fhirConfigText, fhirJson, root: this.input, knownPhi, claims: this.wantClaims || undefined, originals: this.recordOriginals || undefined,
+			src,
+			dst,
+			format,
+			operation: opts.operation,
+			redactionFormat: opts.redactionFormat,
+			detect: opts.detect,
+			key: opts.key,
+			patient: patientOf(eRel, opts.dateShift),
+			policy: opts.policy,
+			locale: opts.locale,
+			shiftRange: opts.dateShift?.rangeDays,
+			keepWeekday: opts.dateShift?.keepWeekday,
+			shiftByReference: opts.dateShift?.by === 'reference',
+			fhirConfigText: opts.fhirConfigText,
+			fhirJson,
+			root: this.input,
+			knownPhi,
+			claims: this.wantClaims || undefined,
+			originals: this.recordOriginals || undefined,
 		};
 	}
 
@@ -492,7 +568,16 @@ class FolderRun {
 		this.knownPhi =
 			opts.fhirConfigText === undefined
 				? undefined
-				: [...(await collectKnownPhi(single ? dirname(input) : input, this.entries.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel)).map((e) => (single ? basename(input) : e.rel)))).entries()];
+				: [
+						...(
+							await collectKnownPhi(
+								single ? dirname(input) : input,
+								this.entries
+									.filter((e) => e.kind === 'file' && /\.(ndjson|jsonl|json)$/i.test(e.rel))
+									.map((e) => (single ? basename(input) : e.rel)),
+							)
+						).entries(),
+					];
 		for (const e of this.entries) {
 			const { rel, source, src, dst, fhirJson, format } = this.planOf(e.rel);
 			const size = this.sizes.get(rel) ?? 0;
@@ -503,7 +588,13 @@ class FolderRun {
 				await this.settle({ path: rel, status: 'failed', bytes: size, reason: `file larger than the limit (${size} > ${opts.maxFileBytes} bytes)` });
 			} else {
 				const prev = this.previous[rel];
-				if (prev && prev.status === 'done' && (!this.keepClaims || this.claims.has(rel)) && (await unchanged(src, prev, size)) && (await existsWithHash(dst, prev.outputHash))) {
+				if (
+					prev &&
+					prev.status === 'done' &&
+					(!this.keepClaims || this.claims.has(rel)) &&
+					(await unchanged(src, prev, size)) &&
+					(await existsWithHash(dst, prev.outputHash))
+				) {
 					await this.settle({ ...prev, source, bytes: size, kept: true });
 				} else this.tasks.push({ rel, source, task: this.taskFor(e.rel, src, dst, format, fhirJson, this.knownPhi) });
 			}
@@ -563,7 +654,21 @@ class FolderRun {
 					}
 					if (o.reason === 'cancelled') return; // left for the next run
 					if (o.review) this.review?.outcomes.set(rel, o.review);
-					await this.settle({ path: rel, source, status: o.status, bytes: this.sizes.get(rel) ?? o.bytes, reason: o.reason, format: task.format, inputHash: o.inputHash, outputHash: o.outputHash, counts: o.counts, problems: o.problems }, o.status === 'done' && this.keepClaims ? (o.claims ?? []) : undefined);
+					await this.settle(
+						{
+							path: rel,
+							source,
+							status: o.status,
+							bytes: this.sizes.get(rel) ?? o.bytes,
+							reason: o.reason,
+							format: task.format,
+							inputHash: o.inputHash,
+							outputHash: o.outputHash,
+							counts: o.counts,
+							problems: o.problems,
+						},
+						o.status === 'done' && this.keepClaims ? (o.claims ?? []) : undefined,
+					);
 					if (o.status !== 'done' && surrogateRound > 0) await rm(task.dst, { force: true }); // no stale output of an earlier round
 				}),
 			);
@@ -607,7 +712,17 @@ class FolderRun {
 		if (!cancelled) this.carried.clear();
 		await this.saveManifest();
 		// (before --no-resume deletes the claims file: the job's own claims are passed as they are)
-		const verified = opts.verify && !cancelled && !single ? await verifyOutputFolder({ output, detect: opts.detect, dicts: opts.dicts(), key: opts.key, claims: this.keepClaims ? this.claims : undefined, signal: opts.signal }) : undefined;
+		const verified =
+			opts.verify && !cancelled && !single
+				? await verifyOutputFolder({
+						output,
+						detect: opts.detect,
+						dicts: opts.dicts(),
+						key: opts.key,
+						claims: this.keepClaims ? this.claims : undefined,
+						signal: opts.signal,
+					})
+				: undefined;
 		// --no-resume: the claims file (keyed digests of the values replaced) is not kept
 		if (opts.fresh && this.claimsPath) await rm(this.claimsPath, { force: true });
 		const files = [...this.records.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -627,7 +742,15 @@ class FolderRun {
 /** Review decisions for a folder job: each file's by the keyed digest of its path, counted once per file. */
 class ReviewPlan {
 	private readonly digest: ReturnType<typeof reviewDigest>;
-	private readonly counts: ReviewSection = { reviewedFiles: 0, filesWithDecisions: 0, decisions: { accept: 0, reject: 0, changeType: 0, add: 0 }, scopedRejects: 0, unlocated: 0, notApplied: 0, outsideValues: 0 };
+	private readonly counts: ReviewSection = {
+		reviewedFiles: 0,
+		filesWithDecisions: 0,
+		decisions: { accept: 0, reject: 0, changeType: 0, add: 0 },
+		scopedRejects: 0,
+		unlocated: 0,
+		notApplied: 0,
+		outsideValues: 0,
+	};
 	private readonly counted = new Set<string>();
 	readonly outcomes = new Map<string, FileReviewOutcome>();
 
@@ -714,8 +837,9 @@ async function readClaims(path: string, into: ClaimStore): Promise<void> {
 }
 
 /**
- * Find surrogate keys held by two different values and move the losers to their next salt. The winner of a key is the value with the lowest salt, then the lowest digest: a choice made from
- * the claims alone, so it does not depend on the order files finished in.
+ * Find surrogate keys held by two different values and move the losers to their next salt. The winner of a key is
+ * the value with the lowest salt, then the lowest digest: a choice made from the claims alone, so it does not depend
+ * on the order files finished in.
  */
 export function resolveCollisions(claims: Pick<ClaimStore, 'forEachClaim'>, salts: Map<string, number>): { units: number; moved: number; collisions: number } {
 	// One pass, keeping per surrogate key only the unit that ranks first so far (lowest salt, then lowest digest):
@@ -831,7 +955,16 @@ function buildReport(opts: FolderJobOptions, files: FileRecord[], started: numbe
 		startedAt: new Date(started).toISOString(),
 		durationMs,
 		cancelled,
-		totals: { files: files.length, done: by('done'), skipped: by('skipped'), failed: by('failed'), copied: by('copied'), findings, bytes: files.reduce((a, f) => a + f.bytes, 0), kept: files.filter((f) => f.kept).length },
+		totals: {
+			files: files.length,
+			done: by('done'),
+			skipped: by('skipped'),
+			failed: by('failed'),
+			copied: by('copied'),
+			findings,
+			bytes: files.reduce((a, f) => a + f.bytes, 0),
+			kept: files.filter((f) => f.kept).length,
+		},
 		countsByType,
 		files,
 	};
@@ -856,20 +989,33 @@ export function reportMarkdown(r: JobReport): string {
 		'',
 		'| Type | Count |',
 		'|---|---:|',
-		...Object.entries(r.countsByType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `| ${t} | ${c} |`),
+		...Object.entries(r.countsByType)
+			.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+			.map(([t, c]) => `| ${t} | ${c} |`),
 		'',
 		...(r.review
-			? ['## Review', '', `Decisions applied: ${r.review.decisions.accept} accept, ${r.review.decisions.reject} reject, ${r.review.decisions.changeType} change type, ${r.review.decisions.add} add, in ${r.review.filesWithDecisions} file(s); ${r.review.reviewedFiles} file(s) reviewed; ${r.review.scopedRejects} finding(s) rejected by folder or workspace scope; ${r.review.unlocated} decision(s) not located${r.review.notApplied ? `; ${r.review.notApplied} decision(s) of NDJSON files not applied (FHIR configuration or date shift by reference)` : ''}${r.review.outsideValues ? `; ${r.review.outsideValues} decided span(s) outside NDJSON string values left as they are` : ''}.`, '']
+			? [
+					'## Review',
+					'',
+					`Decisions applied: ${r.review.decisions.accept} accept, ${r.review.decisions.reject} reject, ${r.review.decisions.changeType} change type, ${r.review.decisions.add} add, in ${r.review.filesWithDecisions} file(s); ${r.review.reviewedFiles} file(s) reviewed; ${r.review.scopedRejects} finding(s) rejected by folder or workspace scope; ${r.review.unlocated} decision(s) not located${r.review.notApplied ? `; ${r.review.notApplied} decision(s) of NDJSON files not applied (FHIR configuration or date shift by reference)` : ''}${r.review.outsideValues ? `; ${r.review.outsideValues} decided span(s) outside NDJSON string values left as they are` : ''}.`,
+					'',
+				]
 			: []),
 		...(r.surrogates
-			? [`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`, '']
+			? [
+					`Surrogates: ${r.surrogates.units} distinct values checked for run-wide uniqueness; ${r.surrogates.moved} moved after a collision (${r.surrogates.rounds} extra round(s)); ${r.surrogates.unresolved === 0 ? 'no collision left' : `**${r.surrogates.unresolved} collision(s) left**`}.`,
+					'',
+				]
 			: []),
 		...(r.verify ? verifyMarkdown(r.verify) : []),
 		'## Files',
 		'',
 		'| File | Status | Findings | Note |',
 		'|---|---|---:|---|',
-		...r.files.map((f) => `| ${mdCell(f.path)} | ${f.status} | ${Object.values(f.counts ?? {}).reduce((a, c) => a + (c ?? 0), 0)} | ${mdCell(f.reason ?? '')} |`),
+		...r.files.map(
+			(f) =>
+				`| ${mdCell(f.path)} | ${f.status} | ${Object.values(f.counts ?? {}).reduce((a, c) => a + (c ?? 0), 0)} | ${mdCell(f.reason ?? '')} |`,
+		),
 		'',
 	];
 	return lines.join('\n');

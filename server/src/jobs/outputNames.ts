@@ -1,4 +1,14 @@
-import { deidentifyName, detectInName, distinctNames, type DetectOptions, type Dictionaries, type Finding, type Operation, type Policy, type SurrogateContext } from '../engine';
+import {
+	deidentifyName,
+	detectInName,
+	distinctNames,
+	type DetectOptions,
+	type Dictionaries,
+	type Finding,
+	type Operation,
+	type Policy,
+	type SurrogateContext,
+} from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 
 export interface OutputNameOptions {
@@ -29,12 +39,21 @@ export function outputPaths(rels: readonly string[], dicts: Dictionaries, o: Out
 	const memo = new Map<string, string>();
 	const contexts = new Map<string, SurrogateContext>();
 	const surrogateFor = (patient: string): SurrogateContext => {
-		let sc = contexts.get(patient);
-		if (!sc) {
+		let surrogateContext = contexts.get(patient);
+		if (!surrogateContext) {
 			if (contexts.size > 10000) contexts.clear();
-			contexts.set(patient, (sc = { dicts, hash, dateShiftDays: dateShiftDays(hash, patient, o.shiftRange, o.keepWeekday), memo, locale: o.locale }));
+			contexts.set(
+				patient,
+				(surrogateContext = {
+					dicts,
+					hash,
+					dateShiftDays: dateShiftDays(hash, patient, o.shiftRange, o.keepWeekday),
+					memo,
+					locale: o.locale,
+				}),
+			);
 		}
-		return sc;
+		return surrogateContext;
 	};
 	const found = new Map<string, Finding[]>();
 	const findingsOf = (name: string) => {
@@ -63,8 +82,16 @@ export function outputPaths(rels: readonly string[], dicts: Dictionaries, o: Out
 		const names = new Map<string, string>();
 		for (const [name, isDir] of [...children.get(dir)!].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))) {
 			const rel = dir ? `${dir}/${name}` : name;
-			const sc = o.operation === 'surrogate' || o.policy ? surrogateFor(o.patientOf(isDir ? `${rel}/_` : rel)) : undefined;
-			names.set(name, deidentifyName(name, findingsOf(name), { operation: o.operation, redactionFormat: o.redactionFormat, policy: o.policy, surrogate: sc }));
+			const surrogateContext = o.operation === 'surrogate' || o.policy ? surrogateFor(o.patientOf(isDir ? `${rel}/_` : rel)) : undefined;
+			names.set(
+				name,
+				deidentifyName(name, findingsOf(name), {
+					operation: o.operation,
+					redactionFormat: o.redactionFormat,
+					policy: o.policy,
+					surrogate: surrogateContext,
+				}),
+			);
 		}
 		const base = folderOut.get(dir) ?? dir;
 		for (const [name, mapped] of distinctNames(names)) {

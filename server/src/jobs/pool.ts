@@ -133,12 +133,18 @@ class TextPool implements TextRunner {
 
 	private spawn(): TextSlot {
 		const heapMb = this.heapMb;
-		const slot: TextSlot = { w: new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, heapMb >> 2) } }) };
+		const slot: TextSlot = {
+			w: new Worker(this.script, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, heapMb >> 2) } }),
+		};
 		slot.w.on('message', (msg: { id: number; kind?: string; outcome?: TextOutcome }) => this.onMessage(slot, msg));
 		slot.w.on('error', (err: NodeJS.ErrnoException) => {
 			const memory = err?.code === 'ERR_WORKER_OUT_OF_MEMORY';
 			this.crashes++;
-			this.retire(slot, { ok: false, code: memory ? 'memory' : 'error', reason: memory ? 'the document needs more memory than a worker may use' : 'internal error in a worker thread' });
+			this.retire(slot, {
+				ok: false,
+				code: memory ? 'memory' : 'error',
+				reason: memory ? 'the document needs more memory than a worker may use' : 'internal error in a worker thread',
+			});
 		});
 		slot.w.on('exit', () => this.retire(slot, { ok: false, code: 'error', reason: 'worker thread stopped unexpectedly' }));
 		return slot;

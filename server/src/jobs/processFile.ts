@@ -5,8 +5,31 @@ import { basename, dirname } from 'node:path';
 import { fhirFileProcessor } from './fhirJob';
 import { patientIdOf } from '../engine/formats/fhir/scrubText';
 import {
-	applyReview, decisionsInPiece, detect, reviewDigest, scanDocument, transformNdjson, transformText, type RejectScope, type ReviewDecision, type ReviewDecisionKind,
-	claimDigest, replacedUnits, strategyFor, deidentifyDocument, deidentifyNdjson, type DenyEntry, type Finding, type KeyedHash, type SurrogateContext, type DetectOptions, type Dictionaries, type DocumentFormat, type EntityType, type Operation, type Policy,
+	applyReview,
+	decisionsInPiece,
+	detect,
+	reviewDigest,
+	scanDocument,
+	transformNdjson,
+	transformText,
+	type RejectScope,
+	type ReviewDecision,
+	type ReviewDecisionKind,
+	claimDigest,
+	replacedUnits,
+	strategyFor,
+	deidentifyDocument,
+	deidentifyNdjson,
+	type DenyEntry,
+	type Finding,
+	type KeyedHash,
+	type SurrogateContext,
+	type DetectOptions,
+	type Dictionaries,
+	type DocumentFormat,
+	type EntityType,
+	type Operation,
+	type Policy,
 } from '../engine';
 import { dateShiftDays, hmacHash } from '../node/hash';
 import { temporaryPath } from '../node/tempfile';
@@ -205,12 +228,25 @@ class FileRun {
 	) {
 		this.tmp = temporaryPath(task.dst);
 		const hash = (this.hash = hmacHash(task.key));
-		this.surrogate = { dicts, hash, dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday), memo: memoFor(task.key), locale: task.locale };
+		this.surrogate = {
+			dicts,
+			hash,
+			dateShiftDays: dateShiftDays(hash, task.patient, task.shiftRange, task.keepWeekday),
+			memo: memoFor(task.key),
+			locale: task.locale,
+		};
 		this.claims = task.claims || task.originals ? claimRecorder(task, hash) : undefined;
 		if (this.claims && task.claims) Object.assign(this.surrogate, { saltOf: this.claims.saltOf, claim: this.claims.claim });
 		this.fhir =
 			task.fhirConfigText !== undefined
-				? fhirFileProcessor(task.fhirConfigText, dicts, task.key, { detect: task.detect, operation: task.operation, redactionFormat: task.redactionFormat, fileName: basename(task.src), folderName: basename(task.root ?? dirname(task.src)), knownPhi: task.knownPhi })
+				? fhirFileProcessor(task.fhirConfigText, dicts, task.key, {
+						detect: task.detect,
+						operation: task.operation,
+						redactionFormat: task.redactionFormat,
+						fileName: basename(task.src),
+						folderName: basename(task.root ?? dirname(task.src)),
+						knownPhi: task.knownPhi,
+					})
 				: undefined;
 		// (NDJSON through a FHIR configuration or shifted by patient reference is not reviewed: those paths rewrite lines)
 		this.review = task.review && (task.format === 'text' || (!this.fhir && !task.shiftByReference)) ? task.review : undefined;
@@ -230,31 +266,43 @@ class FileRun {
 
 	private surrogateOf(patient: string | undefined): SurrogateContext {
 		if (patient === undefined) return this.surrogate;
-		let sc = this.perPatient.get(patient);
-		if (!sc) {
+		let surrogateContext = this.perPatient.get(patient);
+		if (!surrogateContext) {
 			if (this.perPatient.size > 10000) this.perPatient.clear();
-			this.perPatient.set(patient, (sc = { ...this.surrogate, dateShiftDays: dateShiftDays(this.hash, `reference\u0000${patient}`, this.task.shiftRange, this.task.keepWeekday) }));
+			this.perPatient.set(
+				patient,
+				(surrogateContext = {
+					...this.surrogate,
+					dateShiftDays: dateShiftDays(this.hash, `reference\u0000${patient}`, this.task.shiftRange, this.task.keepWeekday),
+				}),
+			);
 		}
-		return sc;
+		return surrogateContext;
 	}
 
 	private addCounts(more: Partial<Record<EntityType, number>>): void {
 		for (const [t, c] of Object.entries(more)) this.counts[t as EntityType] = (this.counts[t as EntityType] ?? 0) + (c ?? 0);
 	}
 
-	private transformOptions(sc: SurrogateContext) {
-		return { operation: this.task.operation, redactionFormat: this.task.redactionFormat, surrogate: sc, policy: this.task.policy };
+	private transformOptions(surrogateContext: SurrogateContext) {
+		return { operation: this.task.operation, redactionFormat: this.task.redactionFormat, surrogate: surrogateContext, policy: this.task.policy };
 	}
 
 	/** A piece de-identified as the task says (NDJSON line by line). */
-	deid(piece: string, format: DocumentFormat, sc = this.surrogate): Deidentified {
+	deid(piece: string, format: DocumentFormat, surrogateContext = this.surrogate): Deidentified {
 		if (format !== 'ndjson') {
-			const res = deidentifyDocument(piece, format, this.dicts, this.task.detect, this.transformOptions(sc));
+			const res = deidentifyDocument(piece, format, this.dicts, this.task.detect, this.transformOptions(surrogateContext));
 			this.claimReplaced(piece, res.findings);
 			this.addCounts(res.counts);
 			return res;
 		}
-		const res = deidentifyNdjson(piece, this.dicts, this.task.detect, this.transformOptions(sc), this.claims && this.task.originals ? this.claimReplaced : undefined);
+		const res = deidentifyNdjson(
+			piece,
+			this.dicts,
+			this.task.detect,
+			this.transformOptions(surrogateContext),
+			this.claims && this.task.originals ? this.claimReplaced : undefined,
+		);
 		this.addCounts(res.counts);
 		return res;
 	}
@@ -266,7 +314,13 @@ class FileRun {
 		const reviewOut = this.reviewOut!;
 		const scanned = task.format === 'ndjson' ? scanDocument(piece, 'ndjson', dicts, task.detect) : undefined;
 		const findings = scanned ? scanned.findings : detect(piece, dicts, task.detect);
-		const a = applyReview(piece, findings, { decisions: decisionsInPiece(review.decisions, this.pieceBase, piece.length, false) }, this.rejected, reviewDigest(this.hash));
+		const a = applyReview(
+			piece,
+			findings,
+			{ decisions: decisionsInPiece(review.decisions, this.pieceBase, piece.length, false) },
+			this.rejected,
+			reviewDigest(this.hash),
+		);
 		for (const l of a.located) reviewOut.located[l.decision.kind] = (reviewOut.located[l.decision.kind] ?? 0) + 1;
 		this.locatedTotal += a.located.length;
 		reviewOut.pending += a.pending;
@@ -282,8 +336,8 @@ class FileRun {
 	}
 
 	/** De-identify whole NDJSON lines that start at line `startLine` of the current piece; problems are counted. */
-	private deidLines(text: string, startLine: number, sc = this.surrogate): string {
-		const res = this.deid(text, 'ndjson', sc);
+	private deidLines(text: string, startLine: number, surrogateContext = this.surrogate): string {
+		const res = this.deid(text, 'ndjson', surrogateContext);
 		if (res.problems.length) {
 			this.problems += res.problems.length;
 			this.firstProblemLine ??= this.lineBase + startLine + res.problems[0].line + 1;
@@ -389,7 +443,11 @@ class FileRun {
 		} catch (err) {
 			this.out?.destroy();
 			await rm(this.tmp, { force: true });
-			return { status: 'failed', reason: err instanceof FileRefused || err instanceof LineTooLongError ? err.message : describeError(err), bytes: this.bytes };
+			return {
+				status: 'failed',
+				reason: err instanceof FileRefused || err instanceof LineTooLongError ? err.message : describeError(err),
+				bytes: this.bytes,
+			};
 		}
 	}
 
@@ -465,10 +523,22 @@ class FileRun {
 			bytes: this.bytes,
 			problems: problems + invalidFhir || undefined,
 			firstProblemLine,
-			reason: [problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '', invalidFhir ? `${invalidFhir} FHIR value(s) invalid for their element, redacted` : ''].filter(Boolean).join('; ') || undefined,
+			reason:
+				[
+					problems ? `${problems} malformed NDJSON line(s) de-identified as plain text (first: line ${firstProblemLine})` : '',
+					invalidFhir ? `${invalidFhir} FHIR value(s) invalid for their element, redacted` : '',
+				]
+					.filter(Boolean)
+					.join('; ') || undefined,
 			claims: this.claims?.collect(),
 			...(reviewOut && review
-				? { review: { ...reviewOut, unlocated: review.decisions.length - this.locatedTotal, reviewed: reviewOut.pending === 0 && (this.locatedTotal > 0 || reviewOut.scopedRejects > 0 || !!review.reviewed) } }
+				? {
+						review: {
+							...reviewOut,
+							unlocated: review.decisions.length - this.locatedTotal,
+							reviewed: reviewOut.pending === 0 && (this.locatedTotal > 0 || reviewOut.scopedRejects > 0 || !!review.reviewed),
+						},
+					}
 				: {}),
 		};
 	}
@@ -556,7 +626,18 @@ async function processFhirJson(
 		for (const [t, c] of Object.entries(fhir.counts)) counts[t as EntityType] = (counts[t as EntityType] ?? 0) + (c ?? 0);
 		await writeFile(tmp, out, { flag: 'wx', mode: 0o644 });
 		await rename(tmp, task.dst);
-		return { status: 'done', inputHash: createHash('sha256').update(raw).digest('hex'), outputHash: createHash('sha256').update(out).digest('hex'), counts, bytes: raw.length, problems: (problem ? 1 : 0) + fhir.counted.invalidValues || undefined, reason: [problem ?? '', fhir.counted.invalidValues ? `${fhir.counted.invalidValues} FHIR value(s) invalid for their element, redacted` : ''].filter(Boolean).join('; ') || undefined };
+		return {
+			status: 'done',
+			inputHash: createHash('sha256').update(raw).digest('hex'),
+			outputHash: createHash('sha256').update(out).digest('hex'),
+			counts,
+			bytes: raw.length,
+			problems: (problem ? 1 : 0) + fhir.counted.invalidValues || undefined,
+			reason:
+				[problem ?? '', fhir.counted.invalidValues ? `${fhir.counted.invalidValues} FHIR value(s) invalid for their element, redacted` : '']
+					.filter(Boolean)
+					.join('; ') || undefined,
+		};
 	} catch (err) {
 		await rm(tmp, { force: true });
 		return { status: 'failed', reason: err instanceof FileRefused ? err.message : describeError(err), bytes: 0 };

@@ -24,12 +24,28 @@ export interface ScanFailure {
 }
 
 /** A fixed pool of worker threads for `deid scan`: batches of files, one batch at a time each. */
-export function scanPool(size: number, script: string, heapMb = 512): { run(batch: ScanTask[]): Promise<ScanOutcome[] | ScanFailure>; terminate(): Promise<void> } {
-	return taskPool<ScanTask[], ScanOutcome[] | ScanFailure>(size, script, heapMb, (id, batch) => ({ id, kind: 'scan', scan: batch }), (reason) => ({ failed: reason }));
+export function scanPool(
+	size: number,
+	script: string,
+	heapMb = 512,
+): { run(batch: ScanTask[]): Promise<ScanOutcome[] | ScanFailure>; terminate(): Promise<void> } {
+	return taskPool<ScanTask[], ScanOutcome[] | ScanFailure>(
+		size,
+		script,
+		heapMb,
+		(id, batch) => ({ id, kind: 'scan', scan: batch }),
+		(reason) => ({ failed: reason }),
+	);
 }
 
 /** Worker threads that answer each { id, ... } message with { id, outcome }; a failed task resolves to fail(reason). */
-export function taskPool<T, O>(size: number, script: string, heapMb: number, message: (id: number, task: T) => object, failWith: (reason: string) => O): { run(task: T): Promise<O>; terminate(): Promise<void> } {
+export function taskPool<T, O>(
+	size: number,
+	script: string,
+	heapMb: number,
+	message: (id: number, task: T) => object,
+	failWith: (reason: string) => O,
+): { run(task: T): Promise<O>; terminate(): Promise<void> } {
 	type Pending = { resolve: (o: O) => void; task: T };
 	const workers: { w: Worker; busy?: { id: number; p: Pending } }[] = [];
 	const queue: { id: number; p: Pending }[] = [];
@@ -47,7 +63,9 @@ export function taskPool<T, O>(size: number, script: string, heapMb: number, mes
 	let respawns = 0;
 	const spawn = (): { w: Worker; busy?: { id: number; p: Pending } } => {
 		// A bounded heap keeps each worker's memory flat on big folders (it streams; nothing needs more).
-		const slot: { w: Worker; busy?: { id: number; p: Pending } } = { w: new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, heapMb >> 2) } }) };
+		const slot: { w: Worker; busy?: { id: number; p: Pending } } = {
+			w: new Worker(script, { resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.min(16, heapMb >> 2) } }),
+		};
 		slot.w.on('message', (msg: { id: number; outcome: O }) => {
 			const job = slot.busy;
 			slot.busy = undefined;
@@ -68,7 +86,9 @@ export function taskPool<T, O>(size: number, script: string, heapMb: number, mes
 			else for (const q of queue.splice(0)) fail(q.p, 'worker threads keep failing');
 			pump();
 		};
-		slot.w.on('error', (err: NodeJS.ErrnoException) => died(err?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? OUT_OF_MEMORY : 'internal error in a worker thread'));
+		slot.w.on('error', (err: NodeJS.ErrnoException) =>
+			died(err?.code === 'ERR_WORKER_OUT_OF_MEMORY' ? OUT_OF_MEMORY : 'internal error in a worker thread'),
+		);
 		slot.w.on('exit', () => died('worker thread stopped unexpectedly'));
 		return slot;
 	};

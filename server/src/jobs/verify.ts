@@ -5,7 +5,17 @@ import { createReadStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { claimDigest, DEFAULT_MIN_CONFIDENCE, scanDocument, SURROGATE_UNIT_TYPES, type DetectOptions, type Dictionaries, type EntityType, type Finding, type Operation } from '../engine';
+import {
+	claimDigest,
+	DEFAULT_MIN_CONFIDENCE,
+	scanDocument,
+	SURROGATE_UNIT_TYPES,
+	type DetectOptions,
+	type Dictionaries,
+	type EntityType,
+	type Finding,
+	type Operation,
+} from '../engine';
 import { CLINICAL, STOPWORDS } from '../engine/detect/lexicon';
 import { textPieces } from '../engine/pieces';
 import { forEachCandidate, labelSpans, outside, sensitiveOptions, union, type Span } from '../engine/verify';
@@ -85,12 +95,24 @@ async function readManifest(output: string): Promise<Manifest> {
 		m = JSON.parse(await readFile(join(output, MANIFEST), 'utf8'));
 	} catch (e) {
 		const code = (e as NodeJS.ErrnoException).code;
-		throw new NotAnOutputError(code === 'ENOENT' || code === 'ENOTDIR' ? `not a folder job's output (no ${MANIFEST})` : `the manifest cannot be read (${code ?? 'not JSON'})`);
+		throw new NotAnOutputError(
+			code === 'ENOENT' || code === 'ENOTDIR'
+				? `not a folder job's output (no ${MANIFEST})`
+				: `the manifest cannot be read (${code ?? 'not JSON'})`,
+		);
 	}
 	if (m.tool !== 'vscode-deid' || !Array.isArray(m.files)) throw new NotAnOutputError(`${MANIFEST} is not a manifest of this tool`);
-	const files = (m.files as { path?: unknown; status?: unknown }[]).filter((f): f is { path: string; status: string } => !!f && typeof f.path === 'string' && typeof f.status === 'string');
+	const files = (m.files as { path?: unknown; status?: unknown }[]).filter(
+		(f): f is { path: string; status: string } => !!f && typeof f.path === 'string' && typeof f.status === 'string',
+	);
 	// a run that made surrogates (the operation, or a policy strategy) records the salts of its claims
-	return { operation: m.operation, redactionFormat: m.redactionFormat, keyFingerprint: m.keyFingerprint, surrogates: m.operation === 'surrogate' || Array.isArray(m.salts), files };
+	return {
+		operation: m.operation,
+		redactionFormat: m.redactionFormat,
+		keyFingerprint: m.keyFingerprint,
+		surrogates: m.operation === 'surrogate' || Array.isArray(m.salts),
+		files,
+	};
 }
 
 function digestsOf(claims: Iterable<[string, Claim[]]>): ClaimDigests {
@@ -148,7 +170,15 @@ function positions(text: string, offsets: number[]): Map<number, [number, number
 export function verifyText(
 	text: string,
 	format: 'text' | 'ndjson',
-	o: { dicts: Dictionaries; detect: DetectOptions; redactionFormat?: string; surrogates: boolean; digest?: (s: string) => string; claims?: ClaimDigests; ownKeys?: Set<string> },
+	o: {
+		dicts: Dictionaries;
+		detect: DetectOptions;
+		redactionFormat?: string;
+		surrogates: boolean;
+		digest?: (s: string) => string;
+		claims?: ClaimDigests;
+		ownKeys?: Set<string>;
+	},
 ): Omit<Suspect, 'line' | 'character' | 'endLine' | 'endCharacter'>[] {
 	const sensitive = sensitiveOptions(o.detect);
 	const reportMin = o.detect.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
@@ -193,7 +223,15 @@ export function verifyText(
 	const out = [
 		...rep.map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: 1, reason: 'replaced' as const })),
 		// a replaced value found by the detector too is reported once, as replaced
-		...detected.filter((f) => !rep.some((r) => r.start < f.end && f.start < r.end)).map((f) => ({ start: f.start, end: f.end, type: f.type, confidence: Math.round(f.confidence * 1000) / 1000, reason: 'detector' as const })),
+		...detected
+			.filter((f) => !rep.some((r) => r.start < f.end && f.start < r.end))
+			.map((f) => ({
+				start: f.start,
+				end: f.end,
+				type: f.type,
+				confidence: Math.round(f.confidence * 1000) / 1000,
+				reason: 'detector' as const,
+			})),
 	];
 	return out.sort((a, b) => a.start - b.start || a.end - b.end);
 }
@@ -233,7 +271,9 @@ export async function verifyOutputFolder(opts: VerifyOptions): Promise<VerifyRep
 	else if (m.keyFingerprint && m.keyFingerprint !== keyFingerprint(opts.key)) skipped = "the key is not the job's key (fingerprints differ)";
 	else if (opts.claims) claims = digestsOf(opts.claims);
 	else claims = await readClaimsFile(join(opts.output, CLAIMS));
-	if (!skipped && !claims) skipped = m.operation === 'tag' ? 'a tag run replaces no values' : 'no claims file (deleted by --no-resume, or written by a version before 0.9)';
+	if (!skipped && !claims)
+		skipped =
+			m.operation === 'tag' ? 'a tag run replaces no values' : 'no claims file (deleted by --no-resume, or written by a version before 0.9)';
 	let digest: ((s: string) => string) | undefined;
 	if (claims && opts.key) {
 		const hash = hmacHash(opts.key);
@@ -300,13 +340,22 @@ export function verifyMarkdown(v: VerifyReport): string[] {
 		'',
 	];
 	if (v.suspects) {
-		lines.push('| Type | Suspects |', '|---|---:|', ...Object.entries(v.byType).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0)).map(([t, c]) => `| ${t} | ${c} |`), '');
+		lines.push(
+			'| Type | Suspects |',
+			'|---|---:|',
+			...Object.entries(v.byType)
+				.sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0))
+				.map(([t, c]) => `| ${t} | ${c} |`),
+			'',
+		);
 		lines.push('| File | Line:Column | Offset | Type | Reason |', '|---|---|---:|---|---|');
 		let rows = 0;
 		for (const f of v.byFile) {
 			for (const s of f.suspects) {
 				if (rows++ >= MD_ROWS) break;
-				lines.push(`| ${f.path.replace(/[|\\`*_[\]<>]/g, (c) => '\\' + c)} | ${s.line + 1}:${s.character + 1} | ${s.start}–${s.end} | ${s.type} | ${s.reason} |`);
+				lines.push(
+					`| ${f.path.replace(/[|\\`*_[\]<>]/g, (c) => '\\' + c)} | ${s.line + 1}:${s.character + 1} | ${s.start}–${s.end} | ${s.type} | ${s.reason} |`,
+				);
 			}
 		}
 		if (rows > MD_ROWS) lines.push('', `(${v.suspects - MD_ROWS} more in deid-report.json)`);

@@ -9,23 +9,26 @@ import type { Finding } from '../engine';
 
 const dicts = loadDictionaries();
 const nameCache = new Map<string, Finding[]>();
-parentPort!.on('message', async (msg: { id: number; task: FileTask } | { id: number; kind: 'text'; text: TextTask } | { id: number; kind: 'scan'; scan: ScanTask[] }) => {
-	if ('kind' in msg && msg.kind === 'scan') {
-		parentPort!.postMessage({ id: msg.id, outcome: msg.scan.map((t) => scanFile(t, dicts, nameCache)) });
-		return;
-	}
-	if ('kind' in msg && msg.kind === 'text') {
-		// The pool starts the document's time budget from here, so waiting in the queue does not count.
-		parentPort!.postMessage({ id: msg.id, kind: 'started' });
-		let outcome: TextOutcome;
-		try {
-			outcome = processText(msg.text, dicts);
-		} catch (e) {
-			outcome = { ok: false, code: 'error', reason: `internal error (${(e as Error)?.name ?? 'unknown'})` };
+parentPort!.on(
+	'message',
+	async (msg: { id: number; task: FileTask } | { id: number; kind: 'text'; text: TextTask } | { id: number; kind: 'scan'; scan: ScanTask[] }) => {
+		if ('kind' in msg && msg.kind === 'scan') {
+			parentPort!.postMessage({ id: msg.id, outcome: msg.scan.map((t) => scanFile(t, dicts, nameCache)) });
+			return;
 		}
-		parentPort!.postMessage({ id: msg.id, kind: 'text', outcome });
-		return;
-	}
-	const outcome = await processFile((msg as { task: FileTask }).task, dicts);
-	parentPort!.postMessage({ id: msg.id, outcome });
-});
+		if ('kind' in msg && msg.kind === 'text') {
+			// The pool starts the document's time budget from here, so waiting in the queue does not count.
+			parentPort!.postMessage({ id: msg.id, kind: 'started' });
+			let outcome: TextOutcome;
+			try {
+				outcome = processText(msg.text, dicts);
+			} catch (e) {
+				outcome = { ok: false, code: 'error', reason: `internal error (${(e as Error)?.name ?? 'unknown'})` };
+			}
+			parentPort!.postMessage({ id: msg.id, kind: 'text', outcome });
+			return;
+		}
+		const outcome = await processFile((msg as { task: FileTask }).task, dicts);
+		parentPort!.postMessage({ id: msg.id, outcome });
+	},
+);

@@ -47,7 +47,11 @@ export function packDictionaries(d: IndexedDictionaries): Uint8Array {
 	arrays.push(['places.kind', Uint8Array.from(d.places.values(), (k) => PLACE_KINDS.indexOf(k))]);
 	for (const key of SETS) table(key, d[key]);
 
-	const header: Header = { arrays: {}, maxPlaceWords: d.maxPlaceWords, rawSmall: Object.fromEntries(SMALL_RAW.map((k) => [k, d.raw[k]])) as Header['rawSmall'] };
+	const header: Header = {
+		arrays: {},
+		maxPlaceWords: d.maxPlaceWords,
+		rawSmall: Object.fromEntries(SMALL_RAW.map((k) => [k, d.raw[k]])) as Header['rawSmall'],
+	};
 	let at = 0;
 	for (const [name, a] of arrays) {
 		header.arrays[name] = [a instanceof Uint8Array ? 'u8' : a instanceof Uint16Array ? 'u16' : 'u32', at, a.length];
@@ -70,7 +74,8 @@ export function packDictionaries(d: IndexedDictionaries): Uint8Array {
  */
 export function unpackDictionaries(memory: ArrayBufferLike, loadRaw: () => RawDictionaries, loadSpanishWords?: () => string): Dictionaries {
 	const bytes = new Uint8Array(memory);
-	if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC) throw new Error('dictionary pack: unknown format');
+	if (bytes.length < MAGIC.length + 4 || Buffer.from(bytes.subarray(0, MAGIC.length)).toString('latin1') !== MAGIC)
+		throw new Error('dictionary pack: unknown format');
 	const length = bytes[MAGIC.length] | (bytes[MAGIC.length + 1] << 8) | (bytes[MAGIC.length + 2] << 16) | (bytes[MAGIC.length + 3] << 24);
 	const header = JSON.parse(Buffer.from(bytes.subarray(MAGIC.length + 4, MAGIC.length + 4 + length)).toString('utf8')) as Header;
 	const dataStart = Math.ceil((MAGIC.length + 4 + length) / 8) * 8;
@@ -83,7 +88,12 @@ export function unpackDictionaries(memory: ArrayBufferLike, loadRaw: () => RawDi
 		if (type === 'u8') return new Uint8Array(memory, dataStart + offset, count);
 		return type === 'u16' ? new Uint16Array(memory, dataStart + offset, count) : new Uint32Array(memory, dataStart + offset, count);
 	};
-	const set = (key: string) => new PackedSet({ chars: array(`${key}.chars`) as Uint8Array | Uint16Array, offsets: array(`${key}.offsets`) as Uint32Array, slots: array(`${key}.slots`) as Uint32Array });
+	const set = (key: string) =>
+		new PackedSet({
+			chars: array(`${key}.chars`) as Uint8Array | Uint16Array,
+			offsets: array(`${key}.offsets`) as Uint32Array,
+			slots: array(`${key}.slots`) as Uint32Array,
+		});
 	const names = (key: string): PackedMap<NameInfo> => {
 		const rank = array(`${key}.rank`);
 		const gender = array(`${key}.gender`);

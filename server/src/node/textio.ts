@@ -7,7 +7,12 @@ const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 /** Decode a file's bytes as UTF-8 text, refusing binary content and invalid UTF-8 with a reason (never the content). */
 export function decodeText(bytes: Uint8Array): DecodeResult {
 	// UTF-16 is known by its byte-order mark (its NUL bytes would otherwise look binary)
-	const utf16 = bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+	const utf16 =
+		bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe
+			? 'utf-16le'
+			: bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff
+				? 'utf-16be'
+				: undefined;
 	if (utf16) {
 		try {
 			const text = new TextDecoder(utf16, { fatal: true, ignoreBOM: true }).decode(bytes);

@@ -21,11 +21,15 @@ export function parseConnectionString(cs: string): StorageAccount {
 	if (!parts.AccountName || !parts.AccountKey) throw new ServeConfigError('the storage connection string needs AccountName and AccountKey');
 	let endpoint: URL;
 	try {
-		endpoint = new URL(parts.BlobEndpoint || `${parts.DefaultEndpointsProtocol || 'https'}://${parts.AccountName}.blob.${parts.EndpointSuffix || 'core.windows.net'}`);
+		endpoint = new URL(
+			parts.BlobEndpoint ||
+				`${parts.DefaultEndpointsProtocol || 'https'}://${parts.AccountName}.blob.${parts.EndpointSuffix || 'core.windows.net'}`,
+		);
 	} catch {
 		throw new ServeConfigError('the storage connection string has an invalid BlobEndpoint');
 	}
-	if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:') throw new ServeConfigError('the storage connection string\'s BlobEndpoint must be http or https');
+	if (endpoint.protocol !== 'http:' && endpoint.protocol !== 'https:')
+		throw new ServeConfigError("the storage connection string's BlobEndpoint must be http or https");
 	endpoint.pathname = endpoint.pathname.replace(/\/+$/, '');
 	endpoint.search = '';
 	endpoint.hash = '';
@@ -48,7 +52,8 @@ export function containerUrl(location: string, endpoint: URL, allowed?: readonly
 		return { problem: 'must be a container URL' };
 	}
 	if (u.protocol !== endpoint.protocol || u.host !== endpoint.host) return { problem: 'must be a container of the storage account this server uses' };
-	if (u.username || u.password || u.search || u.hash || location.includes('?') || location.includes('#')) return { problem: 'must not carry credentials, a query or a fragment' };
+	if (u.username || u.password || u.search || u.hash || location.includes('?') || location.includes('#'))
+		return { problem: 'must not carry credentials, a query or a fragment' };
 	const base = endpoint.pathname.replace(/\/+$/, '');
 	if (!u.pathname.startsWith(base + '/')) return { problem: 'must be a container of the storage account this server uses' };
 	const name = u.pathname.slice(base.length + 1).replace(/\/$/, '');
@@ -117,11 +122,15 @@ export function loadServerKey(path: string): Buffer {
 		writeFileSync(path, randomBytes(32).toString('hex') + '\n', { mode: 0o600, flag: 'wx' });
 		created = true;
 	} catch (e) {
-		if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new ServeConfigError(`cannot create the server key file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+		if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+			throw new ServeConfigError(`cannot create the server key file ${path} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
 	}
 	if (!created && process.platform !== 'win32') {
 		const mode = statSync(path).mode & 0o777;
-		if (mode & 0o077) throw new ServeConfigError(`the server key file ${path} may be read by group or others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it (and consider deleting it, which changes the surrogates of unfinished jobs)`);
+		if (mode & 0o077)
+			throw new ServeConfigError(
+				`the server key file ${path} may be read by group or others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 on it (and consider deleting it, which changes the surrogates of unfinished jobs)`,
+			);
 	}
 	const hex = readFileSync(path, 'utf8').trim();
 	if (!/^[0-9a-f]{64}$/.test(hex)) throw new ServeConfigError(`the server key file ${path} is not 64 hex digits`);

@@ -26,7 +26,9 @@ export function readReviewFile(path: string, key: Uint8Array, missingOk = true):
 	const r = parseReview(text);
 	if (!r.doc) return { error: `The review file ${path} ${r.error}; its decisions are not used until it is fixed or removed.` };
 	if (r.doc.keyFingerprint !== fp)
-		return { error: `The review file ${path} was made with the key whose fingerprint is ${r.doc.keyFingerprint}; the current key's fingerprint is ${fp}. Use that key (import it, or --key-file) to apply or change its decisions.` };
+		return {
+			error: `The review file ${path} was made with the key whose fingerprint is ${r.doc.keyFingerprint}; the current key's fingerprint is ${fp}. Use that key (import it, or --key-file) to apply or change its decisions.`,
+		};
 	return { doc: r.doc };
 }
 
@@ -78,12 +80,14 @@ export class ReviewStore {
 		const abs = resolve(file);
 		for (const root of this.folders) {
 			const rel = relative(root, abs);
-			if (rel && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel)) return { root, rel: rel.split(sep).join('/'), path: join(root, REVIEW_DIR, REVIEW_FILE) };
+			if (rel && !rel.startsWith('..') && !rel.startsWith(sep) && !/^[a-zA-Z]:/.test(rel))
+				return { root, rel: rel.split(sep).join('/'), path: join(root, REVIEW_DIR, REVIEW_FILE) };
 			if (!rel && abs === root) return { error: 'A workspace folder itself has no decisions.' };
 		}
 		return {
 			error: this.folders.length
-				? 'The file is outside every workspace folder: decisions are stored in .deid/review.json of a workspace folder. Open its folder as a workspace folder to review it.'
+				? 'The file is outside every workspace folder: decisions are stored in .deid/review.json of a workspace folder. ' +
+					'Open its folder as a workspace folder to review it.'
 				: 'No workspace folder is open: decisions are stored in .deid/review.json of a workspace folder. Open a folder to review its files.',
 		};
 	}

@@ -18,7 +18,16 @@ export function valueAt(doc: TextDocument, range: Range, json: boolean): string 
 }
 
 /** The text that replaces one finding (JSON-escaped inside NDJSON string values). */
-export function replacementText(ctx: ServerContext, doc: TextDocument, range: Range, type: EntityType, json: boolean, kind: FixKind, format: string, locale?: string): string {
+export function replacementText(
+	ctx: ServerContext,
+	doc: TextDocument,
+	range: Range,
+	type: EntityType,
+	json: boolean,
+	kind: FixKind,
+	format: string,
+	locale?: string,
+): string {
 	const value = valueAt(doc, range, json);
 	let out: string;
 	if (kind === 'redact') out = formatRedaction(format, type, value);
@@ -28,7 +37,14 @@ export function replacementText(ctx: ServerContext, doc: TextDocument, range: Ra
 }
 
 /** Edits for every finding of a document (optionally only some types). */
-export function editsForDocument(ctx: ServerContext, doc: TextDocument, kind: FixKind, format: string, types?: ReadonlySet<EntityType>, locale?: string): TextEdit[] {
+export function editsForDocument(
+	ctx: ServerContext,
+	doc: TextDocument,
+	kind: FixKind,
+	format: string,
+	types?: ReadonlySet<EntityType>,
+	locale?: string,
+): TextEdit[] {
 	const entry = ctx.scans.get(doc.uri);
 	if (!entry || entry.version !== doc.version || entry.partial) return [];
 	const edits: TextEdit[] = [];

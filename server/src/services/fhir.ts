@@ -60,7 +60,9 @@ function enginesFor(ctx: ServerContext, uri: string, settings: DeidSettings): En
 	// In the plan, free text is reported by the ordinary NDJSON scan; scrubText does nothing there.
 	const engines: Engines = {
 		plan: new FhirAnonymizer(loaded.config, deps, { scrubtext: () => undefined }),
-		apply: new FhirAnonymizer(loaded.config, deps, { scrubtext: scrubTextProcessor({ dicts: ctx.dicts(), operation: 'redact', redactionFormat: settings.redactionFormat }) }),
+		apply: new FhirAnonymizer(loaded.config, deps, {
+			scrubtext: scrubTextProcessor({ dicts: ctx.dicts(), operation: 'redact', redactionFormat: settings.redactionFormat }),
+		}),
 		lines: new Map(),
 	};
 	if (cache.size > 8) cache.clear();
@@ -68,7 +70,14 @@ function enginesFor(ctx: ServerContext, uri: string, settings: DeidSettings): En
 	return engines;
 }
 
-const PLACE: Record<string, EntityType> = { postalCode: 'Zip', city: 'City', line: 'Street', district: 'LocationOther', state: 'State', country: 'CountryOrRegion' };
+const PLACE: Record<string, EntityType> = {
+	postalCode: 'Zip',
+	city: 'City',
+	line: 'Street',
+	district: 'LocationOther',
+	state: 'State',
+	country: 'CountryOrRegion',
+};
 
 /** The entity type a changed FHIR value stands for. */
 export function typeOfChange(c: FhirChange): EntityType {
@@ -82,11 +91,18 @@ export function typeOfChange(c: FhirChange): EntityType {
 			return system === 'email' ? 'Email' : system === 'fax' ? 'Fax' : system === 'url' ? 'Url' : 'Phone';
 		}
 		if (p.type === 'Identifier')
-			return c.resource.type === 'Account' ? 'Account' : c.resource.type === 'Coverage' ? 'HealthPlan' : c.resource.type === 'Device' ? 'Device' : 'IDNum';
+			return c.resource.type === 'Account'
+				? 'Account'
+				: c.resource.type === 'Coverage'
+					? 'HealthPlan'
+					: c.resource.type === 'Device'
+						? 'Device'
+						: 'IDNum';
 		if (p.type === 'Attachment' && n.name === 'url') return 'Url';
 	}
 	if (n.name === 'address' && c.resource.type === 'Endpoint') return 'Url';
-	if (n.name === 'name' && ['Organization', 'Location', 'HealthcareService'].includes(c.resource.type)) return c.resource.type === 'Location' ? 'LocationOther' : 'Organization';
+	if (n.name === 'name' && ['Organization', 'Location', 'HealthcareService'].includes(c.resource.type))
+		return c.resource.type === 'Location' ? 'LocationOther' : 'Organization';
 	if (c.resource.type === 'Device') return 'Device';
 	return 'IDNum';
 }

@@ -18,10 +18,13 @@ export interface AddressPart {
 	type: EntityType;
 }
 
-const MORE_SUFFIXES = 'crescent cres close mews grove gardens gdns hill walk green park heights hts point pt vista view ridge run crossing xing commons expressway expy freeway fwy causeway embankment quay wharf esplanade';
+const MORE_SUFFIXES =
+	'crescent cres close mews grove gardens gdns hill walk green park heights hts point pt vista view ridge run crossing xing ' +
+	'commons expressway expy freeway fwy causeway embankment quay wharf esplanade';
 /** Street words ("Avenue", "Rd", "Close"), lower case, without their dot. */
 export const STREET_WORDS: ReadonlySet<string> = new Set([...STREET_SUFFIXES, ...MORE_SUFFIXES.split(' ')]);
-const COUNTRY_AT_END = /(?:^|[\s,])(U\.?S\.?A?\.?|United States(?: of America)?|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales|Northern Ireland)[ \t.]{0,2}$/i;
+const COUNTRY_AT_END =
+	/(?:^|[\s,])(U\.?S\.?A?\.?|United States(?: of America)?|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales|Northern Ireland)[ \t.]{0,2}$/i;
 const US_ZIP_AT_END = /(?:^|[\s,])(\d{5}(?:-\d{4})?)$/;
 const CA_POSTAL_AT_END = /(?:^|[\s,])([A-Za-z]\d[A-Za-z][ -]?\d[A-Za-z]\d)$/;
 const UK_POSTCODE_AT_END = /(?:^|[\s,])([A-Za-z]{1,2}\d[A-Za-z\d]?[ ]{1,2}\d[A-Za-z]{2})$/;
@@ -32,7 +35,8 @@ const PO_BOX = /^(?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t
 /** A street line: a house number ("1457", "221B", "12-14"), then words. */
 const STREET_LINE = /^\d{1,6}[A-Za-z]?(?:-\d{1,5})?[ \t]{1,3}\S/;
 /** A unit that follows a street on its line. */
-const UNIT_AFTER = /^(?:,?[ \t]{1,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}(?![\w-])/i;
+const UNIT_AFTER =
+	/^(?:,?[ \t]{1,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2}[A-Za-z0-9][A-Za-z0-9-]{0,5}(?![\w-])/i;
 const TOWN_WORD = /^(?:\p{Lu}[\p{L}'’.-]{0,30}|of|on|upon|de|la|le|du|sur|the)$/u;
 /** A town's word in a note written without case. */
 const TOWN_WORD_CASELESS = /^[\p{L}][\p{L}'’.-]{0,30}$/u;
@@ -82,7 +86,12 @@ function stateAtEnd(s: string, from: number, end: number, dicts: Dictionaries, c
 /** A town: one to four capitalised words (with their lower-case joiners), no stop word or clinical word. */
 function isTown(v: string, strict = false, caseless = false): boolean {
 	const words = v.split(/[ \t]+/);
-	if (caseless) return words.length <= 4 && !/\d/.test(v) && words.every((w) => TOWN_WORD_CASELESS.test(w) && !STOPWORDS.has(w.toLowerCase()) && !CLINICAL.has(w.toLowerCase()));
+	if (caseless)
+		return (
+			words.length <= 4 &&
+			!/\d/.test(v) &&
+			words.every((w) => TOWN_WORD_CASELESS.test(w) && !STOPWORDS.has(w.toLowerCase()) && !CLINICAL.has(w.toLowerCase()))
+		);
 	if (words.length > 4 || !/^\p{Lu}/u.test(v) || /\d/.test(v)) return false;
 	// a segment of its own before a state is a town whatever its words ("Norton, KY"); words taken from the end of
 	// a sentence must be no clinical words
@@ -254,7 +263,10 @@ export function detectAddresses(ctx: DetectContext, emit: Emit): void {
 	for (const m of text.matchAll(POSTAL_ANCHOR)) {
 		const end = m.index! + m[0].length;
 		// a country may follow on the same line
-		const after = /^[ \t]{0,2},?[ \t]{0,2}\n?[ \t]{0,2}(?:U\.?S\.?A?\.?|United States|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales)(?![\p{L}])/iu.exec(text.slice(end, end + 30));
+		const after =
+			/^[ \t]{0,2},?[ \t]{0,2}\n?[ \t]{0,2}(?:U\.?S\.?A?\.?|United States|Canada|U\.?K\.?|United Kingdom|England|Scotland|Wales)(?![\p{L}])/iu.exec(
+				text.slice(end, end + 30),
+			);
 		const stop = after ? end + after[0].length : end;
 		const parts = parseAddress(text, Math.max(lastEnd, m.index! - REACH), stop, dicts, false, ctx.casing === 'lower');
 		if (!parts) continue;

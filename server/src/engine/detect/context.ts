@@ -72,7 +72,13 @@ export function eponymOrColourAt(text: string, tokens: readonly Token[], i: numb
 	const after = i + 1 < n && tokens[i + 1].text === '-' && tokens[i + 1].start === t.end ? i + 2 : i + 1;
 	if (after < n && tokens[after].kind === 'w' && COLOUR_DESCRIPTORS.has(tokens[after].lower) && tokens[after].start - t.end <= 1) return 1;
 	const head = i + 1 < n && tokens[i + 1].lower === 'risk' ? i + 2 : i + 1;
-	if (head < n && tokens[head].kind === 'w' && INSTRUMENT_HEADS.has(tokens[head].lower) && BLANKS.test(text.slice(tokens[head - 1].end, tokens[head].start))) return head - i;
+	if (
+		head < n &&
+		tokens[head].kind === 'w' &&
+		INSTRUMENT_HEADS.has(tokens[head].lower) &&
+		BLANKS.test(text.slice(tokens[head - 1].end, tokens[head].start))
+	)
+		return head - i;
 	return 0;
 }
 const BLANKS = /^[ \t]{1,2}$/;

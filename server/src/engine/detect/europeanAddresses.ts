@@ -40,7 +40,8 @@ const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 const GLUED_SUFFIXES = 'straße|strasse|str\\.|weg|allee|Allee|platz|gasse|damm|laan|straat|gracht|plein|vej|gatan|vägen';
 /** The name after the type: up to four capitalised words, with their particles ("de la", "des", "del"). */
 const NAME_WORDS = "(?:[ \\t]{1,2}(?:de|del|des|du|la|le|les|los|las|d'|di|della|do|da|dos)){0,2}(?:[ \\t]{1,2}\\p{Lu}[\\p{L}'’.-]{1,30}){1,4}";
-const numberFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}\\p{N}/.-])\\d{1,4}(?:[ \\t]?(?:bis|ter))?,?[ \\t]{1,2}(?:${types})${NAME_WORDS}`, flags);
+const numberFirst = (types: string, flags: string) =>
+	new RegExp(`(?<![\\p{L}\\p{N}/.-])\\d{1,4}(?:[ \\t]?(?:bis|ter))?,?[ \\t]{1,2}(?:${types})${NAME_WORDS}`, flags);
 const typeFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}])(?:${types})${NAME_WORDS},?[ \\t]{1,2}\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])`, flags);
 // found from the house number (digits are rarer than letters), the suffix checked behind it
 const glued = (flags: string) => new RegExp(`(?<=[\\p{L}-](?:${GLUED_SUFFIXES})[ \\t]{1,2})\\d{1,4}[a-z]?(?![\\p{L}\\p{N}])`, flags);
@@ -57,7 +58,17 @@ function gluedStart(text: string, numberAt: number, cased: boolean): number {
 	return !cased || text[k] !== text[k].toLowerCase() ? k : -1;
 }
 /** "72 boulevard des Lilas", "Calle Real 10", "Lindenstraße 12", as written in a note that uses case. */
-const CASED = [numberFirst(cased(FR_TYPES), 'gu'), typeFirst(cased(SOUTH_TYPES).split('|').filter((w) => w[0] !== w[0].toLowerCase()).join('|'), 'gu'), GLUED_CASED];
+const CASED = [
+	numberFirst(cased(FR_TYPES), 'gu'),
+	typeFirst(
+		cased(SOUTH_TYPES)
+			.split('|')
+			.filter((w) => w[0] !== w[0].toLowerCase())
+			.join('|'),
+		'gu',
+	),
+	GLUED_CASED,
+];
 /** The same without case, leaving out the types that are English words. */
 const CASE_FREE = [
 	numberFirst(FR_TYPES.filter((w) => !ENGLISH_WORDS.has(w)).map(escape).join('|'), 'giu'),
@@ -65,6 +76,7 @@ const CASE_FREE = [
 	GLUED_CASE_FREE,
 ];
 /** ", 02215 Mérignac", ", 10115 Berlin", ", D-80331 München": a four- or five-digit postal code and the town. */
-const POSTAL_TOWN = /^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,4})/u;
+const POSTAL_TOWN =
+	/^,?[ \t]{1,2}((?:[A-Z]{1,2}-)?\d{4,5})[ \t]{1,2}(\p{Lu}[\p{L}'’-]{1,30}(?:[ \t-]{1,2}(?:\p{Lu}[\p{L}'’-]{1,30}|sur|de|la|le|am|an|der|del|en)){0,4})/u;
 const POSTAL_TOWN_CASE_FREE = new RegExp(POSTAL_TOWN.source, 'iu');
 const COUNTRY_AFTER = /^,[ \t]{1,2}(\p{L}[\p{L} -]{1,30}?)(?=[.,;)\n]|$)/u;

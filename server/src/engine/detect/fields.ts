@@ -94,7 +94,8 @@ const GIVEN_NAMES_AFTER = /^[ \t]{0,2}\p{L}[\p{L}'’-]*(?:[ \t]{1,2}\p{L}[\p{L}
 const TITLES = /^(?:(?:dr|dra|sr|sra|srta|mr|mrs|ms|miss|prof|professor|doctor|don|doña|dona)(?:\.[ \t]{0,3}|[ \t]{1,3}))+/i;
 
 /** A postal code (US, Canadian, UK; a country may follow) that ends its sentence inside an address value. */
-const POSTAL_THEN_SENTENCE = /(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
+const POSTAL_THEN_SENTENCE =
+	/(?<![\w-])((?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?:,?[ \t]{1,2}(?:USA|U\.S\.A|US|United States|Canada|UK|United Kingdom))?)[.;][ \t]/;
 
 const EMAIL_AFTER = /^[ \t]{0,3}</;
 /** An "@" after `from` on the same line. */
@@ -117,7 +118,8 @@ function atLineStart(text: string, at: number): boolean {
 
 /** A Sent: or Subject: label among the labels a few lines around hit i (an e-mail or portal message header). */
 function inMessageHeader(hits: readonly { start: number; label: string }[], i: number): boolean {
-	for (let k = Math.max(0, i - 4); k < Math.min(hits.length, i + 5); k++) if (HEADER_LABELS.has(hits[k].label) && Math.abs(hits[k].start - hits[i].start) < 400) return true;
+	for (let k = Math.max(0, i - 4); k < Math.min(hits.length, i + 5); k++)
+		if (HEADER_LABELS.has(hits[k].label) && Math.abs(hits[k].start - hits[i].start) < 400) return true;
 	return false;
 }
 
@@ -173,7 +175,13 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			for (let k = s; k + 1 < end; k++) {
 				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(' || text[k] === '<' || text[k] === '[')) continue;
 				if (text[k] === ',' && h.type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
-				if (text[k] === ',' && (h.type === 'Patient' || h.type === 'Doctor') && GIVEN_NAMES_AFTER.test(text.slice(k + 1, end)) && !credentialAfter(text, k + 1, end)) continue;
+				if (
+					text[k] === ',' &&
+					(h.type === 'Patient' || h.type === 'Doctor') &&
+					GIVEN_NAMES_AFTER.test(text.slice(k + 1, end)) &&
+					!credentialAfter(text, k + 1, end)
+				)
+					continue;
 				if (text[k] === '.' && (h.type === 'Patient' || h.type === 'Doctor') && !WORD_BEFORE_PERIOD.test(text.slice(Math.max(s, k - 12), k))) continue;
 				end = k;
 				break;
@@ -200,7 +208,18 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 			if (!n) continue;
 			if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) continue;
 		}
-		if ((h.type === 'Date' || h.type === 'Zip' || h.type === 'MedicalRecord' || h.type === 'Account' || h.type === 'Phone' || h.type === 'Fax' || h.type === 'License' || h.type === 'HealthPlan') && !/\d/.test(value)) continue;
+		if (
+			(h.type === 'Date' ||
+				h.type === 'Zip' ||
+				h.type === 'MedicalRecord' ||
+				h.type === 'Account' ||
+				h.type === 'Phone' ||
+				h.type === 'Fax' ||
+				h.type === 'License' ||
+				h.type === 'HealthPlan') &&
+			!/\d/.test(value)
+		)
+			continue;
 		if (h.type === 'City' && value.includes(',')) {
 			// "Localidad/ Provincia: Tolosa, Gipuzkoa": a town and its province are two places
 			let at = s;

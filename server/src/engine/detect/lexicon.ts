@@ -187,7 +187,8 @@ dilt captopril enalapril zestril perla fick sao chg cco ci svo2 scvo2 mvo2 pcwp 
 hr bp rr sats afeb afebrile temp tmax wt ht bmi gcs rass cam-icu ciwa aline nippv hfnc trach ptx hemothorax
 chest tube ct jp hemovac ng og ngt ogt dht peg picc tlc cvl hd hemo ultrafiltration cvvh cvvhdf sled pd rrt
 pressors levophed neo vaso dobutamine milrinone nitro nipride esmolol cardizem labetalol hydral apresoline
-prbc ffp plts cryo albumin hespan lr ns d5 d5w d51/2ns kvo tko saline flush flushes assymptomatic asymptomatic quinton paco pao fick carevue flowsheet flowsheets
+prbc ffp plts cryo albumin hespan lr ns d5 d5w d51/2ns kvo tko saline flush flushes assymptomatic asymptomatic quinton
+paco pao fick carevue flowsheet flowsheets
 english spanish russian french italian chinese german portuguese polish greek creole haitian vietnamese korean
 japanese arabic hindi urdu farsi hebrew cantonese mandarin tagalog somali amharic swahili yiddish
 sbp dbp map diff ij sc subclavian riker ramsay sas bis pyxis omnicell eval ch gd nt rvad lvad biv impella abiomed
@@ -213,9 +214,14 @@ i'm i’m i've i’ve i'll i’ll i'd i’d
 `);
 
 /** Verbs and phrases after which a capitalised word is likely a person ("discussed with X"). */
-export const PERSON_CONTEXT_BEFORE = set('per paged called notified discussed spoke informed aware contacted updated met seen evaluated examined consulted asked told');
+export const PERSON_CONTEXT_BEFORE = set(
+	'per paged called notified discussed spoke informed aware contacted updated met seen evaluated examined consulted asked told',
+);
 /** Prepositions after which an unknown capitalised word is likely a place ("transferred to X"). */
-export const PLACE_VERBS = set('transferred transfer transfered admitted arrived discharged went sent moved returned lives living resides resident born travelled traveled vacationing visiting');
+export const PLACE_VERBS = set(
+	'transferred transfer transfered admitted arrived discharged went sent moved returned lives living resides resident born ' +
+		'travelled traveled vacationing visiting',
+);
 
 /**
  * Generic words of facility and organisation names: their head nouns ("Hospital", "Library", "Clínica") and the

@@ -1,4 +1,16 @@
-import { CENTER_QUALIFIERS, CENTER_WORDS, CLINICAL, HOSPITAL_WORDS, ORG_HEADS, ORG_SUFFIXES, PLACE_VERBS, PROFESSIONS, STOPWORDS, STREET_SUFFIXES, UNITS } from './lexicon';
+import {
+	CENTER_QUALIFIERS,
+	CENTER_WORDS,
+	CLINICAL,
+	HOSPITAL_WORDS,
+	ORG_HEADS,
+	ORG_SUFFIXES,
+	PLACE_VERBS,
+	PROFESSIONS,
+	STOPWORDS,
+	STREET_SUFFIXES,
+	UNITS,
+} from './lexicon';
 import { isAllUpper, isCapitalised } from './tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 import { isListedName } from '../dictionaries';
@@ -35,9 +47,11 @@ export function detectLocations(ctx: DetectContext, emit: Emit): void {
 	if (ctx.language !== 'es') detectRegions(ctx, emit);
 }
 /** The number part of a Spanish address: "12", "nº 3", "s/n", "km 12,500", "5-7", then floor and door ("2º dcha", "3 C"). */
-const ES_STREET_NUMBER = /^,?[ \t]{0,2}(?:(?:n[º°o]\.?|núm\.?|num\.?)[ \t]{0,2})?(?:s\/n|km\.?[ \t]{0,2}\d{1,3}(?:[.,]\d{1,3})?|\d{1,4}(?!\d)(?:-\d{1,4})?[A-Za-z]?)(?:,?[ \t]{1,2}(?:\d{1,2}(?!\d)[º°ª]?[ \t]?(?:[A-Za-z]{1,4}\b)?|(?:piso|puerta|esc\.?|bajo|dcha\.?|izda\.?)[ \t]?\w{0,3}))?/;
+const ES_STREET_NUMBER =
+	/^,?[ \t]{0,2}(?:(?:n[º°o]\.?|núm\.?|num\.?)[ \t]{0,2})?(?:s\/n|km\.?[ \t]{0,2}\d{1,3}(?:[.,]\d{1,3})?|\d{1,4}(?!\d)(?:-\d{1,4})?[A-Za-z]?)(?:,?[ \t]{1,2}(?:\d{1,2}(?!\d)[º°ª]?[ \t]?(?:[A-Za-z]{1,4}\b)?|(?:piso|puerta|esc\.?|bajo|dcha\.?|izda\.?)[ \t]?\w{0,3}))?/;
 /** "<Words>, s/n 28935" or "<Words> 90 46017": an address line before a postal code. Bounded, linear. */
-const ES_ADDRESS_LINE = /(^|[.\n]\s{0,3}|\s{2,8})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
+const ES_ADDRESS_LINE =
+	/(^|[.\n]\s{0,3}|\s{2,8})(\p{Lu}[\p{L}´']{1,20}(?:[ \t](?:de|del|la|las|los|y|\p{Lu}[\p{L}´']{1,20})){0,4},?[ \t]{1,2}(?:s\/n|\d{1,4}))(?=,?[ \t]{1,2}(?:E-)?\d{5}\b)/gmu;
 
 function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
 	const { tokens } = ctx;
@@ -52,7 +66,12 @@ function detectSpanishFacilities(ctx: DetectContext, emit: Emit): void {
 			// "Complejo Hospitalario", "Centro Hospitalario"
 			if (t.lower === 'hospitalario' && i > 0 && ['complejo', 'centro'].includes(tokens[i - 1].lower) && sameLine(ctx, i - 1, i)) start = i - 1;
 			else if (t.lower === 'hospitalario') continue;
-		} else if ((t.lower === 'centro' || t.lower === 'complejo') && tokens[i + 1]?.lower === 'de' && ES_CENTER_TAILS.has(tokens[i + 2]?.lower ?? '')) k = i + 3;
+		} else if (
+			(t.lower === 'centro' || t.lower === 'complejo') &&
+			tokens[i + 1]?.lower === 'de' &&
+			ES_CENTER_TAILS.has(tokens[i + 2]?.lower ?? '')
+		)
+			k = i + 3;
 		else if (t.lower === 'centro' && ES_CENTER_TAILS.has(tokens[i + 1]?.lower ?? '') && tokens[i + 1].lower !== 'salud') k = i + 2;
 		else continue;
 		// Walk right over the name: capitalised words, numbers, "Dr." and connectors followed by more name.
@@ -126,7 +145,12 @@ function detectFacilities(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
-		if (mixed && !isCapitalised(t.text) && !(i > 0 && tokens[i - 1].kind === 'w' && isCapitalised(tokens[i - 1].text) && HOSPITAL_HEADS.has(t.lower))) continue;
+		if (
+			mixed &&
+			!isCapitalised(t.text) &&
+			!(i > 0 && tokens[i - 1].kind === 'w' && isCapitalised(tokens[i - 1].text) && HOSPITAL_HEADS.has(t.lower))
+		)
+			continue;
 		// Heads: "Hospital", "Rehab", "Clinic"; "Medical Center"; tails that belong to the name: "Memorial", "Regional".
 		let nameEnd = i - 1;
 		let spanEnd = -1;
@@ -212,9 +236,22 @@ function facilityNameAfter(ctx: DetectContext, emit: Emit, i: number): void {
 	const startK = k;
 	let endK = -1;
 	let words2 = 0;
-	while (k < tokens.length && words2 < 4 && sameLine(ctx, i, k) && (isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) && !HOSPITAL_HEADS.has(tokens[k].lower)) {
+	while (
+		k < tokens.length &&
+		words2 < 4 &&
+		sameLine(ctx, i, k) &&
+		(isNameish(ctx, k) || NAME_PREFIXES.has(tokens[k].lower)) &&
+		!HOSPITAL_HEADS.has(tokens[k].lower)
+	) {
 		const lower = tokens[k].lower;
-		if (!mixed && (ctx.dicts.englishWords.get(lower) ?? 99) <= 60 && !NAME_PREFIXES.has(lower) && !ctx.dicts.placeFirstWords.has(lower) && !isListedName(ctx.dicts, lower)) break;
+		if (
+			!mixed &&
+			(ctx.dicts.englishWords.get(lower) ?? 99) <= 60 &&
+			!NAME_PREFIXES.has(lower) &&
+			!ctx.dicts.placeFirstWords.has(lower) &&
+			!isListedName(ctx.dicts, lower)
+		)
+			break;
 		endK = k;
 		words2++;
 		k++;
@@ -256,7 +293,13 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 			emit(t.start, t.end, 'LocationOther', 0.6, 'ward');
 		}
 		if (tj.kind !== 'w' || !sameLine(ctx, i, i + 1) || tj.start - t.end > 2) continue;
-		if (DIRECTIONS.has(t.lower) && REGION_NOUNS.has(tj.lower) && isCapitalised(t.text) && isCapitalised(tj.text) && (mixed || (i > 0 && ['the', 'on', 'at', 'from', 'to', 'in'].includes(tokens[i - 1].lower)))) {
+		if (
+			DIRECTIONS.has(t.lower) &&
+			REGION_NOUNS.has(tj.lower) &&
+			isCapitalised(t.text) &&
+			isCapitalised(tj.text) &&
+			(mixed || (i > 0 && ['the', 'on', 'at', 'from', 'to', 'in'].includes(tokens[i - 1].lower)))
+		) {
 			emit(t.start, tj.end, 'LocationOther', 0.7, 'region');
 			continue;
 		}
@@ -266,7 +309,8 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 		}
 		if (AREA_NOUNS.has(tj.lower) && i > 0 && ['in', 'near', 'around', 'from'].includes(tokens[i - 1].lower)) {
 			const tier = dicts.englishWords.get(t.lower) ?? 99;
-			if (tier === 99 && t.text.length >= 4 && (!mixed || isCapitalised(t.text)) && !CLINICAL.has(t.lower) && !STOPWORDS.has(t.lower)) emit(t.start, t.end, 'City', 0.65, 'place-context');
+			if (tier === 99 && t.text.length >= 4 && (!mixed || isCapitalised(t.text)) && !CLINICAL.has(t.lower) && !STOPWORDS.has(t.lower))
+				emit(t.start, t.end, 'City', 0.65, 'place-context');
 		}
 	}
 }
@@ -287,11 +331,25 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 	for (let i = 1; i < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w' || !MOVE_PREPS.has(tokens[i - 1].lower) || !sameLine(ctx, i - 1, i)) continue;
-		if (CLINICAL.has(t.lower) || STOPWORDS.has(t.lower) || UNITS.has(t.lower) || dicts.stateAbbreviations.has(t.text) || dicts.places.get(t.lower) === 'State') continue;
+		if (
+			CLINICAL.has(t.lower) ||
+			STOPWORDS.has(t.lower) ||
+			UNITS.has(t.lower) ||
+			dicts.stateAbbreviations.has(t.text) ||
+			dicts.places.get(t.lower) === 'State'
+		)
+			continue;
 		const tier = dicts.englishWords.get(t.lower) ?? 99;
 		const next = tokens[i + 1];
 		const afterNum = next ? ctx.text.slice(next.end, next.end + 4) : '';
-		const ward = next && next.kind === 'n' && next.text.length <= 2 && next.start - t.end <= 1 && !UNIT_AFTER_NUMBER.test(afterNum) && (afterNum[0] !== '.' || next.text.length === 1) && !UNITS.has(nextWordAfter(ctx.text, next.end));
+		const ward =
+			next &&
+			next.kind === 'n' &&
+			next.text.length <= 2 &&
+			next.start - t.end <= 1 &&
+			!UNIT_AFTER_NUMBER.test(afterNum) &&
+			(afterNum[0] !== '.' || next.text.length === 1) &&
+			!UNITS.has(nextWordAfter(ctx.text, next.end));
 		const allCaps = isAllUpper(t.text);
 		// In normal text a ward is capitalised, or written in lower case but no word of any dictionary ("transfer to
 		// quartermain 2"); a number glued to it is part of its name ("QUARTERMAIN7").
@@ -307,9 +365,11 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 			const verb = i >= 2 ? tokens[i - 2].lower : '';
 			const prep = tokens[i - 1].lower;
 			const viaThe = prep === 'the' && i >= 2 && ['to', 'at', 'from', 'into'].includes(verb);
-			if (['to', 'at', 'from', 'into'].includes(prep) && (PLACE_VERBS.has(verb) || MOVE_VERBS.has(verb)) && (!mixed || allCaps)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+			if (['to', 'at', 'from', 'into'].includes(prep) && (PLACE_VERBS.has(verb) || MOVE_VERBS.has(verb)) && (!mixed || allCaps))
+				emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 			// In capitalised notes, a short unknown abbreviation after "at"/"to (the)" is most often a facility.
-			else if ((ctx.casing === 'upper' || allCaps) && (prep === 'at' || viaThe) && t.text.length <= 4) emit(t.start, t.end, 'Hospital', 0.55, 'facility-abbreviation');
+			else if ((ctx.casing === 'upper' || allCaps) && (prep === 'at' || viaThe) && t.text.length <= 4)
+				emit(t.start, t.end, 'Hospital', 0.55, 'facility-abbreviation');
 		}
 	}
 	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names, with a name tail that follows them in
@@ -461,7 +521,10 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 		// "towson maryland": a town right before its state's full name is a town, also in lower case
 		const next = tokens[best + 1];
 		const stateNext = !!next && next.kind === 'w' && sameLine(ctx, best, best + 1) && dicts.places.get(next.lower.replace(/['’]s$/, '')) === 'State';
-		const capOk = casing !== 'mixed' || (stateNext && (dicts.englishWords.get(tokens[best].lower) ?? 99) > 50) || all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
+		const capOk =
+			casing !== 'mixed' ||
+			(stateNext && (dicts.englishWords.get(tokens[best].lower) ?? 99) > 50) ||
+			all.every((t) => isCapitalised(t.text) || ['of', 'de', 'del', 'la', 'the', 'and', 'y'].includes(t.lower));
 		if (!capOk) continue;
 		const lowerFirst = first.lower;
 		if (words === 1 && (CLINICAL.has(lowerFirst) || STOPWORDS.has(lowerFirst) || UNITS.has(lowerFirst) || lowerFirst.length < 3)) continue;
@@ -472,7 +535,10 @@ function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 			(prevT?.text === '-' && prevT.end === first.start && tokens[i - 2] && CLINICAL.has(`${tokens[i - 2].lower}-${first.lower}`))) continue;
 		const tier = words === 1 ? dicts.englishWords.get(lowerFirst) ?? 99 : 99;
 		const before = i > 0 ? tokens[i - 1].lower : '';
-		const afterComma = tokens[best + 1]?.text === ',' && tokens[best + 2] && (dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
+		const afterComma =
+			tokens[best + 1]?.text === ',' &&
+			tokens[best + 2] &&
+			(dicts.stateAbbreviations.has(tokens[best + 2].text) || dicts.places.get(tokens[best + 2].lower) === 'State');
 		const prepContext = PLACE_PREPS.has(before) || PLACE_VERBS.has(before);
 		let conf: number;
 		const allCommon = all.every((t) => (dicts.englishWords.get(t.lower) ?? 99) <= 50 || STOPWORDS.has(t.lower));
@@ -515,7 +581,16 @@ function detectMovementTargets(ctx: DetectContext, emit: Emit): void {
 		while (k < tokens.length && words < 3 && tokens[k].kind === 'w' && sameLine(ctx, i, k)) {
 			const tk = tokens[k];
 			const tier = dicts.englishWords.get(tk.lower) ?? 99;
-			if (CLINICAL.has(tk.lower) || STOPWORDS.has(tk.lower) || UNITS.has(tk.lower) || tier <= 60 || HOSPITAL_WORDS.has(tk.lower) || dicts.places.get(tk.lower) === 'State' || dicts.places.get(tk.lower) === 'CountryOrRegion') break;
+			if (
+				CLINICAL.has(tk.lower) ||
+				STOPWORDS.has(tk.lower) ||
+				UNITS.has(tk.lower) ||
+				tier <= 60 ||
+				HOSPITAL_WORDS.has(tk.lower) ||
+				dicts.places.get(tk.lower) === 'State' ||
+				dicts.places.get(tk.lower) === 'CountryOrRegion'
+			)
+				break;
 			if (ctx.casing === 'mixed' && !isCapitalised(tk.text)) break;
 			if (dicts.firstNames.has(tk.lower) && words === 0 && ctx.casing !== 'upper') break;
 			words++;
@@ -532,11 +607,29 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
 		// Profession after a cue
-		if (['as', 'retired', 'former', 'occupation', 'profession', 'employed', 'job', 'como', 'profesión', 'profesion', 'jubilado', 'jubilada', 'ex'].includes(t.lower)) {
+		if (
+			[
+				'as',
+				'retired',
+				'former',
+				'occupation',
+				'profession',
+				'employed',
+				'job',
+				'como',
+				'profesión',
+				'profesion',
+				'jubilado',
+				'jubilada',
+				'ex',
+			].includes(t.lower)
+		) {
 			let j = i + 1;
 			while (j < tokens.length && (tokens[j].text === ':' || ['a', 'an', 'the', 'un', 'una', 'de'].includes(tokens[j].lower))) j++;
 			if (j < tokens.length && PROFESSIONS.has(tokens[j].lower)) {
-				const cueOk = t.lower !== 'as' || /\b(?:work(?:s|ed|ing)?|employed|job|served)\s{1,3}as\s*$/i.test(ctx.text.slice(Math.max(0, t.start - 16), t.end));
+				const cueOk =
+					t.lower !== 'as' ||
+					/\b(?:work(?:s|ed|ing)?|employed|job|served)\s{1,3}as\s*$/i.test(ctx.text.slice(Math.max(0, t.start - 16), t.end));
 				if (cueOk) emit(tokens[j].start, tokens[j].end, 'Profession', 0.8, 'profession');
 			}
 		}
@@ -551,10 +644,24 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
 		}
 		// "Lackawanna County Library", "Oak Hill Public School": a public institution named by its place and kind
-		if (INSTITUTION_HEADS.has(t.lower) && i >= 2 && ctx.casing === 'mixed' && isCapitalised(t.text) && INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) && isCapitalised(tokens[i - 1].text)) {
+		if (
+			INSTITUTION_HEADS.has(t.lower) &&
+			i >= 2 &&
+			ctx.casing === 'mixed' &&
+			isCapitalised(t.text) &&
+			INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) &&
+			isCapitalised(tokens[i - 1].text)
+		) {
 			let j = i - 2;
 			let first = -1;
-			while (j >= 0 && i - j <= 5 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower) && sameLine(ctx, j, i)) {
+			while (
+				j >= 0 &&
+				i - j <= 5 &&
+				tokens[j].kind === 'w' &&
+				isCapitalised(tokens[j].text) &&
+				!STOPWORDS.has(tokens[j].lower) &&
+				sameLine(ctx, j, i)
+			) {
 				first = j;
 				j--;
 			}
@@ -568,7 +675,14 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 			for (let k = j; k < tokens.length && k - j < 4 && tokens[k].kind === 'w' && sameLine(ctx, i, k); k++) {
 				const tk = tokens[k];
 				const tier = ctx.dicts.englishWords.get(tk.lower) ?? 99;
-				if (!isCapitalised(tk.text) || STOPWORDS.has(tk.lower) || CLINICAL.has(tk.lower) || HOSPITAL_WORDS.has(tk.lower) || (tier <= 60 && ctx.casing !== 'mixed')) break;
+				if (
+					!isCapitalised(tk.text) ||
+					STOPWORDS.has(tk.lower) ||
+					CLINICAL.has(tk.lower) ||
+					HOSPITAL_WORDS.has(tk.lower) ||
+					(tier <= 60 && ctx.casing !== 'mixed')
+				)
+					break;
 				last = k;
 			}
 			// one common word ("employee of the State") names no organisation
@@ -576,7 +690,11 @@ export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 			if (last >= j && !single) emit(tokens[j].start, tokens[last].end, 'Organization', 0.7, 'organization');
 		}
 		// "works at X", "employed by X", "trabaja en X"
-		if (['at', 'for', 'by', 'en', 'para'].includes(t.lower) && i > 0 && /^(?:works?|worked|working|employed|trabaja|trabajó|trabajaba)$/i.test(tokens[i - 1].text)) {
+		if (
+			['at', 'for', 'by', 'en', 'para'].includes(t.lower) &&
+			i > 0 &&
+			/^(?:works?|worked|working|employed|trabaja|trabajó|trabajaba)$/i.test(tokens[i - 1].text)
+		) {
 			let j = i + 1;
 			let last = -1;
 			while (j < tokens.length && j - i <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {

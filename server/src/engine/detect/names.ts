@@ -90,17 +90,29 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		lower = lower.slice(0, -2);
 	}
 	const d = ctx.dicts;
-	const fi = d.firstNames.get(lower);
-	const li = d.lastNames.get(lower);
+	const givenEntry = d.firstNames.get(lower);
+	const surnameEntry = d.lastNames.get(lower);
 	// In Spanish text an ordinary Spanish word is "common" unless it is also a Spanish given name or surname.
 	const tier = ctx.language === 'es'
 		? d.spanishWords.has(lower) && !d.spanishNames.has(lower) ? 30 : d.englishWords.get(lower) ?? 99
 		: d.englishWords.get(lower) ?? 99;
 	const clinical = CLINICAL.has(lower);
 	const place = d.places.get(lower);
-	const softBlock = UNITS.has(lower) || MONTHS.has(lower) || WEEKDAYS.has(lower) || place === 'State' || place === 'CountryOrRegion' || (STREET_SUFFIXES.has(lower) && lower.length > 3);
+	const softBlock =
+		UNITS.has(lower) ||
+		MONTHS.has(lower) ||
+		WEEKDAYS.has(lower) ||
+		place === 'State' ||
+		place === 'CountryOrRegion' ||
+		(STREET_SUFFIXES.has(lower) && lower.length > 3);
 	// ordinal indicators mark abbreviations ("NºCol", "Nª"), never names
-	const hardBlock = lower.length < 2 || STOPWORDS.has(lower) || CREDENTIALS.has(lower) || EXECUTIVE_TITLES.has(lower) || HOSPITAL_WORDS.has(lower) || /[ºª]/.test(lower);
+	const hardBlock =
+		lower.length < 2 ||
+		STOPWORDS.has(lower) ||
+		CREDENTIALS.has(lower) ||
+		EXECUTIVE_TITLES.has(lower) ||
+		HOSPITAL_WORDS.has(lower) ||
+		/[ºª]/.test(lower);
 	const otherBlock = softBlock || hardBlock;
 	const cue =
 		(DOCTOR_TITLES.has(lower) ? CUE_DOCTOR_TITLE : 0) |
@@ -113,15 +125,15 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		(CONTACT_VERBS.has(lower) ? CUE_CONTACT : 0) |
 		(PHONE_LABELS.has(lower) ? CUE_PHONE : 0) |
 		(lower === 'family' ? CUE_FAMILY : 0);
-	const isName = fi !== undefined || li !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
+	const isName = givenEntry !== undefined || surnameEntry !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
 		soft: softBlock && !hardBlock && !clinical && isName && lower.length >= 3,
 		core,
 		lower,
-		first: fi !== undefined || (ctx.language === 'es' && d.spanishNames.has(lower)),
-		firstRank: fi?.rank ?? 1e6,
-		last: li !== undefined,
-		lastRank: li?.rank ?? 1e6,
+		first: givenEntry !== undefined || (ctx.language === 'es' && d.spanishNames.has(lower)),
+		firstRank: givenEntry?.rank ?? 1e6,
+		last: surnameEntry !== undefined,
+		lastRank: surnameEntry?.rank ?? 1e6,
 		other: d.otherNames.has(lower),
 		tier,
 		blocked: clinical || otherBlock,
@@ -196,7 +208,8 @@ class NameScan {
 
 	readonly mark = (i: number, type: EntityType, confidence: number, detector: string): void => {
 		const c = this.cand[i];
-		if (!c || c.confidence < confidence) this.cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
+		if (!c || c.confidence < confidence)
+			this.cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
 	readonly gapText = (a: number, b: number): string => this.text.slice(this.tokens[a].end, this.tokens[b].start);
@@ -225,12 +238,19 @@ class NameScan {
 		const w = this.info[j];
 		// "C/ Alcalá" and "S/N" are abbreviations, not initials
 		if (tokens[j + 1]?.text === '/' && tokens[j + 1].start === tokens[j].end) return false;
-		return !!w && w.core.length === 1 && HAS_UPPER.test(w.core) || (!!w && w.core.length === 1 && !this.mixed && tokens[j + 1]?.text === '.');
+		return (!!w && w.core.length === 1 && HAS_UPPER.test(w.core)) || (!!w && w.core.length === 1 && !this.mixed && tokens[j + 1]?.text === '.');
 	};
 	/** A word that can be a surname next to strong evidence. */
-	readonly surnameLike = (w: WordInfo): boolean => !w.blocked && !STOPWORDS.has(w.lower) && this.capOk(w) && (w.tier > 50 || this.nameDict(w)) && w.core.length >= 2;
+	readonly surnameLike = (w: WordInfo): boolean =>
+		!w.blocked && !STOPWORDS.has(w.lower) && this.capOk(w) && (w.tier > 50 || this.nameDict(w)) && w.core.length >= 2;
 	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
-	readonly coordinable = (w: WordInfo): boolean => this.surnameLike(w) && !DOCTOR_TITLES.has(w.lower) && !this.titles.has(w.lower) && !AUX.has(w.lower) && !DOCTOR_ROLES.has(w.lower) && !RELATIONS.has(w.lower);
+	readonly coordinable = (w: WordInfo): boolean =>
+		this.surnameLike(w) &&
+		!DOCTOR_TITLES.has(w.lower) &&
+		!this.titles.has(w.lower) &&
+		!AUX.has(w.lower) &&
+		!DOCTOR_ROLES.has(w.lower) &&
+		!RELATIONS.has(w.lower);
 }
 
 /**
@@ -255,7 +275,14 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 	}
 	// Hyphenated clinical compounds ("Jackson-Pratt drain", "Cheyne-Stokes breathing") are vocabulary, not names.
 	for (let i = 0; i + 2 < n; i++) {
-		if (info[i] && info[i + 2] && tokens[i + 1].text === '-' && tokens[i + 1].start === tokens[i].end && tokens[i + 2].start === tokens[i + 1].end && CLINICAL.has(`${info[i]!.lower}-${info[i + 2]!.lower}`)) {
+		if (
+			info[i] &&
+			info[i + 2] &&
+			tokens[i + 1].text === '-' &&
+			tokens[i + 1].start === tokens[i].end &&
+			tokens[i + 2].start === tokens[i + 1].end &&
+			CLINICAL.has(`${info[i]!.lower}-${info[i + 2]!.lower}`)
+		) {
 			info[i] = { ...info[i]!, blocked: true, clinicalOnly: false };
 			info[i + 2] = { ...info[i + 2]!, blocked: true, clinicalOnly: false };
 		}
@@ -314,19 +341,31 @@ function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
 		// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
 		const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
 		// letters joined to digits by a hyphen ("MS KXT-4471", "MR ABC-123") are a code: a plate or an identifier
-		const code = j >= 0 && tokens[j + 1]?.text === '-' && tokens[j + 1].start === tokens[j].end && tokens[j + 2]?.kind === 'n' && tokens[j + 2].start === tokens[j + 1].end;
-		if (wj && !code && (capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))) {
+		const code =
+			j >= 0 &&
+			tokens[j + 1]?.text === '-' &&
+			tokens[j + 1].start === tokens[j].end &&
+			tokens[j + 2]?.kind === 'n' &&
+			tokens[j + 2].start === tokens[j + 1].end;
+		if (
+			wj &&
+			!code &&
+			(capName || (!STOPWORDS.has(wj.lower) && !NOT_NAME_AFTER_TITLE.has(wj.lower) && !UNITS.has(wj.lower) && !CREDENTIALS.has(wj.lower)))
+		) {
 			// Doctors' titles are unambiguous; Mr/Ms/Mrs are also abbreviations (MS = mental status, MR = mitral
 			// regurgitation), so the word after them must look like a name.
 			// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
 			// are no abbreviation: "Ms. Young", "Mr. Price".
-			const writtenAsTitle = mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
+			const writtenAsTitle =
+				mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
 			const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
 			const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
 			const softOk = (wj.soft || capName) && (!mixed || wj.cap);
 			const ok = isDoc
 				? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
-				: looksName && (!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) && (!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
+				: looksName &&
+					(!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) &&
+					(!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
 			if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
 		}
 	}
@@ -344,8 +383,22 @@ function credentialRule(s: NameScan, i: number, w: WordInfo): void {
 		const jj = j >= 0 ? prevW(j, '.-') : -1;
 		const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || isInitial(jj));
 		const ambiguousOk = !ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((nameDict(wj) && !common(wj)) || (wj.tier > 50 && firstBefore)));
-		const wordOk = !!wj && (!common(wj) ? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap) : nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
-		if (wj && !zipAfter && ambiguousOk && wordOk && !DOCTOR_ROLES.has(wj.lower) && !STOPWORDS.has(wj.lower) && !AUX.has(wj.lower) && (!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) && capOk(wj)) {
+		const wordOk =
+			!!wj &&
+			(!common(wj)
+				? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap)
+				: nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
+		if (
+			wj &&
+			!zipAfter &&
+			ambiguousOk &&
+			wordOk &&
+			!DOCTOR_ROLES.has(wj.lower) &&
+			!STOPWORDS.has(wj.lower) &&
+			!AUX.has(wj.lower) &&
+			(!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) &&
+			capOk(wj)
+		) {
 			mark(j, 'Doctor', 0.9, 'name-credential');
 		}
 	}
@@ -359,7 +412,13 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 		const wj = j >= 0 ? info[j] : undefined;
 		// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
 		// an abbreviation ("son Rob", "Son, Ed,").
-		const capName = !!wj && capCue(wj) && nameDict(wj) && (!wj.blocked || wj.clinicalOnly || wj.soft) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower);
+		const capName =
+			!!wj &&
+			capCue(wj) &&
+			nameDict(wj) &&
+			(!wj.blocked || wj.clinicalOnly || wj.soft) &&
+			!RELATIONS.has(wj.lower) &&
+			!DOCTOR_ROLES.has(wj.lower);
 		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
 			const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
 			const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
@@ -389,7 +448,18 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
 	if (w.cue & CUE_AFTER_CLINICIAN) {
 		const j = prevW(i);
 		const wj = j >= 0 ? info[j] : undefined;
-		if (wj && open(j) && !wj.blocked && capOk(wj) && !STOPWORDS.has(wj.lower) && (nameDict(wj) || wj.tier > 50) && !common(wj) && wj.core.length >= 3 && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower)) {
+		if (
+			wj &&
+			open(j) &&
+			!wj.blocked &&
+			capOk(wj) &&
+			!STOPWORDS.has(wj.lower) &&
+			(nameDict(wj) || wj.tier > 50) &&
+			!common(wj) &&
+			wj.core.length >= 3 &&
+			!RELATIONS.has(wj.lower) &&
+			!DOCTOR_ROLES.has(wj.lower)
+		) {
 			mark(j, 'Doctor', 0.75, 'name-context');
 		}
 	}
@@ -402,7 +472,21 @@ function contactOpenerRule(s: NameScan, i: number, w: WordInfo): void {
 		const j = prevW(i);
 		const wj = j >= 0 ? info[j] : undefined;
 		const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
-		if (wj && opensClause && open(j) && capOk(wj) && !wj.blocked && wj.first && wj.firstRank <= 1000 && wj.core.length >= 3 && !AUX.has(wj.lower) && !STOPWORDS.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !DOCTOR_TITLES.has(wj.lower)) {
+		if (
+			wj &&
+			opensClause &&
+			open(j) &&
+			capOk(wj) &&
+			!wj.blocked &&
+			wj.first &&
+			wj.firstRank <= 1000 &&
+			wj.core.length >= 3 &&
+			!AUX.has(wj.lower) &&
+			!STOPWORDS.has(wj.lower) &&
+			!RELATIONS.has(wj.lower) &&
+			!DOCTOR_ROLES.has(wj.lower) &&
+			!DOCTOR_TITLES.has(wj.lower)
+		) {
 			mark(j, 'Patient', 0.7, 'name-context');
 		}
 	}
@@ -414,7 +498,8 @@ function relationAfterRule(s: NameScan, i: number, w: WordInfo): void {
 	if ((w.cue & CUE_RELATION && i > 0 && tokens[i - 1].text === '(') || (w.cue & CUE_FAMILY && (!mixed || w.cap))) {
 		const j = prevW(i, '(');
 		const wj = j >= 0 ? info[j] : undefined;
-		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower)) mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
+		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower))
+			mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
 	}
 }
 
@@ -422,10 +507,24 @@ function relationAfterRule(s: NameScan, i: number, w: WordInfo): void {
 function initialRule(s: NameScan, i: number): void {
 	const { tokens, text, mixed, info, mark, nextW, nameDict, common, isInitial, surnameLike } = s;
 	const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
-	if (isInitial(i) && !glued && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) && (!mixed || HAS_UPPER.test(tokens[i].text))) {
+	if (
+		isInitial(i) &&
+		!glued &&
+		tokens[i + 1]?.text === '.' &&
+		/ $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) &&
+		(!mixed || HAS_UPPER.test(tokens[i].text))
+	) {
 		const j = nextW(i, '.');
 		const wj = j >= 0 ? info[j] : undefined;
-		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && wj.core.length >= 3 && (nameDict(wj) || wj.tier === 99) && !/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))) {
+		if (
+			wj &&
+			surnameLike(wj) &&
+			!common(wj) &&
+			!AUX.has(wj.lower) &&
+			wj.core.length >= 3 &&
+			(nameDict(wj) || wj.tier === 99) &&
+			!/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))
+		) {
 			mark(i, 'Doctor', 0.6, 'name-initial');
 			mark(j, 'Doctor', 0.6, 'name-initial');
 		}
@@ -435,7 +534,14 @@ function initialRule(s: NameScan, i: number): void {
 /** Lower-case initials: "(d. renna and j. o'brien)", "q. lander rrt". */
 function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
 	const { tokens, text, casing, info, mark, nextW } = s;
-	if (w.core.length === 1 && casing !== 'upper' && !GLUED_BEFORE_INITIAL.test(text[tokens[i].start - 1] ?? '') && !HAS_UPPER.test(w.core) && tokens[i + 1]?.text === '.' && / $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))) {
+	if (
+		w.core.length === 1 &&
+		casing !== 'upper' &&
+		!GLUED_BEFORE_INITIAL.test(text[tokens[i].start - 1] ?? '') &&
+		!HAS_UPPER.test(w.core) &&
+		tokens[i + 1]?.text === '.' &&
+		/ $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))
+	) {
 		const j = nextW(i, '.');
 		const wj = j >= 0 ? info[j] : undefined;
 		const k = j >= 0 ? nextW(j, ',') : -1;
@@ -455,7 +561,13 @@ function phoneOwnerRule(s: NameScan, i: number, w: WordInfo): void {
 		let first = -1;
 		for (let words = 0; j >= 0 && words < 3; words++) {
 			const wj = info[j]!;
-			const person = !wj.blocked && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower) && !DOCTOR_ROLES.has(wj.lower) && !PHONE_LABELS.has(wj.lower) && wj.core.length >= 2;
+			const person =
+				!wj.blocked &&
+				!AUX.has(wj.lower) &&
+				!RELATIONS.has(wj.lower) &&
+				!DOCTOR_ROLES.has(wj.lower) &&
+				!PHONE_LABELS.has(wj.lower) &&
+				wj.core.length >= 2;
 			if (!person || !capOk(wj) || (common(wj) && !(wj.first && capCue(wj))) || !(nameDict(wj) || wj.tier === 99)) break;
 			first = j;
 			j = prevW(j);
@@ -521,17 +633,35 @@ function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
 		if (dir === -1 && info[i]!.core.length === 1 && (!wj.first || gap === '-')) continue;
 		// in a lower-case note a capitalised name's neighbours are capitalised too
 		if (lowerDoc && info[i]!.cap && !wj.cap) continue;
-		if (STOPWORDS.has(wj.lower) || DOCTOR_ROLES.has(wj.lower) || RELATIONS.has(wj.lower) || DOCTOR_TITLES.has(wj.lower) || titles.has(wj.lower) || PERSON_LABELS.has(wj.lower)) continue;
+		if (
+			STOPWORDS.has(wj.lower) ||
+			DOCTOR_ROLES.has(wj.lower) ||
+			RELATIONS.has(wj.lower) ||
+			DOCTOR_TITLES.has(wj.lower) ||
+			titles.has(wj.lower) ||
+			PERSON_LABELS.has(wj.lower)
+		)
+			continue;
 		// a verb-like word ("will", "younger") continues a name only when it is written as one
 		if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
 		// A common census surname right after a given name that a title introduced is that person's surname, in notes
 		// without case too, when it is also a word or a clinical eponym ("DR. JOHN WHITE", "mrs. ruby bishop"; a verb
 		// or an auxiliary after the given name is filtered above, "Gail risk score" was blocked apart).
-		const titledSurname = dir === 1 && c.detector === 'name-title' && info[i]!.first && wj.last && wj.lastRank <= TITLED_SURNAME_RANK && (!wj.blocked || wj.clinicalOnly) && GAP_SPACE.test(gap);
+		const titledSurname =
+			dir === 1 &&
+			c.detector === 'name-title' &&
+			info[i]!.first &&
+			wj.last &&
+			wj.lastRank <= TITLED_SURNAME_RANK &&
+			(!wj.blocked || wj.clinicalOnly) &&
+			GAP_SPACE.test(gap);
 		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8) && !titledSurname) continue;
 		const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
 		const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
-		if (capOk(wj) && (wj.tier > 50 || strongFirst || wj.soft || titledSurname || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))) {
+		if (
+			capOk(wj) &&
+			(wj.tier > 50 || strongFirst || wj.soft || titledSurname || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))
+		) {
 			mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
 		}
 	}
@@ -553,10 +683,27 @@ function coordinationRule(s: NameScan, i: number, c: Candidate): void {
 		// that are words too), whatever the word alone suggested
 		const title = c.detector === 'name-title' ? prevW(i, '.') : -1;
 		const plural = title >= 0 && PLURAL_TITLES.has(info[title]!.lower) && k !== m;
-		if (wm && open(m) && coordinable(wm) && (!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) && (wm.first || wm.other || wm.last || capCue(wm) || titled)) {
+		if (
+			wm &&
+			open(m) &&
+			coordinable(wm) &&
+			(!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) &&
+			(wm.first || wm.other || wm.last || capCue(wm) || titled)
+		) {
 			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
-		if (plural && wm && capOk(wm) && (nameDict(wm) || (wm.tier === 99 && wm.core.length >= 3)) && wm.core.length >= 2 && (!wm.blocked || wm.soft) && !AUX.has(wm.lower) && !STOPWORDS.has(wm.lower) && !RELATIONS.has(wm.lower) && !DOCTOR_ROLES.has(wm.lower)) {
+		if (
+			plural &&
+			wm &&
+			capOk(wm) &&
+			(nameDict(wm) || (wm.tier === 99 && wm.core.length >= 3)) &&
+			wm.core.length >= 2 &&
+			(!wm.blocked || wm.soft) &&
+			!AUX.has(wm.lower) &&
+			!STOPWORDS.has(wm.lower) &&
+			!RELATIONS.has(wm.lower) &&
+			!DOCTOR_ROLES.has(wm.lower)
+		) {
 			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
 	}

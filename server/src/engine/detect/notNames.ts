@@ -21,9 +21,21 @@ export function dropGroupsAndEponyms(text: string, findings: Finding[]): Finding
 		const words = value.toLowerCase().split(/[\s-]+/).filter(Boolean);
 		// "Sunday dinner": a weekday's full name is no person's ("Sun" may be a surname)
 		if (words.length === 1 && words[0].length > 4 && WEEKDAYS.has(words[0]) && (f.type === 'Patient' || f.type === 'Doctor')) return false;
-		if (words.length === 1 && CENTER_WORDS.has(words[0]) && CENTER_AFTER.has(WORD_BEFORE.exec(text.slice(Math.max(0, f.start - 16), f.start))?.[1].toLowerCase() ?? '')) return false;
+		if (
+			words.length === 1 &&
+			CENTER_WORDS.has(words[0]) &&
+			CENTER_AFTER.has(WORD_BEFORE.exec(text.slice(Math.max(0, f.start - 16), f.start))?.[1].toLowerCase() ?? '')
+		)
+			return false;
 		// (a place keeps its name: Alaska is a state, Indian River a town)
-		if ((f.type === 'Patient' || f.type === 'Doctor') && words.length > 0 && words.length <= 4 && GROUP_WORDS.has(words[0]) && words.every((w) => GROUP_WORDS.has(w) || SEX_WORDS.has(w))) return false;
+		if (
+			(f.type === 'Patient' || f.type === 'Doctor') &&
+			words.length > 0 &&
+			words.length <= 4 &&
+			GROUP_WORDS.has(words[0]) &&
+			words.every((w) => GROUP_WORDS.has(w) || SEX_WORDS.has(w))
+		)
+			return false;
 		// the eponym and its head noun taken together ("BARRETT'S ESOPHAGUS")
 		const whole = /^\p{Lu}[\p{L}-]*['’]s\s+(\p{L}+)$/iu.exec(value);
 		if (whole && EPONYM_HEADS.has(whole[1].toLowerCase())) return false;

@@ -31,16 +31,25 @@ const RE = {
 	/** "1->2 nov", "3-5 Nov": the first day of a range before a day and month */
 	dayRangeStart: /(?<![\d/.,:-])(\d{1,2})[ \t]{0,2}(?:->|-|–|&)[ \t]{0,2}$/,
 	/** "knows it is 2020", "states year is 1995": a year asked in an orientation check */
-	orientationYear: /\b(?:knows?|knew|states?|stated|says?|said|thinks?|thought|believes?|believed|answers?|answered|reports?|reported|oriented|guessed|guesses)[ \t]{1,3}(?:that[ \t]{1,3})?(?:it[ \t]{1,3}is|it['’]s|it[ \t]{1,3}was|the[ \t]{1,3}year[ \t]{1,3}is|year[ \t]{1,3}is|year)[ \t:]{1,3}$/i,
+	orientationYear:
+		/\b(?:knows?|knew|states?|stated|says?|said|thinks?|thought|believes?|believed|answers?|answered|reports?|reported|oriented|guessed|guesses)[ \t]{1,3}(?:that[ \t]{1,3})?(?:it[ \t]{1,3}is|it['’]s|it[ \t]{1,3}was|the[ \t]{1,3}year[ \t]{1,3}is|year[ \t]{1,3}is|year)[ \t:]{1,3}$/i,
 	/** "11/21.93": a date whose year was typed after a dot */
 	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![.,]?\d|\s?%)/g,
-	monthFirst: new RegExp(`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`, 'giu'),
-	dayFirst: new RegExp(`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`, 'giu'),
+	monthFirst: new RegExp(
+		`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`,
+		'giu',
+	),
+	dayFirst: new RegExp(
+		`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`,
+		'giu',
+	),
 	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
 	apostropheYear: /(?<![\w'])['’](\d{2})\b(?!['’]|\s?(?:%|cc|ml|mg|kg|lb|ft|in\b))/g,
-	ageNumberFirst: /\b(\d{1,3})(?:[ -]{0,2}|\s{1,3})(?:yo\b|y\/o\b|y\.o\.?|yrs?\.?[ -]{0,2}old\b|years?[ -]{0,2}old\b|year[ -]old\b|yoa\b|y\s{0,2}o\b|años\b|anos\b|ans\b|jahre?\b|a\.\s)/gi,
+	ageNumberFirst:
+		/\b(\d{1,3})(?:[ -]{0,2}|\s{1,3})(?:yo\b|y\/o\b|y\.o\.?|yrs?\.?[ -]{0,2}old\b|years?[ -]{0,2}old\b|year[ -]old\b|yoa\b|y\s{0,2}o\b|años\b|anos\b|ans\b|jahre?\b|a\.\s)/gi,
 	ageWordFirst: /\b(?:age|aged|edad(?: de)?|ages?:)[ \t:]{0,3}(?:of[ \t]{1,3})?(\d{1,3})\b/gi,
-	ageLeading: /(?:^|\n)[ \t]{0,8}(\d{2,3})[ \t]{0,3}(?=(?:s\/p|m\b|f\b|male|female|man\b|woman|gentleman|lady|w\/|with|yo|y\/o|y\.o|year|yr)|[ \t]{0,2}(?:s\/p))/gi,
+	ageLeading:
+		/(?:^|\n)[ \t]{0,8}(\d{2,3})[ \t]{0,3}(?=(?:s\/p|m\b|f\b|male|female|man\b|woman|gentleman|lady|w\/|with|yo|y\/o|y\.o|year|yr)|[ \t]{0,2}(?:s\/p))/gi,
 	email: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,6}\.[A-Za-z]{2,24}\b/g,
 	url: /\b(?:https?:\/\/|ftp:\/\/|www\.)[^\s<>"'()[\]{}]{1,2000}/gi,
 	domain: new RegExp(`\\b[A-Za-z0-9][A-Za-z0-9-]{0,62}(?:\\.[A-Za-z0-9-]{1,63}){0,4}\\.(?:${TLDS})\\b(?:\\/[^\\s<>"'()]{0,500})?`, 'gi'),
@@ -172,7 +181,10 @@ function monthNameDates(ctx: DetectContext, emit: Emit): void {
 			const before = prevWord(text, start);
 			// An ambiguous one ("in sept.", "since Dec.") counts when it is abbreviated with its dot.
 			const dotted = text[start + m[1].length] === '.' && month.length <= 4 && month !== 'may';
-			if (['in', 'since', 'until', 'from', 'by', 'early', 'late', 'mid', 'en', 'desde', 'hasta'].includes(before) && (!AMBIGUOUS_MONTHS.has(month) || dotted)) {
+			if (
+				['in', 'since', 'until', 'from', 'by', 'early', 'late', 'mid', 'en', 'desde', 'hasta'].includes(before) &&
+				(!AMBIGUOUS_MONTHS.has(month) || dotted)
+			) {
 				emit(start, start + m[1].length, 'Date', 0.7, 'date-month');
 			}
 			continue;
@@ -255,7 +267,12 @@ function partialDateConfidence(text: string, start: number, end: number, month: 
 	const charBefore = text[start - 1] ?? '';
 	const charAfter = text[end] ?? '';
 	if ((UNITS.has(after) && !AMBIGUOUS_UNITS.has(after)) || after.startsWith('%') || charAfter === '%') return 0;
-	if (['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'systolic'].includes(after)) return 0;
+	if (
+		['ns', 'nss', 'strength', 'str', 'of', 'assist', 'max', 'mod', 'min', 'times', 'x', 'tabs', 'tab', 'ratio', 'beats', 'systolic'].includes(
+			after,
+		)
+	)
+		return 0;
 	if (charBefore === '+' || charAfter === '+' || charBefore === 'x' || charBefore === '×') return 0;
 	// Common fractions (1/2, 1/3, 2/3, 1/4, 3/4) are usually quantities unless a date word is right before.
 	const fraction = FRACTIONS.has(`${month}/${day}`);
@@ -277,7 +294,11 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 	const after = nextWord(text, end);
 	if (UNITS.has(after) || MEASURE_CONTEXT.has(before)) return 0;
 	// shift times: "1900-0730", "0700 - 1900", "@ 2000", "~1930"
-	if (/^[ \t]{0,2}[-–>to]{1,2}[ \t]{0,2}\d{4}/.test(text.slice(end, end + 8)) || /\d{4}[ \t]{0,2}[-–>][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 8), start))) return 0;
+	if (
+		/^[ \t]{0,2}[-–>to]{1,2}[ \t]{0,2}\d{4}/.test(text.slice(end, end + 8)) ||
+		/\d{4}[ \t]{0,2}[-–>][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 8), start))
+	)
+		return 0;
 	if (/[@~][ \t]{0,2}$/.test(text.slice(Math.max(0, start - 3), start))) return 0;
 	const looksLikeTime = year % 100 < 60;
 	if (looksLikeTime && (YEAR_TIME_BEFORE.has(before) || ['hrs', 'hr', 'h', 'pm', 'am', 'hours'].includes(after) || text[start - 1] === '@')) return 0;
@@ -287,8 +308,10 @@ function yearConfidence(text: string, start: number, end: number, year: number):
 	return looksLikeTime ? 0.45 : 0.7;
 }
 
-const ES_DURATION_BEFORE = /(?:hace|durante|desde|tras|cada|últimos|ultimos|próximos|proximos|plazo de|período de|periodo de|lapso de)[ \t]{1,3}(?:unos[ \t]{1,3}|aproximadamente[ \t]{1,3}|más de[ \t]{1,3}|menos de[ \t]{1,3})?$/i;
-const ES_DURATION_AFTER = /^[ \t]{0,3}(?:de (?:evolución|evolucion|seguimiento|tratamiento|duración|duracion|antigüedad|antiguedad)|después|despues|antes|atrás|atras|más tarde|mas tarde|previos?)\b/i;
+const ES_DURATION_BEFORE =
+	/(?:hace|durante|desde|tras|cada|últimos|ultimos|próximos|proximos|plazo de|período de|periodo de|lapso de)[ \t]{1,3}(?:unos[ \t]{1,3}|aproximadamente[ \t]{1,3}|más de[ \t]{1,3}|menos de[ \t]{1,3})?$/i;
+const ES_DURATION_AFTER =
+	/^[ \t]{0,3}(?:de (?:evolución|evolucion|seguimiento|tratamiento|duración|duracion|antigüedad|antiguedad)|después|despues|antes|atrás|atras|más tarde|mas tarde|previos?)\b/i;
 
 /** Ages; only those over 89 unless options.ages is 'all'. */
 export function detectAges(ctx: DetectContext, emit: Emit): void {
@@ -305,7 +328,12 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 		// Spanish ages include their unit ("53 años"), as MEDDOCAN annotates them.
 		const unit = /^(\d{1,3})(\s{0,3})(años|anos|meses|días|dias)\b/i.exec(m[0]);
 		// A duration is no age: "hace 2 años", "durante 3 años", "2 años de evolución", "5 años después".
-		if (ctx.language === 'es' && (ES_DURATION_BEFORE.test(ctx.text.slice(Math.max(0, m.index! - 24), m.index!)) || ES_DURATION_AFTER.test(ctx.text.slice(m.index! + m[0].length, m.index! + m[0].length + 24)))) continue;
+		if (
+			ctx.language === 'es' &&
+			(ES_DURATION_BEFORE.test(ctx.text.slice(Math.max(0, m.index! - 24), m.index!)) ||
+				ES_DURATION_AFTER.test(ctx.text.slice(m.index! + m[0].length, m.index! + m[0].length + 24)))
+		)
+			continue;
 		take(m.index!, m[1], 0.95, unit && ctx.language === 'es' ? unit[0].length : m[1].length);
 	}
 	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
@@ -313,7 +341,8 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 }
 
 /** "Monday, July 16, 1981": a weekday written before a date is part of it (a date shift rewrites both). */
-const WEEKDAY_BEFORE = /(?<![\p{L}])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)\.?,?[ \t]{1,2}$/iu;
+const WEEKDAY_BEFORE =
+	/(?<![\p{L}])(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|Mon|Tue|Tues|Wed|Thu|Thurs|Fri|Sat|Sun|MON|TUE|WED|THU|FRI|SAT|SUN)\.?,?[ \t]{1,2}$/iu;
 function weekdayBefore(text: string, start: number): number {
 	const m = WEEKDAY_BEFORE.exec(text.slice(Math.max(0, start - 14), start));
 	if (!m) return start;

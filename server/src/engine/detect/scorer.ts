@@ -69,7 +69,19 @@ const F_POSSESSIVE = 65536;
 const F_FACILITY = 131072;
 const F_PLACE_VERB = 262144;
 const FLAG_COUNT = 19;
-const CUE_FLAGS = F_CREDENTIAL | F_DOCTOR_TITLE | F_TITLE | F_RELATION | F_ROLE | F_CONTEXT | F_HOSPITAL | F_FACILITY | F_PLACE_VERB | F_STREET | F_MONTH | F_WEEKDAY;
+const CUE_FLAGS =
+	F_CREDENTIAL |
+	F_DOCTOR_TITLE |
+	F_TITLE |
+	F_RELATION |
+	F_ROLE |
+	F_CONTEXT |
+	F_HOSPITAL |
+	F_FACILITY |
+	F_PLACE_VERB |
+	F_STREET |
+	F_MONTH |
+	F_WEEKDAY;
 
 const TIERS = [10, 20, 35, 40, 50, 55, 60, 70, 99];
 
@@ -156,7 +168,13 @@ function wordClass(t: Token, ctx: DetectContext): WordClass {
 	const length = Math.min(core.length, 9);
 	const own = [mix(T_BIAS, 0)];
 	for (let b = 0; b < FLAG_COUNT; b++) if (flags & (1 << b)) own.push(mix(T_FLAG, b));
-	own.push(mix(T_FIRST, firstBand), mix(T_LAST, lastBand), mix(T_TIER, tier), mix(T_FIRST_TIER, firstBand * 16 + tier), mix(T_LAST_TIER, lastBand * 16 + tier));
+	own.push(
+		mix(T_FIRST, firstBand),
+		mix(T_LAST, lastBand),
+		mix(T_TIER, tier),
+		mix(T_FIRST_TIER, firstBand * 16 + tier),
+		mix(T_LAST_TIER, lastBand * 16 + tier),
+	);
 	if (ident) own.push(mix(T_IDENT, ident));
 	own.push(mix(T_LENGTH, length * 8 + shape));
 	const skip = (flags & F_STOP) !== 0 && !firstBand && !lastBand;
@@ -279,7 +297,14 @@ function blockVocabulary(ctx: DetectContext, classes: (WordClass | undefined)[],
 		if (!w || !scored[i]) continue;
 		if (w.flags & F_STATE) scored[i] = 0;
 		const t = tokens[i];
-		if (i + 2 < n && tokens[i + 1].text === '-' && tokens[i + 1].start === t.end && tokens[i + 2].start === tokens[i + 1].end && tokens[i + 2].kind === 'w' && CLINICAL.has(`${t.lower}-${tokens[i + 2].lower}`)) {
+		if (
+			i + 2 < n &&
+			tokens[i + 1].text === '-' &&
+			tokens[i + 1].start === t.end &&
+			tokens[i + 2].start === tokens[i + 1].end &&
+			tokens[i + 2].kind === 'w' &&
+			CLINICAL.has(`${t.lower}-${tokens[i + 2].lower}`)
+		) {
 			scored[i] = 0;
 			scored[i + 2] = 0;
 		}
@@ -349,7 +374,8 @@ export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: 
 	// what the rules said about the words beside it
 	if (rules) {
 		if (i > 0 && input.rule[i - 1] !== -1 && input.ruleConf[i - 1] >= 0.5) out[n++] = mix(T_RULE_NEIGHBOUR - 1, input.rule[i - 1]) & mask;
-		if (i + 1 < input.tokens.length && input.rule[i + 1] !== -1 && input.ruleConf[i + 1] >= 0.5) out[n++] = mix(T_RULE_NEIGHBOUR + 1, input.rule[i + 1]) & mask;
+		if (i + 1 < input.tokens.length && input.rule[i + 1] !== -1 && input.ruleConf[i + 1] >= 0.5)
+			out[n++] = mix(T_RULE_NEIGHBOUR + 1, input.rule[i + 1]) & mask;
 	}
 	return n;
 }
@@ -370,7 +396,14 @@ function table(model: ScorerModel): Float32Array {
 }
 
 /** Class probabilities of token i. */
-export function probabilities(scores: Float64Array, weights: Float32Array | Float64Array, features: Int32Array, count: number, classes: number, out: Float64Array): void {
+export function probabilities(
+	scores: Float64Array,
+	weights: Float32Array | Float64Array,
+	features: Int32Array,
+	count: number,
+	classes: number,
+	out: Float64Array,
+): void {
 	scores.fill(0);
 	for (let f = 0; f < count; f++) {
 		const base = features[f] * classes;
@@ -439,7 +472,23 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	const surnameAfter = (j: number, k2: number): boolean => {
 		const w = input.classes[k2];
 		if (!w || !input.scored[k2] || positive[j] < model.threshold || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
-		if (w.flags & (F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT | F_HOSPITAL | F_FACILITY | F_STREET)) return false;
+		if (
+			w.flags &
+			(F_CLINICAL |
+				F_STOP |
+				F_CREDENTIAL |
+				F_RELATION |
+				F_ROLE |
+				F_TITLE |
+				F_DOCTOR_TITLE |
+				F_MONTH |
+				F_WEEKDAY |
+				F_UNIT |
+				F_HOSPITAL |
+				F_FACILITY |
+				F_STREET)
+		)
+			return false;
 		return input.casing !== CASINGS.mixed || w.shape === 5;
 	};
 	for (let i = 0; i < n; i++) {
@@ -487,7 +536,14 @@ function unscoreNonNames(ctx: DetectContext, breakBefore: Uint8Array, positive: 
 		const eponym = eponymOrColourAt(text, tokens, i);
 		for (let k = 0; k < eponym; k++) positive[i + k] = 0;
 		const starts = i === 0 || breakBefore[i] === 1 || SENTENCE_END.has(tokens[i - 1].text);
-		if (starts && i + 1 < n && tokens[i + 1].kind === 'w' && DETERMINERS.has(tokens[i + 1].lower) && ONE_BLANK.test(text.slice(tokens[i].end, tokens[i + 1].start))) positive[i] = 0;
+		if (
+			starts &&
+			i + 1 < n &&
+			tokens[i + 1].kind === 'w' &&
+			DETERMINERS.has(tokens[i + 1].lower) &&
+			ONE_BLANK.test(text.slice(tokens[i].end, tokens[i + 1].start))
+		)
+			positive[i] = 0;
 	}
 }
 

@@ -78,9 +78,11 @@ function cueSubjects(ctx: DetectContext, emit: Emit, i: number, cue: number): vo
 	const prev = i > 0 && tokens[i - 1].kind === 'w' ? tokens[i - 1].lower : '';
 	if (cue & RELATION) relationSubjects(ctx, emit, i, prev);
 	// after a clinician's role or a word of consulting: "NP Tefka ordered", "per Kamo", "consult with Vintef"
-	if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen')))) unknownAfter(ctx, emit, i, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
+	if (cue & CLINICIAN || (cue & WITH_BY && ((t.lower === 'with' && CONSULT.has(prev)) || (t.lower === 'by' && prev === 'seen'))))
+		unknownAfter(ctx, emit, i, ABBREVIATED.has(t.lower) ? ROLE_GAP : BLANKS, 'name-context', 'Doctor');
 	// after a contact verb: "spoke with Tefbutas", "contacts Poka Lanvinlo"
-	if (cue & CONTACT || (cue & WITH_BY && ((t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))) unknownAfter(ctx, emit, i, BLANKS, 'name-context', 'Patient');
+	if (cue & CONTACT || (cue & WITH_BY && (t.lower === 'with' || t.lower === 'to') && TALK.has(prev)))
+		unknownAfter(ctx, emit, i, BLANKS, 'name-context', 'Patient');
 	// "electronically signed by Marry Frame, NP", "dictated by gwenaëlle tilghman, frcp": the name up to the
 	// credential or the line's end
 	if (t.lower === 'by' && SIGNING.has(prev)) {
@@ -103,7 +105,8 @@ function cueSubjects(ctx: DetectContext, emit: Emit, i: number, cue: number): vo
 	// opening a clause before a contact verb: "social: wesbu called", ". Dragorka reports that"
 	if (cue & CONTACT_VERB) {
 		const before = wordsBefore(tokens, i, text, false);
-		if (before && !before.comma && opensClause(text, before.start)) emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
+		if (before && !before.comma && opensClause(text, before.start))
+			emitUnknownRun(ctx, emit, before.start, text.slice(before.start, before.end), 'name-context');
 	}
 	// "Pt Schäffel resting comfortably", "Patient John White complains of …"
 	if (cue & PATIENT && namelikeStart(ctx, tokens[tokens[i + 1]?.text === '.' ? i + 2 : i + 1]) && opensClause(text, t.start)) {
@@ -129,7 +132,17 @@ function relationSubjects(ctx: DetectContext, emit: Emit, i: number, prev: strin
 	// a contact list: "Emergency contact: jack parody (uncle)", "Family: Peg (aunt)"
 	if (prev === '' && i > 0 && tokens[i - 1].text === '(') {
 		const before = LABELLED_NAME_BEFORE.exec(text.slice(Math.max(0, tokens[i - 1].start - SUBJECT_REACH), tokens[i - 1].start));
-		if (before) emitName(ctx, emit, tokens[i - 1].start - before[0].length + before[0].indexOf(before[1]), before[1], 'name-relation', 0.8, 'Patient', true);
+		if (before)
+			emitName(
+				ctx,
+				emit,
+				tokens[i - 1].start - before[0].length + before[0].indexOf(before[1]),
+				before[1],
+				'name-relation',
+				0.8,
+				'Patient',
+				true,
+			);
 	}
 	// a word no list knows right after a relation: "son Quitefbre calls back", "SISTER,QUILO FENNAL HAS PHONED"
 	unknownAfter(ctx, emit, i, RELATION_GAP, 'name-relation', 'Patient');
@@ -174,7 +187,8 @@ function initialAndSurname(ctx: DetectContext, emit: Emit, end: number): void {
 	emit(at, end + m[0].length, 'Doctor', 0.8, 'name-initial');
 }
 /** "given to X", "report to X", "handed off to X", "signed out to X": the one or two words after "to". */
-const HANDED_TO = /(?:given|report|reported|called|handed[ \t]{1,2}off|signed[ \t]{1,2}out|endorsed)[ \t]{1,2}to[ \t]{1,2}([\p{L}][\p{L}'’-]{1,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)$/iu;
+const HANDED_TO =
+	/(?:given|report|reported|called|handed[ \t]{1,2}off|signed[ \t]{1,2}out|endorsed)[ \t]{1,2}to[ \t]{1,2}([\p{L}][\p{L}'’-]{1,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)$/iu;
 
 /** Emits `phrase` when each of its words is a listed name or a word no list knows, and none a stop, clinical or role word. */
 function listedNameBefore(ctx: DetectContext, emit: Emit, at: number, phrase: string): void {
@@ -248,7 +262,15 @@ function unknownAfter(ctx: DetectContext, emit: Emit, i: number, gapRe: RegExp, 
 	let j = i + 1;
 	if (j < tokens.length && tokens[j].kind === 'p') j++;
 	const next = tokens[j];
-	if (!next || next.kind !== 'w' || next.text.length < 4 || ctx.dicts.englishWords.has(next.lower) || STOPWORDS.has(next.lower) || CLINICAL.has(next.lower)) return;
+	if (
+		!next ||
+		next.kind !== 'w' ||
+		next.text.length < 4 ||
+		ctx.dicts.englishWords.has(next.lower) ||
+		STOPWORDS.has(next.lower) ||
+		CLINICAL.has(next.lower)
+	)
+		return;
 	const end = tokens[i].end;
 	const gap = gapRe.exec(ctx.text.slice(end, end + 4));
 	if (!gap || !gap[0]) return;
@@ -258,7 +280,8 @@ function unknownAfter(ctx: DetectContext, emit: Emit, i: number, gapRe: RegExp, 
 }
 
 /** "is a 57-year-old", "was a 47 yo", "is an 81 y.o." */
-const AGE_PREDICATE = /(?<![ \t])[ \t]{1,3}(?:is|was)[ \t]{1,3}an?[ \t]{1,3}\d{1,3}[ \t-]?(?:years?[ \t-]?old|yrs?[ \t-]?old|y\/?o\b|y\.o\.?|yo\b|-?year\b|-?yr\b)/gi;
+const AGE_PREDICATE =
+	/(?<![ \t])[ \t]{1,3}(?:is|was)[ \t]{1,3}an?[ \t]{1,3}\d{1,3}[ \t-]?(?:years?[ \t-]?old|yrs?[ \t-]?old|y\/?o\b|y\.o\.?|yo\b|-?year\b|-?yr\b)/gi;
 /** How far back a subject may start (four words, a title, room to spare). */
 const SUBJECT_REACH = 80;
 /** One to four words (initials with their periods) ending where the predicate starts. */
@@ -277,10 +300,12 @@ const LETTER = /\p{L}/u;
 const NAME_THEN_COMMA = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}[,:!]/u;
 const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:\n|$)/u;
 /** A line of one to three name words, a comma and a credential (more may follow), and nothing else. */
-const SIGNATURE_LINE = /(?<=^|\n)[ \t]{0,3}(?:[—–-]{1,2}[ \t]{0,2})?((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*),[ \t]{1,2}([\p{L}][\p{L}.-]{0,7})(?:,[ \t]{1,2}[\p{L}][\p{L}.-]{0,7}){0,3}[ \t]*(?=\n|$)/gu;
+const SIGNATURE_LINE =
+	/(?<=^|\n)[ \t]{0,3}(?:[—–-]{1,2}[ \t]{0,2})?((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*),[ \t]{1,2}([\p{L}][\p{L}.-]{0,7})(?:,[ \t]{1,2}[\p{L}][\p{L}.-]{0,7}){0,3}[ \t]*(?=\n|$)/gu;
 
 /** One or two name words, then what is said of a relative. */
-const NAME_THEN_RELATIVE_PREDICATE = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2})??[\p{L}][\p{L}'’-]*),?[ \t]{1,3}(?:was|is|called|visited|came|can|will|phoned|states|reports|agrees|brought|drove|lives|who)\b/iu;
+const NAME_THEN_RELATIVE_PREDICATE =
+	/^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2})??[\p{L}][\p{L}'’-]*),?[ \t]{1,3}(?:was|is|called|visited|came|can|will|phoned|states|reports|agrees|brought|drove|lives|who)\b/iu;
 
 /** One or two words (the first is checked to be unknown; the second joins when it is too, or is a listed name). */
 const UNKNOWN_RUN = /^([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)/u;
@@ -290,7 +315,15 @@ const UNKNOWN_RUN = /^([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]
  * credential or relation; four letters or more, with a vowel, so abbreviations stay out), or a listed name
  * after an unknown first word. Case must fit the note: capitalised in a note that uses case.
  */
-function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, type: 'Patient' | 'Doctor' = 'Patient', fromEnd = false): void {
+function emitUnknownRun(
+	ctx: DetectContext,
+	emit: Emit,
+	at: number,
+	phrase: string,
+	detector: string,
+	type: 'Patient' | 'Doctor' = 'Patient',
+	fromEnd = false,
+): void {
 	// from the end (before a credential), the run is read backwards and its last word must be unknown
 	const words = [...phrase.matchAll(NAME_WORD)];
 	if (fromEnd) words.reverse();
@@ -303,7 +336,15 @@ function emitUnknownRun(ctx: DetectContext, emit: Emit, at: number, phrase: stri
 		if (ctx.casing === 'mixed' && (raw[0] === raw[0].toLowerCase() || (raw.length > 1 && raw === raw.toUpperCase()))) break;
 		const d = ctx.dicts;
 		const listed = isListedName(d, w);
-		const blocked = STOPWORDS.has(w) || CLINICAL.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w) || PERSON_WORDS.has(w) || DOCTOR_ROLES.has(w) || HOSPITAL_WORDS.has(w);
+		const blocked =
+			STOPWORDS.has(w) ||
+			CLINICAL.has(w) ||
+			CREDENTIALS.has(w) ||
+			RELATIONS.has(w) ||
+			TITLE_WORDS.has(w) ||
+			PERSON_WORDS.has(w) ||
+			DOCTOR_ROLES.has(w) ||
+			HOSPITAL_WORDS.has(w);
 		if (blocked) break;
 		const unknown = !d.englishWords.has(w) && !listed && !d.places.has(w);
 		const ok = unknown ? w.length >= 4 && VOWEL.test(w) && !misspelled(ctx, w) : j > 0 && listed && (d.englishWords.get(w) ?? 99) > 40;
@@ -360,7 +401,16 @@ const TITLE_WORDS = new Set([...PERSON_TITLES, ...DOCTOR_TITLES]);
 const NAME_WORD = /[\p{L}][\p{L}'’-]*\.?/gu;
 
 /** Emits the name words of `phrase` (at `at`), leading titles left out, when every word looks like a name. */
-function emitName(ctx: DetectContext, emit: Emit, at: number, phrase: string, detector: string, confidence: number, type: 'Patient' | 'Doctor' = 'Patient', strong = false): void {
+function emitName(
+	ctx: DetectContext,
+	emit: Emit,
+	at: number,
+	phrase: string,
+	detector: string,
+	confidence: number,
+	type: 'Patient' | 'Doctor' = 'Patient',
+	strong = false,
+): void {
 	const words = [...phrase.matchAll(NAME_WORD)];
 	let k = 0;
 	while (k < words.length && TITLE_WORDS.has(words[k][0].toLowerCase().replace(/\.$/, ''))) k++;

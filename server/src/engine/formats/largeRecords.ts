@@ -17,7 +17,13 @@ export const LARGE_RECORD_CHARS = CHUNK_CHARS * 4;
  * follows the piece, not the record. Same result shape as deidentifyDocument (findings are not kept: a large
  * record holds hundreds of thousands).
  */
-export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions, sink?: FindingsSink): Omit<DeidentifyResult, 'findings'> {
+export function deidentifyNdjson(
+	text: string,
+	dicts: Dictionaries,
+	detectOptions: DetectOptions,
+	t: TransformOptions,
+	sink?: FindingsSink,
+): Omit<DeidentifyResult, 'findings'> {
 	if (!hasLongLine(text)) {
 		const r = deidentifyDocument(text, 'ndjson', dicts, detectOptions, t);
 		sink?.(text, r.findings);
@@ -55,7 +61,12 @@ export function deidentifyNdjson(text: string, dicts: Dictionaries, detectOption
 			const r = largeRecord(body, dicts, detectOptions, t, sink);
 			if (r === undefined) {
 				// not JSON: the whole line as one malformed line (deidentifyDocument treats it as text, in pieces below)
-				problems.push({ line: lineNo, start: at, end: at + body.length, message: `Line ${lineNo + 1} is not valid JSON; it was de-identified as plain text.` });
+				problems.push({
+					line: lineNo,
+					start: at,
+					end: at + body.length,
+					message: `Line ${lineNo + 1} is not valid JSON; it was de-identified as plain text.`,
+				});
 				for (const piece of textPieces(body, 'text')) {
 					const p = deidentifyDocument(piece.text, 'text', dicts, detectOptions, t);
 					sink?.(piece.text, p.findings);
@@ -93,7 +104,13 @@ const placeholder = (i: number) => `\ue000${String.fromCharCode(0xe100 + (i & 0x
 const PLACEHOLDER = /\ue000([\ue100-\ue1ff])([\ue200-\ue2ff])([\ue300-\ue3ff])\ue000/g;
 
 /** One large JSON record; undefined when the line is not valid JSON. */
-function largeRecord(line: string, dicts: Dictionaries, detectOptions: DetectOptions, t: TransformOptions, sink?: FindingsSink): { output: string; counts: Partial<Record<EntityType, number>> } | undefined {
+function largeRecord(
+	line: string,
+	dicts: Dictionaries,
+	detectOptions: DetectOptions,
+	t: TransformOptions,
+	sink?: FindingsSink,
+): { output: string; counts: Partial<Record<EntityType, number>> } | undefined {
 	const res = scanJson(line);
 	if (!res.ok) return undefined;
 	const counts: Partial<Record<EntityType, number>> = {};

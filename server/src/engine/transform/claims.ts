@@ -8,7 +8,18 @@ import { normalise } from './text';
  * are unique by construction (keyed permutations); dates shift and ages over 89 and ZIP codes generalise, so
  * those are not claimed.
  */
-export const SURROGATE_UNIT_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'City', 'Hospital', 'Organization', 'LocationOther', 'Street', 'Email', 'Url', 'IPAddress']);
+export const SURROGATE_UNIT_TYPES: ReadonlySet<EntityType> = new Set([
+	'Patient',
+	'Doctor',
+	'City',
+	'Hospital',
+	'Organization',
+	'LocationOther',
+	'Street',
+	'Email',
+	'Url',
+	'IPAddress',
+]);
 
 /** The keyed digest that stands for a surrogate unit or key in claims (never the text itself). */
 export function claimDigest(hash: KeyedHash, text: string): string {

@@ -34,7 +34,20 @@ export const isSpanish = (context: SurrogateContext) => (context.locale ?? 'en-U
 
 const MEMO_MAX = 60_000;
 /** Types whose surrogates are worth remembering: names and places recur; dates, phones and numbers are mostly unique. */
-export const MEMO_TYPES: ReadonlySet<EntityType> = new Set(['Patient', 'Doctor', 'Hospital', 'Organization', 'City', 'Street', 'State', 'LocationOther', 'CountryOrRegion', 'Profession', 'Username', 'Email']);
+export const MEMO_TYPES: ReadonlySet<EntityType> = new Set([
+	'Patient',
+	'Doctor',
+	'Hospital',
+	'Organization',
+	'City',
+	'Street',
+	'State',
+	'LocationOther',
+	'CountryOrRegion',
+	'Profession',
+	'Username',
+	'Email',
+]);
 /** Bounded memo: past the limit the oldest quarter goes (unique phones and record numbers would otherwise flush the names). */
 export function remember(memo: Map<string, string>, key: string, value: string): void {
 	if (memo.size >= MEMO_MAX) {

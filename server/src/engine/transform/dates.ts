@@ -4,7 +4,8 @@ import { applyCase } from './text';
 const DAY_MS = 86400000;
 
 /** Pad like the original component: two digits only when it was written with a leading zero. */
-const pad = (n: number, len: number | string) => (typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0'));
+const pad = (n: number, len: number | string) =>
+	typeof len === 'string' ? (len.length === 2 && len[0] === '0' ? String(n).padStart(2, '0') : String(n)) : String(n).padStart(len, '0');
 
 /**
  * The digit style of a numeric month/day pair: zero-padded when either field has a leading zero or both have two

@@ -23,14 +23,23 @@ function properName(words: readonly string[], { salt, picker, pool, context }: F
 	const word = words.length === 1 ? words[0].toLowerCase() : '';
 	if (word && salt === 0 && isEnUs(context)) {
 		const { dicts, hash, avoid } = context;
-		const v = !avoid ? permuted(dicts.raw.last, word, hash, label) : nameTargets(dicts).s.from.at.has(word) ? spareVariant(dicts, 's', word, hash, `variant${avoid.salt}\u0000${label}`) : undefined;
+		const v = !avoid
+			? permuted(dicts.raw.last, word, hash, label)
+			: nameTargets(dicts).s.from.at.has(word)
+				? spareVariant(dicts, 's', word, hash, `variant${avoid.salt}\u0000${label}`)
+				: undefined;
 		if (v) return v;
 	}
 	const old = new Set(words.map((w) => w.toLowerCase()));
 	for (let k = 0; ; k++) {
 		const kind = picker.int(4);
 		const es = isSpanish(context);
-		const saint = () => (es ? (picker.int(2) ? `San ${picker.pick(pool.male)}` : `Santa ${picker.pick(pool.female)}`) : `Saint ${picker.pick(picker.int(2) ? pool.male : pool.female)}`);
+		const saint = () =>
+			es
+				? picker.int(2)
+					? `San ${picker.pick(pool.male)}`
+					: `Santa ${picker.pick(pool.female)}`
+				: `Saint ${picker.pick(picker.int(2) ? pool.male : pool.female)}`;
 		const v = kind === 0 && pool.cities.length ? picker.pick(pool.cities) : kind === 1 ? saint() : picker.pick(pool.placeWords);
 		if (k >= 4 || !v.split(' ').some((w) => old.has(w.toLowerCase()))) return v;
 	}
@@ -84,7 +93,9 @@ function wholeName(type: EntityType, original: string, name: string, { picker, p
 	const es = isSpanish(context);
 	const cased = (v: string) => applyCase(original, v);
 	if (type === 'Hospital') {
-		const head = es ? picker.pick(['Hospital', 'Clínica', 'Hospital Universitario', 'Centro de Salud']) : picker.pick(['Hospital', 'Medical Center', 'Clinic', 'Health System', 'Memorial Hospital']);
+		const head = es
+			? picker.pick(['Hospital', 'Clínica', 'Hospital Universitario', 'Centro de Salud'])
+			: picker.pick(['Hospital', 'Medical Center', 'Clinic', 'Health System', 'Memorial Hospital']);
 		return cased(es ? `${head} ${name}` : `${name} ${head}`);
 	}
 	if (type === 'Organization') {
@@ -92,7 +103,13 @@ function wholeName(type: EntityType, original: string, name: string, { picker, p
 		const a = picker.pick(pool.surnames);
 		let b = picker.pick(pool.surnames);
 		if (b === a) b = picker.pick(pool.surnames);
-		return cased(picker.int(2) ? `${a} ${es ? 'y' : '&'} ${b} ${picker.pick(forms)}` : es ? `${picker.pick(['Biblioteca', 'Fundación', 'Asociación'])} ${name}` : `${name} ${picker.pick(['Library', 'Foundation', 'Associates', 'Group'])}`);
+		return cased(
+			picker.int(2)
+				? `${a} ${es ? 'y' : '&'} ${b} ${picker.pick(forms)}`
+				: es
+					? `${picker.pick(['Biblioteca', 'Fundación', 'Asociación'])} ${name}`
+					: `${name} ${picker.pick(['Library', 'Foundation', 'Associates', 'Group'])}`,
+		);
 	}
 	return cased(name);
 }

@@ -81,8 +81,14 @@ export function permuteIndex(i: number, n: number, hash: KeyedHash, label: strin
 		let low = x % 2 ** lowBits;
 		for (let k = 0; k < PERMUTATION_ROUNDS; k++) {
 			const r = inverse ? PERMUTATION_ROUNDS - 1 - k : k;
-			if (r % 2 === 0) high = inverse ? (high - roundFunction(r, low, highBits) + 2 ** highBits) % 2 ** highBits : (high + roundFunction(r, low, highBits)) % 2 ** highBits;
-			else low = inverse ? (low - roundFunction(r, high, lowBits) + 2 ** lowBits) % 2 ** lowBits : (low + roundFunction(r, high, lowBits)) % 2 ** lowBits;
+			if (r % 2 === 0)
+				high = inverse
+					? (high - roundFunction(r, low, highBits) + 2 ** highBits) % 2 ** highBits
+					: (high + roundFunction(r, low, highBits)) % 2 ** highBits;
+			else
+				low = inverse
+					? (low - roundFunction(r, high, lowBits) + 2 ** lowBits) % 2 ** lowBits
+					: (low + roundFunction(r, high, lowBits)) % 2 ** lowBits;
 		}
 		return high * 2 ** lowBits + low;
 	};

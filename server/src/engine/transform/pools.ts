@@ -12,7 +12,37 @@ export interface Pools {
 	companySuffixes: readonly string[];
 }
 /** Street types common enough to read as a street's ("Avenue", "Calle", "Paseo"). */
-const COMMON_STREET_TYPES: ReadonlySet<string> = new Set(['street', 'avenue', 'road', 'drive', 'lane', 'court', 'place', 'boulevard', 'way', 'circle', 'terrace', 'parkway', 'calle', 'avenida', 'plaza', 'paseo', 'camino', 'ronda', 'travesía', 'carretera', 'rue', 'chemin', 'allée', 'boulevard', 'straße', 'weg', 'gasse', 'platz', 'allee']);
+const COMMON_STREET_TYPES: ReadonlySet<string> = new Set([
+	'street',
+	'avenue',
+	'road',
+	'drive',
+	'lane',
+	'court',
+	'place',
+	'boulevard',
+	'way',
+	'circle',
+	'terrace',
+	'parkway',
+	'calle',
+	'avenida',
+	'plaza',
+	'paseo',
+	'camino',
+	'ronda',
+	'travesía',
+	'carretera',
+	'rue',
+	'chemin',
+	'allée',
+	'boulevard',
+	'straße',
+	'weg',
+	'gasse',
+	'platz',
+	'allee',
+]);
 const POOLS = new WeakMap<Dictionaries, Map<string, Pools>>();
 
 type NamePools = Omit<Pools, 'streetTypes' | 'companySuffixes'>;
@@ -24,11 +54,23 @@ function namePools(d: Dictionaries, locale: string, wide: boolean): NamePools {
 		const join = (a: readonly string[] | undefined, b: readonly string[]) => [...new Set([...(a ?? []), ...b])];
 		// first names run out first (a few thousand): past the census lists, any name will do
 		const names = join(d.raw.firstMale, join(d.raw.firstFemale, d.raw.last));
-		return { male: join(own?.male, names), female: join(own?.female, names), surnames: join(own?.last, d.raw.last), placeWords: join(own?.last, d.raw.last), cities: join(own?.cities, d.raw.cities) };
+		return {
+			male: join(own?.male, names),
+			female: join(own?.female, names),
+			surnames: join(own?.last, d.raw.last),
+			placeWords: join(own?.last, d.raw.last),
+			cities: join(own?.cities, d.raw.cities),
+		};
 	}
 	return own
 		? { male: own.male, female: own.female, surnames: own.last, placeWords: own.last, cities: own.cities.length ? own.cities : d.raw.cities }
-		: { male: d.raw.firstMale, female: d.raw.firstFemale, surnames: d.raw.last.slice(0, 20000), placeWords: d.raw.last.slice(0, 10000), cities: d.raw.cities };
+		: {
+				male: d.raw.firstMale,
+				female: d.raw.firstFemale,
+				surnames: d.raw.last.slice(0, 20000),
+				placeWords: d.raw.last.slice(0, 10000),
+				cities: d.raw.cities,
+			};
 }
 
 /**
@@ -45,7 +87,11 @@ export function pools(d: Dictionaries, locale = 'en-US', wide = false): Pools {
 		// street types that read as such (the locale lists hold "Burgs", "Extramuros"); company forms as listed
 		const data = d.raw.locales?.[locale] ?? d.raw.locales?.['en-US'];
 		const streetTypes = (data?.streetTypes ?? []).filter((t) => COMMON_STREET_TYPES.has(t.toLowerCase()));
-		found = { ...namePools(d, locale, wide), streetTypes: streetTypes.length ? streetTypes : ['Street', 'Avenue', 'Road'], companySuffixes: data?.companySuffixes ?? [] };
+		found = {
+			...namePools(d, locale, wide),
+			streetTypes: streetTypes.length ? streetTypes : ['Street', 'Avenue', 'Road'],
+			companySuffixes: data?.companySuffixes ?? [],
+		};
 		byLocale.set(id, found);
 	}
 	return found;
@@ -130,7 +176,11 @@ function buildNameTargets(dicts: Dictionaries): Record<NameKind, NameTarget> {
 	const surnameTo = fill(surnames, (w) => female.at.has(w) || male.at.has(w), surnamePadding);
 	// what the padding left over: the words note-local variants are drawn from (outside every permutation)
 	const surnameSpare = surnamePadding.filter((w) => !used.has(w.toLowerCase()));
-	return { f: { from: female, to: female.list, spare: femaleSpare }, m: { from: male, to: maleTo, spare: maleSpare }, s: { from: surnames, to: surnameTo, spare: surnameSpare } };
+	return {
+		f: { from: female, to: female.list, spare: femaleSpare },
+		m: { from: male, to: maleTo, spare: maleSpare },
+		s: { from: surnames, to: surnameTo, spare: surnameSpare },
+	};
 }
 
 /** The surrogate of a census name word of one kind (en-US, salt 0), or undefined when the word is not listed. */

@@ -7,7 +7,8 @@ import type { Pools } from './pools';
 import { applyCase, DIGITS, HAS_LETTER, WORD_SPLIT } from './text';
 
 /** A unit or post-office box at the end of a street value: its word (kept) and its number (changed). */
-const STREET_UNIT = /((?:,?[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2})([A-Za-z0-9][A-Za-z0-9-]{0,5})$/i;
+const STREET_UNIT =
+	/((?:,?[ \t]{1,3}|[ \t]{0,3}\r?\n[ \t]{0,3})(?:(?:apt|apartment|unit|suite|ste|room|rm|floor|fl|bldg|building|flat)\.?(?=[ \t#\d])|#)[ \t]{0,2}#?[ \t]{0,2})([A-Za-z0-9][A-Za-z0-9-]{0,5})$/i;
 const PO_BOX = /^((?:p\.?[ \t]?o\.?|post[ \t]office)[ \t]{0,2}box[ \t]{0,2}#?[ \t]{0,2})(\d{1,10})$/i;
 const LINE_BREAK = /[\n\r\u2028\u2029]/;
 const BLANK = /\s/;

@@ -15,7 +15,25 @@ import { applyCase, normalise } from './text';
  * Three-digit ZIP prefixes whose areas held 20,000 people or fewer (HHS de-identification guidance, 2000 census):
  * under Safe Harbor they become 000.
  */
-export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set(['036', '059', '063', '102', '203', '556', '692', '790', '821', '823', '830', '831', '878', '879', '884', '890', '893']);
+export const RESTRICTED_ZIP3: ReadonlySet<string> = new Set([
+	'036',
+	'059',
+	'063',
+	'102',
+	'203',
+	'556',
+	'692',
+	'790',
+	'821',
+	'823',
+	'830',
+	'831',
+	'878',
+	'879',
+	'884',
+	'890',
+	'893',
+]);
 
 /** A realistic replacement for one value; the same (type, value) under the same key always gets the same one. */
 export function surrogateFor(type: EntityType, original: string, context: SurrogateContext): string {
@@ -85,7 +103,9 @@ function computeSurrogate(type: EntityType, original: string, norm: string, salt
 			return urlSurrogate(picker);
 		case 'IPAddress':
 			// the documentation ranges (RFC 5737, RFC 3849)
-			return original.includes(':') ? `2001:db8::${picker.int(65535).toString(16)}` : `${picker.pick(['192.0.2', '198.51.100', '203.0.113'])}.${1 + picker.int(254)}`;
+			return original.includes(':')
+				? `2001:db8::${picker.int(65535).toString(16)}`
+				: `${picker.pick(['192.0.2', '198.51.100', '203.0.113'])}.${1 + picker.int(254)}`;
 		case 'Profession':
 			return professionSurrogate(value);
 		default:

@@ -248,7 +248,12 @@ export class DeidClient {
 		await this.request('DELETE', this.url(`/jobs/${encodeURIComponent(name)}`), undefined, signal);
 	}
 
-	async deidentifyText(inputText: string, operation: DeidOperation = 'Surrogate', customizations?: JobRequest['customizations'], signal?: AbortSignal): Promise<DeidentificationResult> {
+	async deidentifyText(
+		inputText: string,
+		operation: DeidOperation = 'Surrogate',
+		customizations?: JobRequest['customizations'],
+		signal?: AbortSignal,
+	): Promise<DeidentificationResult> {
 		return (await this.request<DeidentificationResult>('POST', this.url('/deid'), { inputText, operation, customizations }, signal)).data;
 	}
 
@@ -256,7 +261,10 @@ export class DeidClient {
 	 * Poll until the job is terminal, waiting Retry-After (fallback 3 s, backing off to 15 s). `onUpdate` gets
 	 * every state. Aborting the signal stops polling (the caller decides whether to cancel the job).
 	 */
-	async pollJob(name: string, opts: { signal?: AbortSignal; onUpdate?: (job: DeidentificationJob) => void; minMs?: number } = {}): Promise<DeidentificationJob> {
+	async pollJob(
+		name: string,
+		opts: { signal?: AbortSignal; onUpdate?: (job: DeidentificationJob) => void; minMs?: number } = {},
+	): Promise<DeidentificationJob> {
 		let fallback = 3000;
 		for (;;) {
 			const { job, retryAfterMs: ra } = await this.getJobWithRetryAfter(name, opts.signal);

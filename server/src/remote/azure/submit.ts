@@ -148,7 +148,8 @@ export async function downloadJobOutputs(
 				await rename(tmp, dest);
 				result.downloaded.push(rel);
 			}
-		} else if (d.status === 'Failed' || d.status === 'Canceled') result.failed.push({ rel: below(d.input.location), code: d.error?.code ?? d.status, message: d.error?.message ?? d.status });
+		} else if (d.status === 'Failed' || d.status === 'Canceled')
+			result.failed.push({ rel: below(d.input.location), code: d.error?.code ?? d.status, message: d.error?.message ?? d.status });
 		opts.onProgress?.(++got, docs.length);
 	});
 	result.downloaded.sort();
@@ -167,7 +168,9 @@ export async function submitFolder(o: SubmitOptions): Promise<SubmitReport> {
 	let done = 0;
 	await pool(pre.files, o.concurrency ?? 6, async (f) => {
 		o.signal?.throwIfAborted();
-		await container.getBlockBlobClient(inPrefix + f.rel).uploadFile(join(o.folder, f.rel), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' }, abortSignal: o.signal });
+		await container
+			.getBlockBlobClient(inPrefix + f.rel)
+			.uploadFile(join(o.folder, f.rel), { blobHTTPHeaders: { blobContentType: 'text/plain; charset=utf-8' }, abortSignal: o.signal });
 		o.onProgress?.({ phase: 'upload', done: ++done, total: pre.files.length });
 	});
 	const report: SubmitReport = { jobName: job, status: 'NotStarted', downloaded: [], failed: [], skipped: pre.skipped, outDir: o.out };
@@ -176,7 +179,10 @@ export async function submitFolder(o: SubmitOptions): Promise<SubmitReport> {
 			operation: o.operation,
 			sourceLocation: { location: o.storage.containerUrl, prefix: inPrefix, extensions: ['*'] },
 			targetLocation: { location: o.storage.containerUrl, prefix: outPrefix, overwrite: false },
-			customizations: { ...(o.operation === 'Redact' && o.redactionFormat ? { redactionFormat: o.redactionFormat } : {}), ...(o.surrogateLocale ? { surrogateLocale: o.surrogateLocale } : {}) },
+			customizations: {
+				...(o.operation === 'Redact' && o.redactionFormat ? { redactionFormat: o.redactionFormat } : {}),
+				...(o.surrogateLocale ? { surrogateLocale: o.surrogateLocale } : {}),
+			},
 		});
 		o.onJobCreated?.(job);
 		let final: DeidentificationJob;
@@ -194,7 +200,10 @@ export async function submitFolder(o: SubmitOptions): Promise<SubmitReport> {
 		}
 		report.status = final.status;
 		report.summary = final.summary;
-		const got = await downloadJobOutputs(o.client, container, job, o.out, { concurrency: o.concurrency, onProgress: (done, total) => o.onProgress?.({ phase: 'download', done, total }) });
+		const got = await downloadJobOutputs(o.client, container, job, o.out, {
+			concurrency: o.concurrency,
+			onProgress: (done, total) => o.onProgress?.({ phase: 'download', done, total }),
+		});
 		report.downloaded = got.downloaded;
 		report.failed = got.failed;
 	} finally {

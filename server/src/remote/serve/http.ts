@@ -35,7 +35,17 @@ export function send(req: IncomingMessage, res: ServerResponse, status: number, 
 
 export function sendError(req: IncomingMessage, res: ServerResponse, e: HttpError): void {
 	const error: ApiError = { code: e.code, message: e.message, ...(e.target ? { target: e.target } : {}) };
-	send(req, res, e.status, { error }, { 'x-ms-error-code': e.code, ...(e.status === 401 ? { 'www-authenticate': 'Bearer' } : {}), ...(e.status === 429 ? { 'retry-after': '1' } : {}) });
+	send(
+		req,
+		res,
+		e.status,
+		{ error },
+		{
+			'x-ms-error-code': e.code,
+			...(e.status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+			...(e.status === 429 ? { 'retry-after': '1' } : {}),
+		},
+	);
 }
 
 /** The request's JSON body, at most MAX_BODY_BYTES. */
@@ -62,7 +72,8 @@ export function tokenCheck(token: string): (req: IncomingMessage) => void {
 		const h = req.headers.authorization;
 		if (!h || !/^Bearer\s+\S/i.test(h)) throw new HttpError(401, 'Unauthorized', 'A bearer token is required.');
 		const given = Buffer.from(h.replace(/^Bearer\s+/i, ''), 'utf8');
-		if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(403, 'Forbidden', 'The token is not valid for this server.');
+		if (given.length !== expected.length || !timingSafeEqual(given, expected))
+			throw new HttpError(403, 'Forbidden', 'The token is not valid for this server.');
 	};
 }
 
@@ -84,7 +95,8 @@ export function page<T>(items: T[], url: URL, base: string): { value: T[]; nextL
 export function originOf(req: IncomingMessage, fallback: string): string {
 	const host = req.headers.host;
 	if (host === undefined) return fallback;
-	if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$/.test(host)) throw new HttpError(400, 'InvalidHostHeader', 'The Host header is not a valid host.');
+	if (!/^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$/.test(host))
+		throw new HttpError(400, 'InvalidHostHeader', 'The Host header is not a valid host.');
 	try {
 		return new URL(`http://${host}`).origin;
 	} catch {

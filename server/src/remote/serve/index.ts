@@ -66,7 +66,9 @@ export async function startServer(opts: ServeOptions): Promise<{ url: string; cl
 
 	const handle = routes({ ...context, runner, token: opts.token, fallbackOrigin: () => `http://${host}:${boundPort}` });
 	const server = createServer((req, res) => {
-		void handle(req, res).catch((e) => sendError(req, res, e instanceof HttpError ? e : new HttpError(500, 'InternalServerError', 'The server failed to process the request.')));
+		void handle(req, res).catch((e) =>
+			sendError(req, res, e instanceof HttpError ? e : new HttpError(500, 'InternalServerError', 'The server failed to process the request.')),
+		);
 	});
 	try {
 		await new Promise<void>((resolve, reject) => {

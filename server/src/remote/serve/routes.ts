@@ -31,7 +31,8 @@ type Untrusted = Record<string, any>;
 function validateLocations(r: Untrusted, ctx: RoutesContext): void {
 	for (const k of ['sourceLocation', 'targetLocation']) {
 		const l = r[k];
-		if (!l || typeof l !== 'object' || typeof l.location !== 'string' || typeof l.prefix !== 'string') throw new HttpError(400, 'InvalidRequestBody', `${k} needs location and prefix.`, k);
+		if (!l || typeof l !== 'object' || typeof l.location !== 'string' || typeof l.prefix !== 'string')
+			throw new HttpError(400, 'InvalidRequestBody', `${k} needs location and prefix.`, k);
 		// Only the configured account: the server signs its storage requests, so any other host would get them.
 		const c = containerUrl(l.location, ctx.endpoint, ctx.allowedContainers);
 		if ('problem' in c) throw new HttpError(400, 'InvalidRequestBody', `${k}.location ${c.problem}.`, `${k}.location`);
@@ -39,15 +40,18 @@ function validateLocations(r: Untrusted, ctx: RoutesContext): void {
 		if (problem) throw new HttpError(400, 'InvalidRequestBody', `${k}.prefix ${problem}.`, `${k}.prefix`);
 	}
 	const ext = r.sourceLocation.extensions;
-	if (ext !== undefined && (!Array.isArray(ext) || ext.length === 0 || ext.some((e: unknown) => typeof e !== 'string'))) throw new HttpError(400, 'InvalidRequestBody', 'sourceLocation.extensions must be a non-empty list of strings.', 'sourceLocation.extensions');
-	if (r.targetLocation.overwrite !== undefined && typeof r.targetLocation.overwrite !== 'boolean') throw new HttpError(400, 'InvalidRequestBody', 'targetLocation.overwrite must be a boolean.', 'targetLocation.overwrite');
+	if (ext !== undefined && (!Array.isArray(ext) || ext.length === 0 || ext.some((e: unknown) => typeof e !== 'string')))
+		throw new HttpError(400, 'InvalidRequestBody', 'sourceLocation.extensions must be a non-empty list of strings.', 'sourceLocation.extensions');
+	if (r.targetLocation.overwrite !== undefined && typeof r.targetLocation.overwrite !== 'boolean')
+		throw new HttpError(400, 'InvalidRequestBody', 'targetLocation.overwrite must be a boolean.', 'targetLocation.overwrite');
 }
 
 function validateCustomizations(c: unknown, op: DeidOperation): void {
 	if (c === undefined) return;
 	if (typeof c !== 'object' || c === null) throw new HttpError(400, 'InvalidRequestBody', 'customizations must be an object.', 'customizations');
 	const { surrogateLocale, redactionFormat } = c as Untrusted;
-	if (surrogateLocale !== undefined && (typeof surrogateLocale !== 'string' || surrogateLocale.length > 16)) throw new HttpError(400, 'InvalidRequestBody', 'customizations.surrogateLocale must be a locale name.', 'customizations.surrogateLocale');
+	if (surrogateLocale !== undefined && (typeof surrogateLocale !== 'string' || surrogateLocale.length > 16))
+		throw new HttpError(400, 'InvalidRequestBody', 'customizations.surrogateLocale must be a locale name.', 'customizations.surrogateLocale');
 	if (redactionFormat === undefined) return;
 	if (op !== 'Redact') throw new HttpError(400, 'InvalidRequestBody', 'redactionFormat is only valid with Redact.', 'customizations.redactionFormat');
 	const err = typeof redactionFormat === 'string' ? validateRedactionFormat(redactionFormat) : 'not a string';
@@ -58,7 +62,8 @@ function validateJob(raw: unknown, ctx: RoutesContext): JobRequest {
 	if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new HttpError(400, 'InvalidRequestBody', 'The body must be a JSON object.');
 	const r = raw as Untrusted;
 	const op = r.operation ?? 'Surrogate';
-	if (!['Redact', 'Surrogate', 'Tag'].includes(op)) throw new HttpError(400, 'InvalidRequestBody', 'operation must be Redact, Surrogate or Tag.', 'operation');
+	if (!['Redact', 'Surrogate', 'Tag'].includes(op))
+		throw new HttpError(400, 'InvalidRequestBody', 'operation must be Redact, Surrogate or Tag.', 'operation');
 	validateLocations(r, ctx);
 	validateCustomizations(r.customizations, op);
 	return {
@@ -81,10 +86,25 @@ export function routes(ctx: RoutesContext): (req: IncomingMessage, res: ServerRe
 		authorize(req);
 		const version = url.searchParams.get('api-version');
 		if (!version) throw new HttpError(400, 'MissingApiVersionParameter', 'The api-version query parameter is required.');
-		if (!SUPPORTED_API_VERSIONS.includes(version)) throw new HttpError(400, 'UnsupportedApiVersion', `The api-version '${version.slice(0, 40)}' is not supported; use ${SUPPORTED_API_VERSIONS.join(', ')}.`);
+		if (!SUPPORTED_API_VERSIONS.includes(version))
+			throw new HttpError(
+				400,
+				'UnsupportedApiVersion',
+				`The api-version '${version.slice(0, 40)}' is not supported; use ${SUPPORTED_API_VERSIONS.join(', ')}.`,
+			);
 		const path = url.pathname;
 		if (path === '/deid' && req.method === 'POST') return deidentifyText(req, res, await readJsonBody(req), ctx);
-		if (path === '/jobs' && req.method === 'GET') return send(req, res, 200, page([...ctx.store.jobs.values()].map((s) => s.job).sort((a, b) => b.createdAt.localeCompare(a.createdAt)), url, base));
+		if (path === '/jobs' && req.method === 'GET')
+			return send(
+				req,
+				res,
+				200,
+				page(
+					[...ctx.store.jobs.values()].map((s) => s.job).sort((a, b) => b.createdAt.localeCompare(a.createdAt)),
+					url,
+					base,
+				),
+			);
 		const m = /^\/jobs\/([^/:]+)(:cancel|\/documents)?$/.exec(path);
 		if (!m) throw new HttpError(404, 'NotFound', 'The resource was not found.');
 		return jobRoute(req, res, { url, base, version, name: jobName(m[1]), sub: m[2] }, ctx);
@@ -111,7 +131,8 @@ interface JobPath {
 async function jobRoute(req: IncomingMessage, res: ServerResponse, { url, base, version, name, sub }: JobPath, ctx: RoutesContext): Promise<void> {
 	const s = ctx.store.jobs.get(name);
 	if (!sub && req.method === 'PUT') {
-		if (!JOB_NAME.test(name)) throw new HttpError(400, 'InvalidJobName', 'Job names are 3–36 letters, digits, - or _, starting and ending with a letter or digit.');
+		if (!JOB_NAME.test(name))
+			throw new HttpError(400, 'InvalidJobName', 'Job names are 3–36 letters, digits, - or _, starting and ending with a letter or digit.');
 		const spec = validateJob(await readJsonBody(req), ctx);
 		if (s) throw new HttpError(409, 'JobAlreadyExists', 'A job with this name already exists.');
 		const now = new Date().toISOString();
@@ -148,15 +169,28 @@ async function jobRoute(req: IncomingMessage, res: ServerResponse, { url, base, 
 async function deidentifyText(req: IncomingMessage, res: ServerResponse, raw: unknown, ctx: RoutesContext): Promise<void> {
 	const r = (raw ?? {}) as Untrusted;
 	if (typeof r.inputText !== 'string') throw new HttpError(400, 'InvalidRequestBody', 'inputText is required.', 'inputText');
-	if (r.inputText.length > MAX_TEXT_CHARS) throw new HttpError(400, 'InvalidRequestBody', `inputText is longer than ${MAX_TEXT_CHARS} characters.`, 'inputText');
+	if (r.inputText.length > MAX_TEXT_CHARS)
+		throw new HttpError(400, 'InvalidRequestBody', `inputText is longer than ${MAX_TEXT_CHARS} characters.`, 'inputText');
 	const op: DeidOperation = r.operation ?? 'Surrogate';
-	if (!['Redact', 'Surrogate', 'Tag'].includes(op)) throw new HttpError(400, 'InvalidRequestBody', 'operation must be Redact, Surrogate or Tag.', 'operation');
+	if (!['Redact', 'Surrogate', 'Tag'].includes(op)) {
+		throw new HttpError(400, 'InvalidRequestBody', 'operation must be Redact, Surrogate or Tag.', 'operation');
+	}
 	const format = r.customizations?.redactionFormat;
-	if (format !== undefined && (typeof format !== 'string' || validateRedactionFormat(format))) throw new HttpError(400, 'InvalidRequestBody', 'customizations.redactionFormat is invalid.', 'customizations.redactionFormat');
+	if (format !== undefined && (typeof format !== 'string' || validateRedactionFormat(format)))
+		throw new HttpError(400, 'InvalidRequestBody', 'customizations.redactionFormat is invalid.', 'customizations.redactionFormat');
 	const locale = r.customizations?.surrogateLocale;
-	if (locale !== undefined && (typeof locale !== 'string' || locale.length > 16)) throw new HttpError(400, 'InvalidRequestBody', 'customizations.surrogateLocale must be a locale name.', 'customizations.surrogateLocale');
+	if (locale !== undefined && (typeof locale !== 'string' || locale.length > 16))
+		throw new HttpError(400, 'InvalidRequestBody', 'customizations.surrogateLocale must be a locale name.', 'customizations.surrogateLocale');
 	if (ctx.pool.queued() >= MAX_QUEUED_SYNC) throw new HttpError(429, 'TooManyRequests', 'The server is busy; retry later.');
-	const out = await ctx.pool.run({ text: r.inputText, operation: OPERATIONS[op], redactionFormat: format ?? '[{type}]', key: randomBytes(32), datePatient: 'sync', locale, entities: true });
+	const out = await ctx.pool.run({
+		text: r.inputText,
+		operation: OPERATIONS[op],
+		redactionFormat: format ?? '[{type}]',
+		key: randomBytes(32),
+		datePatient: 'sync',
+		locale,
+		entities: true,
+	});
 	if (!out.ok) throw outcomeError(out);
 	const entities = out.entities;
 	return send(req, res, 200, op === 'Tag' ? { taggerResult: { entities } } : { outputText: out.output, taggerResult: { entities } });

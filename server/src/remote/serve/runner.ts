@@ -24,13 +24,16 @@ export function outcomeError(o: Exclude<TextOutcome, { ok: true }>): HttpError {
 function documentError(e: unknown, phase: 'read' | 'write'): NonNullable<DocumentDetails['error']> {
 	if (e instanceof HttpError) return { code: e.code, message: e.message };
 	if (e instanceof RestError && e.statusCode === 409) return { code: 'BlobAlreadyExists', message: 'The output already exists and overwrite is false.' };
-	if (e instanceof RestError && e.statusCode === 404 && phase === 'write') return { code: 'ContainerNotFound', message: 'The target container was not found.' };
+	if (e instanceof RestError && e.statusCode === 404 && phase === 'write')
+		return { code: 'ContainerNotFound', message: 'The target container was not found.' };
 	if (e instanceof RestError && e.statusCode === 404) return { code: 'FileNotFound', message: 'The input document was not found.' };
-	if (e instanceof RestError && e.statusCode === 403) return { code: 'AuthorizationFailed', message: `The ${phase === 'write' ? 'target' : 'source'} location refused access (403).` };
+	if (e instanceof RestError && e.statusCode === 403)
+		return { code: 'AuthorizationFailed', message: `The ${phase === 'write' ? 'target' : 'source'} location refused access (403).` };
 	return { code: 'InternalServerError', message: 'The document could not be processed.' };
 }
 
-const matches = (name: string, extensions: string[]) => extensions.some((e) => e === '*' || name.toLowerCase().endsWith('.' + e.replace(/^\./, '').toLowerCase()));
+const matches = (name: string, extensions: string[]) =>
+	extensions.some((e) => e === '*' || name.toLowerCase().endsWith('.' + e.replace(/^\./, '').toLowerCase()));
 
 export interface RunnerContext {
 	store: JobStore;
@@ -64,7 +67,8 @@ export class JobRunner {
 		try {
 			while (this.queue.length && !this.ctx.closing()) {
 				const s = this.ctx.store.jobs.get(this.queue.shift()!);
-				if (s && !TERMINAL.has(s.job.status)) await this.run(s).catch((e) => this.ctx.store.fail(s, 'InternalServerError', `processing failed (${(e as Error).name})`));
+				if (s && !TERMINAL.has(s.job.status))
+					await this.run(s).catch((e) => this.ctx.store.fail(s, 'InternalServerError', `processing failed (${(e as Error).name})`));
 			}
 		} finally {
 			this.working = false;
@@ -110,7 +114,13 @@ export class JobRunner {
 
 	private summarize(s: StoredJob): void {
 		const count = (status: string) => s.documents.filter((d) => d.status === status).length;
-		s.job.summary = { successful: count('Succeeded'), failed: count('Failed'), canceled: count('Canceled'), total: s.documents.length, bytesProcessed: s.job.summary?.bytesProcessed ?? 0 };
+		s.job.summary = {
+			successful: count('Succeeded'),
+			failed: count('Failed'),
+			canceled: count('Canceled'),
+			total: s.documents.length,
+			bytesProcessed: s.job.summary?.bytesProcessed ?? 0,
+		};
 	}
 
 	private async run(s: StoredJob): Promise<void> {
@@ -157,9 +167,22 @@ export class JobRunner {
 		const operation = OPERATIONS[job.operation ?? 'Surrogate'];
 		let phase: 'read' | 'write' = 'read';
 		try {
-			if (blobNameProblem(blobName) || blobNameProblem(outName)) throw new HttpError(400, 'InvalidBlobName', 'The document\'s name, or the output name made from it, has an empty, . or .. segment, a backslash or a control character.');
+			if (blobNameProblem(blobName) || blobNameProblem(outName))
+				throw new HttpError(
+					400,
+					'InvalidBlobName',
+					"The document's name, or the output name made from it, has an empty, . or .. segment, a backslash or a control character.",
+				);
 			const buf = await readDocument(src, blobName);
-			const res = await this.ctx.pool.run({ text: decodeUtf8(buf), operation, redactionFormat: job.customizations?.redactionFormat ?? '[{type}]', key, datePatient: job.name, locale: job.customizations?.surrogateLocale, entities: operation === 'tag' });
+			const res = await this.ctx.pool.run({
+				text: decodeUtf8(buf),
+				operation,
+				redactionFormat: job.customizations?.redactionFormat ?? '[{type}]',
+				key,
+				datePatient: job.name,
+				locale: job.customizations?.surrogateLocale,
+				entities: operation === 'tag',
+			});
 			if (!res.ok) throw outcomeError(res);
 			const out = operation === 'tag' ? JSON.stringify({ entities: res.entities }) : res.output;
 			phase = 'write';

@@ -137,7 +137,14 @@ export function splitPath(path: string): { resourceType: string; expression: str
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const bool = (v: unknown): boolean => v === true || (typeof v === 'string' && v.toLowerCase() === 'true');
-const num = (v: unknown): number | undefined => (v instanceof JsonNumber ? Number(v.raw) : typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v)) ? Number(v) : undefined);
+const num = (v: unknown): number | undefined =>
+	v instanceof JsonNumber
+		? Number(v.raw)
+		: typeof v === 'number'
+			? v
+			: typeof v === 'string' && v.trim() !== '' && !isNaN(Number(v))
+				? Number(v)
+				: undefined;
 
 function utf8Length(s: string): number {
 	let n = 0;
@@ -196,13 +203,15 @@ function loadRule(r: unknown, index: number, errors: string[], warnings: string[
 	if (!method) return void errors.push(`${where}: 'method' is required`);
 	const exprError = checkExpression(path);
 	if (exprError) errors.push(`${where} (${path}): ${exprError}`);
-	if (!(BUILT_IN_METHODS as readonly string[]).includes(method) && method !== 'scrubtext') warnings.push(`${where}: method '${r.method}' is not built in; it needs a custom processor`);
+	if (!(BUILT_IN_METHODS as readonly string[]).includes(method) && method !== 'scrubtext')
+		warnings.push(`${where}: method '${r.method}' is not built in; it needs a custom processor`);
 	if (method === 'substitute' && (r.replaceWith === undefined || r.replaceWith === null)) errors.push(`${where}: substitute needs 'replaceWith'`);
 	if (method === 'perturb') {
 		const span = num(r.span);
 		if (span === undefined) errors.push(`${where}: perturb needs a numeric 'span'`);
 		else if (span < 0) errors.push(`${where}: perturb 'span' must be ≥ 0`);
-		if (r.rangeType !== undefined && !['fixed', 'proportional'].includes(String(r.rangeType).toLowerCase())) errors.push(`${where}: perturb 'rangeType' must be 'fixed' or 'proportional'`);
+		if (r.rangeType !== undefined && !['fixed', 'proportional'].includes(String(r.rangeType).toLowerCase()))
+			errors.push(`${where}: perturb 'rangeType' must be 'fixed' or 'proportional'`);
 		if (r.roundTo !== undefined) {
 			const rt = num(r.roundTo);
 			if (rt === undefined || !Number.isInteger(rt) || rt < 0 || rt > 28) errors.push(`${where}: perturb 'roundTo' must be an integer from 0 to 28`);
@@ -216,7 +225,8 @@ function loadRule(r: unknown, index: number, errors: string[], warnings: string[
 				const e2 = typeof val === 'string' ? checkExpression(val) : 'the value must be a FHIRPath expression string';
 				if (e1 || e2) errors.push(`${where}: generalize case '${pred}': ${e1 ?? e2}`);
 			}
-		if (r.otherValues !== undefined && !['redact', 'keep'].includes(String(r.otherValues).toLowerCase())) errors.push(`${where}: generalize 'otherValues' must be 'redact' or 'keep'`);
+		if (r.otherValues !== undefined && !['redact', 'keep'].includes(String(r.otherValues).toLowerCase()))
+			errors.push(`${where}: generalize 'otherValues' must be 'redact' or 'keep'`);
 	}
 	return { index, path, method, ...splitPath(path), settings: r };
 }
@@ -227,7 +237,8 @@ function loadParameters(p: Record<string, unknown>, errors: string[], warnings: 
 	if (!['resource', 'file', 'folder'].includes(scope)) errors.push(`parameters.dateShiftScope must be resource, file or folder`);
 	const fixed = p.dateShiftFixedOffsetInDays;
 	const fixedNum = fixed === undefined || fixed === null ? undefined : num(fixed);
-	if (fixed !== undefined && fixed !== null && (fixedNum === undefined || !Number.isInteger(fixedNum))) errors.push('parameters.dateShiftFixedOffsetInDays must be an integer');
+	if (fixed !== undefined && fixed !== null && (fixedNum === undefined || !Number.isInteger(fixedNum)))
+		errors.push('parameters.dateShiftFixedOffsetInDays must be an integer');
 	const encryptKey = str(p.encryptKey) ?? '';
 	if (encryptKey && ![16, 24, 32].includes(utf8Length(encryptKey))) errors.push('parameters.encryptKey must be 16, 24 or 32 bytes (UTF-8) long');
 	const parameters: FhirParameters = {
@@ -242,7 +253,8 @@ function loadParameters(p: Record<string, unknown>, errors: string[], warnings: 
 		restrictedZipCodeTabulationAreas: Array.isArray(p.restrictedZipCodeTabulationAreas) ? p.restrictedZipCodeTabulationAreas.map(String) : [],
 		customSettings: isObject(p.customSettings) ? p.customSettings : undefined,
 	};
-	if (!parameters.dateShiftKey && fixedNum === undefined) warnings.push('parameters.dateShiftKey is empty: a random key is used, so date shifts differ between runs');
+	if (!parameters.dateShiftKey && fixedNum === undefined)
+		warnings.push('parameters.dateShiftKey is empty: a random key is used, so date shifts differ between runs');
 	if (!parameters.cryptoHashKey) warnings.push('parameters.cryptoHashKey is empty: a random key is used, so hashes differ between runs');
 	return parameters;
 }
@@ -251,7 +263,8 @@ function loadParameters(p: Record<string, unknown>, errors: string[], warnings: 
 export function convertOldConfig(raw: Record<string, unknown>): Record<string, unknown> {
 	const rules: { path: string; method: string }[] = [];
 	if (isObject(raw.pathRules)) for (const [path, method] of Object.entries(raw.pathRules)) rules.push({ path, method: String(method) });
-	if (isObject(raw.typeRules)) for (const [type, method] of Object.entries(raw.typeRules)) rules.push({ path: `nodesByType('${type}')`, method: String(method) });
+	if (isObject(raw.typeRules))
+		for (const [type, method] of Object.entries(raw.typeRules)) rules.push({ path: `nodesByType('${type}')`, method: String(method) });
 	const { pathRules: _p, typeRules: _t, ...rest } = raw;
 	return { ...rest, fhirPathRules: rules };
 }

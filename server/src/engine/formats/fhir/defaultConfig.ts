@@ -251,7 +251,10 @@ export function defaultFhirConfigText(keys?: { dateShiftKey: string; cryptoHashK
 }
 
 /** Load a configuration file, or the default (HIPAA Safe Harbor + scrubText) with keys derived from `key`. */
-export function loadConfigOrDefault(text: string | undefined, derive?: (purpose: string) => string): { config?: FhirConfig; errors: string[]; warnings: string[] } {
+export function loadConfigOrDefault(
+	text: string | undefined,
+	derive?: (purpose: string) => string,
+): { config?: FhirConfig; errors: string[]; warnings: string[] } {
 	if (text !== undefined) {
 		const r = loadFhirConfig(text);
 		if (r.config && derive) {
@@ -264,7 +267,9 @@ export function loadConfigOrDefault(text: string | undefined, derive?: (purpose:
 		}
 		return r;
 	}
-	const keys = derive ? { dateShiftKey: derive('dateShift'), cryptoHashKey: derive('cryptoHash'), encryptKey: derive('encrypt').slice(0, 32) } : undefined;
+	const keys = derive
+		? { dateShiftKey: derive('dateShift'), cryptoHashKey: derive('cryptoHash'), encryptKey: derive('encrypt').slice(0, 32) }
+		: undefined;
 	return loadFhirConfig(defaultFhirConfigText(keys));
 }
 

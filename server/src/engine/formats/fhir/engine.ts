@@ -55,7 +55,11 @@ export class FhirAnonymizer {
 	 * Anonymize and report which input values the rules changed (JSON paths, for editor diagnostics) and which
 	 * invalid values were redacted (element paths and types only).
 	 */
-	anonymizeWithChanges(json: unknown, input: FhirInputContext = {}, record = true): { output: Record<string, unknown>; changes: FhirChange[]; issues: FhirIssue[] } {
+	anonymizeWithChanges(
+		json: unknown,
+		input: FhirInputContext = {},
+		record = true,
+	): { output: Record<string, unknown>; changes: FhirChange[]; issues: FhirIssue[] } {
 		const changes: FhirChange[] = [];
 		const issues: FhirIssue[] = [];
 		const redacting = this.options.invalid !== 'raise';
@@ -112,7 +116,14 @@ export class FhirAnonymizer {
 	}
 
 	private host(): methods.MethodHost {
-		return { config: this.config, deps: this.deps, dateShiftKey: this.dateShiftKey, cryptoHashKey: this.cryptoHashKey, encryptKey: this.encryptKey, run: this.run };
+		return {
+			config: this.config,
+			deps: this.deps,
+			dateShiftKey: this.dateShiftKey,
+			cryptoHashKey: this.cryptoHashKey,
+			encryptKey: this.encryptKey,
+			run: this.run,
+		};
 	}
 
 	/** Every rule over every resource (contained ones too), then pruning and security labels. */
@@ -124,7 +135,13 @@ export class FhirAnonymizer {
 			for (const resource of resourcesOf(root)) {
 				const cache = [...descendants(resource)];
 				for (const rule of this.config.rules) {
-					if (rule.resourceType && rule.resourceType !== resource.type && rule.resourceType !== 'Resource' && rule.resourceType !== 'DomainResource') continue;
+					if (
+						rule.resourceType &&
+						rule.resourceType !== resource.type &&
+						rule.resourceType !== 'Resource' &&
+						rule.resourceType !== 'DomainResource'
+					)
+						continue;
 					const matches = this.paths.match(run, rule, resource, cache);
 					for (const node of matches) this.processRecursive(run, node, rule, resource);
 				}

@@ -52,7 +52,17 @@ function addLabels(resource: FNode, ops: Set<FhirMethod>): void {
 function fragmentChild(parent: FNode, key: string, json: Record<string, unknown>): FNode {
 	const info = childInfo(parent.typePath, parent.isResource, key);
 	if (!info) throw new FhirRuleError(`cannot add '${key}' to ${parent.type}`);
-	const n: FNode = { name: info.name, key, type: info.type, typePath: info.typePath, children: [], parent, isResource: false, isPrimitive: false, isArray: info.repeating };
+	const n: FNode = {
+		name: info.name,
+		key,
+		type: info.type,
+		typePath: info.typePath,
+		children: [],
+		parent,
+		isResource: false,
+		isPrimitive: false,
+		isArray: info.repeating,
+	};
 	fillFromJson(n, json, false);
 	return n;
 }

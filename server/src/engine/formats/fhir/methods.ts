@@ -91,7 +91,11 @@ export function inputDateShift(host: MethodHost): number {
 	if (p.dateShiftFixedOffsetInDays !== undefined) return p.dateShiftFixedOffsetInDays;
 	const run = host.run!;
 	const prefix =
-		p.dateShiftScope === 'file' ? (run.input.fileName ?? '') : p.dateShiftScope === 'folder' ? (run.input.folderName ?? '') : String(childrenNamed(run.root, 'id')[0]?.value ?? '');
+		p.dateShiftScope === 'file'
+			? (run.input.fileName ?? '')
+			: p.dateShiftScope === 'folder'
+				? (run.input.folderName ?? '')
+				: String(childrenNamed(run.root, 'id')[0]?.value ?? '');
 	return dateShiftOffset(prefix, host.dateShiftKey);
 }
 
@@ -131,7 +135,15 @@ export function substitute(host: MethodHost, node: FNode, rule: FhirRule): FhirM
 	const run = host.run!;
 	const replaceWith = rule.settings.replaceWith;
 	if (node.isPrimitive) {
-		setValue(host, node, replaceWith instanceof JsonNumber ? replaceWith : typeof replaceWith === 'string' || typeof replaceWith === 'boolean' ? replaceWith : JSON.stringify(replaceWith));
+		setValue(
+			host,
+			node,
+			replaceWith instanceof JsonNumber
+				? replaceWith
+				: typeof replaceWith === 'string' || typeof replaceWith === 'boolean'
+					? replaceWith
+					: JSON.stringify(replaceWith),
+		);
 	} else {
 		let replacement: unknown = replaceWith;
 		if (typeof replacement === 'string') {

@@ -70,7 +70,12 @@ export function childInfo(parentTypePath: string, parentIsResource: boolean, key
 	let modelPath = path;
 	if (type === undefined && model.pathsDefinedElsewhere[path]) {
 		const target = model.pathsDefinedElsewhere[path];
-		return { name, type: model.path2Type[target] ?? 'BackboneElement', typePath: target, repeating: model.path2Repeating[target] === true || model.path2Repeating[path] === true };
+		return {
+			name,
+			type: model.path2Type[target] ?? 'BackboneElement',
+			typePath: target,
+			repeating: model.path2Repeating[target] === true || model.path2Repeating[path] === true,
+		};
 	}
 	if (type === undefined) {
 		if (!choice) return undefined;

@@ -30,7 +30,11 @@ export class FhirPathEvaluator {
 		const json = jsonOf(run, resource);
 		let fn = this.compiled.get(expression);
 		if (!fn) {
-			fn = fhirpathLib().compile(expression, r4Model() as never, { resolveInternalTypes: false, userInvocationTable: userFunctions(() => this.current!) } as never) as unknown as Compiled;
+			fn = fhirpathLib().compile(
+				expression,
+				r4Model() as never,
+				{ resolveInternalTypes: false, userInvocationTable: userFunctions(() => this.current!) } as never,
+			) as unknown as Compiled;
 			this.compiled.set(expression, fn);
 		}
 		let results: unknown[];
@@ -106,8 +110,16 @@ export function userFunctions(currentRun: () => Run) {
 		return out;
 	};
 	return {
-		nodesByType: { fn: (inputs: ResNode[], type: string) => collect(inputs, (n) => n.type === type && !n.isResource), arity: { 1: ['String'] }, internalStructures: true },
-		nodesByName: { fn: (inputs: ResNode[], name: string) => collect(inputs, (n) => n.name === name), arity: { 1: ['String'] }, internalStructures: true },
+		nodesByType: {
+			fn: (inputs: ResNode[], type: string) => collect(inputs, (n) => n.type === type && !n.isResource),
+			arity: { 1: ['String'] },
+			internalStructures: true,
+		},
+		nodesByName: {
+			fn: (inputs: ResNode[], name: string) => collect(inputs, (n) => n.name === name),
+			arity: { 1: ['String'] },
+			internalStructures: true,
+		},
 		replaceMatches: {
 			fn: (inputs: unknown[], regex: string, replacement: string) => {
 				const v = inputs.map((i) => ((i as ResNode)?.data !== undefined && typeof i === 'object' ? (i as ResNode).data : i));

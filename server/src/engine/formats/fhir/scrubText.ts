@@ -177,7 +177,17 @@ function scrubAttachment(node: FNode, scrub: (text: string) => string): FhirMeth
 
 // ---- known PHI from a patient's structured data ---------------------------------------------------------------
 
-const IDENTIFIER_TYPES: Record<string, EntityType> = { MR: 'MedicalRecord', SS: 'SocialSecurity', DL: 'License', PPN: 'IDNum', SB: 'SocialSecurity', MB: 'HealthPlan', MA: 'HealthPlan', MC: 'HealthPlan', AN: 'Account' };
+const IDENTIFIER_TYPES: Record<string, EntityType> = {
+	MR: 'MedicalRecord',
+	SS: 'SocialSecurity',
+	DL: 'License',
+	PPN: 'IDNum',
+	SB: 'SocialSecurity',
+	MB: 'HealthPlan',
+	MA: 'HealthPlan',
+	MC: 'HealthPlan',
+	AN: 'Account',
+};
 
 /** Names, identifiers, addresses and telecom of a Patient (parsed JSON) as deny-list entries. */
 export function knownPhiOfPatient(patient: Record<string, unknown>): DenyEntry[] {
@@ -201,7 +211,11 @@ export function knownPhiOfPatient(patient: Record<string, unknown>): DenyEntry[]
 	for (const c of arr(patient.contact)) if (isObject(c)) names(c.name, 'Patient');
 	for (const id of arr(patient.identifier)) {
 		if (!isObject(id)) continue;
-		const code = isObject(id.type) ? arr(id.type.coding).map((c) => (isObject(c) ? String(c.code ?? '') : '')).find((c) => c in IDENTIFIER_TYPES) : undefined;
+		const code = isObject(id.type)
+			? arr(id.type.coding)
+					.map((c) => (isObject(c) ? String(c.code ?? '') : ''))
+					.find((c) => c in IDENTIFIER_TYPES)
+			: undefined;
 		add(id.value, code ? IDENTIFIER_TYPES[code] : 'IDNum');
 	}
 	const addresses = [...arr(patient.address), ...arr(patient.contact).flatMap((c) => (isObject(c) ? arr(c.address) : []))];

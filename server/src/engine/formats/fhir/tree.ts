@@ -98,13 +98,24 @@ function buildNode(json: unknown, name: string | undefined, parent: FNode | unde
 	const bad = resourceProblem(json);
 	if (bad) throw new FhirParseError(`${describe(path) || 'input'}: ${bad}`);
 	const rt = (json as Record<string, unknown>).resourceType as string;
-	const node: FNode = { name: name ?? rt, key: name ?? rt, type: rt, typePath: rt, children: [], parent, isResource: true, isPrimitive: false, isArray: false };
+	const node: FNode = {
+		name: name ?? rt,
+		key: name ?? rt,
+		type: rt,
+		typePath: rt,
+		children: [],
+		parent,
+		isResource: true,
+		isPrimitive: false,
+		isArray: false,
+	};
 	fillChildren(node, json as Record<string, unknown>, true, [...path, rt], parse, node);
 	return node;
 }
 
 // (JSON.parse numbers are accepted as well as JsonNumber: callers may pass either)
-const kindOf = (v: unknown): JsonKind | undefined => (typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : v instanceof JsonNumber || typeof v === 'number' ? 'number' : undefined);
+const kindOf = (v: unknown): JsonKind | undefined =>
+	typeof v === 'string' ? 'string' : typeof v === 'boolean' ? 'boolean' : v instanceof JsonNumber || typeof v === 'number' ? 'number' : undefined;
 
 function fillChildren(node: FNode, json: Record<string, unknown>, isResource: boolean, path: string[], parse: Parse, resource: FNode | undefined): void {
 	const seen = new Set<string>();
@@ -146,7 +157,17 @@ function fillChildren(node: FNode, json: Record<string, unknown>, isResource: bo
 		for (let i = 0; i < count; i++) {
 			const v = values[i];
 			const c = companions[i];
-			const child: FNode = { name: info.name, key, type: info.type, typePath: info.typePath, children: [], parent: node, isResource: false, isPrimitive: primitive, isArray };
+			const child: FNode = {
+				name: info.name,
+				key,
+				type: info.type,
+				typePath: info.typePath,
+				children: [],
+				parent: node,
+				isResource: false,
+				isPrimitive: primitive,
+				isArray,
+			};
 			if (primitive) {
 				let dropped = false;
 				if (v !== undefined && v !== null) {
