@@ -8,8 +8,8 @@ import * as vscode from 'vscode';
 import { WorkDoneProgress, type LanguageClient } from 'vscode-languageclient/node';
 import {
 	REMOTE_DEID_SCOPE, REMOTE_STORAGE_SCOPE, RemoteJobActionRequest, RemoteJobCreatedNotification, RemoteJobDownloadRequest, RemoteJobListRequest,
-	RemoteJobPreflightRequest, RemoteJobSubmitRequest, RemoteJobTokenRequest, type RemoteJobStatus, type RemoteJobSubmitResult, type RemoteServiceParams,
-	type RemoteStorageParams,
+	RemoteJobPreflightRequest, RemoteJobSubmitRequest, RemoteJobTokenRequest, type RemoteJobPreflightResult, type RemoteJobStatus,
+	type RemoteJobSubmitResult, type RemoteServiceParams, type RemoteStorageParams,
 } from '../../../server/src/protocol';
 
 const SECRET = { token: 'deid.remote.token', sas: 'deid.remote.storageSas', connectionString: 'deid.remote.storageConnectionString' } as const;
@@ -153,27 +153,9 @@ export async function submitRemoteJob(
 	const storage = await storageParams(ctx, s);
 	if (!storage) return undefined;
 	try {
-		const pre = await client.sendRequest(RemoteJobPreflightRequest, { folder: folder.fsPath });
-		if (pre.refusal) {
-			void vscode.window.showErrorMessage(`Cannot submit: ${pre.refusal}.`);
-			return undefined;
-		}
-		if (pre.files === 0) {
-			void vscode.window.showWarningMessage(
-				`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped} files skipped.`,
-			);
-			return undefined;
-		}
+		const pre = await confirmSubmit(client, folder, s, args.confirm === true);
+		if (!pre) return undefined;
 		const endpointHost = new URL(s.endpoint).host;
-		const detail =
-			`${pre.files} documents (${(pre.bytes / 1048576).toFixed(2)} MB) will be uploaded to ${new URL(s.containerUrl).host} and processed by ${endpointHost} ` +
-			`(operation ${s.operation}). ${pre.skipped} files are skipped (not plain UTF-8 text, over 2 MB, or links). ` +
-			`The documents leave this machine.${s.deleteInputs ? ' The uploaded inputs are deleted afterwards.' : ''}`;
-		const ok =
-			args.confirm === true
-				? 'Submit'
-				: await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
-		if (ok !== 'Submit') return undefined;
 		const out = join(dirname(folder.fsPath), `${basename(folder.fsPath)}-deid-remote`);
 		output.info(`remote job: ${pre.files} documents, ${pre.bytes} bytes → ${endpointHost}`);
 		const record = (name: string, status: RemoteJobStatus) =>
@@ -217,6 +199,33 @@ export async function submitRemoteJob(
 		void vscode.window.showErrorMessage(`Remote job: ${reason(e)}.`);
 		return undefined;
 	}
+}
+
+/** Counts what the folder would send and asks to go on (unless `confirmed`); the preflight when the user agrees. */
+async function confirmSubmit(
+	client: LanguageClient,
+	folder: vscode.Uri,
+	s: RemoteSettings,
+	confirmed: boolean,
+): Promise<RemoteJobPreflightResult | undefined> {
+	const pre = await client.sendRequest(RemoteJobPreflightRequest, { folder: folder.fsPath });
+	if (pre.refusal) {
+		void vscode.window.showErrorMessage(`Cannot submit: ${pre.refusal}.`);
+		return undefined;
+	}
+	if (pre.files === 0) {
+		void vscode.window.showWarningMessage(
+			`No plain-text documents (UTF-8, ≤ 2 MB) in ${basename(folder.fsPath)}; ${pre.skipped} files skipped.`,
+		);
+		return undefined;
+	}
+	const endpointHost = new URL(s.endpoint).host;
+	const detail =
+		`${pre.files} documents (${(pre.bytes / 1048576).toFixed(2)} MB) will be uploaded to ${new URL(s.containerUrl).host} and processed by ${endpointHost} ` +
+		`(operation ${s.operation}). ${pre.skipped} files are skipped (not plain UTF-8 text, over 2 MB, or links). ` +
+		`The documents leave this machine.${s.deleteInputs ? ' The uploaded inputs are deleted afterwards.' : ''}`;
+	const ok = confirmed ? 'Submit' : await vscode.window.showWarningMessage('Submit folder as a remote batch job?', { modal: true, detail }, 'Submit');
+	return ok === 'Submit' ? pre : undefined;
 }
 
 /** A cancellable notification that shows the server's work-done progress of one request. */

@@ -63,10 +63,6 @@ export async function cmdEvaluate(p: Parsed): Promise<number> {
 	const json = p.flags.has('--json');
 	let unreadable = false;
 	let failed = false;
-	const fail = (path: string, reason: string) => {
-		failed = true;
-		process.stderr.write(`deid: ${path}: ${reason}\n`);
-	};
 	const files = collectFiles(p.positional, (path, reason) => {
 		unreadable = true;
 		process.stderr.write(`deid: ${path}: ${reason}\n`);
@@ -76,37 +72,14 @@ export async function cmdEvaluate(p: Parsed): Promise<number> {
 	const counts = emptyCounts();
 	const unmapped = new Set<string>();
 	for (const f of files) {
-		const ann = annotationFor(f.path, format);
-		if ('error' in ann) {
-			fail(f.path, `${ann.error}; skipped`);
+		const note = readAnnotatedNote(f.path, format);
+		if ('skipped' in note) {
+			if (note.skipped === 'unreadable') unreadable = true;
+			else failed = true;
+			process.stderr.write(note.message);
 			continue;
 		}
-		const bytes = readRegularFile(f.path);
-		const dec = typeof bytes === 'string' ? { ok: false as const, reason: bytes } : decodeText(bytes);
-		if (!dec.ok) {
-			unreadable = true;
-			process.stderr.write(`deid: ${f.path}: ${dec.reason}; skipped\n`);
-			continue;
-		}
-		const annBytes = readRegularFile(ann.path);
-		if (typeof annBytes === 'string') {
-			fail(ann.path, `${annBytes}; skipped`);
-			continue;
-		}
-		// brat counts a byte-order mark as the text's first character (MEDDOCAN's offsets do); the scan and our JSON
-		// format count from after it
-		const shift = ann.kind === 'brat' && dec.bom ? 1 : 0;
-		const text = shift ? '\ufeff' + dec.text : dec.text;
-		let spans: AnnotatedSpan[];
-		try {
-			const annText = annBytes.toString('utf8');
-			spans = ann.kind === 'brat' ? parseBrat(annText, ann.path, text.length) : parseJsonAnnotations(annText, ann.path, text.length);
-		} catch (e) {
-			if (!(e instanceof AnnotationError)) throw e;
-			failed = true;
-			process.stderr.write(`deid: ${e.message}; skipped\n`);
-			continue;
-		}
+		const { text, shift, spans } = note;
 		// the findings exactly as `deid scan --json` prints them for this file
 		const outcome = scanFile({ path: f.path, from: f.from, opts, json: true }, dicts, nameCache);
 		if (outcome.err) process.stderr.write(outcome.err);
@@ -136,4 +109,29 @@ export async function cmdEvaluate(p: Parsed): Promise<number> {
 		return 1;
 	}
 	return 0;
+}
+
+type AnnotatedNote = { text: string; shift: number; spans: AnnotatedSpan[] } | { skipped: 'unreadable' | 'failed'; message: string };
+
+/** A note and its annotations, or why it is skipped (a message naming the file, never its content). */
+function readAnnotatedNote(path: string, format: Format): AnnotatedNote {
+	const ann = annotationFor(path, format);
+	if ('error' in ann) return { skipped: 'failed', message: `deid: ${path}: ${ann.error}; skipped\n` };
+	const bytes = readRegularFile(path);
+	const dec = typeof bytes === 'string' ? { ok: false as const, reason: bytes } : decodeText(bytes);
+	if (!dec.ok) return { skipped: 'unreadable', message: `deid: ${path}: ${dec.reason}; skipped\n` };
+	const annBytes = readRegularFile(ann.path);
+	if (typeof annBytes === 'string') return { skipped: 'failed', message: `deid: ${ann.path}: ${annBytes}; skipped\n` };
+	// brat counts a byte-order mark as the text's first character (MEDDOCAN's offsets do); the scan and our JSON
+	// format count from after it
+	const shift = ann.kind === 'brat' && dec.bom ? 1 : 0;
+	const text = shift ? '\ufeff' + dec.text : dec.text;
+	try {
+		const annText = annBytes.toString('utf8');
+		const spans = ann.kind === 'brat' ? parseBrat(annText, ann.path, text.length) : parseJsonAnnotations(annText, ann.path, text.length);
+		return { text, shift, spans };
+	} catch (e) {
+		if (!(e instanceof AnnotationError)) throw e;
+		return { skipped: 'failed', message: `deid: ${e.message}; skipped\n` };
+	}
 }

@@ -88,15 +88,7 @@ export async function cmdScan(p: Parsed): Promise<number> {
 	const flush = async () => {
 		const text = out;
 		out = '';
-		if (text && !process.stdout.write(text)) {
-			await new Promise<void>((resolve) => {
-				const done = () => {
-					process.stdout.off('drain', done).off('error', done).off('close', done);
-					resolve();
-				};
-				process.stdout.on('drain', done).on('error', done).on('close', done);
-			});
-		}
+		await writeStdout(text);
 	};
 	const emit = async (o: ScanOutcome) => {
 		if (o.err) process.stderr.write(o.err);
@@ -115,36 +107,7 @@ export async function cmdScan(p: Parsed): Promise<number> {
 	if (!script) {
 		for (const f of files) await emit(local(task(f)));
 	} else {
-		const pool = scanPool(workers, script);
-		try {
-			// Files go in batches (a message each way per batch, not per file: a thread's wake-up costs more than a
-			// small note's scan), a few batches per worker in flight; results print in the files' order.
-			const inFlight: { batch: ScanTask[]; outcome: Promise<ScanOutcome[] | ScanFailure> }[] = [];
-			const next = async () => {
-				const { batch, outcome } = inFlight.shift()!;
-				const o = await outcome;
-				// A batch its worker could not finish (out of memory, a crash) gets this thread's larger heap.
-				if ('failed' in o) for (const t of batch) await emit(local(t));
-				else for (const r of o) await emit(r);
-			};
-			let batch: ScanTask[] = [];
-			let batchBytes = 0;
-			const send = async () => {
-				inFlight.push({ batch, outcome: pool.run(batch) });
-				batch = [];
-				batchBytes = 0;
-				if (inFlight.length >= workers * 3) await next();
-			};
-			for (const f of files) {
-				batch.push(task(f));
-				batchBytes += f.size;
-				if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await send();
-			}
-			if (batch.length) await send();
-			while (inFlight.length) await next();
-		} finally {
-			await pool.terminate();
-		}
+		await scanInWorkers(files, task, workers, script, local, emit);
 	}
 	await flush();
 	if (unreadable) {
@@ -152,4 +115,58 @@ export async function cmdScan(p: Parsed): Promise<number> {
 		return 2;
 	}
 	return any && p.flags.has('--fail-on-findings') ? 1 : 0;
+}
+
+/** Writes to stdout, waiting while its reader is behind. */
+async function writeStdout(text: string): Promise<void> {
+	if (text && !process.stdout.write(text)) {
+		await new Promise<void>((resolve) => {
+			const done = () => {
+				process.stdout.off('drain', done).off('error', done).off('close', done);
+				resolve();
+			};
+			process.stdout.on('drain', done).on('error', done).on('close', done);
+		});
+	}
+}
+
+/** Scans `files` on `workers` threads, handing each outcome to `emit` in the files' order. */
+async function scanInWorkers(
+	files: readonly { path: string; from: number; size: number }[],
+	task: (f: { path: string; from: number }) => ScanTask,
+	workers: number,
+	script: string,
+	local: (task: ScanTask) => ScanOutcome,
+	emit: (o: ScanOutcome) => Promise<void>,
+): Promise<void> {
+	const pool = scanPool(workers, script);
+	try {
+		// Files go in batches (a message each way per batch, not per file: a thread's wake-up costs more than a
+		// small note's scan), a few batches per worker in flight; results print in the files' order.
+		const inFlight: { batch: ScanTask[]; outcome: Promise<ScanOutcome[] | ScanFailure> }[] = [];
+		const next = async () => {
+			const { batch, outcome } = inFlight.shift()!;
+			const o = await outcome;
+			// A batch its worker could not finish (out of memory, a crash) gets this thread's larger heap.
+			if ('failed' in o) for (const t of batch) await emit(local(t));
+			else for (const r of o) await emit(r);
+		};
+		let batch: ScanTask[] = [];
+		let batchBytes = 0;
+		const send = async () => {
+			inFlight.push({ batch, outcome: pool.run(batch) });
+			batch = [];
+			batchBytes = 0;
+			if (inFlight.length >= workers * 3) await next();
+		};
+		for (const f of files) {
+			batch.push(task(f));
+			batchBytes += f.size;
+			if (batchBytes >= BATCH_BYTES || batch.length >= BATCH_FILES) await send();
+		}
+		if (batch.length) await send();
+		while (inFlight.length) await next();
+	} finally {
+		await pool.terminate();
+	}
 }

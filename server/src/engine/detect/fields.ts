@@ -146,8 +146,20 @@ function nameLike(ctx: DetectContext, value: string): boolean {
 }
 
 export function detectFields(ctx: DetectContext, emit: Emit): void {
-	const { text } = ctx;
-	const hits: { start: number; valueStart: number; type: EntityType | null; label: string }[] = [];
+	const hits = labelHits(ctx.text);
+	for (let i = 0; i < hits.length; i++) {
+		const h = hits[i];
+		if (!h.type) continue;
+		if (HEADER_NAME_LABELS.has(h.label) && !inMessageHeader(hits, i)) continue;
+		fieldValue(ctx, emit, hits, i, h.type);
+	}
+}
+
+type LabelHit = { start: number; valueStart: number; type: EntityType | null; label: string };
+
+/** Labels where a field may start: at a line start or after a blank, written as labels are. */
+function labelHits(text: string): LabelHit[] {
+	const hits: LabelHit[] = [];
 	for (const m of labelMatches(text)) {
 		const start = m.index;
 		const first = text[start];
@@ -158,90 +170,98 @@ export function detectFields(ctx: DetectContext, emit: Emit): void {
 		if (first === first.toLowerCase() && first !== first.toUpperCase() && !atLineStart(text, start)) continue;
 		hits.push({ start, valueStart: start + m.length, type: LABEL_TYPE.get(m.label.toLowerCase()) ?? null, label: m.label.toLowerCase() });
 	}
-	for (let i = 0; i < hits.length; i++) {
-		const h = hits[i];
-		if (!h.type) continue;
-		if (HEADER_NAME_LABELS.has(h.label) && !inMessageHeader(hits, i)) continue;
-		let end = text.indexOf('\n', h.valueStart);
-		if (end < 0) end = text.length;
-		if (i + 1 < hits.length && hits[i + 1].start < end) end = hits[i + 1].start;
-		let s = h.valueStart;
-		while (s < end && /\s/.test(text[s])) s++;
-		// A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
-		// So does a date ("DOB: 03/02/1950, admitted to …"; a comma before a year or a day is the date's own) and a
-		// name ("Patient: John Smith, 67 y.o. male"; "SMITH, JOHN" is one name, surname first).
-		const stops = ID_LIKE.has(h.type) ? '.;,?!' : h.type === 'Date' ? '.;,?!' : h.type === 'Patient' || h.type === 'Doctor' ? '.;,(<[' : '';
-		if (stops) {
-			for (let k = s; k + 1 < end; k++) {
-				if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(' || text[k] === '<' || text[k] === '[')) continue;
-				if (text[k] === ',' && h.type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
-				if (
-					text[k] === ',' &&
-					(h.type === 'Patient' || h.type === 'Doctor') &&
-					GIVEN_NAMES_AFTER.test(text.slice(k + 1, end)) &&
-					!credentialAfter(text, k + 1, end)
-				)
-					continue;
-				if (text[k] === '.' && (h.type === 'Patient' || h.type === 'Doctor') && !WORD_BEFORE_PERIOD.test(text.slice(Math.max(s, k - 12), k))) continue;
-				end = k;
-				break;
-			}
+	return hits;
+}
+
+/** The value of the field labelled by hits[i], of type `type`, up to the line's end or the next label. */
+function fieldValue(ctx: DetectContext, emit: Emit, hits: LabelHit[], i: number, type: EntityType): void {
+	const { text } = ctx;
+	const h = hits[i];
+	let end = text.indexOf('\n', h.valueStart);
+	if (end < 0) end = text.length;
+	if (i + 1 < hits.length && hits[i + 1].start < end) end = hits[i + 1].start;
+	let s = h.valueStart;
+	while (s < end && /\s/.test(text[s])) s++;
+	end = valueStop(text, type, s, end);
+	let e = end;
+	while (e > s && /[\s.,;]/.test(text[e - 1])) e--;
+	if (e <= s || e - s > 80) return;
+	let value = text.slice(s, e);
+	if (type === 'Patient' || type === 'Doctor') {
+		const t = TITLES.exec(value);
+		if (t) {
+			s += t[0].length;
+			value = value.slice(t[0].length);
 		}
-		let e = end;
-		while (e > s && /[\s.,;]/.test(text[e - 1])) e--;
-		if (e <= s || e - s > 80) continue;
-		let value = text.slice(s, e);
-		if (h.type === 'Patient' || h.type === 'Doctor') {
-			const t = TITLES.exec(value);
-			if (t) {
-				s += t[0].length;
-				value = value.slice(t[0].length);
-			}
-			// A name field holds words, not a sentence; one comma for "Surname, Given"
-			if (!NAME_VALUE.test(value) || value.indexOf(',') !== value.lastIndexOf(',') || value.split(/\s+/).length > 6) continue;
-			// (a sender or recipient with an e-mail address after the name is a person whatever the words)
-			const withAddress = HEADER_NAME_LABELS.has(h.label) && EMAIL_AFTER.test(text.slice(e, e + 6)) && atSignOnLine(text, e);
-			if (CHECKED_NAME_LABELS.has(h.label) && !withAddress && !nameLike(ctx, value)) continue;
+		// A name field holds words, not a sentence; one comma for "Surname, Given"
+		if (!NAME_VALUE.test(value) || value.indexOf(',') !== value.lastIndexOf(',') || value.split(/\s+/).length > 6) return;
+		// (a sender or recipient with an e-mail address after the name is a person whatever the words)
+		const withAddress = HEADER_NAME_LABELS.has(h.label) && EMAIL_AFTER.test(text.slice(e, e + 6)) && atSignOnLine(text, e);
+		if (CHECKED_NAME_LABELS.has(h.label) && !withAddress && !nameLike(ctx, value)) return;
+	}
+	if (type === 'Age') {
+		const n = /^(\d{1,3})/.exec(value);
+		if (!n) return;
+		if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) return;
+	}
+	if (
+		(type === 'Date' ||
+			type === 'Zip' ||
+			type === 'MedicalRecord' ||
+			type === 'Account' ||
+			type === 'Phone' ||
+			type === 'Fax' ||
+			type === 'License' ||
+			type === 'HealthPlan') &&
+		!/\d/.test(value)
+	)
+		return;
+	if (type === 'City' && value.includes(',')) {
+		// "Localidad/ Provincia: Tolosa, Gipuzkoa": a town and its province are two places
+		let at = s;
+		for (const part of value.split(',')) {
+			const lead = part.length - part.trimStart().length;
+			const core = part.trim();
+			if (core) emit(at + lead, at + lead + core.length, 'City', 0.9, 'field-label');
+			at += part.length + 1;
 		}
-		if (h.type === 'Age') {
-			const n = /^(\d{1,3})/.exec(value);
-			if (!n) continue;
-			if (ctx.options.ages !== 'all' && ctx.language !== 'es' && Number(n[1]) <= 89) continue;
+		return;
+	}
+	if (type === 'Street' && ctx.language === 'en') {
+		// "Address: 1457 Larkspur Avenue, Dunmore, PA 18512": street, town, state and ZIP, each of its own type;
+		// a sentence after the postal code ("… PA 18512. Follow up …") is no part of it
+		const after = POSTAL_THEN_SENTENCE.exec(value);
+		if (after) e = s + after.index + after[1].length;
+		const parts = parseAddress(text, s, e, ctx.dicts, true, ctx.casing === 'lower');
+		if (parts?.length) {
+			for (const p of parts) emit(p.start, p.end, p.type, 0.95, 'field-address');
+			return;
 		}
+	}
+	emit(s, e, type, 0.95, 'field-label');
+}
+
+/**
+ * Where a value that starts at `s` ends before `end`.
+ * A number or a date ends with its sentence: "MRN: 4412908. Follow up with …" is the number alone.
+ * So does a date ("DOB: 03/02/1950, admitted to …"; a comma before a year or a day is the date's own) and a
+ * name ("Patient: John Smith, 67 y.o. male"; "SMITH, JOHN" is one name, surname first).
+ */
+function valueStop(text: string, type: EntityType, s: number, end: number): number {
+	const stops = ID_LIKE.has(type) ? '.;,?!' : type === 'Date' ? '.;,?!' : type === 'Patient' || type === 'Doctor' ? '.;,(<[' : '';
+	if (!stops) return end;
+	for (let k = s; k + 1 < end; k++) {
+		if (!stops.includes(text[k]) || !(/\s/.test(text[k + 1]) || text[k] === '(' || text[k] === '<' || text[k] === '[')) continue;
+		if (text[k] === ',' && type === 'Date' && DIGIT_AFTER.test(text.slice(k + 1, k + 8))) continue;
 		if (
-			(h.type === 'Date' ||
-				h.type === 'Zip' ||
-				h.type === 'MedicalRecord' ||
-				h.type === 'Account' ||
-				h.type === 'Phone' ||
-				h.type === 'Fax' ||
-				h.type === 'License' ||
-				h.type === 'HealthPlan') &&
-			!/\d/.test(value)
+			text[k] === ',' &&
+			(type === 'Patient' || type === 'Doctor') &&
+			GIVEN_NAMES_AFTER.test(text.slice(k + 1, end)) &&
+			!credentialAfter(text, k + 1, end)
 		)
 			continue;
-		if (h.type === 'City' && value.includes(',')) {
-			// "Localidad/ Provincia: Tolosa, Gipuzkoa": a town and its province are two places
-			let at = s;
-			for (const part of value.split(',')) {
-				const lead = part.length - part.trimStart().length;
-				const core = part.trim();
-				if (core) emit(at + lead, at + lead + core.length, 'City', 0.9, 'field-label');
-				at += part.length + 1;
-			}
-			continue;
-		}
-		if (h.type === 'Street' && ctx.language === 'en') {
-			// "Address: 1457 Larkspur Avenue, Dunmore, PA 18512": street, town, state and ZIP, each of its own type;
-			// a sentence after the postal code ("… PA 18512. Follow up …") is no part of it
-			const after = POSTAL_THEN_SENTENCE.exec(value);
-			if (after) e = s + after.index + after[1].length;
-			const parts = parseAddress(text, s, e, ctx.dicts, true, ctx.casing === 'lower');
-			if (parts?.length) {
-				for (const p of parts) emit(p.start, p.end, p.type, 0.95, 'field-address');
-				continue;
-			}
-		}
-		emit(s, e, h.type, 0.95, 'field-label');
+		if (text[k] === '.' && (type === 'Patient' || type === 'Doctor') && !WORD_BEFORE_PERIOD.test(text.slice(Math.max(s, k - 12), k))) continue;
+		return k;
 	}
+	return end;
 }

@@ -17,7 +17,7 @@ import { isListedName } from '../dictionaries';
 import {
 	PLACE_PREPS, INSTITUTION_HEADS, INSTITUTION_QUALIFIERS, NAME_PREFIXES, ES_HEADS, ES_CENTER_TAILS,
 	ES_CONNECTORS, ES_STOPS, ES_ABBREVIATIONS, ES_STREET_WORDS, ES_NOT_STREET, ES_MONTHS, FACILITY_TAILS,
-	DIRECTIONS, REGION_NOUNS, AREA_NOUNS, MOVE_PREPS, CARE_UNITS, FACILITY_STARTS, MOVE_VERBS,
+	DIRECTIONS, REGION_NOUNS, AREA_NOUNS, MOVE_PREPS, CARE_UNITS, FACILITY_STARTS, MOVE_VERBS, PROFESSION_CUES,
 } from './words';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
@@ -326,6 +326,14 @@ function nextWordAfter(text: string, offset: number): string {
  * word after to/at/from that is not clinical vocabulary.
  */
 function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
+	wardsAfterMove(ctx, emit);
+	commonFacilityNames(ctx, emit);
+	careUnitAbbreviations(ctx, emit);
+	saintFacilities(ctx, emit);
+}
+
+/** A ward ("to QUARTERMAIN 7") or a facility abbreviation ("transferred to GBMC") after a word of moving. */
+function wardsAfterMove(ctx: DetectContext, emit: Emit): void {
 	const { tokens, dicts } = ctx;
 	const mixed = ctx.casing === 'mixed';
 	for (let i = 1; i < tokens.length; i++) {
@@ -372,8 +380,15 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 				emit(t.start, t.end, 'Hospital', 0.55, 'facility-abbreviation');
 		}
 	}
-	// "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names, with a name tail that follows them in
-	// any case ("Sacred Heart memorial"); in lower case only when such a tail or a facility word follows.
+}
+
+/**
+ * "Holy Cross", "Sacred Heart", "Good Samaritan": common facility names, with a name tail that follows them in any
+ * case ("Sacred Heart memorial"); in lower case only when such a tail or a facility word follows.
+ */
+function commonFacilityNames(ctx: DetectContext, emit: Emit): void {
+	const { tokens } = ctx;
+	const mixed = ctx.casing === 'mixed';
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (!FACILITY_STARTS.has(t.lower)) continue;
@@ -386,7 +401,12 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		if (mixed && !(isCapitalised(t.text) && isCapitalised(tj.text)) && !head) continue;
 		emit(t.start, tail ? tk.end : tj.end, 'Hospital', 0.7, 'facility');
 	}
-	// Facility abbreviations before an emergency or care unit: "GH EW", "kernan ew", "GBMC ER"
+}
+
+/** Facility abbreviations before an emergency or care unit: "GH EW", "kernan ew", "GBMC ER" */
+function careUnitAbbreviations(ctx: DetectContext, emit: Emit): void {
+	const { tokens, dicts } = ctx;
+	const mixed = ctx.casing === 'mixed';
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		const tj = tokens[i + 1];
@@ -395,7 +415,12 @@ function detectWardsAndAbbreviations(ctx: DetectContext, emit: Emit): void {
 		if (mixed && !isCapitalised(t.text)) continue;
 		emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 	}
-	// "St. Mary's", "Saint Agnes": a saint's name as a facility when not part of a street address.
+}
+
+/** "St. Mary's", "Saint Agnes": a saint's name as a facility when not part of a street address. */
+function saintFacilities(ctx: DetectContext, emit: Emit): void {
+	const { tokens, dicts } = ctx;
+	const mixed = ctx.casing === 'mixed';
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (!SAINTS.has(t.lower)) continue;
@@ -604,104 +629,117 @@ function detectMovementTargets(ctx: DetectContext, emit: Emit): void {
 export function detectOccupations(ctx: DetectContext, emit: Emit): void {
 	const { tokens } = ctx;
 	for (let i = 0; i < tokens.length; i++) {
-		const t = tokens[i];
-		if (t.kind !== 'w') continue;
-		// Profession after a cue
-		if (
-			[
-				'as',
-				'retired',
-				'former',
-				'occupation',
-				'profession',
-				'employed',
-				'job',
-				'como',
-				'profesión',
-				'profesion',
-				'jubilado',
-				'jubilada',
-				'ex',
-			].includes(t.lower)
+		if (tokens[i].kind !== 'w') continue;
+		professionAfterCue(ctx, emit, i);
+		organizationBySuffix(ctx, emit, i);
+		publicInstitution(ctx, emit, i);
+		organizationAfterHead(ctx, emit, i);
+		workplace(ctx, emit, i);
+	}
+}
+
+/** A profession after a cue: "works as a teacher", "retired carpenter", "occupation: nurse". */
+function professionAfterCue(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const t = tokens[i];
+	if (PROFESSION_CUES.has(t.lower)) {
+		let j = i + 1;
+		while (j < tokens.length && (tokens[j].text === ':' || ['a', 'an', 'the', 'un', 'una', 'de'].includes(tokens[j].lower))) j++;
+		if (j < tokens.length && PROFESSIONS.has(tokens[j].lower)) {
+			const cueOk =
+				t.lower !== 'as' ||
+				/\b(?:work(?:s|ed|ing)?|employed|job|served)\s{1,3}as\s*$/i.test(ctx.text.slice(Math.max(0, t.start - 16), t.end));
+			if (cueOk) emit(tokens[j].start, tokens[j].end, 'Profession', 0.8, 'profession');
+		}
+	}
+}
+
+/** An organisation by its suffix: "Acme Corp", "Boston University". */
+function organizationBySuffix(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const t = tokens[i];
+	if (ORG_SUFFIXES.has(t.lower) && i > 0 && ctx.casing === 'mixed' && isCapitalised(t.text) && t.text !== t.text.toUpperCase()) {
+		let j = i - 1;
+		let first = -1;
+		while (j >= 0 && i - j <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {
+			first = j;
+			j--;
+		}
+		if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
+	}
+}
+
+/** A public institution named by its place and kind: "Lackawanna County Library", "Oak Hill Public School". */
+function publicInstitution(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const t = tokens[i];
+	if (
+		INSTITUTION_HEADS.has(t.lower) &&
+		i >= 2 &&
+		ctx.casing === 'mixed' &&
+		isCapitalised(t.text) &&
+		INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) &&
+		isCapitalised(tokens[i - 1].text)
+	) {
+		let j = i - 2;
+		let first = -1;
+		while (
+			j >= 0 &&
+			i - j <= 5 &&
+			tokens[j].kind === 'w' &&
+			isCapitalised(tokens[j].text) &&
+			!STOPWORDS.has(tokens[j].lower) &&
+			sameLine(ctx, j, i)
 		) {
-			let j = i + 1;
-			while (j < tokens.length && (tokens[j].text === ':' || ['a', 'an', 'the', 'un', 'una', 'de'].includes(tokens[j].lower))) j++;
-			if (j < tokens.length && PROFESSIONS.has(tokens[j].lower)) {
-				const cueOk =
-					t.lower !== 'as' ||
-					/\b(?:work(?:s|ed|ing)?|employed|job|served)\s{1,3}as\s*$/i.test(ctx.text.slice(Math.max(0, t.start - 16), t.end));
-				if (cueOk) emit(tokens[j].start, tokens[j].end, 'Profession', 0.8, 'profession');
-			}
+			first = j;
+			j--;
 		}
-		// Organisation by suffix: "Acme Corp", "Boston University"
-		if (ORG_SUFFIXES.has(t.lower) && i > 0 && ctx.casing === 'mixed' && isCapitalised(t.text) && t.text !== t.text.toUpperCase()) {
-			let j = i - 1;
-			let first = -1;
-			while (j >= 0 && i - j <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {
-				first = j;
-				j--;
-			}
-			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
+		if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.9, 'organization');
+	}
+}
+
+/** The organisation a head belongs to: "CEO of IBM", "owner of Acme". */
+function organizationAfterHead(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const t = tokens[i];
+	if (['of', 'at'].includes(t.lower) && i > 0 && ORG_HEADS.has(tokens[i - 1].lower) && sameLine(ctx, i - 1, i + 1)) {
+		let j = i + 1;
+		if (j < tokens.length && tokens[j].lower === 'the') j++;
+		let last = -1;
+		for (let k = j; k < tokens.length && k - j < 4 && tokens[k].kind === 'w' && sameLine(ctx, i, k); k++) {
+			const tk = tokens[k];
+			const tier = ctx.dicts.englishWords.get(tk.lower) ?? 99;
+			if (
+				!isCapitalised(tk.text) ||
+				STOPWORDS.has(tk.lower) ||
+				CLINICAL.has(tk.lower) ||
+				HOSPITAL_WORDS.has(tk.lower) ||
+				(tier <= 60 && ctx.casing !== 'mixed')
+			)
+				break;
+			last = k;
 		}
-		// "Lackawanna County Library", "Oak Hill Public School": a public institution named by its place and kind
-		if (
-			INSTITUTION_HEADS.has(t.lower) &&
-			i >= 2 &&
-			ctx.casing === 'mixed' &&
-			isCapitalised(t.text) &&
-			INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) &&
-			isCapitalised(tokens[i - 1].text)
-		) {
-			let j = i - 2;
-			let first = -1;
-			while (
-				j >= 0 &&
-				i - j <= 5 &&
-				tokens[j].kind === 'w' &&
-				isCapitalised(tokens[j].text) &&
-				!STOPWORDS.has(tokens[j].lower) &&
-				sameLine(ctx, j, i)
-			) {
-				first = j;
-				j--;
-			}
-			if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.9, 'organization');
+		// one common word ("employee of the State") names no organisation
+		const single = last === j && (ctx.dicts.englishWords.get(tokens[j].lower) ?? 99) <= 60;
+		if (last >= j && !single) emit(tokens[j].start, tokens[last].end, 'Organization', 0.7, 'organization');
+	}
+}
+
+/** A workplace: "works at X", "employed by X", "trabaja en X". */
+function workplace(ctx: DetectContext, emit: Emit, i: number): void {
+	const { tokens } = ctx;
+	const t = tokens[i];
+	if (
+		['at', 'for', 'by', 'en', 'para'].includes(t.lower) &&
+		i > 0 &&
+		/^(?:works?|worked|working|employed|trabaja|trabajó|trabajaba)$/i.test(tokens[i - 1].text)
+	) {
+		let j = i + 1;
+		let last = -1;
+		while (j < tokens.length && j - i <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {
+			last = j;
+			j++;
 		}
-		// "CEO of IBM", "owner of Acme": the head of an organisation names it
-		if (['of', 'at'].includes(t.lower) && i > 0 && ORG_HEADS.has(tokens[i - 1].lower) && sameLine(ctx, i - 1, i + 1)) {
-			let j = i + 1;
-			if (j < tokens.length && tokens[j].lower === 'the') j++;
-			let last = -1;
-			for (let k = j; k < tokens.length && k - j < 4 && tokens[k].kind === 'w' && sameLine(ctx, i, k); k++) {
-				const tk = tokens[k];
-				const tier = ctx.dicts.englishWords.get(tk.lower) ?? 99;
-				if (
-					!isCapitalised(tk.text) ||
-					STOPWORDS.has(tk.lower) ||
-					CLINICAL.has(tk.lower) ||
-					HOSPITAL_WORDS.has(tk.lower) ||
-					(tier <= 60 && ctx.casing !== 'mixed')
-				)
-					break;
-				last = k;
-			}
-			// one common word ("employee of the State") names no organisation
-			const single = last === j && (ctx.dicts.englishWords.get(tokens[j].lower) ?? 99) <= 60;
-			if (last >= j && !single) emit(tokens[j].start, tokens[last].end, 'Organization', 0.7, 'organization');
-		}
-		// "works at X", "employed by X", "trabaja en X"
-		if (
-			['at', 'for', 'by', 'en', 'para'].includes(t.lower) &&
-			i > 0 &&
-			/^(?:works?|worked|working|employed|trabaja|trabajó|trabajaba)$/i.test(tokens[i - 1].text)
-		) {
-			let j = i + 1;
-			let last = -1;
-			while (j < tokens.length && j - i <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {
-				last = j;
-				j++;
-			}
-			if (last > i) emit(tokens[i + 1].start, tokens[last].end, 'Organization', 0.7, 'organization');
-		}
+		if (last > i) emit(tokens[i + 1].start, tokens[last].end, 'Organization', 0.7, 'organization');
 	}
 }

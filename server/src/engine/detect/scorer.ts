@@ -419,16 +419,12 @@ export function probabilities(
 const NAME_TYPES = new Set<EntityType>(['Patient', 'Doctor']);
 const GAP_IN_RUN = /^(?:[ \t]{1,2}|\.[ \t]{0,2}|-)$/;
 
-/**
- * Scores every word token and emits runs of tokens the model calls a name or a place that the rules left out
- * (or found below the reporting threshold). Runs take in neighbouring rule findings of the same kind so that one
- * value is one finding.
- */
-export function detectScored(ctx: DetectContext, raw: readonly Finding[], model: ScorerModel, emit: Emit): void {
-	const { tokens, text } = ctx;
-	const n = tokens.length;
-	if (!n) return;
-	const input = scorerInput(ctx, raw);
+/** Word flags that stop a word from continuing a name as its surname. */
+const NOT_SURNAME =
+	F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT | F_HOSPITAL | F_FACILITY | F_STREET;
+
+/** Each scored token's probability of being a name or place (`positive`), and which of the two is likelier. */
+function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { positive: Float32Array; kind: Uint8Array } {
 	const weights = table(model);
 	const mask = (1 << model.bits) - 1;
 	const k = model.classes.length;
@@ -444,8 +440,12 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 		positive[i] = p[CLASS_NAME] + p[CLASS_PLACE];
 		kind[i] = p[CLASS_PLACE] > p[CLASS_NAME] ? CLASS_PLACE : CLASS_NAME;
 	}
-	unscoreNonNames(ctx, input.breakBefore, positive, model.threshold * 0.5);
-	// tokens already reported by a rule as a name or place
+	return { positive, kind };
+}
+
+/** Tokens already reported by a rule as a name or place, and the rule's type. */
+function ruleCoverage(tokens: readonly Token[], raw: readonly Finding[]): { covered: Uint8Array; coveredType: (EntityType | undefined)[] } {
+	const n = tokens.length;
 	const covered = new Uint8Array(n);
 	const coveredType: (EntityType | undefined)[] = new Array(n);
 	for (const f of raw) {
@@ -455,6 +455,22 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 			coveredType[i] = f.type;
 		}
 	}
+	return { covered, coveredType };
+}
+
+/**
+ * Scores every word token and emits runs of tokens the model calls a name or a place that the rules left out
+ * (or found below the reporting threshold). Runs take in neighbouring rule findings of the same kind so that one
+ * value is one finding.
+ */
+export function detectScored(ctx: DetectContext, raw: readonly Finding[], model: ScorerModel, emit: Emit): void {
+	const { tokens, text } = ctx;
+	const n = tokens.length;
+	if (!n) return;
+	const input = scorerInput(ctx, raw);
+	const { positive, kind } = scoreTokens(input, model, n);
+	unscoreNonNames(ctx, input.breakBefore, positive, model.threshold * 0.5);
+	const { covered, coveredType } = ruleCoverage(tokens, raw);
 	// A run is a sequence of tokens each at least weakly called a name or place (or reported by a rule), joined
 	// by blanks, a hyphen or an initial's period; it is emitted when one of its tokens is strongly called and
 	// no rule reported it: the neighbours of a confident name word are taken in at the lower bar.
@@ -472,23 +488,7 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	const surnameAfter = (j: number, k2: number): boolean => {
 		const w = input.classes[k2];
 		if (!w || !input.scored[k2] || positive[j] < model.threshold || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
-		if (
-			w.flags &
-			(F_CLINICAL |
-				F_STOP |
-				F_CREDENTIAL |
-				F_RELATION |
-				F_ROLE |
-				F_TITLE |
-				F_DOCTOR_TITLE |
-				F_MONTH |
-				F_WEEKDAY |
-				F_UNIT |
-				F_HOSPITAL |
-				F_FACILITY |
-				F_STREET)
-		)
-			return false;
+		if (w.flags & NOT_SURNAME) return false;
 		return input.casing !== CASINGS.mixed || w.shape === 5;
 	};
 	for (let i = 0; i < n; i++) {

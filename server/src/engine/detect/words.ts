@@ -235,3 +235,6 @@ export const PREDICATE_WORDS: ReadonlySet<string> = words(
 );
 
 export const PERSON_WORDS: ReadonlySet<string> = words('patient pt the this our your he she they');
+
+/** Words before a profession ("works as a teacher", "retired carpenter", "occupation: nurse", "jubilado"). */
+export const PROFESSION_CUES: ReadonlySet<string> = words('as retired former occupation profession employed job como profesión profesion jubilado jubilada ex');
