@@ -57,9 +57,8 @@ function memoFor(key: Uint8Array): Map<string, string> {
 }
 
 /**
- * Keyed digests of surrogate units and keys, per key, kept for the worker's lifetime. Bounded at 50,000 (about
- * 9 MB measured): at 300,000 each worker's cache grew to some 30 MB over a 1 GB folder, while the values that repeat
- * across files (names, places) still fit.
+ * Keyed digests of surrogate units and keys, per key, kept for the worker's lifetime. Bounded so that a worker's
+ * memory stays small over a large folder, while the values that repeat across files (names, places) still fit.
  */
 const DIGESTS = new Map<string, Map<string, string>>();
 function digestsFor(key: Uint8Array): Map<string, string> {

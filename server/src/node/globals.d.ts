@@ -1,5 +1,5 @@
-// @types/node 20 declares the global TextDecoder value but not its type (later versions declare both); the
-// server's type-check no longer sees the DOM lib that test dependencies used to bring into one big project.
+// @types/node 20 declares the global TextDecoder value but not its type (later versions declare both), and the
+// server's project has no DOM lib to supply it.
 import type { TextDecoder as NodeTextDecoder } from 'node:util';
 
 declare global {
