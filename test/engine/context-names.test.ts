@@ -172,7 +172,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
 			'Admitted to the General Hospital.', 'A community hospital.', 'Follow-up at University Hospital.', 'Mother was at the bedside.', 'His wife, who is a nurse, called.', 'Son will call back.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
-			'Wife visited- updated by RN.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {
@@ -225,6 +225,16 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const value = `${cap(pick(GIVEN))} ${cap(pick(WORD_SURNAMES))}`;
 		return { text: `${pick(['Seen by Dr.', 'Mrs.', 'Mr.', 'Discussed with Dr.', 'Ms.'])} ${value} ${pick(['today.', 'called back.', 'at the bedside.', 'about the plan.'])}`, value };
 	}, ['Patient', 'Doctor']);
+
+	// A relative's name in apposition, set off by commas after the relation ("his wife, Chase, at the bedside"): names
+	// that are also words, in every case style.
+	const WORD_GIVEN = [...dicts.raw.firstFemale.slice(0, 1000), ...dicts.raw.firstMale.slice(0, 1000)].filter((n) => (dicts.englishWords.get(n.toLowerCase()) ?? 99) <= 35);
+	expectFamily("a relative's name between commas after the relation, names that are words too", () => {
+		const value = cap(pick([...WORD_GIVEN, ...WORD_SURNAMES, ...VERB_NAMES, ...COLOUR_NAMES]));
+		const relation = pick(['wife', 'husband', 'son', 'daughter', 'sister', 'brother', 'mother', 'niece']);
+		const opener = pick(['Spoke with his', 'Her', "Updated pt's", 'Discussed the plan with her', 'Met his']);
+		return { text: `${opener} ${relation}, ${value}, ${pick(['at the bedside.', 'who agrees with the plan.', 'by phone today.', 'and answered questions.'])}`, value };
+	}, ['Patient']);
 
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
 		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {

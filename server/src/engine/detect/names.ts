@@ -8,7 +8,7 @@ import type { EntityType } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, sameLine as tokensOnOneLine } from './context';
 import {
 	SENTENCE_OPENERS, NOT_NAME_AFTER_TITLE, AUX, AFTER_CLINICIAN, CONTACT_VERBS, ROLE_PREFIX, PHONE_LABELS,
-	PERSON_LABELS, AMBIGUOUS_CREDENTIALS,
+	PERSON_LABELS, AMBIGUOUS_CREDENTIALS, PARENTHETICALS,
 } from './words';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
@@ -425,8 +425,27 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 			const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
 			if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
 		}
+		// "HIS WIFE, CHASE, AT THE BEDSIDE": a listed name set off by commas right after the relation is the relative's
+		// name in any case style, even when it is also an everyday word; a parenthetical word is not ("wife, however,")
+		if (
+			wj &&
+			nameDict(wj) &&
+			(!wj.blocked || wj.soft) &&
+			(!mixed || wj.cap) &&
+			!PARENTHETICALS.has(wj.lower) &&
+			!AUX.has(wj.lower) &&
+			!RELATIONS.has(wj.lower) &&
+			!DOCTOR_ROLES.has(wj.lower) &&
+			APPOSITIVE_BEFORE.test(text.slice(tokens[i].end, tokens[j].start)) &&
+			APPOSITIVE_AFTER.test(text.slice(tokens[j].end, tokens[j].end + 4))
+		) {
+			mark(j, 'Patient', 0.85, 'name-relation');
+		}
 	}
 }
+
+const APPOSITIVE_BEFORE = /^[ \t]*,[ \t]*$/;
+const APPOSITIVE_AFTER = /^[ \t]*,/;
 
 /** 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…". */
 function roleRule(s: NameScan, i: number, w: WordInfo): void {

@@ -420,7 +420,11 @@ function emitName(
 	for (let j = k; j < words.length; j++) {
 		const raw = words[j][0].replace(/\.$/, '');
 		const w = raw.toLowerCase();
-		if (raw.length === 1) continue; // an initial
+		// an initial; the article opening the phrase is none ("his wife, a nurse, is here")
+		if (raw.length === 1) {
+			if (j === k && w === 'a' && !words[j][0].endsWith('.')) return;
+			continue;
+		}
 		if (PERSON_WORDS.has(w) || STOPWORDS.has(w) || CREDENTIALS.has(w) || RELATIONS.has(w) || TITLE_WORDS.has(w)) return;
 		if (mixed && raw[0] === raw[0].toLowerCase()) return;
 		const d = ctx.dicts;

@@ -238,3 +238,14 @@ export const PERSON_WORDS: ReadonlySet<string> = words('patient pt the this our 
 
 /** Words before a profession ("works as a teacher", "retired carpenter", "occupation: nurse", "jubilado"). */
 export const PROFESSION_CUES: ReadonlySet<string> = words('as retired former occupation profession employed job como profesión profesion jubilado jubilada ex');
+
+/**
+ * Words set off by commas after a noun that are no appositive name: parenthetical adverbs and discourse words
+ * ("his wife, however, called"), and nouns that describe rather than name ("her son, age 45,").
+ */
+export const PARENTHETICALS: ReadonlySet<string> = words(
+	'however too then still later well no ok yes again also now though therefore thus early late home overall ' +
+		'instead meanwhile indeed apparently reportedly initially currently recently unfortunately fortunately finally ' +
+		'sadly today yesterday tonight present here there alone together alive deceased retired age aged sr jr ' +
+		'mom dad nurse doctor',
+);
