@@ -172,7 +172,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
 			'Admitted to the General Hospital.', 'A community hospital.', 'Follow-up at University Hospital.', 'Mother was at the bedside.', 'His wife, who is a nurse, called.', 'Son will call back.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
-			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'MS. LITTLE CHANGE NOTED.', 'MS. BETTER THIS AM.', 'MR. MILD, TR TRACE.', 'MS. LONG TERM MEMORY INTACT.', 'MS. SLOW TO RESPOND.', 'MS. STILL LETHARGIC.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {
@@ -234,6 +234,13 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const relation = pick(['wife', 'husband', 'son', 'daughter', 'sister', 'brother', 'mother', 'niece']);
 		const opener = pick(['Spoke with his', 'Her', "Updated pt's", 'Discussed the plan with her', 'Met his']);
 		return { text: `${opener} ${relation}, ${value}, ${pick(['at the bedside.', 'who agrees with the plan.', 'by phone today.', 'and answered questions.'])}`, value };
+	}, ['Patient']);
+
+	// "MR. YOUNG IS RESTING": Mr./Ms. with their period before a listed name that is also a word, as the subject of
+	// what follows, in notes without case (MR and MS are also mitral regurgitation and mental status).
+	expectFamily('Mr. or Ms. with a period before a surname that is a word, as a subject', () => {
+		const value = cap(pick(WORD_SURNAMES));
+		return { text: `${pick(['Nursing note.', 'Neuro intact.', ''])} ${pick(['Mr.', 'Ms.', 'Mrs.'])} ${value} ${pick(['is resting comfortably.', 'was seen today.', 'has no complaints.', 'called for an update.', 'denies pain.'])}`.trim(), value };
 	}, ['Patient']);
 
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {

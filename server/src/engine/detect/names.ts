@@ -8,7 +8,7 @@ import type { EntityType } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, sameLine as tokensOnOneLine } from './context';
 import {
 	SENTENCE_OPENERS, NOT_NAME_AFTER_TITLE, AUX, AFTER_CLINICIAN, CONTACT_VERBS, ROLE_PREFIX, PHONE_LABELS,
-	PERSON_LABELS, AMBIGUOUS_CREDENTIALS, PARENTHETICALS,
+	PERSON_LABELS, AMBIGUOUS_CREDENTIALS, PARENTHETICALS, PREDICATE_WORDS,
 } from './words';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
@@ -357,7 +357,9 @@ function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
 			// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
 			// are no abbreviation: "Ms. Young", "Mr. Price".
 			const writtenAsTitle =
-				mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj);
+				(mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj)) ||
+				// without case to go by: "MR. YOUNG IS RESTING", a listed name with its title's period, as a sentence's subject
+				(!mixed && tokens[i + 1]?.text === '.' && tokens[i + 1].start === tokens[i].end && nameDict(wj) && subjectOfPredicate(s, j));
 			const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
 			const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
 			const softOk = (wj.soft || capName) && (!mixed || wj.cap);
@@ -442,6 +444,14 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 			mark(j, 'Patient', 0.85, 'name-relation');
 		}
 	}
+}
+
+/** Whether the word at token j is followed by what is said of a subject ("is resting", "called", "has"). */
+function subjectOfPredicate(s: NameScan, j: number): boolean {
+	const k = s.nextW(j);
+	if (k < 0 || !/^[ \t]{1,2}$/.test(s.gapText(j, k))) return false;
+	const lower = s.info[k]?.lower;
+	return !!lower && (PREDICATE_WORDS.has(lower) || CONTACT_VERBS.has(lower));
 }
 
 const APPOSITIVE_BEFORE = /^[ \t]*,[ \t]*$/;
