@@ -446,12 +446,12 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 	}
 }
 
-/** Whether the word at token j is followed by what is said of a subject ("is resting", "called", "has"). */
+/** Whether the word at token j is followed by what is said of a subject ("is resting", "called", "made aware"). */
 function subjectOfPredicate(s: NameScan, j: number): boolean {
 	const k = s.nextW(j);
 	if (k < 0 || !/^[ \t]{1,2}$/.test(s.gapText(j, k))) return false;
 	const lower = s.info[k]?.lower;
-	return !!lower && (PREDICATE_WORDS.has(lower) || CONTACT_VERBS.has(lower));
+	return !!lower && (PREDICATE_WORDS.has(lower) || CONTACT_VERBS.has(lower) || AFTER_CLINICIAN.has(lower) || lower === 'made');
 }
 
 const APPOSITIVE_BEFORE = /^[ \t]*,[ \t]*$/;
@@ -467,8 +467,29 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 		const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
 		if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
 			mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
+		} else if (
+			// "NP WHITE MADE AWARE", "seen by np hunt.": a role's abbreviation before a common census surname that is
+			// also a word, as the subject of what follows or ending the sentence
+			wj &&
+			role &&
+			(w.cue & CUE_ROLE) !== 0 &&
+			!wj.blocked &&
+			!AUX.has(wj.lower) &&
+			wj.last &&
+			wj.lastRank <= 5000 &&
+			!CLINICAL.has(wj.lower) &&
+			!PARENTHETICALS.has(wj.lower) &&
+			(subjectOfPredicate(s, j) || sentenceEndsAfter(s, j))
+		) {
+			mark(j, 'Doctor', 0.8, 'name-context');
 		}
 	}
+}
+
+/** Whether the word at token j ends its sentence ("seen by np hunt."). */
+function sentenceEndsAfter(s: NameScan, j: number): boolean {
+	const t = s.tokens[j + 1];
+	return !!t && t.text === '.' && t.start === s.tokens[j].end && /^(?:\s|$)/.test(s.text.slice(t.end, t.end + 1));
 }
 
 /** 5. "X aware", "X notified": a clinician being told. */
