@@ -172,7 +172,7 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Re: follow-up of your visit', 'Her husband is supportive.', 'His wife called today.', 'Her son was at the bedside.',
 			'Admitted to the General Hospital.', 'A community hospital.', 'Follow-up at University Hospital.', 'Mother was at the bedside.', 'His wife, who is a nurse, called.', 'Son will call back.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
-			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'MS. LITTLE CHANGE NOTED.', 'MS. BETTER THIS AM.', 'MR. MILD, TR TRACE.', 'MS. LONG TERM MEMORY INTACT.', 'MS. SLOW TO RESPOND.', 'MS. STILL LETHARGIC.', 'RN aware.', 'MD notified.', 'NP to follow.', 'Attending still aware of plan.', 'NP ordered labs.', 'MD on call aware.', 'Seen by NP.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'MS. LITTLE CHANGE NOTED.', 'MS. BETTER THIS AM.', 'MR. MILD, TR TRACE.', 'MS. LONG TERM MEMORY INTACT.', 'MS. SLOW TO RESPOND.', 'MS. STILL LETHARGIC.', 'RN aware.', 'MD notified.', 'NP to follow.', 'Attending still aware of plan.', 'NP ordered labs.', 'MD on call aware.', 'Seen by NP.', 'Wife and son in to visit.', 'Her son and daughter called.', 'Wife, son and daughter at bedside.', 'Daughter in and son to visit.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {
@@ -250,6 +250,13 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const role = pick(['NP', 'RN', 'MD', 'Dr', 'RRT']);
 		return { text: pick([`${role} ${value} ${pick(['made aware.', 'aware.', 'notified.', 'called back.', 'paged.'])}`, `Seen by ${role} ${value}.`, `Plan discussed; ${role} ${value} is aware.`]), value };
 	}, ['Doctor']);
+
+	// "wife Hope and son in to visit": a relative named before another relative joined by "and".
+	expectFamily('a relative named before "and" another relative, names that are words too', () => {
+		const value = cap(pick([...WORD_GIVEN, ...WORD_SURNAMES, ...VERB_NAMES, ...COLOUR_NAMES]));
+		const [a, b] = [pick(['Wife', 'Husband', 'Son', 'Daughter', 'Sister']), pick(['son', 'daughter', 'grandson', 'her husband', 'his wife'])];
+		return { text: `${pick(['Afebrile.', 'Social:', 'Family:', ''])} ${a} ${value} and ${b} ${pick(['in to visit.', 'called for an update.', 'at the bedside.'])}`.trim(), value };
+	}, ['Patient']);
 
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
 		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {

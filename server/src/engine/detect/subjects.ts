@@ -303,9 +303,13 @@ const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p
 const SIGNATURE_LINE =
 	/(?<=^|\n)[ \t]{0,3}(?:[—–-]{1,2}[ \t]{0,2})?((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2}){0,2}[\p{L}][\p{L}'’-]*),[ \t]{1,2}([\p{L}][\p{L}.-]{0,7})(?:,[ \t]{1,2}[\p{L}][\p{L}.-]{0,7}){0,3}[ \t]*(?=\n|$)/gu;
 
-/** One or two name words, then what is said of a relative. */
-const NAME_THEN_RELATIVE_PREDICATE =
-	/^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,2})??[\p{L}][\p{L}'’-]*),?[ \t]{1,3}(?:was|is|called|visited|came|can|will|phoned|states|reports|agrees|brought|drove|lives|who)\b/iu;
+/** One or two name words, then what is said of a relative, or another relative ("wife Hope and son visited"). */
+const NAME_THEN_RELATIVE_PREDICATE = new RegExp(
+	"^((?:[\\p{L}][\\p{L}'’.-]*[ \\t]{1,2})??[\\p{L}][\\p{L}'’-]*),?[ \\t]{1,3}" +
+		'(?:was|is|called|visited|came|can|will|phoned|states|reports|agrees|brought|drove|lives|who|' +
+		`and[ \\t]{1,2}(?:(?:his|her|their|pt's)[ \\t]{1,2})?(?:${[...RELATIONS].filter((r) => /^[a-z]+$/.test(r)).join('|')}))\\b`,
+	'iu',
+);
 
 /** One or two words (the first is checked to be unknown; the second joins when it is too, or is a listed name). */
 const UNKNOWN_RUN = /^([\p{L}][\p{L}'’-]{2,30}(?:[ \t]{1,2}[\p{L}][\p{L}'’-]{1,30})?)/u;
