@@ -2,9 +2,10 @@
 // Editor latency over a real stdio LSP connection to dist/server.js: PhysioNet-like notes at 10 KB, 100 KB and
 // 1 MB, and a 20 MB NDJSON of records with note text. For each: time to the first diagnostics and to the whole
 // document's, then one-character edits (the visible range follows the edit, as when typing where one looks):
-// keystroke → first diagnostics of the new version, and → complete (status); median / p90; the server's peak RSS
-// (VmHWM) once the document is open and scanned, and after the edits. The server starts as the extension starts
-// it: the same Node options and one malloc arena. Each document gets its own server process, so the peak belongs to it. Prints counts, never text.
+// keystroke → first diagnostics of the new version, and → complete (status); the server's adaptive debounce and
+// what the scan added beyond it; median / p90; the server's peak RSS (VmHWM) once the document is open and scanned,
+// and after the edits. The server starts as the extension starts it: the same Node options and one malloc arena.
+// Each document gets its own server process, so the peak belongs to it. Prints counts, never text.
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -116,6 +117,7 @@ async function run(label, text, languageId, uri) {
 	const conn = createProtocolConnection(new StreamMessageReader(proc.stdout), new StreamMessageWriter(proc.stdin));
 	const firstDiag = new Map();
 	const done = new Map();
+	const debounce = new Map();
 	let skipped;
 	let diagCount = 0;
 	let waiters = [];
@@ -138,6 +140,7 @@ async function run(label, text, languageId, uri) {
 	conn.onNotification('deid/status', (p) => {
 		// a status with `scanning` set is progress; the document is complete when it is absent
 		if (!p.scanning && !done.has(p.version)) done.set(p.version, performance.now());
+		if (p.debounceMs !== undefined) debounce.set(p.version, p.debounceMs);
 		skipped = p.skipped;
 		wake();
 	});
@@ -177,6 +180,8 @@ async function run(label, text, languageId, uri) {
 	const rnd = mulberry32(seed);
 	const toVisible = [];
 	const toDone = [];
+	const waits = [];
+	const beyond = [];
 	const edits = skipped ? 0 : label.startsWith('20') ? Math.min(editsWanted, 8) : editsWanted;
 	for (let i = 0; i < edits; i++) {
 		const version = i + 2;
@@ -193,6 +198,11 @@ async function run(label, text, languageId, uri) {
 		await until(() => done.has(version));
 		toVisible.push(firstDiag.get(version) - t);
 		toDone.push(done.get(version) - t);
+		// what the scan itself added beyond the adaptive debounce the server chose
+		if (debounce.has(version)) {
+			waits.push(debounce.get(version));
+			beyond.push(done.get(version) - t - debounce.get(version));
+		}
 		await new Promise((r) => setTimeout(r, 50));
 	}
 	clearInterval(trace);
@@ -208,12 +218,12 @@ async function run(label, text, languageId, uri) {
 	conn.dispose();
 	const ms = (x) => (x === undefined ? '—' : `${Math.round(x).toLocaleString('en-US')} ms`);
 	const pair = (xs) => (xs.length ? `${ms(quantile(xs, 0.5))} / ${ms(quantile(xs, 0.9))}` : '—');
-	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${edits} | ${findings.toLocaleString('en-US')} | ${openPeak.toFixed(0)} / ${hwm.toFixed(0)} MB | ${hovers.length > 1 ? `${pair(hovers)} (${hovers.length})` : '—'} |`;
+	return `| ${label} | ${(text.length / 1024).toFixed(0)} KB | ${skipped ? `not scanned (${skipped})` : `${ms(first)} / ${ms(whole)}`} | ${pair(toVisible)} | ${pair(toDone)} | ${waits.length ? `${ms(quantile(waits, 0.5))}; ${pair(beyond)}` : '—'} | ${edits} | ${findings.toLocaleString('en-US')} | ${openPeak.toFixed(0)} / ${hwm.toFixed(0)} MB | ${hovers.length > 1 ? `${pair(hovers)} (${hovers.length})` : '—'} |`;
 }
 
 console.log(`server: node ${nodeArgs.join(' ')} dist/server.js, settings ${JSON.stringify(settings)}, seed ${seed}, node ${process.version}, ${(await import('node:os')).cpus().length} cores (load ${(await import('node:os')).loadavg()[0].toFixed(1)})`);
-console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | edits | diagnostics | server peak RSS, open / with edits | hover during first scan, median / p90 (n) |');
-console.log('|---|---|---|---|---|---|---|---|---|');
+console.log('| document | size | first diagnostics / complete | edit → first diagnostics, median / p90 | edit → complete, median / p90 | debounce (median); edit → complete beyond it, median / p90 | edits | diagnostics | server peak RSS, open / with edits | hover during first scan, median / p90 (n) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|');
 for (const s of sizes) {
 	const n = bytesOf(s);
 	// 20m is NDJSON (a FHIR bulk-export file); "48m-ndjson" and the like ask for NDJSON of another size

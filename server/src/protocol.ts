@@ -91,6 +91,8 @@ export interface StatusParams {
 	output?: 'output' | 'report';
 	/** Set while a large document is scanned in pieces: characters scanned so far of `total` (diagnostics are partial). */
 	scanning?: { done: number; total: number };
+	/** The wait after the last change before this scan started (the adaptive debounce), in ms. */
+	debounceMs?: number;
 }
 export const StatusNotification = new NotificationType<StatusParams>('deid/status');
 

@@ -157,6 +157,15 @@ describe('language server over stdio', () => {
 		assert.equal(a?.command?.command, Commands.markSelectionAsPhi);
 	});
 
+	it('the status reports the debounce before each scan: none on open, at least deid.debounceMs after an edit', async () => {
+		const uri = 'file:///tmp/deid-test/debounce.txt';
+		client.open(uri, 'Seen by Dr. Whitfield today.');
+		assert.equal((await client.status(uri, 1)).debounceMs, 0);
+		client.change(uri, 'Seen by Dr. Whitfield today. Stable.', 2);
+		const after = await client.status(uri, 2);
+		assert.ok(after.debounceMs !== undefined && after.debounceMs >= 40, `debounce ${after.debounceMs}`);
+	});
+
 	it('hover names the type, confidence, detector and Safe Harbor identifier', async () => {
 		const uri = 'file:///tmp/deid-test/note.txt';
 		const hover = (await client.conn.sendRequest('textDocument/hover', { textDocument: { uri }, position: { line: 0, character: 14 } })) as Hover;

@@ -62,6 +62,8 @@ interface DocState {
 	running?: { version: number; done: Promise<void> };
 	/** What a scan after one edit costs (the last scan's busy time, with one piece detected), for the debounce. */
 	lastScanMs?: number;
+	/** The wait before the scan now running or last run, reported in the status. */
+	debounceMs?: number;
 	visible: Range[];
 	visibleStamp: number;
 }
@@ -83,6 +85,7 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 	const timers = new Map<string, NodeJS.Timeout>();
 
 	const schedule = (doc: TextDocument, delay: number) => {
+		stateOf(doc.uri).debounceMs = delay;
 		const t = timers.get(doc.uri);
 		if (t) clearTimeout(t);
 		timers.set(
@@ -502,6 +505,7 @@ async function publish(
 		deidentified: entry.quiet?.length ?? 0,
 		...(entry.output ? { output: entry.output } : {}),
 		...(scanning ? { scanning } : {}),
+		...(states.get(doc.uri)?.debounceMs !== undefined ? { debounceMs: states.get(doc.uri)!.debounceMs } : {}),
 	});
 }
 
