@@ -62,15 +62,17 @@ interface DocState {
 	running?: { version: number; done: Promise<void> };
 	/** What a scan after one edit costs (the last scan's busy time, with one piece detected), for the debounce. */
 	lastScanMs?: number;
-	/** The wait before the scan now running or last run, reported in the status. */
-	debounceMs?: number;
+	/** The wait (debounce) before the scan now running or last run, reported in the status. */
+	debounceMs: number;
+	/** The version the last scheduled scan is for. */
+	scheduledVersion?: number;
 	visible: Range[];
 	visibleStamp: number;
 }
 const states = new Map<string, DocState>();
 function stateOf(uri: string): DocState {
 	let s = states.get(uri);
-	if (!s) states.set(uri, (s = { cache: new PieceCache(), gen: 0, visible: [], visibleStamp: 0 }));
+	if (!s) states.set(uri, (s = { cache: new PieceCache(), gen: 0, visible: [], visibleStamp: 0, debounceMs: 0 }));
 	return s;
 }
 
@@ -85,7 +87,7 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 	const timers = new Map<string, NodeJS.Timeout>();
 
 	const schedule = (doc: TextDocument, delay: number) => {
-		stateOf(doc.uri).debounceMs = delay;
+		stateOf(doc.uri).scheduledVersion = doc.version;
 		const t = timers.get(doc.uri);
 		if (t) clearTimeout(t);
 		timers.set(
@@ -93,7 +95,7 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 			setTimeout(() => {
 				timers.delete(doc.uri);
 				// a scheduled scan starts afresh: it may follow new settings for the same version
-				void validate(ctx, doc.uri, true);
+				void validate(ctx, doc.uri, true, delay);
 			}, delay),
 		);
 	};
@@ -102,8 +104,9 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
 		documents.onDidOpen((e) => schedule(e.document, 0)),
 		documents.onDidChangeContent(async (e) => {
 			const s = await ctx.settings.get(e.document.uri);
-			// opening a document fires this too: its scan (scheduled on open) is already running for this version
-			if (states.get(e.document.uri)?.running?.version === e.document.version) return;
+			// opening a document fires this too: its scan, scheduled on open, is pending, running or done
+			const st = states.get(e.document.uri);
+			if (st?.running?.version === e.document.version || st?.scheduledVersion === e.document.version) return;
 			if (s.run === 'onType') schedule(e.document, debounceFor(s.debounceMs, states.get(e.document.uri)?.lastScanMs));
 		}),
 		documents.onDidSave(async (e) => {
@@ -140,11 +143,12 @@ export function registerDiagnostics(ctx: ServerContext): Disposable & { revalida
  * Scan one document now (or join the scan of this version already running, unless `restart`); resolves when its
  * diagnostics are complete.
  */
-export function validate(ctx: ServerContext, uri: string, restart = false): Promise<void> {
+export function validate(ctx: ServerContext, uri: string, restart = false, waitedMs = 0): Promise<void> {
 	const doc = ctx.documents.get(uri);
 	if (!doc) return Promise.resolve();
 	const st = stateOf(uri);
 	if (!restart && st.running && st.running.version === doc.version) return st.running.done;
+	st.debounceMs = waitedMs;
 	const gen = ++st.gen;
 	const done = scan(ctx, uri, st, gen).finally(() => {
 		if (st.running?.done === done) st.running = undefined;
@@ -505,7 +509,7 @@ async function publish(
 		deidentified: entry.quiet?.length ?? 0,
 		...(entry.output ? { output: entry.output } : {}),
 		...(scanning ? { scanning } : {}),
-		...(states.get(doc.uri)?.debounceMs !== undefined ? { debounceMs: states.get(doc.uri)!.debounceMs } : {}),
+		debounceMs: states.get(doc.uri)?.debounceMs ?? 0,
 	});
 }
 

@@ -4,8 +4,14 @@
  * names. Written from general clinical knowledge; nothing here comes from an evaluation corpus.
  */
 
-function set(words: string): ReadonlySet<string> {
-	return new Set(words.split(/\s+/).filter(Boolean).map((w) => w.toLowerCase()));
+/** The whitespace-separated words in `text`, in order, as written. */
+export function wordList(text: string): string[] {
+	return text.split(/\s+/).filter(Boolean);
+}
+
+/** A set of the words in `text`, lower-cased. */
+function set(text: string): ReadonlySet<string> {
+	return new Set(wordList(text).map((w) => w.toLowerCase()));
 }
 
 /** Heads of clinical instruments named after a person ("Gail risk score", "Gleason grade", "Ranson criteria"). */

@@ -659,12 +659,7 @@ function organizationBySuffix(ctx: DetectContext, emit: Emit, i: number): void {
 	const { tokens } = ctx;
 	const t = tokens[i];
 	if (ORG_SUFFIXES.has(t.lower) && i > 0 && ctx.casing === 'mixed' && isCapitalised(t.text) && t.text !== t.text.toUpperCase()) {
-		let j = i - 1;
-		let first = -1;
-		while (j >= 0 && i - j <= 4 && tokens[j].kind === 'w' && isCapitalised(tokens[j].text) && !STOPWORDS.has(tokens[j].lower)) {
-			first = j;
-			j--;
-		}
+		const first = capitalisedRunStart(ctx, i - 1, i, 4, false);
 		if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.75, 'organization');
 	}
 }
@@ -681,21 +676,24 @@ function publicInstitution(ctx: DetectContext, emit: Emit, i: number): void {
 		INSTITUTION_QUALIFIERS.has(tokens[i - 1].lower) &&
 		isCapitalised(tokens[i - 1].text)
 	) {
-		let j = i - 2;
-		let first = -1;
-		while (
-			j >= 0 &&
-			i - j <= 5 &&
-			tokens[j].kind === 'w' &&
-			isCapitalised(tokens[j].text) &&
-			!STOPWORDS.has(tokens[j].lower) &&
-			sameLine(ctx, j, i)
-		) {
-			first = j;
-			j--;
-		}
+		const first = capitalisedRunStart(ctx, i - 2, i, 5, true);
 		if (first >= 0) emit(tokens[first].start, t.end, 'Organization', 0.9, 'organization');
 	}
+}
+
+/**
+ * The first of the capitalised words (no stop words) that run left from token `from`, at most `reach` tokens
+ * before the head at token `i` (on its line when `oneLine`); -1 when there is none.
+ */
+function capitalisedRunStart(ctx: DetectContext, from: number, i: number, reach: number, oneLine: boolean): number {
+	const { tokens } = ctx;
+	let first = -1;
+	for (let j = from; j >= 0 && i - j <= reach; j--) {
+		const tj = tokens[j];
+		if (tj.kind !== 'w' || !isCapitalised(tj.text) || STOPWORDS.has(tj.lower) || (oneLine && !sameLine(ctx, j, i))) break;
+		first = j;
+	}
+	return first;
 }
 
 /** The organisation a head belongs to: "CEO of IBM", "owner of Acme". */

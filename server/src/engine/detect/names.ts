@@ -472,7 +472,6 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 			// also a word, as the subject of what follows or ending the sentence
 			wj &&
 			role &&
-			(w.cue & CUE_ROLE) !== 0 &&
 			!wj.blocked &&
 			!AUX.has(wj.lower) &&
 			wj.last &&

@@ -3,16 +3,11 @@
  * knowledge of clinical and Spanish writing; nothing here comes from an evaluation corpus. Words are kept as
  * written: case and punctuation matter where a detector compares a token's text rather than its lower case.
  */
-import { MEASURE_CONTEXT, PERSON_CONTEXT_BEFORE } from './lexicon';
+import { MEASURE_CONTEXT, PERSON_CONTEXT_BEFORE, wordList } from './lexicon';
 
-/** A set of the whitespace-separated words in `text`, as written. */
+/** A set of the whitespace-separated words in `text`, as written (lexicon.ts lower-cases its sets). */
 function words(text: string): ReadonlySet<string> {
 	return new Set(wordList(text));
-}
-
-/** The whitespace-separated words in `text`, in order. */
-function wordList(text: string): string[] {
-	return text.split(/\s+/).filter(Boolean);
 }
 
 /** Canadian provinces and territories (a US state's abbreviation comes from the dictionaries). */
