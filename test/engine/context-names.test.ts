@@ -173,6 +173,8 @@ describe('names, dates, phones and addresses known by their context', () => {
 			'Admitted to the General Hospital.', 'A community hospital.', 'Follow-up at University Hospital.', 'Mother was at the bedside.', 'His wife, who is a nurse, called.', 'Son will call back.',
 			'Heparin per protocal.', 'To be seen by tranplant team.', 'Titrated per gluccose results.',
 			'Wife visited- updated by RN.', 'His wife, however, called.', 'Her son, too, was updated.', 'His daughter, again, asked about discharge.', 'Her husband, now retired, visits daily.', 'His wife, a nurse, is at the bedside.', 'MS. LITTLE CHANGE NOTED.', 'MS. BETTER THIS AM.', 'MR. MILD, TR TRACE.', 'MS. LONG TERM MEMORY INTACT.', 'MS. SLOW TO RESPOND.', 'MS. STILL LETHARGIC.', 'RN aware.', 'MD notified.', 'NP to follow.', 'Attending still aware of plan.', 'NP ordered labs.', 'MD on call aware.', 'Seen by NP.', 'Wife and son in to visit.', 'Her son and daughter called.', 'Wife, son and daughter at bedside.', 'Daughter in and son to visit.', 'Signed by: attending.', 'Reviewed by the team.', 'Grew S. aureus, per C. diff protocol; E. coli in urine.', 'Per neuro, no change.', 'Updated family at bedside.', 'Seen by cardiology.',
+			'Son also called.', 'Wife just left.', 'Daughter still is at the bedside.', 'Son first visited today.', 'Husband never called back.', 'Wife finally went home.', 'Son then called.', 'Daughter herself asked about the plan.', 'Sister soon went home.', 'Son today visited.', 'Wife too was updated.', 'Brother only visited once.',
+			'Team aware.', 'Night float aware.', 'Blood bank aware.', 'House staff aware.', 'On call aware.', 'MICU team aware.', 'Vitamin K given, team aware.', 'Will be notified.', 'Pt and family aware.', 'Charge nurse notified.', 'Renal fellow paged.', 'Covering resident notified.', 'Case management aware.', 'Social work notified.', 'Nurse practitioner aware.', 'Primary team paged.', 'MD now aware.', 'RN also aware.', 'MD on call aware.', 'NP just made aware.', 'MD already notified.', 'RN never paged.',
 		];
 		const flagged: string[] = [];
 		for (const t of free) {
@@ -250,6 +252,12 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const role = pick(['NP', 'RN', 'MD', 'Dr', 'RRT']);
 		return { text: pick([`${role} ${value} ${pick(['made aware.', 'aware.', 'notified.', 'called back.', 'paged.'])}`, `Seen by ${role} ${value}.`, `Plan discussed; ${role} ${value} is aware.`]), value };
 	}, ['Doctor']);
+	// "NP WEARY AWARE": before the clinician being told, any listed name after a role's abbreviation, rare ones too.
+	const RARE_WORD_NAMES = dicts.raw.last.slice(5000, 40000).filter((n) => /^[A-Za-z]{3,}$/.test(n) && (dicts.englishWords.get(n.toLowerCase()) ?? 99) <= 50);
+	expectFamily("a role's abbreviation before a rarer listed name that is a word, before the clinician being told", () => {
+		const value = cap(pick(RARE_WORD_NAMES));
+		return { text: `${pick(['BP 80s.', 'PVCs noted.', ''])} ${pick(['NP', 'RN', 'MD', 'Dr', 'RRT'])} ${value} ${pick(['made aware.', 'aware.', 'notified.', 'paged.', 'informed.'])}`.trim(), value };
+	}, ['Doctor'], 0.88);
 
 	// "wife Hope and son in to visit": a relative named before another relative joined by "and".
 	expectFamily('a relative named before "and" another relative, names that are words too', () => {
@@ -257,6 +265,24 @@ describe('names, dates, phones and addresses known by their context', () => {
 		const [a, b] = [pick(['Wife', 'Husband', 'Son', 'Daughter', 'Sister']), pick(['son', 'daughter', 'grandson', 'her husband', 'his wife'])];
 		return { text: `${pick(['Afebrile.', 'Social:', 'Family:', ''])} ${a} ${value} and ${b} ${pick(['in to visit.', 'called for an update.', 'at the bedside.'])}`.trim(), value };
 	}, ['Patient']);
+
+	// "SON SIN WENT BACK HOME", "oldest son held was in": in a note without case, a listed name right after the
+	// relation, names that are words too, as the subject of what follows.
+	expectFamily('a relative named right before what is said of them, in notes without case', () => {
+		const value = cap(pick([...WORD_GIVEN, ...WORD_SURNAMES, ...VERB_NAMES, ...COLOUR_NAMES]));
+		const relation = pick(['wife', 'husband', 'son', 'daughter', 'sister', 'brother', 'mother', 'niece', 'oldest son', 'her daughter']);
+		const said = pick(['was in to visit.', 'went home for the night.', 'called for an update.', 'visited this evening.', 'is at the bedside.', 'asked about the plan.', 'will return in the morning.']);
+		return { text: `${pick(['Social:', 'Afebrile.', 'Family:', ''])} ${relation} ${value} ${said}`.trim(), value };
+	}, ['Patient']);
+
+	// "W. BOOK AWARE", "john white notified": an initial or a given name and a surname that is also a word, right
+	// before the clinician being told.
+	expectFamily('an initial or a given name and a surname that is a word, before "aware", "notified", "paged"', () => {
+		const given = rnd() < 0.5 ? `${pick([...'ABCDEFGHJKLMNPRSTW'])}.` : cap(pick(GIVEN));
+		const value = `${given} ${cap(pick(WORD_SURNAMES))}`;
+		const told = pick(['aware.', 'made aware.', 'notified.', 'paged.', 'informed.', 'aware of the results.']);
+		return { text: `${pick(['Frequent PVCs noted.', 'BP 82/40.', 'K 3.1, repleted.', ''])} ${value} ${told}`.trim(), value };
+	}, ['Doctor', 'Patient'], 0.88);
 
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
 		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {

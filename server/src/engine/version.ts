@@ -1,1 +1,1 @@
-export const ENGINE_VERSION = '0.9.2';
+export const ENGINE_VERSION = '0.9.3';

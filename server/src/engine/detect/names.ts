@@ -8,7 +8,7 @@ import type { EntityType } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, sameLine as tokensOnOneLine } from './context';
 import {
 	SENTENCE_OPENERS, NOT_NAME_AFTER_TITLE, AUX, AFTER_CLINICIAN, CONTACT_VERBS, ROLE_PREFIX, PHONE_LABELS,
-	PERSON_LABELS, AMBIGUOUS_CREDENTIALS, PARENTHETICALS, PREDICATE_WORDS,
+	PERSON_LABELS, AMBIGUOUS_CREDENTIALS, PARENTHETICALS, PREDICATE_WORDS, PRE_VERB_ADVERBS, RELATIVE_VERBS,
 } from './words';
 
 /** Compiled once (the bundler turns inline Unicode-property literals into per-call constructors). */
@@ -421,7 +421,8 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 			(!wj.blocked || wj.clinicalOnly || wj.soft) &&
 			!RELATIONS.has(wj.lower) &&
 			!DOCTOR_ROLES.has(wj.lower);
-		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && capOk(wj) && wj.core.length >= 2) {
+		const adverb = !!wj && (PARENTHETICALS.has(wj.lower) || PRE_VERB_ADVERBS.has(wj.lower)) && !(mixed && wj.cap);
+		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && !adverb && capOk(wj) && wj.core.length >= 2) {
 			const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
 			const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
 			const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
@@ -443,7 +444,32 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 		) {
 			mark(j, 'Patient', 0.85, 'name-relation');
 		}
+		// "SON SIN WENT BACK HOME", "oldest son held was in": in a note without case, a listed name right after the
+		// relation is the relative's name even when it is also a word, when what follows is said of a person
+		if (
+			wj &&
+			!mixed &&
+			nameDict(wj) &&
+			(!wj.blocked || wj.soft) &&
+			/^[ \t]{1,2}$/.test(s.gapText(i, j)) &&
+			!STOPWORDS.has(wj.lower) &&
+			!CLINICAL.has(wj.lower) &&
+			!PARENTHETICALS.has(wj.lower) &&
+			!PRE_VERB_ADVERBS.has(wj.lower) &&
+			!AUX.has(wj.lower) &&
+			!RELATIONS.has(wj.lower) &&
+			!DOCTOR_ROLES.has(wj.lower) &&
+			(subjectOfPredicate(s, j) || followedBy(s, j, RELATIVE_VERBS))
+		) {
+			mark(j, 'Patient', 0.8, 'name-relation');
+		}
 	}
+}
+
+/** Whether the word after token j, one or two blanks away, is in `set`. */
+function followedBy(s: NameScan, j: number, set: ReadonlySet<string>): boolean {
+	const k = s.nextW(j);
+	return k >= 0 && /^[ \t]{1,2}$/.test(s.gapText(j, k)) && set.has(s.info[k]!.lower);
 }
 
 /** Whether the word at token j is followed by what is said of a subject ("is resting", "called", "made aware"). */
@@ -474,15 +500,23 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 			role &&
 			!wj.blocked &&
 			!AUX.has(wj.lower) &&
-			wj.last &&
-			wj.lastRank <= 5000 &&
 			!CLINICAL.has(wj.lower) &&
 			!PARENTHETICALS.has(wj.lower) &&
-			(subjectOfPredicate(s, j) || sentenceEndsAfter(s, j))
+			!PRE_VERB_ADVERBS.has(wj.lower) &&
+			((wj.last && wj.lastRank <= 5000 && (subjectOfPredicate(s, j) || sentenceEndsAfter(s, j))) ||
+				// "NP WEARY AWARE": before the clinician being told, any listed name
+				((wj.last || wj.first) && !STOPWORDS.has(wj.lower) && beingTold(s, j)))
 		) {
 			mark(j, 'Doctor', 0.8, 'name-context');
 		}
 	}
+}
+
+/** Whether "aware", "notified", "paged" or "made aware" follows the word at token j, one or two blanks away. */
+function beingTold(s: NameScan, j: number): boolean {
+	const k = s.nextW(j);
+	if (k < 0 || !/^[ \t]{1,2}$/.test(s.gapText(j, k))) return false;
+	return AFTER_CLINICIAN.has(s.info[k]!.lower) || (s.info[k]!.lower === 'made' && followedBy(s, k, AFTER_CLINICIAN));
 }
 
 /** Whether the word at token j ends its sentence ("seen by np hunt."). */
@@ -511,7 +545,58 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
 		) {
 			mark(j, 'Doctor', 0.75, 'name-context');
 		}
+		// "W. BOOK AWARE", "john white notified": an initial or a listed given name, then a listed surname, even
+		// one that is also a word, right before the clinician being told
+		const m = wj?.lower === 'made' && /^[ \t]{1,2}$/.test(s.gapText(j, i)) ? prevW(j) : j;
+		const wm = m >= 0 ? info[m] : undefined;
+		const h = wm ? givenBefore(s, m) : -1;
+		if (
+			h >= 0 &&
+			wm!.last &&
+			!wm!.blocked &&
+			capOk(wm!) &&
+			wm!.core.length >= 3 &&
+			!STOPWORDS.has(wm!.lower) &&
+			!CLINICAL.has(wm!.lower) &&
+			!AUX.has(wm!.lower) &&
+			!PARENTHETICALS.has(wm!.lower) &&
+			!RELATIONS.has(wm!.lower) &&
+			!DOCTOR_ROLES.has(wm!.lower) &&
+			/^[ \t]{1,2}$/.test(s.gapText(m, j === m ? i : j))
+		) {
+			mark(h, 'Doctor', 0.8, 'name-context');
+			mark(m, 'Doctor', 0.8, 'name-context');
+		}
 	}
+}
+
+/**
+ * The given name or initial right before token j on its line ("W. Book", "John White"), or -1: an initial with
+ * its period, or a listed given name that is no common word (unless it is among the most given), title, role or
+ * relation.
+ */
+function givenBefore(s: NameScan, j: number): number {
+	const { tokens, info, capOk, isInitial } = s;
+	let h = j - 1;
+	if (h >= 1 && tokens[h].text === '.' && tokens[h].start === tokens[h - 1].end && /^[ \t]{1,2}$/.test(s.gapText(h, j))) {
+		return isInitial(h - 1) && s.sameLine(h - 1, j) ? h - 1 : -1;
+	}
+	h = s.prevW(j);
+	const wh = h >= 0 ? info[h] : undefined;
+	if (!wh || !/^[ \t]{1,2}$/.test(s.gapText(h, j))) return -1;
+	const given =
+		wh.first &&
+		wh.firstRank <= 1000 &&
+		(wh.tier > 50 || wh.firstRank <= 300) &&
+		!wh.blocked &&
+		!AUX.has(wh.lower) &&
+		capOk(wh) &&
+		!STOPWORDS.has(wh.lower) &&
+		!RELATIONS.has(wh.lower) &&
+		!DOCTOR_ROLES.has(wh.lower) &&
+		!DOCTOR_TITLES.has(wh.lower) &&
+		!PERSON_TITLES.has(wh.lower);
+	return given ? h : -1;
 }
 
 /** "social: bob visited", "Sue called": a first name opening a clause before a contact verb. */

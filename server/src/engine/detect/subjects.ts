@@ -2,7 +2,7 @@ import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PER
 import type { Token } from './tokenize';
 import { isListedName } from '../dictionaries';
 import type { DetectContext, Emit } from './context';
-import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS } from './words';
+import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS, PARENTHETICALS, PRE_VERB_ADVERBS } from './words';
 
 /**
  * Names known by what is said of them, not by any list: the subject of an age predicate ("Gisèle Roy is a
@@ -127,7 +127,11 @@ function relationSubjects(ctx: DetectContext, emit: Emit, i: number, prev: strin
 	if (POSSESSIVE_BEFORE.test(text.slice(Math.max(0, t.start - 14), t.start)) || opensClause(text, t.start)) {
 		const from = t.end + (RELATION_GAP.exec(text.slice(t.end, t.end + 3))?.[0].length ?? 0);
 		const after = NAME_THEN_RELATIVE_PREDICATE.exec(text.slice(from, from + SUBJECT_REACH));
-		if (after && from > t.end) emitName(ctx, emit, from, after[1], 'name-relation', 0.8, 'Patient', true);
+		// "daughter still is at the bedside", "son first visited": an adverb is no name
+		const lead = after?.[1].split(/[ \t]/)[0].toLowerCase() ?? '';
+		if (after && from > t.end && !PARENTHETICALS.has(lead) && !PRE_VERB_ADVERBS.has(lead)) {
+			emitName(ctx, emit, from, after[1], 'name-relation', 0.8, 'Patient', true);
+		}
 	}
 	// a contact list: "Emergency contact: jack parody (uncle)", "Family: Peg (aunt)"
 	if (prev === '' && i > 0 && tokens[i - 1].text === '(') {

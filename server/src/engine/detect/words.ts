@@ -229,6 +229,18 @@ export const PREDICATE_WORDS: ReadonlySet<string> = words(
 	'underwent received seen feels appears',
 );
 
+/** What a relative is said to do, besides being called or visiting ("son Will went home", "wife Hope asked"). */
+export const RELATIVE_VERBS: ReadonlySet<string> = words(
+	'went left returned brought drove flew lives lived wishes wished wants wanted asked requested expressed signed gave ' +
+		'took plans planned will would',
+);
+
+/** Adverbs that stand between a subject and its verb ("son also called", "wife just left"): no name there. */
+export const PRE_VERB_ADVERBS: ReadonlySet<string> = words(
+	'just already never always soon often usually sometimes once twice frequently rarely earlier previously briefly ' +
+		'eventually first last quickly shortly promptly personally herself himself themselves both all each',
+);
+
 export const PERSON_WORDS: ReadonlySet<string> = words('patient pt the this our your he she they');
 
 /** Words before a profession ("works as a teacher", "retired carpenter", "occupation: nurse", "jubilado"). */
