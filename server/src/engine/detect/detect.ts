@@ -63,7 +63,23 @@ export function detectWith(text: string, dicts: Dictionaries, options: DetectOpt
 	const model = options.scorer === false || scorer === null ? undefined : scorer ?? scorerFor(ctx.language);
 	// (the scorer reads the rules' findings before it adds its own to the same list)
 	if (model) detectScored(ctx, raw, model, collector(raw));
-	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, raw))), options, ctx.language);
+	return finalize(text, dropGroupsAndEponyms(text, yieldToAddresses(text, yieldToFacilities(text, withSaintPrefix(text, raw)))), options, ctx.language);
+}
+
+/** "St." / "Saint" / "Mt." right before a place's name, and the word before it on its line if any. */
+const SAINT_BEFORE = /(?:(?<![\p{L}\p{N}])([\p{L}\p{N}]+)[ \t]{1,2}|^|[^\p{L}\p{N} \t][ \t]{0,2})((?:st|ste|saint|mt)\.?[ \t]{1,2})$/iu;
+
+/**
+ * A town or facility named after a saint or a mountain keeps its prefix: "St. Nelliston", "ST. MEDUSA", "Mt. Ida".
+ * After a word that is no function word the "St" ends a street ("Main St. Albany").
+ */
+function withSaintPrefix(text: string, raw: Finding[]): Finding[] {
+	return raw.map((f) => {
+		if (!PROPAGATED_PLACES.has(f.type) || f.start === 0) return f;
+		const m = SAINT_BEFORE.exec(text.slice(Math.max(0, f.start - 30), f.start));
+		if (!m || (m[1] && !STOPWORDS.has(m[1].toLowerCase()))) return f;
+		return { ...f, start: f.start - m[2].length };
+	});
 }
 
 /** The learned name-and-place scorer of a language, when one has been trained (npm run train). */

@@ -34,7 +34,8 @@ export const CREDENTIALS = set(
 export const DOCTOR_ROLES = set(
 	'attending resident intern fellow surgeon physician cardiologist neurologist nephrologist oncologist intensivist ' +
 		'hospitalist anesthesiologist anesthesia radiologist pulmonologist psychiatrist nurse np rn md pcp consultant ' +
-		'pharmacist therapist dietitian nutritionist chaplain coordinator manager cm sw worker provider practitioner',
+		'pharmacist therapist dietitian nutritionist chaplain coordinator manager cm sw worker provider practitioner caseworker ' +
+		'interpreter counselor psychologist',
 );
 /** Words naming a relative or proxy; the name that follows is a person's. */
 export const RELATIONS = set(

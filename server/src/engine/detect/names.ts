@@ -164,6 +164,7 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 		relationAfterRule(s, i, w);
 		initialRule(s, i);
 		lowerInitialRule(s, i, w);
+		pairedInitialsRule(s, i, w);
 		phoneOwnerRule(s, i, w);
 		dictionaryRule(s, i, w);
 	}
@@ -493,6 +494,12 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 		const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
 		if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
 			mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
+			// "pharmacist Ann Beers": a listed surname right after the given name continues it
+			const k = role && wj.first ? s.nextW(j) : -1;
+			const wk = k >= 0 ? info[k] : undefined;
+			if (wk && wk.last && s.surnameLike(wk) && !CLINICAL.has(wk.lower) && !AUX.has(wk.lower) && /^[ \t]{1,2}$/.test(s.gapText(j, k))) {
+				mark(k, 'Doctor', 0.85, 'name-context');
+			}
 		} else if (
 			// "NP WHITE MADE AWARE", "seen by np hunt.": a role's abbreviation before a common census surname that is
 			// also a word, as the subject of what follows or ending the sentence
@@ -685,6 +692,41 @@ function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
 			mark(j, 'Doctor', 0.65, 'name-initial');
 		}
 	}
+}
+
+/**
+ * Two people written as initial and surname, joined by "and" ("nsg (d. crumble and j. edman) verified", "witnessed
+ * by K. Price and J. Hunt"): both surnames are listed, even when they are words too; organisms ("S. aureus and E.
+ * coli") have no listed surname.
+ */
+function pairedInitialsRule(s: NameScan, i: number, w: WordInfo): void {
+	if (w.lower !== 'and' && w.lower !== '&') return;
+	const { tokens, info, mark } = s;
+	const left = s.prevW(i);
+	const right = i + 3 < s.n && tokens[i + 2]?.text === '.' ? i + 3 : -1;
+	if (left < 2 || right < 0 || tokens[left - 1].text !== '.' || !/^[ \t]{1,2}$/.test(s.gapText(left, i))) return;
+	const initials = [left - 2, i + 1];
+	for (const k of initials) {
+		const t = tokens[k];
+		if (t.kind !== 'w' || t.text.length !== 1 || tokens[k + 1].start !== t.end || !/^[ \t]{1,2}$/.test(s.gapText(k + 1, k + 2))) return;
+	}
+	if (!/^[ \t]{1,2}$/.test(s.gapText(i, i + 1)) || !s.sameLine(left - 2, right)) return;
+	for (const k of [left, right]) {
+		const wk = info[k];
+		if (
+			!wk ||
+			!wk.last ||
+			(wk.blocked && !wk.soft) ||
+			!s.capOk(wk) ||
+			wk.core.length < 3 ||
+			STOPWORDS.has(wk.lower) ||
+			CLINICAL.has(wk.lower) ||
+			AUX.has(wk.lower) ||
+			UNITS.has(wk.lower)
+		)
+			return;
+	}
+	for (const k of [left - 2, left, i + 1, right]) mark(k, 'Doctor', 0.8, 'name-initial');
 }
 
 /** Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344". */

@@ -2,7 +2,7 @@ import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PER
 import type { Token } from './tokenize';
 import { isListedName } from '../dictionaries';
 import type { DetectContext, Emit } from './context';
-import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS, PARENTHETICALS, PRE_VERB_ADVERBS } from './words';
+import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS, PARENTHETICALS, PRE_VERB_ADVERBS, ROLE_PREFIX } from './words';
 
 /**
  * Names known by what is said of them, not by any list: the subject of an age predicate ("Gisèle Roy is a
@@ -165,7 +165,7 @@ const addCue = (words: Iterable<string>, bit: number) => {
 	for (const w of words) CUES.set(w, (CUES.get(w) ?? 0) | bit);
 };
 addCue([...RELATIONS].filter((r) => /^[a-z-]+$/.test(r)), RELATION);
-addCue(['np', 'rn', 'md', 'dr', 'resident', 'attending', 'fellow', 'intern', 'per', 'page', 'paged'], CLINICIAN);
+addCue(['np', 'rn', 'md', 'dr', 'resident', 'attending', 'fellow', 'intern', 'per', 'page', 'paged', ...ROLE_PREFIX], CLINICIAN);
 addCue(['contacts', 'contacted', 'updated', 'notified', 'informed'], CONTACT);
 addCue(['with', 'by', 'to'], WITH_BY);
 addCue(['np', 'rn', 'md', 'lpn', 'cna', 'rrt', 'pharmd', 'msw', 'lcsw', 'bsn', 'fnp', 'crnp'], CREDENTIAL_CUE);

@@ -112,7 +112,10 @@ export const AFTER_CLINICIAN: ReadonlySet<string> = words('aware notified paged 
 export const CONTACT_VERBS: ReadonlySet<string> = words('called phoned telephoned visited came stayed spoke');
 
 /** Roles right before a clinician's name ("NP Carol", "per RN Patty"). */
-export const ROLE_PREFIX: ReadonlySet<string> = words('np rn md dr rrt pharmd resident attending fellow intern nurse');
+export const ROLE_PREFIX: ReadonlySet<string> = words(
+	'np rn md dr rrt pharmd resident attending fellow intern nurse caseworker chaplain therapist dietitian nutritionist ' +
+		'pharmacist interpreter counselor psychologist',
+);
 
 /** Labels of a person's telephone number. */
 export const PHONE_LABELS: ReadonlySet<string> = words('cell home mobile phone ph tel pager beeper cellphone work');
