@@ -327,6 +327,26 @@ describe('names, dates, phones and addresses known by their context', () => {
 		return { text, value: rnd() < 0.5 ? a : b };
 	}, ['Doctor', 'Patient'], 0.86);
 
+	// "TRANSFERRED TO FREEDOM 2", "transfer to mammoth 2": a ward named by a word and its floor, after a word of moving.
+	expectFamily('a ward named by an everyday word and its floor, after a word of moving', () => {
+		const value = cap(pick(WORD_SURNAMES));
+		const moved = pick(['transferred to', 'transfer to', 'sent to', 'returned to', 'came from']);
+		return { text: `${pick(['Plan:', 'Pt then', 'Will', ''])} ${moved} ${value} ${1 + Math.floor(rnd() * 12)} ${pick(['today.', 'for monitoring.', 'in stable condition.'])}`.trim(), value };
+	}, ['LocationOther', 'Hospital', 'City'], 0.85);
+
+	it('a numbered room, bed or floor after a word of moving is no ward name', () => {
+		const free = ['Transferred to floor 2 today.', 'Moved to bed 3.', 'Sent to room 12 for the night.', 'Transfer to step 2 of the protocol.', 'Transferred to pod 4.', 'Returned to baseline 2 days ago.', 'Sent to unit 5 in stable condition.'];
+		const flagged: string[] = [];
+		for (const t of free) {
+			for (const [, style] of styles) {
+				const text = style(t);
+				const fs = detect(text, dicts, { language: 'en' }).filter((f) => ['LocationOther', 'Hospital', 'City'].includes(f.type));
+				if (fs.length) flagged.push(`${text} → ${fs.map((f) => `${f.type} "${text.slice(f.start, f.end)}"`).join(', ')}`);
+			}
+		}
+		assert.deepEqual(flagged, []);
+	});
+
 	it('a country that ends a sentence leaves the sentence its period; U.K. keeps its own', () => {
 		for (const [text, country] of [['Lives at 12 Acacia Gardens, Leeds LS1 4AB, UK. Spoke with her.', 'UK'], ['Lives at 9 Elm St, Albany, NY 12207, USA.', 'USA'], ['Lives at 12 Acacia Gardens, Leeds LS1 4AB, U.K.', 'U.K.']] as const) {
 			const c = detect(text, dicts, { language: 'en' }).find((f) => f.type === 'CountryOrRegion');

@@ -1,1 +1,1 @@
-export const ENGINE_VERSION = '0.9.3';
+export const ENGINE_VERSION = '0.9.4';

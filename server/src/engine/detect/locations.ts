@@ -17,7 +17,7 @@ import { isListedName } from '../dictionaries';
 import {
 	PLACE_PREPS, INSTITUTION_HEADS, INSTITUTION_QUALIFIERS, NAME_PREFIXES, ES_HEADS, ES_CENTER_TAILS,
 	ES_CONNECTORS, ES_STOPS, ES_ABBREVIATIONS, ES_STREET_WORDS, ES_NOT_STREET, ES_MONTHS, FACILITY_TAILS,
-	DIRECTIONS, REGION_NOUNS, AREA_NOUNS, MOVE_PREPS, CARE_UNITS, FACILITY_STARTS, MOVE_VERBS, PROFESSION_CUES,
+	DIRECTIONS, REGION_NOUNS, AREA_NOUNS, MOVE_PREPS, CARE_UNITS, FACILITY_STARTS, MOVE_VERBS, PROFESSION_CUES, NUMBERED_NOUNS,
 } from './words';
 
 // Hoisted: a regular expression literal inside a loop builds a new object each time it is evaluated.
@@ -316,6 +316,14 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 }
 const SAINTS = new Set(['st', 'saint', 'ste']);
 
+/** A unit after a number: "4 mg", "2 cm"; "in" only as inches ("3 in x 2 in"), not "4 in stable condition". */
+function unitAfter(text: string, offset: number): boolean {
+	const word = nextWordAfter(text, offset);
+	if (word !== 'in') return UNITS.has(word);
+	return !IN_AS_PREPOSITION.test(text.slice(offset, offset + 12));
+}
+const IN_AS_PREPOSITION = /^[ \t]*in[ \t]+[A-Za-z]{2,}/i;
+
 function nextWordAfter(text: string, offset: number): string {
 	const m = WORD_AFTER.exec(text.slice(offset, offset + 16));
 	return m ? m[1].toLowerCase() : '';
@@ -357,12 +365,20 @@ function wardsAfterMove(ctx: DetectContext, emit: Emit): void {
 			next.start - t.end <= 1 &&
 			!UNIT_AFTER_NUMBER.test(afterNum) &&
 			(afterNum[0] !== '.' || next.text.length === 1) &&
-			!UNITS.has(nextWordAfter(ctx.text, next.end));
+			!unitAfter(ctx.text, next.end);
 		const allCaps = isAllUpper(t.text);
 		// In normal text a ward is capitalised, or written in lower case but no word of any dictionary ("transfer to
 		// quartermain 2"); a number glued to it is part of its name ("QUARTERMAIN7").
 		const lowerWard = t.text.length >= 5 && ['to', 'from', 'into'].includes(tokens[i - 1].lower) && unknownWord(ctx, t.lower);
-		if (ward && tier > 50 && (!mixed || isCapitalised(t.text) || lowerWard) && t.text.length >= 4) {
+		// after a word of moving ("TRANSFERRED TO FREEDOM 2", "transfer to mammoth 2") a ward's name may be an
+		// everyday word: every word but the nouns numbers follow
+		const moved =
+			i >= 2 &&
+			['to', 'from', 'into'].includes(tokens[i - 1].lower) &&
+			(PLACE_VERBS.has(tokens[i - 2].lower) || MOVE_VERBS.has(tokens[i - 2].lower)) &&
+			!NUMBERED_NOUNS.has(t.lower) &&
+			!dicts.vehicleMakes.has(t.lower);
+		if (ward && (tier > 50 || moved) && (!mixed || isCapitalised(t.text) || lowerWard) && t.text.length >= 4) {
 			// ("commodex3" is "commode x3", a count)
 			if (next.start === t.end && mixed && !isCapitalised(t.text) && t.lower.endsWith('x')) continue;
 			emit(t.start, next.start === t.end ? next.end : t.end, 'LocationOther', 0.65, 'ward');

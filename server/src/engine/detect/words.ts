@@ -80,6 +80,14 @@ export const AREA_NOUNS: ReadonlySet<string> = words('area region neighborhood n
 
 export const MOVE_PREPS: ReadonlySet<string> = words('to at from into in on per @ the');
 
+/** Nouns a number follows that are no ward's name ("transferred to floor 2", "moved to bed 3", "step 2"). */
+export const NUMBERED_NOUNS: ReadonlySet<string> = words(
+	'bed beds room rooms ward wards floor level stage step phase grade day week month year number unit pod bay station ' +
+		'suite area wing section tower building side chair table tier zone team group class type dose part page line lane gate ' +
+		'door hall hallway track dock window seat slot cycle round session visit baseline goal rate setting mode channel port ' +
+		'lumen drip pump option plan tube size',
+);
+
 export const CARE_UNITS: ReadonlySet<string> = words('ew er ed cath icu ccu micu campus');
 
 export const FACILITY_STARTS: ReadonlySet<string> = words('holy sacred samaritan presbyterian baptist methodist adventist lutheran episcopal mercy providence');
