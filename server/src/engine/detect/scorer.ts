@@ -485,6 +485,31 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { posit
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
 		const count = tokenFeatures(input, i, mask, features);
+		if (k === 3) {
+			// the shipped models' three classes in locals: the same sums and softmax, in the same order, without the
+			// arrays' loads and stores
+			let s0 = 0;
+			let s1 = 0;
+			let s2 = 0;
+			for (let f = 0; f < count; f++) {
+				const slot = slotOf(present, before, features[f]);
+				if (slot < 0) continue;
+				const base = slot * 3;
+				s0 += values[base];
+				s1 += values[base + 1];
+				s2 += values[base + 2];
+			}
+			const max = Math.max(Math.max(Math.max(-Infinity, s0), s1), s2);
+			const e0 = Math.exp(s0 - max);
+			const e1 = Math.exp(s1 - max);
+			const e2 = Math.exp(s2 - max);
+			const sum = e0 + e1 + e2;
+			const p1 = e1 / sum;
+			const p2 = e2 / sum;
+			positive[i] = p1 + p2;
+			kind[i] = p2 > p1 ? CLASS_PLACE : CLASS_NAME;
+			continue;
+		}
 		scores.fill(0);
 		for (let f = 0; f < count; f++) {
 			const slot = slotOf(present, before, features[f]);
