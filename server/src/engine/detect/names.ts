@@ -44,6 +44,8 @@ export interface WordInfo {
 	cap: boolean;
 	/** Which cue lists the word is in (CUE_* bits): the main loop tests these instead of a dozen set look-ups per word. */
 	cue: number;
+	/** The learned scorer's facts about the word, kept here when it first reads them (one look-up per token, not two). */
+	scorerClass: unknown;
 }
 
 const CUE_DOCTOR_TITLE = 1;
@@ -127,6 +129,7 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		(lower === 'family' ? CUE_FAMILY : 0);
 	const isName = givenEntry !== undefined || surnameEntry !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
+		scorerClass: undefined,
 		soft: softBlock && !hardBlock && !clinical && isName && lower.length >= 3,
 		core,
 		lower,
@@ -254,6 +257,14 @@ class NameScan {
 		!RELATIONS.has(w.lower);
 }
 
+/** Each text's word facts by token (readWords), for the scorer that runs after the name rules on the same tokens. */
+const TEXT_WORDS = new WeakMap<readonly Token[], (WordInfo | undefined)[]>();
+
+/** The word facts readWords found for this text's tokens, if the name rules have run on it. */
+export function wordsOfText(ctx: DetectContext): readonly (WordInfo | undefined)[] | undefined {
+	return TEXT_WORDS.get(ctx.tokens);
+}
+
 /**
  * What the dictionaries say about each word token of the text (undefined for punctuation and numbers), with the
  * words of hyphenated clinical compounds and of vehicle makes and models blocked.
@@ -309,6 +320,7 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 			if (model) info[k] = { ...info[k]!, blocked: true, clinicalOnly: false, soft: false };
 		}
 	}
+	TEXT_WORDS.set(ctx.tokens, info);
 	return info;
 }
 

@@ -6,6 +6,7 @@ import type { Token } from './tokenize';
 import type { EntityType, Finding } from '../types';
 import { type DetectContext, type Emit, eponymOrColourAt, tokenIndexAt } from './context';
 import { DETERMINERS, PLACE_TYPES } from './words';
+import { wordsOfText } from './names';
 
 /**
  * A learned scorer for names and places: a multinomial logistic regression over hashed features of each word
@@ -122,9 +123,13 @@ function band(rank: number | undefined, cuts: readonly number[]): number {
 
 const CACHES = new WeakMap<object, Map<string, WordClass>>();
 
-function wordClass(t: Token, ctx: DetectContext): WordClass {
+function classCache(ctx: DetectContext): Map<string, WordClass> {
 	let cache = CACHES.get(ctx.dicts);
 	if (!cache) CACHES.set(ctx.dicts, (cache = new Map()));
+	return cache;
+}
+
+function wordClass(t: Token, ctx: DetectContext, cache: Map<string, WordClass>): WordClass {
 	let w = cache.get(t.text);
 	if (w) return w;
 	if (cache.size > 200000) cache.clear();
@@ -247,6 +252,8 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 	const desc = new Int32Array(n);
 	const breakBefore = new Uint8Array(n);
 	const { text } = ctx;
+	const words = wordsOfText(ctx);
+	const cache = classCache(ctx);
 	for (let i = 0; i < n; i++) {
 		const t = tokens[i];
 		if (i > 0) for (let c = tokens[i - 1].end; c < t.start; c++) if (text.charCodeAt(c) === 10) {
@@ -254,7 +261,11 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 			break;
 		}
 		if (t.kind === 'w') {
-			const w = (classes[i] = wordClass(t, ctx));
+			// the name rules' facts about this token carry its class once it has been read
+			const info = words?.[i];
+			const w = (classes[i] = info
+				? ((info.scorerClass as WordClass | undefined) ?? (info.scorerClass = wordClass(t, ctx, cache)))
+				: wordClass(t, ctx, cache));
 			scored[i] = w.skip ? 0 : 1;
 			desc[i] = w.desc;
 		} else desc[i] = t.kind === 'n' ? mix(NUMBER, Math.min(t.text.length, 5)) : punctDesc(t);
