@@ -11,11 +11,17 @@ let api: DeidApi;
 const ws = () => vscode.workspace.workspaceFolders![0].uri;
 
 /** Wait until the server has published diagnostics for `uri` satisfying `pred` (event-driven, no sleeps). */
-function diagnosticsFor(uri: vscode.Uri, pred: (d: readonly vscode.Diagnostic[]) => boolean, what: string, timeoutMs = 30000): Promise<readonly vscode.Diagnostic[]> {
+function diagnosticsFor(
+	uri: vscode.Uri,
+	pred: (d: readonly vscode.Diagnostic[]) => boolean,
+	what: string,
+	timeoutMs = 30000,
+	findingsOnly = true,
+): Promise<readonly vscode.Diagnostic[]> {
 	return new Promise((resolve, reject) => {
 		const check = () => {
-			// findings only: the hints that mark text as de-identified (deid.deidentified, deid.output) are not PHI
-			const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'deid' && codeOf(x).startsWith('phi.'));
+			// findings only, unless asked: the hints that mark text as de-identified (deid.deidentified, deid.output) are not PHI
+			const d = vscode.languages.getDiagnostics(uri).filter((x) => x.source === 'deid' && (!findingsOnly || codeOf(x).startsWith('phi.')));
 			if (pred(d)) {
 				sub.dispose();
 				clearTimeout(timer);
@@ -63,6 +69,21 @@ async function open(rel: string): Promise<vscode.TextDocument> {
 	return doc;
 }
 
+/**
+ * The quick fixes at a range. The workbench cancels a request to an extension host it finds unresponsive (a loaded
+ * 2-core machine, CI); that says nothing of the extension, so a cancelled request is asked again, three times at most.
+ */
+async function quickFixes(uri: vscode.Uri, range: vscode.Range): Promise<vscode.CodeAction[]> {
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, range, vscode.CodeActionKind.QuickFix.value);
+		} catch (e) {
+			if (attempt >= 3 || !/Canceled/.test(String(e))) throw e;
+			await new Promise((r) => setTimeout(r, 500));
+		}
+	}
+}
+
 describe('vscode-deid in a real VS Code', () => {
 	before(async () => {
 		const ext = vscode.extensions.getExtension<DeidApi>(EXTENSION_ID);
@@ -105,7 +126,7 @@ describe('vscode-deid in a real VS Code', () => {
 		await settled(doc);
 		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Doctor'), 'a Doctor finding');
 		const d = diags.find((x) => codeOf(x) === 'phi.Doctor')!;
-		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+		const actions = await quickFixes(doc.uri, d.range);
 		const titles = actions.map((a) => a.title);
 		assert.ok(titles.includes('Redact as [DOCTOR]'), titles.join(' | '));
 		assert.ok(titles.includes('Mark as not PHI (this workspace)'), titles.join(' | '));
@@ -116,8 +137,9 @@ describe('vscode-deid in a real VS Code', () => {
 		assert.match(line, /\[DOCTOR\]/);
 		JSON.parse(line);
 		await diagnosticsFor(doc.uri, (x) => x.length === before - 1, 'one fewer diagnostic');
-		// what the fix wrote is marked as de-identified, quietly
-		assert.ok(vscode.languages.getDiagnostics(doc.uri).some((x) => codeOf(x) === 'deid.deidentified' && x.severity === vscode.DiagnosticSeverity.Hint && doc.getText(x.range).includes('[DOCTOR]')));
+		// what the fix wrote is marked as de-identified, quietly (the mark may come in the publication after)
+		const quiet = (x: vscode.Diagnostic) => codeOf(x) === 'deid.deidentified' && x.severity === vscode.DiagnosticSeverity.Hint && doc.getText(x.range).includes('[DOCTOR]');
+		await diagnosticsFor(doc.uri, (x) => x.some(quiet), 'the fixed text marked as de-identified', 30000, false);
 		await vscode.commands.executeCommand('undo');
 	});
 
@@ -169,7 +191,7 @@ describe('vscode-deid in a real VS Code', () => {
 		await settled(doc);
 		const diags = await diagnosticsFor(doc.uri, (d) => d.some((x) => codeOf(x) === 'phi.Doctor'), 'the doctor');
 		const d = diags.find((x) => codeOf(x) === 'phi.Doctor')!;
-		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, d.range, vscode.CodeActionKind.QuickFix.value);
+		const actions = await quickFixes(doc.uri, d.range);
 		const sur = actions.find((a) => a.title.startsWith('Replace with a surrogate'))!;
 		const newText = sur.edit!.entries()[0][1][0].newText;
 		assert.equal(newText.split(' ').pop(), folderSurname, `quick fix "${newText}" vs folder job "${folderSurname}"`);
