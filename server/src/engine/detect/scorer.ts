@@ -44,8 +44,8 @@ interface WordClass {
 	/** What a neighbour contributes to context features. */
 	desc: number;
 	length: number;
-	/** The features that depend on the word alone (unmasked hashes). */
-	own: number[];
+	/** The features that depend on the word alone (unmasked hashes as int32: masking reads the same low bits). */
+	own: Int32Array;
 	/** Never a name or place on its own: a stop word that no census list holds. */
 	skip: boolean;
 }
@@ -183,7 +183,7 @@ function wordClass(t: Token, ctx: DetectContext, cache: Map<string, WordClass>):
 	if (ident) own.push(mix(T_IDENT, ident));
 	own.push(mix(T_LENGTH, length * 8 + shape));
 	const skip = (flags & F_STOP) !== 0 && !firstBand && !lastBand;
-	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own, skip };
+	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own: Int32Array.from(own), skip };
 	cache.set(t.text, w);
 	return w;
 }
@@ -355,7 +355,8 @@ function confBand(c: number): number {
 export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, rules = true): number {
 	const w = input.classes[i]!;
 	let n = 0;
-	for (const h of w.own) out[n++] = h & mask;
+	const own = w.own;
+	for (let k = 0; k < own.length; k++) out[n++] = own[k] & mask;
 	out[n++] = mix(T_SHAPE_CASE, w.shape * 4 + input.casing) & mask;
 	out[n++] = mix(T_CASE_TIER, input.casing * 16 + w.tier) & mask;
 	const r = rules ? input.rule[i] : -1;
