@@ -185,6 +185,8 @@ export function detectNames(ctx: DetectContext, emit: Emit): void {
 	emitRuns(s, emit);
 }
 
+const BLANKS = /^[ \t]{1,2}$/;
+
 /** One text's word facts and name candidates, with the tests every rule below shares. */
 class NameScan {
 	readonly tokens: readonly Token[];
@@ -217,6 +219,13 @@ class NameScan {
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
 	};
 	readonly gapText = (a: number, b: number): string => this.text.slice(this.tokens[a].end, this.tokens[b].start);
+	/** Only one or two blanks between tokens a and b. */
+	readonly blanks = (a: number, b: number): boolean => BLANKS.test(this.gapText(a, b));
+	/** The word right after token j, one or two blanks away, or -1. */
+	readonly wordAfter = (j: number): number => {
+		const k = this.nextW(j);
+		return k >= 0 && this.blanks(j, k) ? k : -1;
+	};
 	readonly sameLine = (a: number, b: number): boolean => tokensOnOneLine(this.text, this.tokens, a, b);
 	/** Next word token, skipping the given punctuation, on the same line. */
 	readonly nextW = (i: number, allowPunct = ''): number => {
@@ -464,14 +473,9 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 			!mixed &&
 			nameDict(wj) &&
 			(!wj.blocked || wj.soft) &&
-			/^[ \t]{1,2}$/.test(s.gapText(i, j)) &&
-			!STOPWORDS.has(wj.lower) &&
-			!CLINICAL.has(wj.lower) &&
-			!PARENTHETICALS.has(wj.lower) &&
+			s.blanks(i, j) &&
+			!ordinaryWord(wj.lower) &&
 			!PRE_VERB_ADVERBS.has(wj.lower) &&
-			!AUX.has(wj.lower) &&
-			!RELATIONS.has(wj.lower) &&
-			!DOCTOR_ROLES.has(wj.lower) &&
 			(subjectOfPredicate(s, j) || followedBy(s, j, RELATIVE_VERBS))
 		) {
 			mark(j, 'Patient', 0.8, 'name-relation');
@@ -481,16 +485,21 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 
 /** Whether the word after token j, one or two blanks away, is in `set`. */
 function followedBy(s: NameScan, j: number, set: ReadonlySet<string>): boolean {
-	const k = s.nextW(j);
-	return k >= 0 && /^[ \t]{1,2}$/.test(s.gapText(j, k)) && set.has(s.info[k]!.lower);
+	const k = s.wordAfter(j);
+	return k >= 0 && set.has(s.info[k]!.lower);
 }
 
 /** Whether the word at token j is followed by what is said of a subject ("is resting", "called", "made aware"). */
 function subjectOfPredicate(s: NameScan, j: number): boolean {
-	const k = s.nextW(j);
-	if (k < 0 || !/^[ \t]{1,2}$/.test(s.gapText(j, k))) return false;
-	const lower = s.info[k]?.lower;
-	return !!lower && (PREDICATE_WORDS.has(lower) || CONTACT_VERBS.has(lower) || AFTER_CLINICIAN.has(lower) || lower === 'made');
+	const k = s.wordAfter(j);
+	if (k < 0) return false;
+	const lower = s.info[k]!.lower;
+	return PREDICATE_WORDS.has(lower) || CONTACT_VERBS.has(lower) || AFTER_CLINICIAN.has(lower) || lower === 'made';
+}
+
+/** A stop word, clinical term, auxiliary, parenthetical, relation or role: no name where a rule expects one. */
+function ordinaryWord(lower: string): boolean {
+	return STOPWORDS.has(lower) || CLINICAL.has(lower) || AUX.has(lower) || PARENTHETICALS.has(lower) || RELATIONS.has(lower) || DOCTOR_ROLES.has(lower);
 }
 
 const APPOSITIVE_BEFORE = /^[ \t]*,[ \t]*$/;
@@ -507,9 +516,9 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 		if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
 			mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
 			// "pharmacist Ann Beers": a listed surname right after the given name continues it
-			const k = role && wj.first ? s.nextW(j) : -1;
+			const k = role && wj.first ? s.wordAfter(j) : -1;
 			const wk = k >= 0 ? info[k] : undefined;
-			if (wk && wk.last && s.surnameLike(wk) && !CLINICAL.has(wk.lower) && !AUX.has(wk.lower) && /^[ \t]{1,2}$/.test(s.gapText(j, k))) {
+			if (wk && wk.last && s.surnameLike(wk) && !CLINICAL.has(wk.lower) && !AUX.has(wk.lower)) {
 				mark(k, 'Doctor', 0.85, 'name-context');
 			}
 		} else if (
@@ -533,8 +542,8 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 
 /** Whether "aware", "notified", "paged" or "made aware" follows the word at token j, one or two blanks away. */
 function beingTold(s: NameScan, j: number): boolean {
-	const k = s.nextW(j);
-	if (k < 0 || !/^[ \t]{1,2}$/.test(s.gapText(j, k))) return false;
+	const k = s.wordAfter(j);
+	if (k < 0) return false;
 	return AFTER_CLINICIAN.has(s.info[k]!.lower) || (s.info[k]!.lower === 'made' && followedBy(s, k, AFTER_CLINICIAN));
 }
 
@@ -566,7 +575,7 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
 		}
 		// "W. BOOK AWARE", "john white notified": an initial or a listed given name, then a listed surname, even
 		// one that is also a word, right before the clinician being told
-		const m = wj?.lower === 'made' && /^[ \t]{1,2}$/.test(s.gapText(j, i)) ? prevW(j) : j;
+		const m = wj?.lower === 'made' && s.blanks(j, i) ? prevW(j) : j;
 		const wm = m >= 0 ? info[m] : undefined;
 		const h = wm ? givenBefore(s, m) : -1;
 		if (
@@ -575,13 +584,8 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
 			!wm!.blocked &&
 			capOk(wm!) &&
 			wm!.core.length >= 3 &&
-			!STOPWORDS.has(wm!.lower) &&
-			!CLINICAL.has(wm!.lower) &&
-			!AUX.has(wm!.lower) &&
-			!PARENTHETICALS.has(wm!.lower) &&
-			!RELATIONS.has(wm!.lower) &&
-			!DOCTOR_ROLES.has(wm!.lower) &&
-			/^[ \t]{1,2}$/.test(s.gapText(m, j === m ? i : j))
+			!ordinaryWord(wm!.lower) &&
+			s.blanks(m, j === m ? i : j)
 		) {
 			mark(h, 'Doctor', 0.8, 'name-context');
 			mark(m, 'Doctor', 0.8, 'name-context');
@@ -597,12 +601,12 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
 function givenBefore(s: NameScan, j: number): number {
 	const { tokens, info, capOk, isInitial } = s;
 	let h = j - 1;
-	if (h >= 1 && tokens[h].text === '.' && tokens[h].start === tokens[h - 1].end && /^[ \t]{1,2}$/.test(s.gapText(h, j))) {
+	if (h >= 1 && tokens[h].text === '.' && tokens[h].start === tokens[h - 1].end && s.blanks(h, j)) {
 		return isInitial(h - 1) && s.sameLine(h - 1, j) ? h - 1 : -1;
 	}
 	h = s.prevW(j);
 	const wh = h >= 0 ? info[h] : undefined;
-	if (!wh || !/^[ \t]{1,2}$/.test(s.gapText(h, j))) return -1;
+	if (!wh || !s.blanks(h, j)) return -1;
 	const given =
 		wh.first &&
 		wh.firstRank <= 1000 &&
@@ -716,13 +720,13 @@ function pairedInitialsRule(s: NameScan, i: number, w: WordInfo): void {
 	const { tokens, info, mark } = s;
 	const left = s.prevW(i);
 	const right = i + 3 < s.n && tokens[i + 2]?.text === '.' ? i + 3 : -1;
-	if (left < 2 || right < 0 || tokens[left - 1].text !== '.' || !/^[ \t]{1,2}$/.test(s.gapText(left, i))) return;
+	if (left < 2 || right < 0 || tokens[left - 1].text !== '.' || !s.blanks(left, i)) return;
 	const initials = [left - 2, i + 1];
 	for (const k of initials) {
 		const t = tokens[k];
-		if (t.kind !== 'w' || t.text.length !== 1 || tokens[k + 1].start !== t.end || !/^[ \t]{1,2}$/.test(s.gapText(k + 1, k + 2))) return;
+		if (t.kind !== 'w' || t.text.length !== 1 || tokens[k + 1].start !== t.end || !s.blanks(k + 1, k + 2)) return;
 	}
-	if (!/^[ \t]{1,2}$/.test(s.gapText(i, i + 1)) || !s.sameLine(left - 2, right)) return;
+	if (!s.blanks(i, i + 1) || !s.sameLine(left - 2, right)) return;
 	for (const k of [left, right]) {
 		const wk = info[k];
 		if (

@@ -466,10 +466,6 @@ export function probabilities(
 		const base = features[f] * classes;
 		for (let c = 0; c < classes; c++) scores[c] += weights[base + c];
 	}
-	softmax(scores, classes, out);
-}
-
-function softmax(scores: Float64Array, classes: number, out: Float64Array): void {
 	let max = -Infinity;
 	for (let c = 0; c < classes; c++) max = Math.max(max, scores[c]);
 	let sum = 0;
@@ -484,54 +480,41 @@ const GAP_IN_RUN = /^(?:[ \t]{1,2}|\.[ \t]{0,2}|-)$/;
 const NOT_SURNAME =
 	F_CLINICAL | F_STOP | F_CREDENTIAL | F_RELATION | F_ROLE | F_TITLE | F_DOCTOR_TITLE | F_MONTH | F_WEEKDAY | F_UNIT | F_HOSPITAL | F_FACILITY | F_STREET;
 
-/** Each scored token's probability of being a name or place (`positive`), and which of the two is likelier. */
+/**
+ * Each scored token's probability of being a name or place (`positive`), and which of the two is likelier. Models
+ * have the three classes of CLASSES (npm run train writes them), summed in locals: the sums and softmax of
+ * probabilities(), in the same order, without an array's loads and stores.
+ */
 function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { positive: Float32Array; kind: Uint8Array } {
+	if (model.classes.length !== CLASSES.length) throw new Error(`a scorer model has the classes ${CLASSES.join(', ')}`);
 	const { present, before, values } = table(model);
 	const mask = (1 << model.bits) - 1;
-	const k = model.classes.length;
 	const features = new Int32Array(MAX_FEATURES);
-	const scores = new Float64Array(k);
-	const p = new Float64Array(k);
 	const positive = new Float32Array(n);
 	const kind = new Uint8Array(n);
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
 		const count = tokenFeatures(input, i, mask, features);
-		if (k === 3) {
-			// the shipped models' three classes in locals: the same sums and softmax, in the same order, without the
-			// arrays' loads and stores
-			let s0 = 0;
-			let s1 = 0;
-			let s2 = 0;
-			for (let f = 0; f < count; f++) {
-				const slot = slotOf(present, before, features[f]);
-				if (slot < 0) continue;
-				const base = slot * 3;
-				s0 += values[base];
-				s1 += values[base + 1];
-				s2 += values[base + 2];
-			}
-			const max = Math.max(Math.max(Math.max(-Infinity, s0), s1), s2);
-			const e0 = Math.exp(s0 - max);
-			const e1 = Math.exp(s1 - max);
-			const e2 = Math.exp(s2 - max);
-			const sum = e0 + e1 + e2;
-			const p1 = e1 / sum;
-			const p2 = e2 / sum;
-			positive[i] = p1 + p2;
-			kind[i] = p2 > p1 ? CLASS_PLACE : CLASS_NAME;
-			continue;
-		}
-		scores.fill(0);
+		let s0 = 0;
+		let s1 = 0;
+		let s2 = 0;
 		for (let f = 0; f < count; f++) {
 			const slot = slotOf(present, before, features[f]);
 			if (slot < 0) continue;
-			const base = slot * k;
-			for (let c = 0; c < k; c++) scores[c] += values[base + c];
+			const base = slot * 3;
+			s0 += values[base];
+			s1 += values[base + 1];
+			s2 += values[base + 2];
 		}
-		softmax(scores, k, p);
-		positive[i] = p[CLASS_NAME] + p[CLASS_PLACE];
-		kind[i] = p[CLASS_PLACE] > p[CLASS_NAME] ? CLASS_PLACE : CLASS_NAME;
+		const max = Math.max(Math.max(Math.max(-Infinity, s0), s1), s2);
+		const e0 = Math.exp(s0 - max);
+		const e1 = Math.exp(s1 - max);
+		const e2 = Math.exp(s2 - max);
+		const sum = e0 + e1 + e2;
+		const pName = e1 / sum;
+		const pPlace = e2 / sum;
+		positive[i] = pName + pPlace;
+		kind[i] = pPlace > pName ? CLASS_PLACE : CLASS_NAME;
 	}
 	return { positive, kind };
 }
