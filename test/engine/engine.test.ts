@@ -4,6 +4,8 @@ import { ENTITY_TYPES, mergeOverlaps, type DetectOptions, type EntityType } from
 import { covering, dicts, find } from '../helpers/engine';
 import { detect } from '../../server/src/engine';
 import { tokenize, tokenizeWithRegex } from '../../server/src/engine/detect/tokenize';
+import { vinRuns } from '../../server/src/engine/detect/patterns';
+import { mulberry32 } from '../../bench/random.mjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { root } from '../helpers/cli';
@@ -231,6 +233,25 @@ describe('engine behaviour', () => {
 			...readdirSync(join(root, 'samples'), { recursive: true }).map((f) => join(root, 'samples', String(f))).filter((p) => statSync(p).isFile()).map((p) => readFileSync(p, 'utf8')),
 		];
 		for (const t of texts) assert.deepEqual(tokenize(t), tokenizeWithRegex(t));
+	});
+
+	it('vinRuns finds what the VIN pattern /\\b[A-HJ-NPR-Z0-9]{17}\\b/g finds', () => {
+		// random texts of VIN characters, the three letters a VIN leaves out, other word characters and separators,
+		// so runs of 16, 17 and 18 characters and runs broken by a non-VIN character all occur
+		const seed = Date.now() % 100000;
+		const rnd = mulberry32(seed);
+		const alphabet = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789'.repeat(2) + 'IOQaz_' + ' -.é\n'.repeat(2);
+		const reference = (t: string) => [...t.matchAll(/\b[A-HJ-NPR-Z0-9]{17}\b/g)].map((m) => m.index);
+		let found = 0;
+		for (let k = 0; k < 3000; k++) {
+			let t = '';
+			const len = Math.floor(rnd() * 60);
+			for (let i = 0; i < len; i++) t += alphabet[Math.floor(rnd() * alphabet.length)];
+			const want = reference(t);
+			found += want.length;
+			assert.deepEqual(vinRuns(t), want, `seed ${seed}: ${JSON.stringify(t)}`);
+		}
+		assert.ok(found > 20, `seed ${seed}: only ${found} VIN-shaped runs generated`);
 	});
 
 	it('detect is deterministic', () => {

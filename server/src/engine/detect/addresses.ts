@@ -253,7 +253,11 @@ function segmentParts(s: string, lo: number, hi: number, whole: boolean, caseles
 	}
 }
 
-const POSTAL_ANCHOR = /(?<![\w-])(?:\d{5}(?:-\d{4})?|[A-Z]\d[A-Z][ -]?\d[A-Z]\d|[A-Z]{1,2}\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2})(?![\w-])/g;
+// A US ZIP, a Canadian or a British postcode, not inside a word. Each branch starts with the character it must
+// begin with and checks the one before it after that, so the scan skips ahead to digits and capitals (a leading
+// look-behind made it try every position).
+const POSTAL_ANCHOR =
+	/(?:\d(?<![\w-]\d)\d{4}(?:-\d{4})?|[A-Z](?<![\w-][A-Z])(?:\d[A-Z][ -]?\d[A-Z]\d|[A-Z]?\d[A-Z\d]?[ ]{1,2}\d[A-Z]{2}))(?![\w-])/g;
 
 /** Addresses found from their postal codes (English text). */
 export function detectAddresses(ctx: DetectContext, emit: Emit): void {

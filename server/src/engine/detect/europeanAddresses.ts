@@ -43,8 +43,9 @@ const NAME_WORDS = "(?:[ \\t]{1,2}(?:de|del|des|du|la|le|les|los|las|d'|di|della
 const numberFirst = (types: string, flags: string) =>
 	new RegExp(`(?<![\\p{L}\\p{N}/.-])\\d{1,4}(?:[ \\t]?(?:bis|ter))?,?[ \\t]{1,2}(?:${types})${NAME_WORDS}`, flags);
 const typeFirst = (types: string, flags: string) => new RegExp(`(?<![\\p{L}])(?:${types})${NAME_WORDS},?[ \\t]{1,2}\\d{1,4}[A-Za-z]?(?![\\p{L}\\p{N}])`, flags);
-// found from the house number (digits are rarer than letters), the suffix checked behind it
-const glued = (flags: string) => new RegExp(`(?<=[\\p{L}-](?:${GLUED_SUFFIXES})[ \\t]{1,2})\\d{1,4}[a-z]?(?![\\p{L}\\p{N}])`, flags);
+// found from the house number (digits are rarer than letters), the suffix checked behind its first digit: a
+// look-behind before any character made the scan try it at every position
+const glued = (flags: string) => new RegExp(`\\d(?<=[\\p{L}-](?:${GLUED_SUFFIXES})[ \\t]{1,2}\\d)\\d{0,3}[a-z]?(?![\\p{L}\\p{N}])`, flags);
 const GLUED_CASED = glued('gu');
 const GLUED_CASE_FREE = glued('giu');
 const LETTER_OR_HYPHEN = /[\p{L}-]/u;

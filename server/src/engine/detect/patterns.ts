@@ -35,13 +35,15 @@ const RE = {
 		/\b(?:knows?|knew|states?|stated|says?|said|thinks?|thought|believes?|believed|answers?|answered|reports?|reported|oriented|guessed|guesses)[ \t]{1,3}(?:that[ \t]{1,3})?(?:it[ \t]{1,3}is|it['’]s|it[ \t]{1,3}was|the[ \t]{1,3}year[ \t]{1,3}is|year[ \t]{1,3}is|year)[ \t:]{1,3}$/i,
 	/** "11/21.93": a date whose year was typed after a dot */
 	mdDotYear: /(?<![\d/.])(\d{1,2})\/(\d{1,2})\.(\d{2})(?![.,]?\d|\s?%)/g,
+	// Month patterns without the u flag: the names are Latin-1, and with it the scan costs three times as much
+	// (\b and case folding differ only for ſ and the Kelvin sign).
 	monthFirst: new RegExp(
 		`\\b(${MONTH_ALT})\\.?(?:${SEP}(?:the${SEP})?(\\d{1,2})${ORD}\\b)?(?:,?${SEP}(?:de${SEP}|del${SEP}|of${SEP})?('?\\d{4}|'\\d{2})\\b)?`,
-		'giu',
+		'gi',
 	),
 	dayFirst: new RegExp(
 		`\\b(\\d{1,2})${ORD}(?:${SEP}|[-/ ]|${SEP}(?:of|de)${SEP})(${MONTH_ALT})\\b\\.?(?:(?:,?${SEP}|-|/)(?:de${SEP}|del${SEP})?(\\d{4}|\\d{2})\\b)?`,
-		'giu',
+		'gi',
 	),
 	year: /(?<![\d.,:/-])(19[0-9]\d|20[0-4]\d)(?![\d.,:]\d|\s?(?:%|cc|ml|mg|hrs?\b|h\b))/g,
 	apostropheYear: /(?<![\w'])['’](\d{2})\b(?!['’]|\s?(?:%|cc|ml|mg|kg|lb|ft|in\b))/g,
@@ -63,7 +65,6 @@ const RE = {
 	zip: /(?<!\d)(\d{5})(?:-(\d{4}))?(?![\d-])/g,
 	longDigits: /(?<![\w.,-])\d{7,20}(?![\w.,])/g,
 	idToken: /[A-Za-z0-9][A-Za-z0-9\-/.]{1,30}[A-Za-z0-9]|[A-Za-z0-9]{2}/y,
-	vin: /\b[A-HJ-NPR-Z0-9]{17}\b/g,
 	// a state's abbreviation before a licence-plate shape: "PA KXT-4471", "CA 7ABC123"
 	plate: /\b([A-Z]{2})[ \t]{1,2}([A-Z]{3}-\d{3,4}|\d[A-Z]{3}\d{3})(?![\w-])/g,
 } as const;
@@ -588,9 +589,9 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 		if (sep === ' ' && !/ssn|social/i.test(text.slice(Math.max(0, m.index! - 24), m.index!))) continue;
 		emit(m.index!, m.index! + m[0].length, 'SocialSecurity', 0.9, 'ssn');
 	}
-	for (const m of text.matchAll(RE.vin)) {
-		const s = m[0];
-		if (/\d/.test(s) && /[A-Z]/.test(s) && (s.match(/\d/g) ?? []).length >= 5) emit(m.index!, m.index! + 17, 'Vehicle', 0.8, 'vin');
+	for (const at of vinRuns(text)) {
+		const s = text.slice(at, at + 17);
+		if (/\d/.test(s) && /[A-Z]/.test(s) && (s.match(/\d/g) ?? []).length >= 5) emit(at, at + 17, 'Vehicle', 0.8, 'vin');
 	}
 	// Plates are issued by states: the plate is the identifier (Safe Harbor L), the state stays
 	for (const m of text.matchAll(RE.plate)) {
@@ -598,6 +599,42 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 		const at = m.index! + m[0].length - m[2].length;
 		emit(at, at + m[2].length, 'Vehicle', 0.8, 'id-context');
 	}
+}
+
+/** An ASCII word character (\w). */
+function isWordCode(c: number): boolean {
+	return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+}
+
+/** A character a VIN may hold: digits and capitals but I, O and Q. */
+function isVinCode(c: number): boolean {
+	return (c >= 48 && c <= 57) || (c >= 65 && c <= 90 && c !== 73 && c !== 79 && c !== 81);
+}
+
+/**
+ * Where VIN-shaped words start: runs of exactly 17 word characters, all VIN characters (what /\b[A-HJ-NPR-Z0-9]{17}\b/g
+ * finds). One pass over the characters; the regular expression tried a match at every capital and digit.
+ */
+export function vinRuns(text: string): number[] {
+	const out: number[] = [];
+	const n = text.length;
+	let i = 0;
+	while (i < n) {
+		if (!isWordCode(text.charCodeAt(i))) {
+			i++;
+			continue;
+		}
+		const start = i;
+		let vin = true;
+		while (i < n) {
+			const c = text.charCodeAt(i);
+			if (!isWordCode(c)) break;
+			if (vin && !isVinCode(c)) vin = false;
+			i++;
+		}
+		if (vin && i - start === 17) out.push(start);
+	}
+	return out;
 }
 
 /** ZIP codes next to a state or a postal cue. */

@@ -299,7 +299,7 @@ const PATIENT_NAME_THEN_PREDICATE = new RegExp(
 /** A greeting that opens a line. */
 const GREETING = /(?<=^|\n)[ \t]{0,3}(?:hi|hello|hey|dear|good morning|good afternoon)[ \t]{1,3}/gi;
 /** A closing word and its comma, the name after it on the same line or the next (a letter before is checked apart). */
-const SIGN_OFF = /(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/giu;
+const SIGN_OFF = /(?:thanks|thank you|regards|sincerely|cheers|respectfully|best wishes|best|yours truly|yours)[ \t]{0,2},[ \t]{0,3}(?:\n[ \t]{0,3}){0,2}/gi;
 const LETTER = /\p{L}/u;
 const NAME_THEN_COMMA = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}[,:!]/u;
 const NAME_THEN_LINE_END = /^((?:[\p{L}][\p{L}'’.-]*[ \t]{1,3}){0,2}[\p{L}][\p{L}'’-]*)[ \t]{0,2}(?:\n|$)/u;
