@@ -14,6 +14,7 @@ import {
 import { isAllUpper, isCapitalised } from './tokenize';
 import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
 import { isListedName } from '../dictionaries';
+import { wordsOf } from './names';
 import {
 	PLACE_PREPS, INSTITUTION_HEADS, INSTITUTION_QUALIFIERS, NAME_PREFIXES, ES_HEADS, ES_CENTER_TAILS,
 	ES_CONNECTORS, ES_STOPS, ES_ABBREVIATIONS, ES_STREET_WORDS, ES_NOT_STREET, ES_MONTHS, FACILITY_TAILS,
@@ -284,7 +285,10 @@ function detectRegions(ctx: DetectContext, emit: Emit): void {
 	for (let i = 0; i + 1 < tokens.length; i++) {
 		const t = tokens[i];
 		if (t.kind !== 'w') continue;
-		if (MEDICAL_CENTER_ABBR.test(t.text) && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
+		// the length and last letter first: the pattern ran on every word
+		const len = t.text.length;
+		const medicalCenter = len >= 4 && len <= 6 && t.text.charCodeAt(len - 1) === 67 && MEDICAL_CENTER_ABBR.test(t.text);
+		if (medicalCenter && !CLINICAL.has(t.lower)) emit(t.start, t.end, 'Hospital', 0.6, 'facility-abbreviation');
 		const tj = tokens[i + 1];
 		// In normal text, an ALL-CAPS word of no dictionary with a ward number ("plan: QUARTERMAIN 2 this am")
 		if (mixed && tj.kind === 'n' && tj.text.length === 1 && tj.start - t.end === 1 && t.text.length >= 6 && isAllUpper(t.text) &&
@@ -533,8 +537,9 @@ function detectSpanishAddressLines(ctx: DetectContext, emit: Emit): void {
 
 function detectGazetteer(ctx: DetectContext, emit: Emit): void {
 	const { tokens, dicts, casing } = ctx;
+	const facts = wordsOf(ctx);
 	for (let i = 0; i < tokens.length; i++) {
-		if (tokens[i].kind !== 'w' || !dicts.placeFirstWords.has(tokens[i].lower)) continue;
+		if (tokens[i].kind !== 'w' || !facts[i]!.placeFirst) continue;
 		// Greedy: longest place name starting here (up to maxPlaceWords words).
 		let best = -1;
 		let bestKind: 'City' | 'State' | 'CountryOrRegion' | undefined;

@@ -46,6 +46,10 @@ export interface WordInfo {
 	cue: number;
 	/** The learned scorer's facts about the word, kept here when it first reads them (one look-up per token, not two). */
 	scorerClass: unknown;
+	/** A car make (without the possessive). */
+	vehicleMake: boolean;
+	/** The token (as written, lower case) can start a listed place name. */
+	placeFirst: boolean;
 }
 
 const CUE_DOCTOR_TITLE = 1;
@@ -143,6 +147,8 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		clinicalOnly: clinical && !otherBlock,
 		cap: isCapitalised(core),
 		cue,
+		vehicleMake: d.vehicleMakes.has(lower),
+		placeFirst: d.placeFirstWords.has(t.lower),
 	};
 }
 
@@ -274,14 +280,19 @@ export function wordsOfText(ctx: DetectContext): readonly (WordInfo | undefined)
 	return TEXT_WORDS.get(ctx.tokens);
 }
 
+/** Each text's dictionary facts by token (wordsOf). */
+const BASE_WORDS = new WeakMap<readonly Token[], (WordInfo | undefined)[]>();
+
 /**
- * What the dictionaries say about each word token of the text (undefined for punctuation and numbers), with the
- * words of hyphenated clinical compounds and of vehicle makes and models blocked.
+ * What the dictionaries say about each word token of the text (undefined for punctuation and numbers), read once
+ * per text for every detector: a dictionary look-up per token costs a hash and several cache misses.
  */
-function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
-	const { tokens, text } = ctx;
+export function wordsOf(ctx: DetectContext): readonly (WordInfo | undefined)[] {
+	let info = BASE_WORDS.get(ctx.tokens);
+	if (info) return info;
+	const { tokens } = ctx;
 	const n = tokens.length;
-	const info: (WordInfo | undefined)[] = new Array(n);
+	info = new Array(n);
 	// Words repeat: look each distinct spelling up once (per dictionary set and language).
 	const seen = wordCache(ctx);
 	for (let i = 0; i < n; i++) {
@@ -294,6 +305,18 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 		}
 		info[i] = w;
 	}
+	BASE_WORDS.set(tokens, info);
+	return info;
+}
+
+/**
+ * The words' dictionary facts (wordsOf), with the words of hyphenated clinical compounds and of vehicle makes and
+ * models blocked.
+ */
+function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
+	const { tokens, text } = ctx;
+	const n = tokens.length;
+	const info = wordsOf(ctx).slice();
 	// Hyphenated clinical compounds ("Jackson-Pratt drain", "Cheyne-Stokes breathing") are vocabulary, not names.
 	for (let i = 0; i + 2 < n; i++) {
 		if (
@@ -319,7 +342,7 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 	if (vm.size) {
 		for (let i = 0; i < n; i++) {
 			const w = info[i];
-			if (!w || !vm.has(w.lower)) continue;
+			if (!w || !w.vehicleMake) continue;
 			const p = i > 0 ? tokens[i - 1] : undefined;
 			const year = !!p && /^(?:19|20)\d\d$/.test(p.text) && /^[ \t]{1,2}$/.test(text.slice(p.end, tokens[i].start));
 			const k = i + 1 < n && tokens[i + 1].kind === 'w' && /^[ \t-]{1,2}$/.test(text.slice(tokens[i].end, tokens[i + 1].start)) ? i + 1 : -1;

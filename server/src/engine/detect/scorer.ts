@@ -48,6 +48,13 @@ interface WordClass {
 	own: Int32Array;
 	/** Never a name or place on its own: a stop word that no census list holds. */
 	skip: boolean;
+	/** The word (with any possessive) is a car make. */
+	vehicleMake: boolean;
+	/** The three class sums of `own`'s weights under the weight table `ownFor` (scoreTokens fills them). */
+	ownFor: WeightTable | undefined;
+	own0: number;
+	own1: number;
+	own2: number;
 }
 
 const F_CLINICAL = 1;
@@ -183,7 +190,9 @@ function wordClass(t: Token, ctx: DetectContext, cache: Map<string, WordClass>):
 	if (ident) own.push(mix(T_IDENT, ident));
 	own.push(mix(T_LENGTH, length * 8 + shape));
 	const skip = (flags & F_STOP) !== 0 && !firstBand && !lastBand;
-	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own: Int32Array.from(own), skip };
+	const vehicleMake = d.vehicleMakes.has(t.lower);
+	const sums = { ownFor: undefined, own0: 0, own1: 0, own2: 0 };
+	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own: Int32Array.from(own), skip, vehicleMake, ...sums };
 	cache.set(t.text, w);
 	return w;
 }
@@ -319,7 +328,7 @@ function blockVocabulary(ctx: DetectContext, classes: (WordClass | undefined)[],
 			scored[i] = 0;
 			scored[i + 2] = 0;
 		}
-		if (dicts.vehicleMakes.has(t.lower)) {
+		if (w.vehicleMake) {
 			const year = i > 0 && YEAR.test(tokens[i - 1].text);
 			const model = i + 1 < n && dicts.vehicleModels.has(tokens[i + 1].lower);
 			if (year || model) scored[i] = 0;
@@ -351,12 +360,17 @@ function confBand(c: number): number {
 	return c >= 0.9 ? 5 : c >= 0.8 ? 4 : c >= 0.7 ? 3 : c >= 0.6 ? 2 : c >= 0.5 ? 1 : 0;
 }
 
-/** Writes the feature indices of token i into out (length returned). */
+/** Writes the feature indices of token i into out (length returned): the word's own, then its context's. */
 export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, rules = true): number {
-	const w = input.classes[i]!;
+	const own = input.classes[i]!.own;
 	let n = 0;
-	const own = w.own;
 	for (let k = 0; k < own.length; k++) out[n++] = own[k] & mask;
+	return contextFeatures(input, i, mask, out, n, rules);
+}
+
+/** Writes the features of token i that depend on more than the word into out from n (the new length returned). */
+function contextFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, n: number, rules: boolean): number {
+	const w = input.classes[i]!;
 	out[n++] = mix(T_SHAPE_CASE, w.shape * 4 + input.casing) & mask;
 	out[n++] = mix(T_CASE_TIER, input.casing * 16 + w.tier) & mask;
 	const r = rules ? input.rule[i] : -1;
@@ -487,17 +501,22 @@ const NOT_SURNAME =
  */
 function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { positive: Float32Array; kind: Uint8Array } {
 	if (model.classes.length !== CLASSES.length) throw new Error(`a scorer model has the classes ${CLASSES.join(', ')}`);
-	const { present, before, values } = table(model);
+	const weights = table(model);
+	const { present, before, values } = weights;
 	const mask = (1 << model.bits) - 1;
 	const features = new Int32Array(MAX_FEATURES);
 	const positive = new Float32Array(n);
 	const kind = new Uint8Array(n);
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
-		const count = tokenFeatures(input, i, mask, features);
-		let s0 = 0;
-		let s1 = 0;
-		let s2 = 0;
+		// A word's own features come first and are the same wherever it stands: their sums are kept on its class,
+		// added in the same order, so every sum is what it was.
+		const w = input.classes[i]!;
+		if (w.ownFor !== weights) ownSums(w, weights, mask);
+		let s0 = w.own0;
+		let s1 = w.own1;
+		let s2 = w.own2;
+		const count = contextFeatures(input, i, mask, features, 0, true);
 		for (let f = 0; f < count; f++) {
 			const slot = slotOf(present, before, features[f]);
 			if (slot < 0) continue;
@@ -517,6 +536,26 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { posit
 		kind[i] = pPlace > pName ? CLASS_PLACE : CLASS_NAME;
 	}
 	return { positive, kind };
+}
+
+/** Sums a word's own feature weights per class into its class record, for the table `weights`. */
+function ownSums(w: WordClass, weights: WeightTable, mask: number): void {
+	const { present, before, values } = weights;
+	let s0 = 0;
+	let s1 = 0;
+	let s2 = 0;
+	for (let k = 0; k < w.own.length; k++) {
+		const slot = slotOf(present, before, w.own[k] & mask);
+		if (slot < 0) continue;
+		const base = slot * 3;
+		s0 += values[base];
+		s1 += values[base + 1];
+		s2 += values[base + 2];
+	}
+	w.own0 = s0;
+	w.own1 = s1;
+	w.own2 = s2;
+	w.ownFor = weights;
 }
 
 /** Tokens already reported by a rule as a name or place, and the rule's type. */
