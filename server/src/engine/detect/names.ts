@@ -218,58 +218,78 @@ class NameScan {
 		this.cand = new Array(this.n);
 	}
 
-	readonly mark = (i: number, type: EntityType, confidence: number, detector: string): void => {
+	mark(i: number, type: EntityType, confidence: number, detector: string): void {
 		const c = this.cand[i];
 		if (!c || c.confidence < confidence)
 			this.cand[i] = new Candidate(c && c.type === 'Doctor' && type === 'Patient' ? 'Doctor' : type, confidence, detector);
 		else if (type === 'Doctor' && c.type === 'Patient' && confidence >= c.confidence - 0.1) c.type = 'Doctor';
-	};
-	readonly gapText = (a: number, b: number): string => this.text.slice(this.tokens[a].end, this.tokens[b].start);
+	}
+	gapText(a: number, b: number): string {
+		return this.text.slice(this.tokens[a].end, this.tokens[b].start);
+	}
 	/** Only one or two blanks between tokens a and b. */
-	readonly blanks = (a: number, b: number): boolean => BLANKS.test(this.gapText(a, b));
+	blanks(a: number, b: number): boolean {
+		return BLANKS.test(this.gapText(a, b));
+	}
 	/** The word right after token j, one or two blanks away, or -1. */
-	readonly wordAfter = (j: number): number => {
+	wordAfter(j: number): number {
 		const k = this.nextW(j);
 		return k >= 0 && this.blanks(j, k) ? k : -1;
-	};
-	readonly sameLine = (a: number, b: number): boolean => tokensOnOneLine(this.text, this.tokens, a, b);
+	}
+	sameLine(a: number, b: number): boolean {
+		return tokensOnOneLine(this.text, this.tokens, a, b);
+	}
 	/** Next word token, skipping the given punctuation, on the same line. */
-	readonly nextW = (i: number, allowPunct = ''): number => {
+	nextW(i: number, allowPunct = ''): number {
 		const { tokens, n } = this;
 		let j = i + 1;
 		while (j < n && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j++;
 		return j < n && tokens[j].kind === 'w' && this.sameLine(i, j) ? j : -1;
-	};
-	readonly prevW = (i: number, allowPunct = ''): number => {
+	}
+	prevW(i: number, allowPunct = ''): number {
 		const { tokens } = this;
 		let j = i - 1;
 		while (j >= 0 && tokens[j].kind === 'p' && allowPunct.includes(tokens[j].text)) j--;
 		return j >= 0 && tokens[j].kind === 'w' && this.sameLine(j, i) ? j : -1;
-	};
-	readonly nameDict = (w: WordInfo): boolean => w.first || w.last || w.other;
+	}
+	nameDict(w: WordInfo): boolean {
+		return w.first || w.last || w.other;
+	}
 	/** No candidate yet, or only one below the reporting threshold (stronger evidence may still raise it). */
-	readonly open = (j: number): boolean => !this.cand[j] || this.cand[j]!.confidence < 0.5;
-	readonly capCue = (w: WordInfo): boolean => (this.mixed || this.lowerDoc) && w.cap && w.core !== w.core.toUpperCase();
-	readonly common = (w: WordInfo): boolean => w.tier <= 50;
-	readonly capOk = (w: WordInfo): boolean => !this.mixed || w.cap;
-	readonly isInitial = (j: number): boolean => {
+	open(j: number): boolean {
+		return !this.cand[j] || this.cand[j]!.confidence < 0.5;
+	}
+	capCue(w: WordInfo): boolean {
+		return (this.mixed || this.lowerDoc) && w.cap && w.core !== w.core.toUpperCase();
+	}
+	common(w: WordInfo): boolean {
+		return w.tier <= 50;
+	}
+	capOk(w: WordInfo): boolean {
+		return !this.mixed || w.cap;
+	}
+	isInitial(j: number): boolean {
 		const { tokens } = this;
 		const w = this.info[j];
 		// "C/ Alcalá" and "S/N" are abbreviations, not initials
 		if (tokens[j + 1]?.text === '/' && tokens[j + 1].start === tokens[j].end) return false;
 		return (!!w && w.core.length === 1 && HAS_UPPER.test(w.core)) || (!!w && w.core.length === 1 && !this.mixed && tokens[j + 1]?.text === '.');
-	};
+	}
 	/** A word that can be a surname next to strong evidence. */
-	readonly surnameLike = (w: WordInfo): boolean =>
-		!w.blocked && !STOPWORDS.has(w.lower) && this.capOk(w) && (w.tier > 50 || this.nameDict(w)) && w.core.length >= 2;
+	surnameLike(w: WordInfo): boolean {
+		return !w.blocked && !STOPWORDS.has(w.lower) && this.capOk(w) && (w.tier > 50 || this.nameDict(w)) && w.core.length >= 2;
+	}
 	/** A word that can stand beside a name in a coordination ("X and Dr. Y"): name-like, and no title, role, relation or verb. */
-	readonly coordinable = (w: WordInfo): boolean =>
-		this.surnameLike(w) &&
-		!DOCTOR_TITLES.has(w.lower) &&
-		!this.titles.has(w.lower) &&
-		!AUX.has(w.lower) &&
-		!DOCTOR_ROLES.has(w.lower) &&
-		!RELATIONS.has(w.lower);
+	coordinable(w: WordInfo): boolean {
+		return (
+			this.surnameLike(w) &&
+			!DOCTOR_TITLES.has(w.lower) &&
+			!this.titles.has(w.lower) &&
+			!AUX.has(w.lower) &&
+			!DOCTOR_ROLES.has(w.lower) &&
+			!RELATIONS.has(w.lower)
+		);
+	}
 }
 
 /** Each text's word facts by token (readWords), for the scorer that runs after the name rules on the same tokens. */
@@ -358,33 +378,33 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 
 /** 1. Titles: "Dr. Small", "MRS BROWN", "mr nicholson", "Dr. L. Ruuska". True when the word is settled. */
 function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
-	const { tokens, mixed, info, mark, gapText, nextW, nameDict, common, isInitial, surnameLike } = s;
+	const { tokens, mixed, info } = s;
 	if (w.cue & (CUE_DOCTOR_TITLE | CUE_TITLE)) {
 		const isDoc = (w.cue & CUE_DOCTOR_TITLE) !== 0;
 		const type: EntityType = isDoc ? 'Doctor' : 'Patient';
-		const j = nextW(i, '.');
-		if (j >= 0 && isInitial(j)) {
-			const k = nextW(j, '.');
-			if (k >= 0 && info[k] && surnameLike(info[k]!) && !common(info[k]!) && !AUX.has(info[k]!.lower)) {
-				mark(j, type, 0.9, 'name-title');
-				mark(k, type, 0.9, 'name-title');
+		const j = s.nextW(i, '.');
+		if (j >= 0 && s.isInitial(j)) {
+			const k = s.nextW(j, '.');
+			if (k >= 0 && info[k] && s.surnameLike(info[k]!) && !s.common(info[k]!) && !AUX.has(info[k]!.lower)) {
+				s.mark(j, type, 0.9, 'name-title');
+				s.mark(k, type, 0.9, 'name-title');
 				return true;
 			}
-			mark(j, type, 0.85, 'name-title');
+			s.mark(j, type, 0.85, 'name-title');
 			return true;
 		}
 		// "Dr. o rourke": an Irish O' written apart
 		if (j >= 0 && info[j]!.lower === 'o') {
-			const k = nextW(j);
-			if (k >= 0 && /^[ \t]$/.test(gapText(j, k)) && info[k]!.last && !common(info[k]!)) {
-				mark(j, type, 0.9, 'name-title');
-				mark(k, type, 0.9, 'name-title');
+			const k = s.nextW(j);
+			if (k >= 0 && /^[ \t]$/.test(s.gapText(j, k)) && info[k]!.last && !s.common(info[k]!)) {
+				s.mark(j, type, 0.9, 'name-title');
+				s.mark(k, type, 0.9, 'name-title');
 				return true;
 			}
 		}
 		const wj = j >= 0 ? info[j] : undefined;
 		// A capitalised dictionary name after a title is a name even when it is also a word (Dr. May, Mrs. Day).
-		const capName = !!wj && (mixed ? wj.cap : wj.soft) && nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
+		const capName = !!wj && (mixed ? wj.cap : wj.soft) && s.nameDict(wj) && !CREDENTIALS.has(wj.lower) && !HOSPITAL_WORDS.has(wj.lower);
 		// letters joined to digits by a hyphen ("MS KXT-4471", "MR ABC-123") are a code: a plate or an identifier
 		const code =
 			j >= 0 &&
@@ -402,18 +422,18 @@ function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
 			// Written as a title ("Mr." / "Ms.", in a note that uses case, before a capitalised listed name) they
 			// are no abbreviation: "Ms. Young", "Mr. Price".
 			const writtenAsTitle =
-				(mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && nameDict(wj)) ||
+				(mixed && w.core === w.core[0].toUpperCase() + w.core.slice(1).toLowerCase() && tokens[i + 1]?.text === '.' && wj.cap && s.nameDict(wj)) ||
 				// without case to go by: "MR. YOUNG IS RESTING", a listed name with its title's period, as a sentence's subject
-				(!mixed && tokens[i + 1]?.text === '.' && tokens[i + 1].start === tokens[i].end && nameDict(wj) && subjectOfPredicate(s, j));
+				(!mixed && tokens[i + 1]?.text === '.' && tokens[i + 1].start === tokens[i].end && s.nameDict(wj) && subjectOfPredicate(s, j));
 			const ambiguousTitle = AMBIGUOUS_TITLES.has(w.lower) && !writtenAsTitle;
-			const looksName = (mixed && wj.cap) || nameDict(wj) || wj.tier > 50;
+			const looksName = (mixed && wj.cap) || s.nameDict(wj) || wj.tier > 50;
 			const softOk = (wj.soft || capName) && (!mixed || wj.cap);
 			const ok = isDoc
-				? !(wj.tier <= 20 && !nameDict(wj) && !wj.cap)
+				? !(wj.tier <= 20 && !s.nameDict(wj) && !wj.cap)
 				: looksName &&
 					(!wj.blocked || softOk || (wj.clinicalOnly && mixed && wj.cap && !ambiguousTitle)) &&
-					(!ambiguousTitle || (!common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
-			if (ok && !(mixed && !wj.cap && common(wj) && !nameDict(wj))) mark(j, type, 0.95, 'name-title');
+					(!ambiguousTitle || (!s.common(wj) && (!wj.blocked || softOk) && (!mixed || wj.cap)));
+			if (ok && !(mixed && !wj.cap && s.common(wj) && !s.nameDict(wj))) s.mark(j, type, 0.95, 'name-title');
 		}
 	}
 	return false;
@@ -421,20 +441,21 @@ function titleRule(s: NameScan, i: number, w: WordInfo): boolean {
 
 /** 2. Credentials after: "Jane Roe, RN", "Smith MD", "Bernard Foley CRT". */
 function credentialRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, mixed, info, mark, prevW, nameDict, common, capOk, isInitial } = s;
+	const { tokens, text, mixed, info } = s;
 	if (w.cue & CUE_CREDENTIAL && (w.core === w.core.toUpperCase() || /^[A-Z]/.test(w.core)) && w.lower.length >= 2) {
-		const j = prevW(i, ',');
+		const j = s.prevW(i, ',');
 		const wj = j >= 0 ? info[j] : undefined;
 		const ambiguous = AMBIGUOUS_CREDENTIALS.has(w.lower);
 		const zipAfter = /^,?[ \t]{1,3}\d{5}/.test(text.slice(tokens[i].end, tokens[i].end + 9));
-		const jj = j >= 0 ? prevW(j, '.-') : -1;
-		const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || isInitial(jj));
-		const ambiguousOk = !ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((nameDict(wj) && !common(wj)) || (wj.tier > 50 && firstBefore)));
+		const jj = j >= 0 ? s.prevW(j, '.-') : -1;
+		const firstBefore = jj >= 0 && !!info[jj] && (info[jj]!.first || s.isInitial(jj));
+		const ambiguousOk =
+			!ambiguous || (!!wj && w.lower !== 'pt' && w.lower !== 'ot' && ((s.nameDict(wj) && !s.common(wj)) || (wj.tier > 50 && firstBefore)));
 		const wordOk =
 			!!wj &&
-			(!common(wj)
-				? nameDict(wj) || wj.tier > 50 || (mixed && wj.cap)
-				: nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
+			(!s.common(wj)
+				? s.nameDict(wj) || wj.tier > 50 || (mixed && wj.cap)
+				: s.nameDict(wj) && !ambiguous && (firstBefore || (mixed && wj.cap) || (!mixed && wj.tier > 35)));
 		if (
 			wj &&
 			!zipAfter &&
@@ -444,40 +465,40 @@ function credentialRule(s: NameScan, i: number, w: WordInfo): void {
 			!STOPWORDS.has(wj.lower) &&
 			!AUX.has(wj.lower) &&
 			(!wj.blocked || (wj.clinicalOnly && mixed && wj.cap)) &&
-			capOk(wj)
+			s.capOk(wj)
 		) {
-			mark(j, 'Doctor', 0.9, 'name-credential');
+			s.mark(j, 'Doctor', 0.9, 'name-credential');
 		}
 	}
 }
 
 /** 3. Relations: "daughter Emily", "pt's wife: Rose", "son bill", "Family: Son, Ed,". */
 function relationRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, mixed, info, mark, nextW, nameDict, capCue, common, capOk } = s;
+	const { tokens, text, mixed, info } = s;
 	if (w.cue & CUE_RELATION) {
-		const j = nextW(i, ':,-(');
+		const j = s.nextW(i, ':,-(');
 		const wj = j >= 0 ? info[j] : undefined;
 		// A capitalised name-dictionary word right after the relation is its name even when it is also a word or
 		// an abbreviation ("son Rob", "Son, Ed,").
 		const capName =
 			!!wj &&
-			capCue(wj) &&
-			nameDict(wj) &&
+			s.capCue(wj) &&
+			s.nameDict(wj) &&
 			(!wj.blocked || wj.clinicalOnly || wj.soft) &&
 			!RELATIONS.has(wj.lower) &&
 			!DOCTOR_ROLES.has(wj.lower);
 		const adverb = !!wj && (PARENTHETICALS.has(wj.lower) || PRE_VERB_ADVERBS.has(wj.lower)) && !(mixed && wj.cap);
-		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && !adverb && capOk(wj) && wj.core.length >= 2) {
+		if (wj && (!wj.blocked || (wj.soft && wj.cap) || capName) && !AUX.has(wj.lower) && !adverb && s.capOk(wj) && wj.core.length >= 2) {
 			const punctAfter = /^[ \t]*(?:[,.;:)(\n&-]|and\b|$)/i.test(text.slice(tokens[j].end, tokens[j].end + 6));
-			const dictOk = wj.first || capName || (!common(wj) && (wj.other || wj.last));
-			const unknownOk = !nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
-			if (dictOk || unknownOk) mark(j, 'Patient', 0.85, 'name-relation');
+			const dictOk = wj.first || capName || (!s.common(wj) && (wj.other || wj.last));
+			const unknownOk = !s.nameDict(wj) && wj.tier > 50 && wj.core.length >= 3 && ((mixed && wj.cap) || (!mixed && punctAfter));
+			if (dictOk || unknownOk) s.mark(j, 'Patient', 0.85, 'name-relation');
 		}
 		// "HIS WIFE, CHASE, AT THE BEDSIDE": a listed name set off by commas right after the relation is the relative's
 		// name in any case style, even when it is also an everyday word; a parenthetical word is not ("wife, however,")
 		if (
 			wj &&
-			nameDict(wj) &&
+			s.nameDict(wj) &&
 			(!wj.blocked || wj.soft) &&
 			(!mixed || wj.cap) &&
 			!PARENTHETICALS.has(wj.lower) &&
@@ -487,21 +508,21 @@ function relationRule(s: NameScan, i: number, w: WordInfo): void {
 			APPOSITIVE_BEFORE.test(text.slice(tokens[i].end, tokens[j].start)) &&
 			APPOSITIVE_AFTER.test(text.slice(tokens[j].end, tokens[j].end + 4))
 		) {
-			mark(j, 'Patient', 0.85, 'name-relation');
+			s.mark(j, 'Patient', 0.85, 'name-relation');
 		}
 		// "SON SIN WENT BACK HOME", "oldest son held was in": in a note without case, a listed name right after the
 		// relation is the relative's name even when it is also a word, when what follows is said of a person
 		if (
 			wj &&
 			!mixed &&
-			nameDict(wj) &&
+			s.nameDict(wj) &&
 			(!wj.blocked || wj.soft) &&
 			s.blanks(i, j) &&
 			!ordinaryWord(wj.lower) &&
 			!PRE_VERB_ADVERBS.has(wj.lower) &&
 			(subjectOfPredicate(s, j) || followedBy(s, j, RELATIVE_VERBS))
 		) {
-			mark(j, 'Patient', 0.8, 'name-relation');
+			s.mark(j, 'Patient', 0.8, 'name-relation');
 		}
 	}
 }
@@ -530,19 +551,19 @@ const APPOSITIVE_AFTER = /^[ \t]*,/;
 
 /** 4. Roles and contact verbs before: "NP Carol", "per Patty", "discussed with Dr…". */
 function roleRule(s: NameScan, i: number, w: WordInfo): void {
-	const { mixed, info, mark, nextW, common, capOk } = s;
+	const { mixed, info } = s;
 	if (w.cue & (CUE_ROLE | CUE_CONTEXT)) {
-		let j = nextW(i, ':,');
-		if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = nextW(j);
+		let j = s.nextW(i, ':,');
+		if (j >= 0 && ['with', 'by', 'to', 'from'].includes(info[j]!.lower)) j = s.nextW(j);
 		const wj = j >= 0 ? info[j] : undefined;
 		const role = (w.cue & CUE_ROLE) !== 0 && (w.core === w.core.toUpperCase() || !mixed);
-		if (wj && !wj.blocked && !AUX.has(wj.lower) && capOk(wj) && (wj.first || ((wj.other || wj.last) && !common(wj))) && (role || !common(wj))) {
-			mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
+		if (wj && !wj.blocked && !AUX.has(wj.lower) && s.capOk(wj) && (wj.first || ((wj.other || wj.last) && !s.common(wj))) && (role || !s.common(wj))) {
+			s.mark(j, 'Doctor', role ? 0.85 : 0.75, 'name-context');
 			// "pharmacist Ann Beers": a listed surname right after the given name continues it
 			const k = role && wj.first ? s.wordAfter(j) : -1;
 			const wk = k >= 0 ? info[k] : undefined;
 			if (wk && wk.last && s.surnameLike(wk) && !CLINICAL.has(wk.lower) && !AUX.has(wk.lower)) {
-				mark(k, 'Doctor', 0.85, 'name-context');
+				s.mark(k, 'Doctor', 0.85, 'name-context');
 			}
 		} else if (
 			// "NP WHITE MADE AWARE", "seen by np hunt.": a role's abbreviation before a common census surname that is
@@ -558,7 +579,7 @@ function roleRule(s: NameScan, i: number, w: WordInfo): void {
 				// "NP WEARY AWARE": before the clinician being told, any listed name
 				((wj.last || wj.first) && !STOPWORDS.has(wj.lower) && beingTold(s, j)))
 		) {
-			mark(j, 'Doctor', 0.8, 'name-context');
+			s.mark(j, 'Doctor', 0.8, 'name-context');
 		}
 	}
 }
@@ -578,40 +599,40 @@ function sentenceEndsAfter(s: NameScan, j: number): boolean {
 
 /** 5. "X aware", "X notified": a clinician being told. */
 function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
-	const { info, mark, prevW, nameDict, open, common, capOk } = s;
+	const { info } = s;
 	if (w.cue & CUE_AFTER_CLINICIAN) {
-		const j = prevW(i);
+		const j = s.prevW(i);
 		const wj = j >= 0 ? info[j] : undefined;
 		if (
 			wj &&
-			open(j) &&
+			s.open(j) &&
 			!wj.blocked &&
-			capOk(wj) &&
+			s.capOk(wj) &&
 			!STOPWORDS.has(wj.lower) &&
-			(nameDict(wj) || wj.tier > 50) &&
-			!common(wj) &&
+			(s.nameDict(wj) || wj.tier > 50) &&
+			!s.common(wj) &&
 			wj.core.length >= 3 &&
 			!RELATIONS.has(wj.lower) &&
 			!DOCTOR_ROLES.has(wj.lower)
 		) {
-			mark(j, 'Doctor', 0.75, 'name-context');
+			s.mark(j, 'Doctor', 0.75, 'name-context');
 		}
 		// "W. BOOK AWARE", "john white notified": an initial or a listed given name, then a listed surname, even
 		// one that is also a word, right before the clinician being told
-		const m = wj?.lower === 'made' && s.blanks(j, i) ? prevW(j) : j;
+		const m = wj?.lower === 'made' && s.blanks(j, i) ? s.prevW(j) : j;
 		const wm = m >= 0 ? info[m] : undefined;
 		const h = wm ? givenBefore(s, m) : -1;
 		if (
 			h >= 0 &&
 			wm!.last &&
 			!wm!.blocked &&
-			capOk(wm!) &&
+			s.capOk(wm!) &&
 			wm!.core.length >= 3 &&
 			!ordinaryWord(wm!.lower) &&
 			s.blanks(m, j === m ? i : j)
 		) {
-			mark(h, 'Doctor', 0.8, 'name-context');
-			mark(m, 'Doctor', 0.8, 'name-context');
+			s.mark(h, 'Doctor', 0.8, 'name-context');
+			s.mark(m, 'Doctor', 0.8, 'name-context');
 		}
 	}
 }
@@ -622,10 +643,10 @@ function toldClinicianRule(s: NameScan, i: number, w: WordInfo): void {
  * relation.
  */
 function givenBefore(s: NameScan, j: number): number {
-	const { tokens, info, capOk, isInitial } = s;
+	const { tokens, info } = s;
 	let h = j - 1;
 	if (h >= 1 && tokens[h].text === '.' && tokens[h].start === tokens[h - 1].end && s.blanks(h, j)) {
-		return isInitial(h - 1) && s.sameLine(h - 1, j) ? h - 1 : -1;
+		return s.isInitial(h - 1) && s.sameLine(h - 1, j) ? h - 1 : -1;
 	}
 	h = s.prevW(j);
 	const wh = h >= 0 ? info[h] : undefined;
@@ -636,7 +657,7 @@ function givenBefore(s: NameScan, j: number): number {
 		(wh.tier > 50 || wh.firstRank <= 300) &&
 		!wh.blocked &&
 		!AUX.has(wh.lower) &&
-		capOk(wh) &&
+		s.capOk(wh) &&
 		!STOPWORDS.has(wh.lower) &&
 		!RELATIONS.has(wh.lower) &&
 		!DOCTOR_ROLES.has(wh.lower) &&
@@ -647,16 +668,16 @@ function givenBefore(s: NameScan, j: number): number {
 
 /** "social: bob visited", "Sue called": a first name opening a clause before a contact verb. */
 function contactOpenerRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, info, mark, prevW, open, capOk } = s;
+	const { tokens, text, info } = s;
 	if (w.cue & CUE_CONTACT) {
-		const j = prevW(i);
+		const j = s.prevW(i);
 		const wj = j >= 0 ? info[j] : undefined;
 		const opensClause = j >= 0 && (j === 0 || /[:;.!?\n][ \t]*$/.test(text.slice(tokens[j - 1].start, tokens[j].start)));
 		if (
 			wj &&
 			opensClause &&
-			open(j) &&
-			capOk(wj) &&
+			s.open(j) &&
+			s.capOk(wj) &&
 			!wj.blocked &&
 			wj.first &&
 			wj.firstRank <= 1000 &&
@@ -667,53 +688,53 @@ function contactOpenerRule(s: NameScan, i: number, w: WordInfo): void {
 			!DOCTOR_ROLES.has(wj.lower) &&
 			!DOCTOR_TITLES.has(wj.lower)
 		) {
-			mark(j, 'Patient', 0.7, 'name-context');
+			s.mark(j, 'Patient', 0.7, 'name-context');
 		}
 	}
 }
 
 /** "Hank Przybylo (son)", "KEEP ROMERO FAMILY AWARE": a name before its relation. */
 function relationAfterRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, mixed, info, mark, prevW, common, surnameLike } = s;
+	const { tokens, mixed, info } = s;
 	if ((w.cue & CUE_RELATION && i > 0 && tokens[i - 1].text === '(') || (w.cue & CUE_FAMILY && (!mixed || w.cap))) {
-		const j = prevW(i, '(');
+		const j = s.prevW(i, '(');
 		const wj = j >= 0 ? info[j] : undefined;
-		if (wj && surnameLike(wj) && !common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower))
-			mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
+		if (wj && s.surnameLike(wj) && !s.common(wj) && !AUX.has(wj.lower) && !RELATIONS.has(wj.lower))
+			s.mark(j, 'Patient', w.lower === 'family' ? 0.7 : 0.85, 'name-relation');
 	}
 }
 
 /** Initials before a surname: "W. MAROTTA", "D. Phyl". */
 function initialRule(s: NameScan, i: number): void {
-	const { tokens, text, mixed, info, mark, nextW, nameDict, common, isInitial, surnameLike } = s;
+	const { tokens, text, mixed, info } = s;
 	const glued = i > 0 && tokens[i - 1].end === tokens[i].start;
 	if (
-		isInitial(i) &&
+		s.isInitial(i) &&
 		!glued &&
 		tokens[i + 1]?.text === '.' &&
 		/ $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1)) &&
 		(!mixed || HAS_UPPER.test(tokens[i].text))
 	) {
-		const j = nextW(i, '.');
+		const j = s.nextW(i, '.');
 		const wj = j >= 0 ? info[j] : undefined;
 		if (
 			wj &&
-			surnameLike(wj) &&
-			!common(wj) &&
+			s.surnameLike(wj) &&
+			!s.common(wj) &&
 			!AUX.has(wj.lower) &&
 			wj.core.length >= 3 &&
-			(nameDict(wj) || wj.tier === 99) &&
+			(s.nameDict(wj) || wj.tier === 99) &&
 			!/^\d/.test(text.slice(tokens[j].end, tokens[j].end + 1))
 		) {
-			mark(i, 'Doctor', 0.6, 'name-initial');
-			mark(j, 'Doctor', 0.6, 'name-initial');
+			s.mark(i, 'Doctor', 0.6, 'name-initial');
+			s.mark(j, 'Doctor', 0.6, 'name-initial');
 		}
 	}
 }
 
 /** Lower-case initials: "(d. renna and j. o'brien)", "q. lander rrt". */
 function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, casing, info, mark, nextW } = s;
+	const { tokens, text, casing, info } = s;
 	if (
 		w.core.length === 1 &&
 		casing !== 'upper' &&
@@ -722,13 +743,13 @@ function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
 		tokens[i + 1]?.text === '.' &&
 		/ $/.test(text.slice(tokens[i + 1].end, tokens[i + 1].end + 1))
 	) {
-		const j = nextW(i, '.');
+		const j = s.nextW(i, '.');
 		const wj = j >= 0 ? info[j] : undefined;
-		const k = j >= 0 ? nextW(j, ',') : -1;
+		const k = j >= 0 ? s.nextW(j, ',') : -1;
 		const credential = k >= 0 && CREDENTIALS.has(info[k]!.lower) && !AMBIGUOUS_CREDENTIALS.has(info[k]!.lower);
 		if (wj && !wj.blocked && !AUX.has(wj.lower) && wj.core.length >= 4 && wj.last && (wj.tier === 99 || credential)) {
-			mark(i, 'Doctor', 0.65, 'name-initial');
-			mark(j, 'Doctor', 0.65, 'name-initial');
+			s.mark(i, 'Doctor', 0.65, 'name-initial');
+			s.mark(j, 'Doctor', 0.65, 'name-initial');
 		}
 	}
 }
@@ -740,7 +761,7 @@ function lowerInitialRule(s: NameScan, i: number, w: WordInfo): void {
  */
 function pairedInitialsRule(s: NameScan, i: number, w: WordInfo): void {
 	if (w.lower !== 'and' && w.lower !== '&') return;
-	const { tokens, info, mark } = s;
+	const { tokens, info } = s;
 	const left = s.prevW(i);
 	const right = i + 3 < s.n && tokens[i + 2]?.text === '.' ? i + 3 : -1;
 	if (left < 2 || right < 0 || tokens[left - 1].text !== '.' || !s.blanks(left, i)) return;
@@ -765,14 +786,14 @@ function pairedInitialsRule(s: NameScan, i: number, w: WordInfo): void {
 		)
 			return;
 	}
-	for (const k of [left - 2, left, i + 1, right]) mark(k, 'Doctor', 0.8, 'name-initial');
+	for (const k of [left - 2, left, i + 1, right]) s.mark(k, 'Doctor', 0.8, 'name-initial');
 }
 
 /** Whose number it is: "Lopie Certusi cell# 410-322-1419", "Mary Smith home: (555) 201-3344". */
 function phoneOwnerRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, info, mark, prevW, nameDict, capCue, common, capOk } = s;
+	const { tokens, text, info } = s;
 	if (w.cue & CUE_PHONE && PHONE_AFTER_LABEL.test(text.slice(tokens[i].end, tokens[i].end + 16))) {
-		let j = prevW(i, ',:-');
+		let j = s.prevW(i, ',:-');
 		let first = -1;
 		for (let words = 0; j >= 0 && words < 3; words++) {
 			const wj = info[j]!;
@@ -783,32 +804,32 @@ function phoneOwnerRule(s: NameScan, i: number, w: WordInfo): void {
 				!DOCTOR_ROLES.has(wj.lower) &&
 				!PHONE_LABELS.has(wj.lower) &&
 				wj.core.length >= 2;
-			if (!person || !capOk(wj) || (common(wj) && !(wj.first && capCue(wj))) || !(nameDict(wj) || wj.tier === 99)) break;
+			if (!person || !s.capOk(wj) || (s.common(wj) && !(wj.first && s.capCue(wj))) || !(s.nameDict(wj) || wj.tier === 99)) break;
 			first = j;
-			j = prevW(j);
+			j = s.prevW(j);
 		}
-		for (let k = first; k >= 0 && k < i; k++) if (info[k] && !PHONE_LABELS.has(info[k]!.lower)) mark(k, 'Patient', 0.7, 'name-phone');
+		for (let k = first; k >= 0 && k < i; k++) if (info[k] && !PHONE_LABELS.has(info[k]!.lower)) s.mark(k, 'Patient', 0.7, 'name-phone');
 	}
 }
 
 /** 6. Dictionary evidence: listed names, full names, case. */
 function dictionaryRule(s: NameScan, i: number, w: WordInfo): void {
-	const { tokens, text, mixed, lowerDoc, info, ctx, mark, nextW, nameDict, capCue, common } = s;
-	if (!w.blocked && w.core.length >= 3 && nameDict(w)) {
-		const j = nextW(i);
+	const { tokens, text, mixed, lowerDoc, info, ctx } = s;
+	if (!w.blocked && w.core.length >= 3 && s.nameDict(w)) {
+		const j = s.nextW(i);
 		const wj = j >= 0 ? info[j] : undefined;
 		// Case is evidence in normal text, and for a capitalised word in a lower-case note.
-		const cased = mixed || (lowerDoc && capCue(w));
+		const cased = mixed || (lowerDoc && s.capCue(w));
 		const fullName =
 			w.first && !AUX.has(w.lower) && !!wj && !wj.blocked && !AUX.has(wj.lower) &&
-			(!common(w)
-				? cased ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !common(wj)
-				: w.tier >= 35 && (cased ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !nameDict(wj)));
-		if (fullName && wj && (!common(wj) || (cased && wj.cap))) {
-			const conf = common(w) ? 0.6 : 0.85;
-			mark(i, 'Patient', conf, 'name-full');
-			mark(j, 'Patient', conf, 'name-full');
-		} else if (!common(w)) {
+			(!s.common(w)
+				? cased ? w.cap && wj.cap && (wj.last || wj.other || wj.tier > 50) : (wj.last || wj.other) && !s.common(wj)
+				: w.tier >= 35 && (cased ? w.cap && wj.cap : true) && wj.tier === 99 && wj.core.length >= 4 && (wj.last || wj.other || !s.nameDict(wj)));
+		if (fullName && wj && (!s.common(wj) || (cased && wj.cap))) {
+			const conf = s.common(w) ? 0.6 : 0.85;
+			s.mark(i, 'Patient', conf, 'name-full');
+			s.mark(j, 'Patient', conf, 'name-full');
+		} else if (!s.common(w)) {
 			let conf: number;
 			if (cased) {
 				// Short all-capital words in normal text are abbreviations (IP, ED, OR), not names.
@@ -825,22 +846,22 @@ function dictionaryRule(s: NameScan, i: number, w: WordInfo): void {
 			}
 			// A known town that is also a surname (Barcelona, Warren) is left to the place detectors.
 			if (ctx.language === 'es' && ctx.dicts.places.get(w.lower) === 'City') conf -= 0.15;
-			if (conf > 0) mark(i, 'Patient', conf, 'name-dict');
+			if (conf > 0) s.mark(i, 'Patient', conf, 'name-dict');
 		}
 	}
 }
 
 /** 7. A name's neighbours: surnames, first names and initials beside it. */
 function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
-	const { mixed, lowerDoc, titles, info, mark, gapText, nextW, prevW, nameDict, open, capCue, common, capOk, isInitial } = s;
+	const { mixed, lowerDoc, titles, info } = s;
 	for (const dir of [1, -1] as const) {
 		// initials: "W. Marotta", "Q. LANDER"
-		const j = dir === 1 ? nextW(i, '.-') : prevW(i, '.-');
-		if (j < 0 || !open(j)) continue;
+		const j = dir === 1 ? s.nextW(i, '.-') : s.prevW(i, '.-');
+		if (j < 0 || !s.open(j)) continue;
 		const wj = info[j]!;
-		const gap = dir === 1 ? gapText(i, j) : gapText(j, i);
-		if (isInitial(j) && (dir === -1 ? GAP_AFTER_INITIAL.test(gap) : GAP_SPACE.test(gap))) {
-			mark(j, c.type, c.confidence - 0.05, 'name-chain');
+		const gap = dir === 1 ? s.gapText(i, j) : s.gapText(j, i);
+		if (s.isInitial(j) && (dir === -1 ? GAP_AFTER_INITIAL.test(gap) : GAP_SPACE.test(gap))) {
+			s.mark(j, c.type, c.confidence - 0.05, 'name-chain');
 			continue;
 		}
 		if (!GAP_SPACE_OR_HYPHEN.test(gap)) continue;
@@ -858,7 +879,7 @@ function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
 		)
 			continue;
 		// a verb-like word ("will", "younger") continues a name only when it is written as one
-		if (AUX.has(wj.lower) && !(mixed && wj.cap && nameDict(wj) && c.confidence >= 0.8)) continue;
+		if (AUX.has(wj.lower) && !(mixed && wj.cap && s.nameDict(wj) && c.confidence >= 0.8)) continue;
 		// A common census surname right after a given name that a title introduced is that person's surname, in notes
 		// without case too, when it is also a word or a clinical eponym ("DR. JOHN WHITE", "mrs. ruby bishop"; a verb
 		// or an auxiliary after the given name is filtered above, "Gail risk score" was blocked apart).
@@ -870,14 +891,15 @@ function chainNeighbours(s: NameScan, i: number, c: Candidate): void {
 			wj.lastRank <= TITLED_SURNAME_RANK &&
 			(!wj.blocked || wj.clinicalOnly) &&
 			GAP_SPACE.test(gap);
-		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && nameDict(wj)) && !(wj.soft && capOk(wj) && c.confidence >= 0.8) && !titledSurname) continue;
+		const softOk = wj.soft && s.capOk(wj) && c.confidence >= 0.8;
+		if (wj.blocked && !(wj.clinicalOnly && mixed && wj.cap && s.nameDict(wj)) && !softOk && !titledSurname) continue;
 		const titleSeed = c.detector === 'name-title' || c.detector === 'name-credential';
 		const strongFirst = wj.first && c.confidence >= 0.8 && dir === -1;
 		if (
-			capOk(wj) &&
-			(wj.tier > 50 || strongFirst || wj.soft || titledSurname || (nameDict(wj) && (!common(wj) || capCue(wj))) || (titleSeed && capCue(wj)))
+			s.capOk(wj) &&
+			(wj.tier > 50 || strongFirst || wj.soft || titledSurname || (s.nameDict(wj) && (!s.common(wj) || s.capCue(wj))) || (titleSeed && s.capCue(wj)))
 		) {
-			mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
+			s.mark(j, c.type, Math.min(c.confidence, 0.85) - 0.05, 'name-chain');
 		}
 	}
 }
@@ -887,31 +909,31 @@ const TITLED_SURNAME_RANK = 5000;
 
 /** Coordination: "Dr. Griffin and Swackhamer", "Sons Smokey, Morris and Roger". */
 function coordinationRule(s: NameScan, i: number, c: Candidate): void {
-	const { info, mark, gapText, nextW, prevW, open, capCue, capOk, common, coordinable, nameDict } = s;
-	const k = nextW(i, ',');
-	if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && gapText(i, k).includes(','))) {
-		const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? nextW(k) : k;
+	const { info } = s;
+	const k = s.nextW(i, ',');
+	if (k >= 0 && ['and', '&', 'or', 'y'].includes(info[k]?.lower ?? '') || (k >= 0 && s.gapText(i, k).includes(','))) {
+		const m = info[k]?.lower === 'and' || info[k]?.lower === '&' || info[k]?.lower === 'or' || info[k]?.lower === 'y' ? s.nextW(k) : k;
 		const wm = m >= 0 ? info[m] : undefined;
 		// after a title ("DRS JOSEPH AND ROBBINSON") an unknown word that is no English word is a name too
 		const titled = c.detector === 'name-title' && wm?.tier === 99 && wm.core.length >= 4;
 		// a plural title names two people of its kind: "Drs Edmund and Hang", "DRS YOUNG AND PRICE" (listed names
 		// that are words too), whatever the word alone suggested
-		const title = c.detector === 'name-title' ? prevW(i, '.') : -1;
+		const title = c.detector === 'name-title' ? s.prevW(i, '.') : -1;
 		const plural = title >= 0 && PLURAL_TITLES.has(info[title]!.lower) && k !== m;
 		if (
 			wm &&
-			open(m) &&
-			coordinable(wm) &&
-			(!common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) &&
-			(wm.first || wm.other || wm.last || capCue(wm) || titled)
+			s.open(m) &&
+			s.coordinable(wm) &&
+			(!s.common(wm) || (wm.first && (c.detector === 'name-relation' || c.type === 'Patient'))) &&
+			(wm.first || wm.other || wm.last || s.capCue(wm) || titled)
 		) {
-			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+			s.mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
 		if (
 			plural &&
 			wm &&
-			capOk(wm) &&
-			(nameDict(wm) || (wm.tier === 99 && wm.core.length >= 3)) &&
+			s.capOk(wm) &&
+			(s.nameDict(wm) || (wm.tier === 99 && wm.core.length >= 3)) &&
 			wm.core.length >= 2 &&
 			(!wm.blocked || wm.soft) &&
 			!AUX.has(wm.lower) &&
@@ -919,33 +941,33 @@ function coordinationRule(s: NameScan, i: number, c: Candidate): void {
 			!RELATIONS.has(wm.lower) &&
 			!DOCTOR_ROLES.has(wm.lower)
 		) {
-			mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+			s.mark(m, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
 	}
 }
 
 /** Backward coordination with a titled name: "Bea Tura and Drs Joseph", "KIM and Dr. Lee". */
 function backwardCoordinationRule(s: NameScan, i: number, c: Candidate): void {
-	const { titles, info, mark, prevW, nameDict, open, common, coordinable } = s;
+	const { titles, info } = s;
 	if (c.detector === 'name-title') {
-		const title = prevW(i, '.');
-		const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? prevW(title) : -1;
-		const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? prevW(conj, ',') : -1;
+		const title = s.prevW(i, '.');
+		const conj = title >= 0 && (DOCTOR_TITLES.has(info[title]!.lower) || titles.has(info[title]!.lower)) ? s.prevW(title) : -1;
+		const p = conj >= 0 && (info[conj]!.lower === 'and' || info[conj]!.lower === '&') ? s.prevW(conj, ',') : -1;
 		const wp = p >= 0 ? info[p]! : undefined;
-		if (wp && open(p) && coordinable(wp) && ((wp.tier === 99 && wp.core.length >= 3) || (nameDict(wp) && !common(wp)))) {
-			mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
+		if (wp && s.open(p) && s.coordinable(wp) && ((wp.tier === 99 && wp.core.length >= 3) || (s.nameDict(wp) && !s.common(wp)))) {
+			s.mark(p, c.type, Math.min(c.confidence, 0.8) - 0.1, 'name-chain');
 		}
 	}
 }
 
 /** 8. One sense per document: a word found as a name with good evidence is a name wherever it recurs. */
 function propagateKnown(s: NameScan): void {
-	const { n, mixed, info, cand, mark, common } = s;
+	const { n, mixed, info, cand } = s;
 	const known = new Map<string, Candidate>();
 	for (let i = 0; i < n; i++) {
 		const c = cand[i];
 		const w = info[i];
-		if (c && w && c.confidence >= 0.8 && c.detector !== 'name-chain' && w.core.length >= 3 && !common(w) && !w.blocked) {
+		if (c && w && c.confidence >= 0.8 && c.detector !== 'name-chain' && w.core.length >= 3 && !s.common(w) && !w.blocked) {
 			if (!known.has(w.lower) || known.get(w.lower)!.confidence < c.confidence) known.set(w.lower, c);
 		}
 	}
@@ -955,16 +977,16 @@ function propagateKnown(s: NameScan): void {
 			if (!w || cand[i]) continue;
 			const c = known.get(w.lower);
 			if (!c) continue;
-			if (common(w) && mixed && !w.cap) continue;
+			if (s.common(w) && mixed && !w.cap) continue;
 			if (w.blocked && !w.clinicalOnly) continue;
-			mark(i, c.type, 0.7, 'name-propagated');
+			s.mark(i, c.type, 0.7, 'name-propagated');
 		}
 	}
 }
 
 /** Runs of name words ("Marie Munroe", "M. Okafor", "OKAFOR, MARGARET", "Stord-Painter") as one finding, typed Doctor when any word has clinician evidence. */
 function emitRuns(s: NameScan, emit: Emit): void {
-	const { tokens, n, info, cand, gapText, nextW } = s;
+	const { tokens, n, info, cand } = s;
 	for (let i = 0; i < n; i++) {
 		const c = cand[i];
 		if (!c) continue;
@@ -973,9 +995,9 @@ function emitRuns(s: NameScan, emit: Emit): void {
 		let detector = c.detector;
 		let j = i;
 		for (;;) {
-			const k = nextW(j, '.,-');
+			const k = s.nextW(j, '.,-');
 			if (k < 0 || !cand[k]) break;
-			const gap = gapText(j, k);
+			const gap = s.gapText(j, k);
 			const afterInitial = info[j]!.core.length === 1 && GAP_DOT.test(gap);
 			const lastFirst = GAP_COMMA.test(gap) && info[j]!.last && info[k]!.first;
 			const hyphenOk = gap === '-' && info[k]!.cap === info[j]!.cap && !info[j]!.blocked && !info[k]!.blocked;
