@@ -44,8 +44,10 @@ export interface WordInfo {
 	cap: boolean;
 	/** Which cue lists the word is in (CUE_* bits): the main loop tests these instead of a dozen set look-ups per word. */
 	cue: number;
-	/** The learned scorer's facts about the word, kept here when it first reads them (one look-up per token, not two). */
-	scorerClass: unknown;
+	/** The learned scorer's number for the word's class, kept here when it first reads it (one look-up per token, not
+	 * two); valid while the scorer's class store is the one of scorerGeneration. */
+	scorerClass: number;
+	scorerGeneration: number;
 	/** A car make (without the possessive). */
 	vehicleMake: boolean;
 	/** The token (as written, lower case) can start a listed place name. */
@@ -133,7 +135,8 @@ export function wordInfo(t: Token, ctx: DetectContext): WordInfo {
 		(lower === 'family' ? CUE_FAMILY : 0);
 	const isName = givenEntry !== undefined || surnameEntry !== undefined || d.otherNames.has(lower) || (ctx.language === 'es' && d.spanishNames.has(lower));
 	return {
-		scorerClass: undefined,
+		scorerClass: -1,
+		scorerGeneration: 0,
 		soft: softBlock && !hardBlock && !clinical && isName && lower.length >= 3,
 		core,
 		lower,

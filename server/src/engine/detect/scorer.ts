@@ -50,11 +50,6 @@ interface WordClass {
 	skip: boolean;
 	/** The word (with any possessive) is a car make. */
 	vehicleMake: boolean;
-	/** The three class sums of `own`'s weights under the weight table `ownFor` (scoreTokens fills them). */
-	ownFor: WeightTable | undefined;
-	own0: number;
-	own1: number;
-	own2: number;
 }
 
 const F_CLINICAL = 1;
@@ -128,18 +123,71 @@ function band(rank: number | undefined, cuts: readonly number[]): number {
 	return b;
 }
 
-const CACHES = new WeakMap<object, Map<string, WordClass>>();
+const BIT_SKIP = 1;
+const BIT_STATE = 2;
+const BIT_VEHICLE_MAKE = 4;
 
-function classCache(ctx: DetectContext): Map<string, WordClass> {
-	let cache = CACHES.get(ctx.dicts);
-	if (!cache) CACHES.set(ctx.dicts, (cache = new Map()));
-	return cache;
+/**
+ * The word classes of one dictionary set, numbered, with the fields the scorer reads for every token in flat
+ * arrays by number. Reading them from each token's class object cost a cache miss per token and field group (a
+ * tenth of the engine's time); the arrays are small and neighbouring classes share cache lines.
+ */
+class ClassStore {
+	private static made = 0;
+	/** Tells this store's numbers from an earlier store's (words keep the number they were given). */
+	readonly generation = ++ClassStore.made;
+	readonly ids = new Map<string, number>();
+	readonly records: WordClass[] = [];
+	/** BIT_SKIP, BIT_STATE, BIT_VEHICLE_MAKE */
+	bits = new Uint8Array(1024);
+	desc = new Int32Array(1024);
+	/** shape | tier << 8 | firstBand << 16 | lastBand << 24 */
+	facts = new Int32Array(1024);
+	/** The three class sums of each class's own feature weights, for the weight table numbered ownFor. */
+	own = new Float64Array(3 * 1024);
+	ownFor = new Int32Array(1024);
+
+	/** The number of the class of t's spelling, made when new. */
+	idOf(t: Token, ctx: DetectContext): number {
+		let id = this.ids.get(t.text);
+		if (id === undefined) {
+			const w = wordClass(t, ctx);
+			id = this.records.length;
+			if (id === this.bits.length) this.grow();
+			this.records.push(w);
+			this.bits[id] = (w.skip ? BIT_SKIP : 0) | (w.flags & F_STATE ? BIT_STATE : 0) | (w.vehicleMake ? BIT_VEHICLE_MAKE : 0);
+			this.desc[id] = w.desc;
+			this.facts[id] = w.shape | (w.tier << 8) | (w.firstBand << 16) | (w.lastBand << 24);
+			this.ids.set(t.text, id);
+		}
+		return id;
+	}
+
+	private grow(): void {
+		const size = this.bits.length * 2;
+		const more = <T extends Uint8Array | Int32Array | Float64Array>(a: T, n: number): T => {
+			const b = new (a.constructor as new (n: number) => T)(n);
+			b.set(a);
+			return b;
+		};
+		this.bits = more(this.bits, size);
+		this.desc = more(this.desc, size);
+		this.facts = more(this.facts, size);
+		this.own = more(this.own, 3 * size);
+		this.ownFor = more(this.ownFor, size);
+	}
 }
 
-function wordClass(t: Token, ctx: DetectContext, cache: Map<string, WordClass>): WordClass {
-	let w = cache.get(t.text);
-	if (w) return w;
-	if (cache.size > 200000) cache.clear();
+const STORES = new WeakMap<object, ClassStore>();
+
+/** The dictionary set's class store; a new one past 200,000 spellings, so a long-running server's memory stays bounded. */
+function classStore(ctx: DetectContext): ClassStore {
+	let store = STORES.get(ctx.dicts);
+	if (!store || store.ids.size > 200000) STORES.set(ctx.dicts, (store = new ClassStore()));
+	return store;
+}
+
+function wordClass(t: Token, ctx: DetectContext): WordClass {
 	const possessive = /['’]s$/i.test(t.text) && t.text.length > 3;
 	const core = possessive ? t.text.slice(0, -2) : t.text;
 	const lower = core.toLowerCase();
@@ -191,10 +239,7 @@ function wordClass(t: Token, ctx: DetectContext, cache: Map<string, WordClass>):
 	own.push(mix(T_LENGTH, length * 8 + shape));
 	const skip = (flags & F_STOP) !== 0 && !firstBand && !lastBand;
 	const vehicleMake = d.vehicleMakes.has(t.lower);
-	const sums = { ownFor: undefined, own0: 0, own1: 0, own2: 0 };
-	w = { flags, shape, firstBand, lastBand, tier, ident, desc, length, own: Int32Array.from(own), skip, vehicleMake, ...sums };
-	cache.set(t.text, w);
-	return w;
+	return { flags, shape, firstBand, lastBand, tier, ident, desc, length, own: Int32Array.from(own), skip, vehicleMake };
 }
 
 const NEWLINE = 0x4e4c;
@@ -233,6 +278,9 @@ const CASINGS = { mixed: 1, lower: 2, upper: 3 } as const;
 export interface ScorerInput {
 	tokens: Token[];
 	classes: (WordClass | undefined)[];
+	/** Each word token's class number in `store` (-1 for other tokens). */
+	ids: Int32Array;
+	store: ClassStore;
 	/** Index into RULE_IDS of the most confident raw finding covering the token, or -1. */
 	rule: Int32Array;
 	ruleConf: Float32Array;
@@ -257,12 +305,14 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 	const { tokens } = ctx;
 	const n = tokens.length;
 	const classes: (WordClass | undefined)[] = new Array(n);
+	const ids = new Int32Array(n).fill(-1);
 	const scored = new Uint8Array(n);
 	const desc = new Int32Array(n);
 	const breakBefore = new Uint8Array(n);
 	const { text } = ctx;
 	const words = wordsOfText(ctx);
-	const cache = classCache(ctx);
+	const store = classStore(ctx);
+	const { generation } = store;
 	for (let i = 0; i < n; i++) {
 		const t = tokens[i];
 		if (i > 0) for (let c = tokens[i - 1].end; c < t.start; c++) if (text.charCodeAt(c) === 10) {
@@ -270,16 +320,24 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 			break;
 		}
 		if (t.kind === 'w') {
-			// the name rules' facts about this token carry its class once it has been read
+			// the name rules' facts about this token carry its class number once it has been read
 			const info = words?.[i];
-			const w = (classes[i] = info
-				? ((info.scorerClass as WordClass | undefined) ?? (info.scorerClass = wordClass(t, ctx, cache)))
-				: wordClass(t, ctx, cache));
-			scored[i] = w.skip ? 0 : 1;
-			desc[i] = w.desc;
+			let id: number;
+			if (info && info.scorerGeneration === generation) id = info.scorerClass;
+			else {
+				id = store.idOf(t, ctx);
+				if (info) {
+					info.scorerClass = id;
+					info.scorerGeneration = generation;
+				}
+			}
+			ids[i] = id;
+			classes[i] = store.records[id];
+			scored[i] = store.bits[id] & BIT_SKIP ? 0 : 1;
+			desc[i] = store.desc[id];
 		} else desc[i] = t.kind === 'n' ? mix(NUMBER, Math.min(t.text.length, 5)) : punctDesc(t);
 	}
-	blockVocabulary(ctx, classes, scored);
+	blockVocabulary(ctx, ids, store, scored);
 	const rule = new Int32Array(n).fill(-1);
 	const ruleConf = new Float32Array(n);
 	for (const f of raw) {
@@ -297,7 +355,7 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 			ruleConf[k] = f.confidence;
 		}
 	}
-	return { tokens, classes, rule, ruleConf, scored, desc, breakBefore, casing: CASINGS[ctx.casing] };
+	return { tokens, classes, ids, store, rule, ruleConf, scored, desc, breakBefore, casing: CASINGS[ctx.casing] };
 }
 
 const YEAR = /^(?:19|20)\d\d$/;
@@ -309,13 +367,13 @@ const ONE_BLANK = /^[ \t]$/;
  * eponym ("Jackson-Pratt drain", "Cheyne-Stokes"), a car's make and model ("2012 Honda Civic"), and states and
  * countries, which are no Safe Harbor identifiers alone (the rules report them below the default threshold).
  */
-function blockVocabulary(ctx: DetectContext, classes: (WordClass | undefined)[], scored: Uint8Array): void {
+function blockVocabulary(ctx: DetectContext, ids: Int32Array, store: ClassStore, scored: Uint8Array): void {
 	const { tokens, dicts } = ctx;
 	const n = tokens.length;
 	for (let i = 0; i < n; i++) {
-		const w = classes[i];
-		if (!w || !scored[i]) continue;
-		if (w.flags & F_STATE) scored[i] = 0;
+		if (ids[i] < 0 || !scored[i]) continue;
+		const bits = store.bits[ids[i]];
+		if (bits & BIT_STATE) scored[i] = 0;
 		const t = tokens[i];
 		if (
 			i + 2 < n &&
@@ -328,7 +386,7 @@ function blockVocabulary(ctx: DetectContext, classes: (WordClass | undefined)[],
 			scored[i] = 0;
 			scored[i + 2] = 0;
 		}
-		if (w.vehicleMake) {
+		if (bits & BIT_VEHICLE_MAKE) {
 			const year = i > 0 && YEAR.test(tokens[i - 1].text);
 			const model = i + 1 < n && dicts.vehicleModels.has(tokens[i + 1].lower);
 			if (year || model) scored[i] = 0;
@@ -370,9 +428,13 @@ export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: 
 
 /** Writes the features of token i that depend on more than the word into out from n (the new length returned). */
 function contextFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, n: number, rules: boolean): number {
-	const w = input.classes[i]!;
-	out[n++] = mix(T_SHAPE_CASE, w.shape * 4 + input.casing) & mask;
-	out[n++] = mix(T_CASE_TIER, input.casing * 16 + w.tier) & mask;
+	const facts = input.store.facts[input.ids[i]];
+	const shape = facts & 0xff;
+	const tier = (facts >>> 8) & 0xff;
+	const firstBand = (facts >>> 16) & 0xff;
+	const lastBand = facts >>> 24;
+	out[n++] = mix(T_SHAPE_CASE, shape * 4 + input.casing) & mask;
+	out[n++] = mix(T_CASE_TIER, input.casing * 16 + tier) & mask;
 	const r = rules ? input.rule[i] : -1;
 	if (r !== -1) {
 		out[n++] = mix(T_RULE, r) & mask;
@@ -391,10 +453,10 @@ function contextFeatures(input: ScorerInput, i: number, mask: number, out: Int32
 	out[n++] = mix(T_CONTEXT + 2, r2) & mask;
 	out[n++] = mix(T_CONTEXT + 3, r3) & mask;
 	out[n++] = mix(T_AROUND, mix(l1, r1)) & mask;
-	out[n++] = mix(T_SHAPE_LEFT, mix(l1, w.shape * 4 + input.casing)) & mask;
-	out[n++] = mix(T_FIRST_LAST_RIGHT, mix(w.firstBand * 8 + w.lastBand, r1)) & mask;
+	out[n++] = mix(T_SHAPE_LEFT, mix(l1, shape * 4 + input.casing)) & mask;
+	out[n++] = mix(T_FIRST_LAST_RIGHT, mix(firstBand * 8 + lastBand, r1)) & mask;
 	// the same context reads differently before an ordinary word and before a rare one ("NP aware", "NP Mantle")
-	const kindOfWord = w.tier * 16 + w.firstBand * 4 + (w.lastBand ? 1 : 0);
+	const kindOfWord = tier * 16 + firstBand * 4 + (lastBand ? 1 : 0);
 	out[n++] = mix(T_LEFT_TIER, mix(l1, kindOfWord)) & mask;
 	out[n++] = mix(T_RIGHT_TIER, mix(r1, kindOfWord)) & mask;
 	// what the rules said about the words beside it
@@ -415,12 +477,15 @@ export const MAX_FEATURES = 64;
  * weights, and every weight and every sum stay what they were.
  */
 interface WeightTable {
+	/** Tells tables apart in ClassStore.ownFor (from 1). */
+	serial: number;
 	present: Int32Array;
 	before: Int32Array;
 	values: Float32Array;
 }
 
 const TABLES = new WeakMap<ScorerModel, WeightTable>();
+let tablesMade = 0;
 function table(model: ScorerModel): WeightTable {
 	let t = TABLES.get(model);
 	if (t) return t;
@@ -447,7 +512,7 @@ function table(model: ScorerModel): WeightTable {
 		const slot = slotOf(present, before, index);
 		if (slot >= 0) for (let c = 0; c < k; c++) values[slot * k + c] = w[at + c];
 	}
-	t = { present, before, values };
+	t = { serial: ++tablesMade, present, before, values };
 	TABLES.set(model, t);
 	return t;
 }
@@ -503,19 +568,20 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { posit
 	if (model.classes.length !== CLASSES.length) throw new Error(`a scorer model has the classes ${CLASSES.join(', ')}`);
 	const weights = table(model);
 	const { present, before, values } = weights;
+	const { store } = input;
 	const mask = (1 << model.bits) - 1;
 	const features = new Int32Array(MAX_FEATURES);
 	const positive = new Float32Array(n);
 	const kind = new Uint8Array(n);
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
-		// A word's own features come first and are the same wherever it stands: their sums are kept on its class,
+		// A word's own features come first and are the same wherever it stands: their sums are kept for its class,
 		// added in the same order, so every sum is what it was.
-		const w = input.classes[i]!;
-		if (w.ownFor !== weights) ownSums(w, weights, mask);
-		let s0 = w.own0;
-		let s1 = w.own1;
-		let s2 = w.own2;
+		const id = input.ids[i];
+		if (store.ownFor[id] !== weights.serial) ownSums(store, id, weights, mask);
+		let s0 = store.own[3 * id];
+		let s1 = store.own[3 * id + 1];
+		let s2 = store.own[3 * id + 2];
 		const count = contextFeatures(input, i, mask, features, 0, true);
 		for (let f = 0; f < count; f++) {
 			const slot = slotOf(present, before, features[f]);
@@ -538,24 +604,25 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { posit
 	return { positive, kind };
 }
 
-/** Sums a word's own feature weights per class into its class record, for the table `weights`. */
-function ownSums(w: WordClass, weights: WeightTable, mask: number): void {
+/** Sums a class's own feature weights per class into the store, for the table `weights`. */
+function ownSums(store: ClassStore, id: number, weights: WeightTable, mask: number): void {
 	const { present, before, values } = weights;
+	const { own } = store.records[id];
 	let s0 = 0;
 	let s1 = 0;
 	let s2 = 0;
-	for (let k = 0; k < w.own.length; k++) {
-		const slot = slotOf(present, before, w.own[k] & mask);
+	for (let k = 0; k < own.length; k++) {
+		const slot = slotOf(present, before, own[k] & mask);
 		if (slot < 0) continue;
 		const base = slot * 3;
 		s0 += values[base];
 		s1 += values[base + 1];
 		s2 += values[base + 2];
 	}
-	w.own0 = s0;
-	w.own1 = s1;
-	w.own2 = s2;
-	w.ownFor = weights;
+	store.own[3 * id] = s0;
+	store.own[3 * id + 1] = s1;
+	store.own[3 * id + 2] = s2;
+	store.ownFor[id] = weights.serial;
 }
 
 /** Tokens already reported by a rule as a name or place, and the rule's type. */
