@@ -277,7 +277,6 @@ const CASINGS = { mixed: 1, lower: 2, upper: 3 } as const;
 /** Per-token facts the features read: word classes and the strongest rule finding over each token. */
 export interface ScorerInput {
 	tokens: Token[];
-	classes: (WordClass | undefined)[];
 	/** Each word token's class number in `store` (-1 for other tokens). */
 	ids: Int32Array;
 	store: ClassStore;
@@ -301,14 +300,60 @@ function ruleId(detector: string, type: EntityType): number {
 	return id;
 }
 
-export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): ScorerInput {
+/**
+ * The typed arrays of one text's scoring, kept from text to text by detectScored: ten small typed arrays per text
+ * cost about 1 µs each to allocate and collect, 4% of a pass over short notes. Arrays may be longer than the
+ * text's token count; everything reads only the first tokens.length entries, which each text clears.
+ */
+class Scratch {
+	private size = 0;
+	ids = new Int32Array(0);
+	scored = new Uint8Array(0);
+	desc = new Int32Array(0);
+	breakBefore = new Uint8Array(0);
+	rule = new Int32Array(0);
+	ruleConf = new Float32Array(0);
+	positive = new Float32Array(0);
+	kind = new Uint8Array(0);
+	covered = new Uint8Array(0);
+
+	/** Room for n tokens, the first n entries cleared. */
+	ready(n: number): this {
+		if (n > this.size) {
+			this.size = Math.max(n, 2 * this.size, 256);
+			const k = this.size;
+			this.ids = new Int32Array(k);
+			this.scored = new Uint8Array(k);
+			this.desc = new Int32Array(k);
+			this.breakBefore = new Uint8Array(k);
+			this.rule = new Int32Array(k);
+			this.ruleConf = new Float32Array(k);
+			this.positive = new Float32Array(k);
+			this.kind = new Uint8Array(k);
+			this.covered = new Uint8Array(k);
+		}
+		this.ids.fill(-1, 0, n);
+		this.scored.fill(0, 0, n);
+		this.desc.fill(0, 0, n);
+		this.breakBefore.fill(0, 0, n);
+		this.rule.fill(-1, 0, n);
+		this.ruleConf.fill(0, 0, n);
+		this.positive.fill(0, 0, n);
+		this.kind.fill(0, 0, n);
+		this.covered.fill(0, 0, n);
+		return this;
+	}
+}
+
+/** detectScored's arrays (the engine runs one text at a time per thread). */
+const SCRATCH = new Scratch();
+
+/** What the features of each token of the text read. Without `scratch`, every array is new (training keeps them). */
+export function scorerInput(ctx: DetectContext, raw: readonly Finding[], scratch?: Scratch): ScorerInput {
 	const { tokens } = ctx;
 	const n = tokens.length;
-	const classes: (WordClass | undefined)[] = new Array(n);
-	const ids = new Int32Array(n).fill(-1);
-	const scored = new Uint8Array(n);
-	const desc = new Int32Array(n);
-	const breakBefore = new Uint8Array(n);
+	const work = scratch ?? new Scratch().ready(n);
+	const { ids, scored, desc, breakBefore } = work;
 	const { text } = ctx;
 	const words = wordsOfText(ctx);
 	const store = classStore(ctx);
@@ -332,14 +377,12 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 				}
 			}
 			ids[i] = id;
-			classes[i] = store.records[id];
 			scored[i] = store.bits[id] & BIT_SKIP ? 0 : 1;
 			desc[i] = store.desc[id];
 		} else desc[i] = t.kind === 'n' ? mix(NUMBER, Math.min(t.text.length, 5)) : punctDesc(t);
 	}
 	blockVocabulary(ctx, ids, store, scored);
-	const rule = new Int32Array(n).fill(-1);
-	const ruleConf = new Float32Array(n);
+	const { rule, ruleConf } = work;
 	for (const f of raw) {
 		const id = ruleId(f.detector, f.type) | 0;
 		for (let i = tokenIndexAt(tokens, f.start); i < n && tokens[i].start < f.end; i++) {
@@ -355,7 +398,13 @@ export function scorerInput(ctx: DetectContext, raw: readonly Finding[]): Scorer
 			ruleConf[k] = f.confidence;
 		}
 	}
-	return { tokens, classes, ids, store, rule, ruleConf, scored, desc, breakBefore, casing: CASINGS[ctx.casing] };
+	return { tokens, ids, store, rule, ruleConf, scored, desc, breakBefore, casing: CASINGS[ctx.casing] };
+}
+
+/** The class of token i, if it is a word. */
+function classOf(input: ScorerInput, i: number): WordClass | undefined {
+	const id = input.ids[i];
+	return id >= 0 ? input.store.records[id] : undefined;
 }
 
 const YEAR = /^(?:19|20)\d\d$/;
@@ -420,7 +469,7 @@ function confBand(c: number): number {
 
 /** Writes the feature indices of token i into out (length returned): the word's own, then its context's. */
 export function tokenFeatures(input: ScorerInput, i: number, mask: number, out: Int32Array, rules = true): number {
-	const own = input.classes[i]!.own;
+	const { own } = classOf(input, i)!;
 	let n = 0;
 	for (let k = 0; k < own.length; k++) out[n++] = own[k] & mask;
 	return contextFeatures(input, i, mask, out, n, rules);
@@ -469,6 +518,7 @@ function contextFeatures(input: ScorerInput, i: number, mask: number, out: Int32
 }
 
 export const MAX_FEATURES = 64;
+const FEATURES = new Int32Array(MAX_FEATURES);
 
 /**
  * The model's weights, keyed by feature index: a bitmap of the indices that carry a weight and, per 32-bit word
@@ -564,15 +614,14 @@ const NOT_SURNAME =
  * have the three classes of CLASSES (npm run train writes them), summed in locals: the sums and softmax of
  * probabilities(), in the same order, without an array's loads and stores.
  */
-function scoreTokens(input: ScorerInput, model: ScorerModel, n: number): { positive: Float32Array; kind: Uint8Array } {
+function scoreTokens(input: ScorerInput, model: ScorerModel, n: number, work: Scratch): { positive: Float32Array; kind: Uint8Array } {
 	if (model.classes.length !== CLASSES.length) throw new Error(`a scorer model has the classes ${CLASSES.join(', ')}`);
 	const weights = table(model);
 	const { present, before, values } = weights;
 	const { store } = input;
 	const mask = (1 << model.bits) - 1;
-	const features = new Int32Array(MAX_FEATURES);
-	const positive = new Float32Array(n);
-	const kind = new Uint8Array(n);
+	const features = FEATURES;
+	const { positive, kind } = work;
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
 		// A word's own features come first and are the same wherever it stands: their sums are kept for its class,
@@ -626,9 +675,9 @@ function ownSums(store: ClassStore, id: number, weights: WeightTable, mask: numb
 }
 
 /** Tokens already reported by a rule as a name or place, and the rule's type. */
-function ruleCoverage(tokens: readonly Token[], raw: readonly Finding[]): { covered: Uint8Array; coveredType: (EntityType | undefined)[] } {
+function ruleCoverage(tokens: readonly Token[], raw: readonly Finding[], work: Scratch): { covered: Uint8Array; coveredType: (EntityType | undefined)[] } {
 	const n = tokens.length;
-	const covered = new Uint8Array(n);
+	const { covered } = work;
 	const coveredType: (EntityType | undefined)[] = new Array(n);
 	for (const f of raw) {
 		if (f.confidence < 0.5 || !(NAME_TYPES.has(f.type) || PLACE_TYPES.has(f.type))) continue;
@@ -649,10 +698,11 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	const { tokens, text } = ctx;
 	const n = tokens.length;
 	if (!n) return;
-	const input = scorerInput(ctx, raw);
-	const { positive, kind } = scoreTokens(input, model, n);
+	const work = SCRATCH.ready(n);
+	const input = scorerInput(ctx, raw, work);
+	const { positive, kind } = scoreTokens(input, model, n, work);
 	unscoreNonNames(ctx, input.breakBefore, positive, model.threshold * 0.5);
-	const { covered, coveredType } = ruleCoverage(tokens, raw);
+	const { covered, coveredType } = ruleCoverage(tokens, raw, work);
 	// A run is a sequence of tokens each at least weakly called a name or place (or reported by a rule), joined
 	// by blanks, a hyphen or an initial's period; it is emitted when one of its tokens is strongly called and
 	// no rule reported it: the neighbours of a confident name word are taken in at the lower bar.
@@ -668,7 +718,7 @@ export function detectScored(ctx: DetectContext, raw: readonly Finding[], model:
 	// "John White": a census name written as a name right after a confident name word continues it, even when it
 	// is an ordinary word too
 	const surnameAfter = (j: number, k2: number): boolean => {
-		const w = input.classes[k2];
+		const w = classOf(input, k2);
 		if (!w || !input.scored[k2] || positive[j] < model.threshold || kind[j] !== CLASS_NAME || !(w.lastBand || w.firstBand)) return false;
 		if (w.flags & NOT_SURNAME) return false;
 		return input.casing !== CASINGS.mixed || w.shape === 5;
@@ -738,10 +788,10 @@ function nameType(input: ScorerInput, i: number, j: number): EntityType {
 	const { tokens } = input;
 	let b = i - 1;
 	if (b >= 0 && tokens[b].text === '.') b--;
-	const before = b >= 0 ? input.classes[b] : undefined;
+	const before = b >= 0 ? classOf(input, b) : undefined;
 	let a = j + 1;
 	if (a < tokens.length && tokens[a].text === ',') a++;
-	const after = a < tokens.length ? input.classes[a] : undefined;
+	const after = a < tokens.length ? classOf(input, a) : undefined;
 	if (before && before.flags & (F_DOCTOR_TITLE | F_ROLE)) return 'Doctor';
 	if (after && after.flags & F_CREDENTIAL) return 'Doctor';
 	return 'Patient';
@@ -749,9 +799,9 @@ function nameType(input: ScorerInput, i: number, j: number): EntityType {
 
 function placeType(input: ScorerInput, i: number, j: number): EntityType {
 	for (let k = i; k <= j; k++) {
-		const w = input.classes[k];
+		const w = classOf(input, k);
 		if (w && w.flags & (F_HOSPITAL | F_FACILITY)) return 'Hospital';
 	}
-	if (i === j && input.classes[i] && input.classes[i]!.flags & F_CITY) return 'City';
+	if (i === j && classOf(input, i) && classOf(input, i)!.flags & F_CITY) return 'City';
 	return 'LocationOther';
 }
