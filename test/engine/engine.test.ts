@@ -5,6 +5,7 @@ import { covering, dicts, find } from '../helpers/engine';
 import { detect } from '../../server/src/engine';
 import { tokenize, tokenizeWithRegex } from '../../server/src/engine/detect/tokenize';
 import { vinRuns } from '../../server/src/engine/detect/patterns';
+import { matchesOf } from '../../server/src/engine/detect/context';
 import { mulberry32 } from '../../bench/random.mjs';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -233,6 +234,14 @@ describe('engine behaviour', () => {
 			...readdirSync(join(root, 'samples'), { recursive: true }).map((f) => join(root, 'samples', String(f))).filter((p) => statSync(p).isFile()).map((p) => readFileSync(p, 'utf8')),
 		];
 		for (const t of texts) assert.deepEqual(tokenize(t), tokenizeWithRegex(t));
+	});
+
+	it('matchesOf finds what matchAll finds, empty matches and surrogate pairs included', () => {
+		const texts = ['', 'a1 b22 c333', 'x\u{1F600}y\u{1F600}', '\n\nDr. A\nB, MD\n', 'aaa'];
+		const patterns = [/\d+/g, /(?:)/g, /(?:)/gu, /\b/g, /a*/g, /(?:^|\n)(\w+)/g, /./gu, /\p{L}*/gu];
+		const shape = (ms: Iterable<RegExpMatchArray>) => [...ms].map((m) => [m.index, ...m]);
+		for (const re of patterns) for (const t of texts) assert.deepEqual(shape(matchesOf(re, t)), shape(t.matchAll(re)), `${re} on ${JSON.stringify(t)}`);
+		assert.throws(() => matchesOf(/a/, 'a'), /global/);
 	});
 
 	it('vinRuns finds what the VIN pattern /\\b[A-HJ-NPR-Z0-9]{17}\\b/g finds', () => {

@@ -1,7 +1,7 @@
 import type { Dictionaries } from '../dictionaries';
 import { CLINICAL, STOPWORDS, STREET_SUFFIXES } from './lexicon';
 import type { EntityType } from '../types';
-import type { DetectContext, Emit } from './context';
+import { type DetectContext, type Emit, matchesOf } from './context';
 import { PROVINCES } from './words';
 
 /**
@@ -264,7 +264,7 @@ export function detectAddresses(ctx: DetectContext, emit: Emit): void {
 	if (ctx.language !== 'en') return;
 	const { text, dicts } = ctx;
 	let lastEnd = 0;
-	for (const m of text.matchAll(POSTAL_ANCHOR)) {
+	for (const m of matchesOf(POSTAL_ANCHOR, text)) {
 		const end = m.index! + m[0].length;
 		// a country may follow on the same line
 		const after =

@@ -36,6 +36,31 @@ export function collector(out: Finding[]): Emit {
 	};
 }
 
+/**
+ * Every match of a global pattern in the text, as String.prototype.matchAll finds them from the start, in an
+ * array. matchAll copies the pattern on each call; over the eighty-odd patterns a note goes through, that was
+ * about 4% of the engine's time. The matches are all found before the caller's loop runs, so the loop may use the
+ * same pattern again; lastIndex is left at 0.
+ */
+export function matchesOf(re: RegExp, text: string): RegExpExecArray[] {
+	if (!re.global) throw new TypeError('matchesOf needs a global pattern');
+	const out: RegExpExecArray[] = [];
+	re.lastIndex = 0;
+	let m: RegExpExecArray | null;
+	while ((m = re.exec(text)) !== null) {
+		out.push(m);
+		// an empty match moves on by one character (a whole code point in unicode mode), as matchAll does
+		if (m[0].length === 0) {
+			const i = re.lastIndex;
+			const c = text.charCodeAt(i);
+			const pair = re.unicode && c >= 0xd800 && c <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00;
+			re.lastIndex = i + (pair ? 2 : 1);
+		}
+	}
+	re.lastIndex = 0;
+	return out;
+}
+
 /** Index of the first token starting at or after offset (binary search). */
 export function tokenIndexAt(tokens: readonly Token[], offset: number): number {
 	let lo = 0;

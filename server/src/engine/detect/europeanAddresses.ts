@@ -1,4 +1,4 @@
-import type { DetectContext, Emit } from './context';
+import { type DetectContext, type Emit, matchesOf } from './context';
 import { FR_TYPES, SOUTH_TYPES, ENGLISH_WORDS } from './words';
 
 /**
@@ -12,7 +12,7 @@ export function detectEuropeanAddresses(ctx: DetectContext, emit: Emit): void {
 	// in a note without case, only the street types that are no English word, read case-free
 	const patterns = ctx.casing === 'mixed' ? CASED : CASE_FREE;
 	for (const re of patterns) {
-		for (const m of text.matchAll(re)) {
+		for (const m of matchesOf(re, text)) {
 			let end = m.index + m[0].length;
 			// a glued street type is found from its house number and read back to its word's start ("Lindenstraße 12")
 			const start = re === GLUED_CASED || re === GLUED_CASE_FREE ? gluedStart(text, m.index, ctx.casing === 'mixed') : m.index;

@@ -12,7 +12,7 @@ import {
 	UNITS,
 } from './lexicon';
 import { isAllUpper, isCapitalised } from './tokenize';
-import { type DetectContext, type Emit, sameLine as tokensOnOneLine } from './context';
+import { type DetectContext, type Emit, sameLine as tokensOnOneLine, matchesOf } from './context';
 import { isListedName } from '../dictionaries';
 import { wordsOf } from './names';
 import {
@@ -526,7 +526,7 @@ function detectStreets(ctx: DetectContext, emit: Emit): void {
 /** Spanish address lines that carry no street word but end in a number or "s/n" and are followed by a postal code. */
 function detectSpanishAddressLines(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
-	for (const m of text.matchAll(ES_ADDRESS_LINE)) {
+	for (const m of matchesOf(ES_ADDRESS_LINE, text)) {
 		const start = m.index! + m[1].length;
 		const end = start + m[2].length;
 		const words = m[2].split(/[\s,]+/).filter((w) => /^\p{Lu}/u.test(w));

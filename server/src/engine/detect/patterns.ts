@@ -1,5 +1,5 @@
 import { AMBIGUOUS_MONTHS, MEASURE_CONTEXT, MONTHS, UNITS, WEEKDAYS } from './lexicon';
-import { type DetectContext, type Emit, nextWord, prevWord } from './context';
+import { type DetectContext, type Emit, nextWord, prevWord, matchesOf } from './context';
 import type { EntityType } from '../types';
 import {
 	YEAR_EVENTS, PARTIAL_DATE_BEFORE, PARTIAL_DATE_NEGATIVE_BEFORE, HYPHEN_DATE_BEFORE, HYPHEN_DATE_AFTER,
@@ -16,6 +16,8 @@ const SEP = '[ \\t]{1,3}';
 
 /** Top-level domains a bare domain name is recognised by. */
 const TLDS = 'com|org|net|edu|gov|io|info|biz|us|uk|ca|es|fr|de|health|care|me|co';
+/** Spanish and European nine-digit phone numbers, with an optional +34. */
+const NINE_DIGIT_PHONE = /(?<!\d)(?:\+34[ ]?)?[6789]\d{2}[ .]?\d{2,3}[ .]?\d{2,3}[ .]?\d{0,3}(?!\d)/g;
 const RE = {
 	ymd: /\b(1[89]\d\d|20\d\d)([-/.])(\d{1,2})\2(\d{1,2})(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?\b/g,
 	mdy: /(?<![\d/.])(\d{1,2})([-/.])(\d{1,2})\2(\d{4}|\d{2})\b(?![-/.]\d|\s?%)/g,
@@ -94,13 +96,13 @@ export function detectDates(ctx: DetectContext, emit: Emit): void {
 
 /** Whole numeric dates: ISO, ranges, month/day/year, month/year, ordinals, decades. */
 function numericDates(text: string, dayFirst: boolean, emit: Emit): void {
-	for (const m of text.matchAll(RE.ymd)) {
+	for (const m of matchesOf(RE.ymd, text)) {
 		if (Number(m[3]) <= 12 || Number(m[4]) <= 12) emit(m.index!, m.index! + m[0].length, 'Date', 0.97, 'date-iso');
 	}
-	for (const m of text.matchAll(RE.mdmd)) {
+	for (const m of matchesOf(RE.mdmd, text)) {
 		if (validMonthDay(+m[1], +m[2]) && validMonthDay(+m[3], +m[4])) emit(m.index!, m.index! + m[0].length, 'Date', 0.9, 'date-range');
 	}
-	for (const m of text.matchAll(RE.mdy)) {
+	for (const m of matchesOf(RE.mdy, text)) {
 		const a = Number(m[1]);
 		const b = Number(m[3]);
 		const [mo, d] = dayFirst ? [b, a] : [a, b];
@@ -110,11 +112,11 @@ function numericDates(text: string, dayFirst: boolean, emit: Emit): void {
 			emit(m.index!, m.index! + m[0].length, 'Date', 0.95, 'date-numeric');
 		}
 	}
-	for (const m of text.matchAll(RE.mdDotYear)) {
+	for (const m of matchesOf(RE.mdDotYear, text)) {
 		const md = monthDay(m, dayFirst);
 		if (md && partialDateConfidence(text, md[0], md[1], md[2], md[3]) > 0) emit(md[0], md[1], 'Date', 0.85, 'date-numeric');
 	}
-	for (const m of text.matchAll(RE.monthYear)) {
+	for (const m of matchesOf(RE.monthYear, text)) {
 		// "11/92", "3/2002": month and year
 		const mo = Number(m[1]);
 		const y = m[2];
@@ -125,12 +127,12 @@ function numericDates(text: string, dayFirst: boolean, emit: Emit): void {
 		if (MEASURE_CONTEXT.has(before) || UNITS.has(nextWord(text, start + m[0].length))) continue;
 		emit(start, start + m[0].length, 'Date', 0.75, 'date-month-year');
 	}
-	for (const m of text.matchAll(RE.ordinalDay)) {
+	for (const m of matchesOf(RE.ordinalDay, text)) {
 		const num = m.index! + m[0].length - m[1].length - m[2].length;
 		if (Number(m[1]) >= 1 && Number(m[1]) <= 31) emit(num, m.index! + m[0].length, 'Date', 0.7, 'date-ordinal');
 	}
-	for (const m of text.matchAll(RE.decade)) emit(m.index!, m.index! + m[0].length, 'Date', 0.75, 'date-year');
-	for (const m of text.matchAll(RE.trailingApostropheYear)) {
+	for (const m of matchesOf(RE.decade, text)) emit(m.index!, m.index! + m[0].length, 'Date', 0.75, 'date-year');
+	for (const m of matchesOf(RE.trailingApostropheYear, text)) {
 		const n = Number(m[1]);
 		if (n >= 10 && !/\d['’]?\s?\d/.test(text.slice(m.index!, m.index! + 6))) emit(m.index!, m.index! + 2, 'Date', 0.7, 'date-year');
 	}
@@ -138,7 +140,7 @@ function numericDates(text: string, dayFirst: boolean, emit: Emit): void {
 
 /** A month and day without a year ("11/17", "on 7-8"), unless the numbers are a score, a range or a setting. */
 function partialDates(text: string, dayFirst: boolean, emit: Emit): void {
-	for (const m of text.matchAll(RE.md)) {
+	for (const m of matchesOf(RE.md, text)) {
 		const md = monthDay(m, dayFirst);
 		if (!md) continue;
 		const [start, end, mo, d] = md;
@@ -155,7 +157,7 @@ function partialDates(text: string, dayFirst: boolean, emit: Emit): void {
 		const conf = partialDateConfidence(text, start, end, mo, d);
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-partial');
 	}
-	for (const m of text.matchAll(RE.mdHyphen)) {
+	for (const m of matchesOf(RE.mdHyphen, text)) {
 		const md = monthDay(m, dayFirst);
 		if (!md) continue;
 		const [start, end] = md;
@@ -171,7 +173,7 @@ function partialDates(text: string, dayFirst: boolean, emit: Emit): void {
 /** Dates with a month's name, before or after the day ("March 3, 2020", "3 nov"); a month alone after "in". */
 function monthNameDates(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
-	for (const m of text.matchAll(RE.monthFirst)) {
+	for (const m of matchesOf(RE.monthFirst, text)) {
 		const month = m[1].toLowerCase();
 		const start = m.index!;
 		let end = start + m[0].length;
@@ -200,7 +202,7 @@ function monthNameDates(ctx: DetectContext, emit: Emit): void {
 		while (end > start && /[\s,]/.test(text[end - 1])) end--;
 		emit(weekdayBefore(text, start), end, 'Date', year ? 0.95 : 0.85, 'date-month');
 	}
-	for (const m of text.matchAll(RE.dayFirst)) {
+	for (const m of matchesOf(RE.dayFirst, text)) {
 		if (Number(m[1]) > 31 || Number(m[1]) < 1) continue;
 		const month = m[2].toLowerCase();
 		if (AMBIGUOUS_MONTHS.has(month) && ctx.casing === 'mixed' && !isCapitalisedAt(text, m.index! + m[0].indexOf(m[2])) && !m[3]) continue;
@@ -216,7 +218,7 @@ function monthNameDates(ctx: DetectContext, emit: Emit): void {
 
 /** Four-digit years where the context makes them dates, and '92. */
 function yearDates(text: string, emit: Emit): void {
-	for (const m of text.matchAll(RE.year)) {
+	for (const m of matchesOf(RE.year, text)) {
 		const start = m.index!;
 		const end = start + 4;
 		if (RE.orientationYear.test(text.slice(Math.max(0, start - 40), start))) {
@@ -226,7 +228,7 @@ function yearDates(text: string, emit: Emit): void {
 		const conf = yearConfidence(text, start, end, Number(m[1]));
 		if (conf > 0) emit(start, end, 'Date', conf, 'date-year');
 	}
-	for (const m of text.matchAll(RE.apostropheYear)) {
+	for (const m of matchesOf(RE.apostropheYear, text)) {
 		// '92 — the digits only; the apostrophe is not PHI
 		emit(m.index! + 1, m.index! + 3, 'Date', 0.8, 'date-year');
 	}
@@ -234,7 +236,7 @@ function yearDates(text: string, emit: Emit): void {
 
 function detectTwoDigitYears(text: string, emit: Emit): void {
 	let lastYearEnd = -100;
-	for (const m of text.matchAll(RE.twoDigit)) {
+	for (const m of matchesOf(RE.twoDigit, text)) {
 		const start = m.index!;
 		const before = prevWord(text, start, ' \t,');
 		let ok = YEAR_EVENTS.has(before);
@@ -325,7 +327,7 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 		if (!all && n <= 89) return;
 		emit(start, start + spanLength, 'Age', n > 89 ? conf : conf * 0.9, 'age');
 	};
-	for (const m of ctx.text.matchAll(RE.ageNumberFirst)) {
+	for (const m of matchesOf(RE.ageNumberFirst, ctx.text)) {
 		// Spanish ages include their unit ("53 años"), as MEDDOCAN annotates them.
 		const unit = /^(\d{1,3})(\s{0,3})(años|anos|meses|días|dias)\b/i.exec(m[0]);
 		// A duration is no age: "hace 2 años", "durante 3 años", "2 años de evolución", "5 años después".
@@ -337,8 +339,8 @@ export function detectAges(ctx: DetectContext, emit: Emit): void {
 			continue;
 		take(m.index!, m[1], 0.95, unit && ctx.language === 'es' ? unit[0].length : m[1].length);
 	}
-	for (const m of ctx.text.matchAll(RE.ageWordFirst)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
-	for (const m of ctx.text.matchAll(RE.ageLeading)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
+	for (const m of matchesOf(RE.ageWordFirst, ctx.text)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.9);
+	for (const m of matchesOf(RE.ageLeading, ctx.text)) take(m.index! + m[0].lastIndexOf(m[1]), m[1], 0.75);
 }
 
 /** "Monday, July 16, 1981": a weekday written before a date is part of it (a date shift rewrites both). */
@@ -358,17 +360,17 @@ function weekdayBefore(text: string, start: number): number {
 export function detectPhones(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	const kind = (start: number): EntityType => (/\bfax\b|\bfacsimile\b/i.test(text.slice(Math.max(0, start - 16), start)) ? 'Fax' : 'Phone');
-	for (const m of text.matchAll(RE.phone)) {
+	for (const m of matchesOf(RE.phone, text)) {
 		const digits = m[0].replace(/\D/g, '');
 		if (digits.length < 10) continue;
 		emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.95, 'phone');
 	}
-	for (const m of text.matchAll(RE.intlPhone)) {
+	for (const m of matchesOf(RE.intlPhone, text)) {
 		const digits = m[0].replace(/\D/g, '').length;
 		if (digits >= 8 && digits <= 15) emit(m.index!, m.index! + m[0].length, kind(m.index!), 0.9, 'phone');
 	}
 	// Short numbers (pagers, extensions, local numbers) only with a phone word right before them.
-	for (const m of text.matchAll(RE.contextNumber)) {
+	for (const m of matchesOf(RE.contextNumber, text)) {
 		let start = m.index!;
 		let s = m[0];
 		if (s.startsWith('#')) {
@@ -385,7 +387,7 @@ export function detectPhones(ctx: DetectContext, emit: Emit): void {
 	}
 	detectLocalPhones(ctx, emit);
 	// Spanish and European 9-digit numbers with a phone word before them.
-	for (const m of text.matchAll(/(?<!\d)(?:\+34[ ]?)?[6789]\d{2}[ .]?\d{2,3}[ .]?\d{2,3}[ .]?\d{0,3}(?!\d)/g)) {
+	for (const m of matchesOf(NINE_DIGIT_PHONE, text)) {
 		const digits = m[0].replace(/\D/g, '');
 		if (digits.length !== 9 && digits.length !== 11) continue;
 		const before = prevWord(text, m.index!, ' \t:#.-');
@@ -406,7 +408,7 @@ const LETTER_RE = /\p{L}/u;
 function detectLocalPhones(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	if (!text.includes('-') && !text.includes('.')) return;
-	for (const m of text.matchAll(LOCAL_PHONE)) {
+	for (const m of matchesOf(LOCAL_PHONE, text)) {
 		const start = m.index!;
 		const end = start + m[0].length;
 		// a dotted number needs its phone word: "250.1234" alone is a measure
@@ -455,17 +457,17 @@ export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 	const emails: [number, number][] = [];
 	// Cheap necessary conditions first (an '@'; a dot and a top-level domain; two colons with hex digits between):
 	// most text has none, and the full patterns try every word start.
-	if (text.includes('@')) for (const m of text.matchAll(RE.email)) {
+	if (text.includes('@')) for (const m of matchesOf(RE.email, text)) {
 		emit(m.index!, m.index! + m[0].length, 'Email', 0.98, 'email');
 		emails.push([m.index!, m.index! + m[0].length]);
 	}
 	const insideEmail = (i: number) => emails.some(([s, e]) => i >= s && i < e);
-	for (const m of text.matchAll(RE.url)) {
+	for (const m of matchesOf(RE.url, text)) {
 		let end = m.index! + m[0].length;
 		while (end > m.index! && /[.,;:!?]/.test(text[end - 1])) end--;
 		emit(m.index!, end, 'Url', 0.97, 'url');
 	}
-	if (DOMAIN_TLD.test(text)) for (const m of text.matchAll(RE.domain)) {
+	if (DOMAIN_TLD.test(text)) for (const m of matchesOf(RE.domain, text)) {
 		if (insideEmail(m.index!)) continue;
 		const s = m[0];
 		// "pt.net" style typos are rare; require a letter-only label before the TLD and no digit-only labels.
@@ -474,10 +476,10 @@ export function detectNetwork(ctx: DetectContext, emit: Emit): void {
 		while (end > m.index! && /[.,;:!?]/.test(text[end - 1])) end--;
 		emit(m.index!, end, 'Url', 0.8, 'url-domain');
 	}
-	for (const m of text.matchAll(RE.ipv4)) {
+	for (const m of matchesOf(RE.ipv4, text)) {
 		if ([m[1], m[2], m[3], m[4]].every((p) => Number(p) <= 255)) emit(m.index!, m.index! + m[0].length, 'IPAddress', 0.9, 'ip');
 	}
-	if (TWO_COLONS.test(text)) for (const m of text.matchAll(RE.ipv6)) {
+	if (TWO_COLONS.test(text)) for (const m of matchesOf(RE.ipv6, text)) {
 		const s = m[0];
 		const colons = (s.match(/:/g) ?? []).length;
 		const compressed = s.split('::').length - 1;
@@ -579,10 +581,10 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 			break;
 		}
 	}
-	for (const m of text.matchAll(RE.longDigits)) {
+	for (const m of matchesOf(RE.longDigits, text)) {
 		emit(m.index!, m.index! + m[0].length, 'IDNum', 0.6, 'id-digits');
 	}
-	for (const m of text.matchAll(RE.ssn)) {
+	for (const m of matchesOf(RE.ssn, text)) {
 		const area = Number(m[1]);
 		if (area === 0 || area === 666 || Number(m[2]) === 0 || Number(m[3]) === 0) continue;
 		const sep = m[0][3];
@@ -594,7 +596,7 @@ export function detectIdentifiers(ctx: DetectContext, emit: Emit): void {
 		if (/\d/.test(s) && /[A-Z]/.test(s) && (s.match(/\d/g) ?? []).length >= 5) emit(at, at + 17, 'Vehicle', 0.8, 'vin');
 	}
 	// Plates are issued by states: the plate is the identifier (Safe Harbor L), the state stays
-	for (const m of text.matchAll(RE.plate)) {
+	for (const m of matchesOf(RE.plate, text)) {
 		if (!ctx.dicts.stateAbbreviations.has(m[1])) continue;
 		const at = m.index! + m[0].length - m[2].length;
 		emit(at, at + m[2].length, 'Vehicle', 0.8, 'id-context');
@@ -640,7 +642,7 @@ export function vinRuns(text: string): number[] {
 /** ZIP codes next to a state or a postal cue. */
 export function detectZips(ctx: DetectContext, emit: Emit): void {
 	const { text, dicts } = ctx;
-	for (const m of text.matchAll(RE.zip)) {
+	for (const m of matchesOf(RE.zip, text)) {
 		const start = m.index!;
 		const before = text.slice(Math.max(0, start - 24), start);
 		const stateBefore = /(?:^|[\s,])([A-Z]{2})[\s,.]{1,3}$/.exec(before);

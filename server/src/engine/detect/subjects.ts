@@ -1,7 +1,7 @@
 import { CLINICAL, CREDENTIALS, DOCTOR_ROLES, DOCTOR_TITLES, HOSPITAL_WORDS, PERSON_TITLES, RELATIONS, STOPWORDS } from './lexicon';
 import type { Token } from './tokenize';
 import { isListedName } from '../dictionaries';
-import type { DetectContext, Emit } from './context';
+import { type DetectContext, type Emit, matchesOf } from './context';
 import { REPORTING, SIGNING, PREDICATE_WORDS, PERSON_WORDS, PARENTHETICALS, PRE_VERB_ADVERBS, ROLE_PREFIX } from './words';
 
 /**
@@ -28,7 +28,7 @@ export function detectSubjects(ctx: DetectContext, emit: Emit): void {
 /** The subject of an age predicate, the person greeted, and the one signing off. */
 function predicateSubjects(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
-	for (const m of text.matchAll(AGE_PREDICATE)) {
+	for (const m of matchesOf(AGE_PREDICATE, text)) {
 		const lineStart = Math.max(text.lastIndexOf('\n', m.index) + 1, m.index - SUBJECT_REACH);
 		const before = text.slice(lineStart, m.index);
 		const subject = SUBJECT_BEFORE.exec(before);
@@ -39,12 +39,12 @@ function predicateSubjects(ctx: DetectContext, emit: Emit): void {
 		emitName(ctx, emit, lineStart + subject.index, subject[0], 'name-subject', 0.85, 'Patient', true);
 	}
 	// "Hi Astrée,", "Dear Mr. Lyle:" and "Thanks, Astrée" closing a line: the person greeted or signing
-	for (const m of text.matchAll(GREETING)) {
+	for (const m of matchesOf(GREETING, text)) {
 		const from = m.index + m[0].length;
 		const name = NAME_THEN_COMMA.exec(text.slice(from, from + SUBJECT_REACH));
 		if (name) emitName(ctx, emit, from, name[1], 'name-subject', 0.8, 'Patient', true);
 	}
-	for (const m of text.matchAll(SIGN_OFF)) {
+	for (const m of matchesOf(SIGN_OFF, text)) {
 		if (m.index > 0 && LETTER.test(text[m.index - 1])) continue;
 		const from = m.index + m[0].length;
 		const name = NAME_THEN_LINE_END.exec(text.slice(from, from + SUBJECT_REACH));
@@ -56,12 +56,12 @@ function predicateSubjects(ctx: DetectContext, emit: Emit): void {
 function signedNames(ctx: DetectContext, emit: Emit): void {
 	const { text } = ctx;
 	// a signature line: "— Elias Fly, M.D.", "-- aurèle devora, pa-c", "Page Joyal, PharmD"
-	for (const m of text.matchAll(SIGNATURE_LINE)) {
+	for (const m of matchesOf(SIGNATURE_LINE, text)) {
 		if (!CREDENTIALS.has(m[2].toLowerCase().replace(/\./g, ''))) continue;
 		emitName(ctx, emit, m.index + m[0].indexOf(m[1]), m[1], 'name-credential', 0.85, 'Doctor', true);
 	}
 	// "J. RING, M.D.", "K. Israel, PhD" (in a cc line): an initial, a surname and a credential
-	for (const m of text.matchAll(COMMA_CREDENTIAL)) {
+	for (const m of matchesOf(COMMA_CREDENTIAL, text)) {
 		const from = Math.max(0, m.index - 40);
 		const before = INITIAL_SURNAME_BEFORE.exec(text.slice(from, m.index));
 		if (!before) continue;
