@@ -12,10 +12,10 @@ import { aggregate, formatRun, measureVariant, namePools } from '../../bench/gen
 // census names, a third of them English words, and towns; fixed seeds, so the figure is deterministic). The learned
 // scorer was trained on these notes (with other draws), so this is no estimate for unseen notes — that is the
 // cross-validation of `npm run train` — but it catches a regression. npm run bench:accuracy measured, for seeds 1
-// and 2, mean char recall 0.971 and precision 0.919 (engine 0.9.0); the floors are those figures minus 0.005.
+// and 2, mean char recall 0.9755 and precision 0.9184 (engine 0.9.4); the floors are those figures minus 0.005.
 const SWAP_SEEDS = [1, 2];
-const SWAPPED_RECALL_FLOOR = 0.966;
-const SWAPPED_PRECISION_FLOOR = 0.914;
+const SWAPPED_RECALL_FLOOR = 0.97;
+const SWAPPED_PRECISION_FLOOR = 0.913;
 // the weights npm run train writes, so that the shipped model is the one the script makes
 const MODEL = join(root, 'server', 'src', 'engine', 'detect', 'model', 'names-en.json');
 const shared = join(root, '..', 'shared');
