@@ -361,19 +361,16 @@ function readWords(ctx: DetectContext): (WordInfo | undefined)[] {
 	}
 	// A car's make after its model year or before its model ("2012 Honda Civic", "Ford Focus") names a vehicle,
 	// not a person: the make and the model are no names there.
-	const vm = ctx.dicts.vehicleMakes;
-	if (vm.size) {
-		for (let i = 0; i < n; i++) {
-			const w = info[i];
-			if (!w || !w.vehicleMake) continue;
-			const p = i > 0 ? tokens[i - 1] : undefined;
-			const year = !!p && /^(?:19|20)\d\d$/.test(p.text) && /^[ \t]{1,2}$/.test(text.slice(p.end, tokens[i].start));
-			const k = i + 1 < n && tokens[i + 1].kind === 'w' && /^[ \t-]{1,2}$/.test(text.slice(tokens[i].end, tokens[i + 1].start)) ? i + 1 : -1;
-			const model = k >= 0 && !!info[k] && ctx.dicts.vehicleModels.has(info[k]!.lower);
-			if (!year && !model) continue;
-			info[i] = { ...w, blocked: true, clinicalOnly: false, soft: false };
-			if (model) info[k] = { ...info[k]!, blocked: true, clinicalOnly: false, soft: false };
-		}
+	for (let i = 0; i < n; i++) {
+		const w = info[i];
+		if (!w || !w.vehicleMake) continue;
+		const p = i > 0 ? tokens[i - 1] : undefined;
+		const year = !!p && /^(?:19|20)\d\d$/.test(p.text) && /^[ \t]{1,2}$/.test(text.slice(p.end, tokens[i].start));
+		const k = i + 1 < n && tokens[i + 1].kind === 'w' && /^[ \t-]{1,2}$/.test(text.slice(tokens[i].end, tokens[i + 1].start)) ? i + 1 : -1;
+		const model = k >= 0 && !!info[k] && ctx.dicts.vehicleModels.has(info[k]!.lower);
+		if (!year && !model) continue;
+		info[i] = { ...w, blocked: true, clinicalOnly: false, soft: false };
+		if (model) info[k] = { ...info[k]!, blocked: true, clinicalOnly: false, soft: false };
 	}
 	TEXT_WORDS.set(ctx.tokens, info);
 	return info;

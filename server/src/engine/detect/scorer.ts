@@ -549,6 +549,9 @@ function table(model: ScorerModel): WeightTable {
 	// as in the sparse list's order.
 	const present = new Int32Array(Math.max(1, size >>> 5));
 	const seen = new Int32Array(present.length);
+	// where each index's winning entry starts
+	const winners = new Int32Array(last / stride + 1);
+	let won = 0;
 	for (let i = last; i >= 0; i -= stride) {
 		const index = w[i];
 		if (!(index >= 0 && index < size)) continue;
@@ -556,6 +559,7 @@ function table(model: ScorerModel): WeightTable {
 		const bit = 1 << (index & 31);
 		if (seen[word] & bit) continue;
 		seen[word] |= bit;
+		winners[won++] = i;
 		let zero = true;
 		for (let c = 1; c <= k; c++) if (w[i + c] !== 0) zero = false;
 		if (!zero) present[word] |= bit;
@@ -567,15 +571,9 @@ function table(model: ScorerModel): WeightTable {
 		count += popcount(present[b]);
 	}
 	const values = new Float32Array(count * k);
-	seen.fill(0);
-	for (let i = last; i >= 0; i -= stride) {
-		const index = w[i];
-		if (!(index >= 0 && index < size)) continue;
-		const word = index >>> 5;
-		const bit = 1 << (index & 31);
-		if (seen[word] & bit) continue;
-		seen[word] |= bit;
-		const slot = slotOf(present, before, index);
+	for (let j = 0; j < won; j++) {
+		const i = winners[j];
+		const slot = slotOf(present, before, w[i]);
 		if (slot >= 0) for (let c = 0; c < k; c++) values[slot * k + c] = w[i + 1 + c];
 	}
 	t = { serial: ++tablesMade, present, before, values };
@@ -636,7 +634,6 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number, work: Sc
 	const { present, before, values } = weights;
 	const { store } = input;
 	const mask = (1 << model.bits) - 1;
-	const features = FEATURES;
 	const { positive, kind } = work;
 	for (let i = 0; i < n; i++) {
 		if (!input.scored[i]) continue;
@@ -647,9 +644,9 @@ function scoreTokens(input: ScorerInput, model: ScorerModel, n: number, work: Sc
 		let s0 = store.own[3 * id];
 		let s1 = store.own[3 * id + 1];
 		let s2 = store.own[3 * id + 2];
-		const count = contextFeatures(input, i, mask, features, 0, true);
+		const count = contextFeatures(input, i, mask, FEATURES, 0, true);
 		for (let f = 0; f < count; f++) {
-			const slot = slotOf(present, before, features[f]);
+			const slot = slotOf(present, before, FEATURES[f]);
 			if (slot < 0) continue;
 			const base = slot * 3;
 			s0 += values[base];
